@@ -1,0 +1,40 @@
+package dev.pipekeeper.app.cli;
+
+import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.PipekeeperException;
+import dev.pipekeeper.embedded.EmbeddedServerException;
+
+/**
+ * The one place where exceptions become exit codes and one-line messages: no stack trace for an
+ * expected condition.
+ */
+public final class ExitCodes {
+  /** The command did what was asked. */
+  public static final int OK = 0;
+
+  /** It could not: a server was unreachable, or something it checked was not as required. */
+  public static final int FAILED = 1;
+
+  /** The command line or an input was wrong; nothing was done. */
+  public static final int USAGE = 2;
+
+  /** A bug: something no input should cause. The stack trace is printed. */
+  public static final int INTERNAL = 70;
+
+  private ExitCodes() {}
+
+  static int of(Throwable error) {
+    if (error instanceof InvalidInputException) {
+      return USAGE;
+    }
+    if (error instanceof PipekeeperException || error instanceof EmbeddedServerException) {
+      return FAILED;
+    }
+    return INTERNAL;
+  }
+
+  /** The line printed for {@code error}; only an unexpected error gets its stack trace. */
+  static boolean isExpected(Throwable error) {
+    return of(error) != INTERNAL;
+  }
+}

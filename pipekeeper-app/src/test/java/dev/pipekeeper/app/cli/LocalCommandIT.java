@@ -1,0 +1,107 @@
+package dev.pipekeeper.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.pipekeeper.app.status.KafkaProbe;
+import dev.pipekeeper.core.ensemble.EnsembleProbe;
+import dev.pipekeeper.core.ensemble.ServerStatus;
+import dev.pipekeeper.embedded.junit.TestTimeouts;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalCommandIT {
+  private static final Duration BOUND = TestTimeouts.scaled(Duration.ofSeconds(120));
+
+  @Test
+  void startsServersPrintsExportsAndStopsCleanlyOnSignal(@TempDir Path dir) throws Exception {
+    CliRun run = new CliRun(Map.of());
+    Thread command =
+        new Thread(
+            () ->
+                run.execute(
+                    "local",
+                    "--zk-port",
+                    "0",
+                    "--kafka-port",
+                    "0",
+                    "--cluster",
+                    "dev",
+                    "--data-dir",
+                    dir.toString()),
+            "local-command");
+    command.start();
+    await().atMost(BOUND).until(() -> run.out().contains("Press Ctrl-C to stop."));
+
+    Map<String, String> exports =
+        run.out()
+            .lines()
+            .filter(line -> line.startsWith("export "))
+            .map(line -> line.substring("export ".length()).split("=", 2))
+            .collect(Collectors.toMap(kv -> kv[0], kv -> kv[1]));
+    assertThat(exports).containsEntry("PIPEKEEPER_CLUSTER", "dev");
+    String zk = exports.get("PIPEKEEPER_ZK");
+    String kafka = exports.get("PIPEKEEPER_BOOTSTRAP_SERVERS");
+
+    ServerStatus server = new EnsembleProbe(Duration.ofSeconds(5)).probe(zk).get(0);
+    assertThat(server.serving()).isTrue();
+    assertThat(new KafkaProbe(Duration.ofSeconds(10)).probe(kafka).reachable()).isTrue();
+    assertThat(Files.list(dir).map(p -> p.getFileName().toString()))
+        .containsExactlyInAnyOrder("zookeeper", "kafka");
+
+    run.shutdown.triggerAndWait();
+    command.join(BOUND.toMillis());
+    assertThat(command.isAlive()).isFalse();
+    assertThat(run.exitCode).isZero();
+    assertThat(run.out()).contains("Stopping...", "Stopped.");
+    assertThat(run.shutdown.isFinished()).isTrue();
+    assertThat(isFree(port(zk))).isTrue();
+    assertThat(isFree(port(kafka))).isTrue();
+  }
+
+  @Test
+  void aPortInUseGivesOneClearLineAndExit1() throws Exception {
+    try (ServerSocket taken = new ServerSocket()) {
+      taken.bind(new InetSocketAddress("127.0.0.1", 0));
+      CliRun run =
+          CliRun.run(
+              "local", "--zk-port", Integer.toString(taken.getLocalPort()), "--kafka-port", "0");
+      assertThat(run.exitCode).isEqualTo(ExitCodes.FAILED);
+      assertThat(run.err().strip())
+          .isEqualTo(
+              "pipekeeper: port "
+                  + taken.getLocalPort()
+                  + " is already in use, so ZooKeeper cannot listen on it");
+      assertThat(run.shutdown.isFinished()).isTrue();
+    }
+  }
+
+  @Test
+  void refusesAnEvenQuorum() {
+    CliRun run = CliRun.run("local", "--zk-servers", "2");
+    assertThat(run.exitCode).isEqualTo(ExitCodes.USAGE);
+    assertThat(run.err()).contains("--zk-servers must be 1 or 3, not 2");
+  }
+
+  private static int port(String address) {
+    return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+  }
+
+  private static boolean isFree(int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress("127.0.0.1", port));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}

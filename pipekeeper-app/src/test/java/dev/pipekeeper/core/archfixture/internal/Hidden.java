@@ -1,0 +1,4 @@
+package dev.pipekeeper.core.archfixture.internal;
+
+/** An implementation type that must stay out of public signatures. */
+public class Hidden {}

@@ -1,0 +1,72 @@
+package dev.pipekeeper.embedded.internal;
+
+import dev.pipekeeper.embedded.EmbeddedServerException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+
+/**
+ * One combined broker + controller KRaft node in this JVM, from Apache Kafka's own server classes.
+ * Its storage is formatted by {@link #start()} on first use, as {@code kafka-storage.sh format}
+ * would.
+ */
+public final class KafkaBrokerRunner implements AutoCloseable {
+  public static final String CONTROLLER_LISTENER = "CONTROLLER";
+
+  private final Properties config;
+  private final String clusterId;
+  private KafkaRaftServer server;
+
+  public KafkaBrokerRunner(Properties config, String clusterId) {
+    this.config = config;
+    this.clusterId = clusterId;
+  }
+
+  public synchronized void start() {
+    if (server != null) {
+      return;
+    }
+    KafkaConfig kafkaConfig = KafkaConfig.fromProps(config, false);
+    Path logDir = Path.of(config.getProperty("log.dirs"));
+    try {
+      if (!Files.exists(logDir.resolve("meta.properties"))) {
+        Dirs.create(logDir);
+        new Formatter()
+            .setPrintStream(NullPrintStream.INSTANCE)
+            .setNodeId(kafkaConfig.nodeId())
+            .setClusterId(clusterId)
+            .setDirectories(List.of(logDir.toString()))
+            .setMetadataLogDirectory(logDir.toString())
+            .setControllerListenerName(CONTROLLER_LISTENER)
+            .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+            .setReleaseVersion(MetadataVersion.latestProduction())
+            .run();
+      }
+      KafkaRaftServer created = new KafkaRaftServer(kafkaConfig, Time.SYSTEM);
+      created.startup();
+      server = created;
+    } catch (Exception e) {
+      throw new EmbeddedServerException("Kafka broker did not start: " + e.getMessage(), e);
+    }
+  }
+
+  public synchronized boolean isRunning() {
+    return server != null;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (server != null) {
+      server.shutdown();
+      server.awaitShutdown();
+      server = null;
+    }
+  }
+}
