@@ -18,7 +18,13 @@ import picocli.CommandLine.Spec;
     usageHelpAutoWidth = true,
     description =
         "Coordination, configuration and monitoring of Kafka pipelines through ZooKeeper.",
-    subcommands = {LocalCommand.class, StatusCommand.class},
+    subcommands = {
+      LocalCommand.class,
+      StatusCommand.class,
+      MembersCommand.class,
+      LeadersCommand.class,
+      LocksCommand.class
+    },
     footer = {
       "",
       "Environment: PIPEKEEPER_ZK, PIPEKEEPER_BOOTSTRAP_SERVERS and PIPEKEEPER_CLUSTER give the",

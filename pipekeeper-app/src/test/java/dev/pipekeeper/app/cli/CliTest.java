@@ -24,7 +24,7 @@ class CliTest {
 
   @Test
   void everyCommandHasHelpAndVersion() {
-    for (String command : new String[] {"local", "status"}) {
+    for (String command : new String[] {"local", "status", "members", "leaders", "locks"}) {
       CliRun help = CliRun.run(command, "--help");
       assertThat(help.exitCode).as(command).isZero();
       assertThat(help.out()).as(command).contains("Usage: pipekeeper " + command, "--zk");

@@ -1,0 +1,85 @@
+package dev.pipekeeper.app.cli;
+
+import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.ZkLayout;
+import dev.pipekeeper.core.membership.MemberRecord;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code pipekeeper members [GROUP]}. */
+@Command(
+    name = "members",
+    description = "Lists the live members of a group, or of every group, with their metadata.")
+final class MembersCommand implements Callable<Integer> {
+  @ParentCommand PipekeeperCommand root;
+  @Spec CommandSpec spec;
+
+  @Parameters(arity = "0..1", paramLabel = "GROUP", description = "Only this group.")
+  String group;
+
+  @Option(names = "--json", description = "Print the members as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    if (group != null) {
+      ZkLayout.name("group", group);
+    }
+    Map<String, List<MemberRecord>> byGroup = new TreeMap<>();
+    try (Pipekeeper pk = Connections.open(root)) {
+      List<String> groups = group != null ? List.of(group) : pk.inspector().groups();
+      for (String g : groups) {
+        byGroup.put(g, pk.inspector().members(g));
+      }
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.println(Json.write(byGroup));
+      return ExitCodes.OK;
+    }
+    Instant now = Instant.now();
+    Table table =
+        new Table("GROUP", "MEMBER", "STATE", "HOST", "PID", "VERSION", "CAPACITY", "TAGS", "AGE");
+    List<String> empty = new ArrayList<>();
+    byGroup.forEach(
+        (g, members) -> {
+          if (members.isEmpty()) {
+            empty.add(g);
+          }
+          for (MemberRecord m : members) {
+            table.row(
+                g,
+                m.id(),
+                m.state(),
+                m.host(),
+                m.pid(),
+                m.version(),
+                m.capacity(),
+                m.tags().isEmpty()
+                    ? "-"
+                    : m.tags().entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue())
+                        .collect(Collectors.joining(",")),
+                m.startedAt() == null ? "-" : Table.age(m.startedAt(), now));
+          }
+        });
+    if (table.isEmpty()) {
+      out.println(group != null ? "No live members in group " + group + "." : "No groups.");
+    } else {
+      table.print(out);
+    }
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,27 @@
+package dev.pipekeeper.core;
+
+import dev.pipekeeper.core.coordination.LockInfo;
+import dev.pipekeeper.core.coordination.RoleInfo;
+import dev.pipekeeper.core.membership.MemberRecord;
+import java.util.List;
+
+/**
+ * Read-only views of what a cluster holds in ZooKeeper, read once per call: for operators, the CLI
+ * and the dashboard. Malformed nodes written by other tools are skipped, not fatal.
+ *
+ * @throws UnreachableException from every method if ZooKeeper does not answer in time
+ */
+public interface ClusterInspector {
+
+  /** Groups that have or had members, sorted. */
+  List<String> groups();
+
+  /** The members of a group, sorted by id. */
+  List<MemberRecord> members(String group);
+
+  /** Every role with contenders or an epoch, sorted by role. */
+  List<RoleInfo> roles();
+
+  /** Every mutex, read/write lock and semaphore with participants, sorted by name. */
+  List<LockInfo> locks();
+}

@@ -1,0 +1,94 @@
+package dev.pipekeeper.core;
+
+import dev.pipekeeper.core.coordination.Barrier;
+import dev.pipekeeper.core.coordination.Leadership;
+import dev.pipekeeper.core.coordination.Locks;
+import dev.pipekeeper.core.internal.DefaultPipekeeper;
+import dev.pipekeeper.core.membership.Membership;
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.apache.curator.framework.state.ConnectionState;
+
+/**
+ * A connection to a Pipekeeper cluster: a ZooKeeper session under the cluster's root {@code
+ * /pipekeeper/CLUSTER}, and the coordination primitives built on it.
+ *
+ * <pre>{@code
+ * try (Pipekeeper pk = Pipekeeper.builder()
+ *     .zookeeper("zk1:2181,zk2:2181,zk3:2181")
+ *     .cluster("payments")
+ *     .sessionTimeout(Duration.ofSeconds(10))
+ *     .build()) {
+ *   Member me = pk.membership().join("enricher", MemberInfo.withCapacity(4));
+ *   Leadership nightly = pk.leadership("nightly-cleanup");
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. Everything obtained from it is closed with it. On SUSPENDED (no answer from
+ * ZooKeeper for two thirds of the session timeout) leader-only and lock-holder work must pause,
+ * which leases and lock handles signal; on LOST (the session expired) roles and locks are given up;
+ * membership comes back by itself.
+ */
+public interface Pipekeeper extends AutoCloseable {
+
+  /** Settings for a new connection. */
+  static PipekeeperBuilder builder() {
+    return new PipekeeperBuilder(DefaultPipekeeper::new);
+  }
+
+  /** The cluster name. */
+  String cluster();
+
+  /**
+   * The identity of this client (by default {@code host-pid-random}): the id written into election
+   * and lock nodes so operators see who holds what.
+   */
+  String identity();
+
+  /** The session timeout the ZooKeeper servers granted (they clamp what was asked for). */
+  Duration negotiatedSessionTimeout();
+
+  /**
+   * The current ZooKeeper session id, as the servers show it ({@code cons}, {@code dump}); it
+   * changes after the session is lost and a new one established.
+   */
+  long sessionId();
+
+  /** The state of the connection as last reported by Curator. */
+  ConnectionState connectionState();
+
+  /**
+   * Calls {@code listener} on every connection state change, on a Pipekeeper thread (never on
+   * Curator's event thread). Exceptions it throws are logged.
+   */
+  void onConnectionStateChange(Consumer<ConnectionState> listener);
+
+  /** Group membership. */
+  Membership membership();
+
+  /**
+   * The leader election of {@code role}; the same role asked for twice gives two independent
+   * contenders.
+   *
+   * @throws InvalidInputException if the role name is not valid
+   */
+  Leadership leadership(String role);
+
+  /** Mutexes, read/write locks and semaphores with fencing tokens. */
+  Locks locks();
+
+  /**
+   * A double barrier for {@code members} participants.
+   *
+   * @throws InvalidInputException if the name is not valid or members is below 1
+   */
+  Barrier barrier(String name, int members);
+
+  /** Read-only views of what the cluster holds, for operators and the CLI. */
+  ClusterInspector inspector();
+
+  /** Closes every primitive obtained from this connection, then the session. Safe twice. */
+  @Override
+  void close();
+}

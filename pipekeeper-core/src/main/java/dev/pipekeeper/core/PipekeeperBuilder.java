@@ -1,0 +1,162 @@
+package dev.pipekeeper.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import org.apache.curator.RetryPolicy;
+import org.apache.curator.framework.AuthInfo;
+import org.apache.curator.framework.api.ACLProvider;
+import org.apache.curator.retry.BoundedExponentialBackoffRetry;
+import org.apache.zookeeper.client.ZKClientConfig;
+
+/**
+ * Settings of a {@link Pipekeeper} connection. Every setting but {@link #zookeeper(String)} has a
+ * default.
+ *
+ * <p>Security: {@link #authorization(String, byte[])} adds credentials (e.g. {@code digest}, {@code
+ * user:password}); with credentials and no explicit {@link #aclProvider(ACLProvider)}, Pipekeeper's
+ * nodes are created readable and writable by their creator's identity only, never world-writable.
+ * TLS and SASL are ZooKeeper client settings: pass them in {@link #clientConfig(ZKClientConfig)}
+ * (e.g. {@code zookeeper.client.secure}, {@code zookeeper.ssl.keyStore.location}, {@code
+ * zookeeper.sasl.clientconfig}).
+ */
+public final class PipekeeperBuilder {
+  private final Function<PipekeeperBuilder, Pipekeeper> factory;
+  private String zookeeper;
+  private String cluster = "default";
+  private String identity;
+  private Duration sessionTimeout = Duration.ofSeconds(10);
+  private Duration connectionTimeout = Duration.ofSeconds(5);
+  private RetryPolicy retryPolicy;
+  private final List<AuthInfo> authorizations = new ArrayList<>();
+  private ACLProvider aclProvider;
+  private ZKClientConfig clientConfig;
+
+  PipekeeperBuilder(Function<PipekeeperBuilder, Pipekeeper> factory) {
+    this.factory = factory;
+  }
+
+  /** The ZooKeeper connect string, e.g. {@code zk1:2181,zk2:2181,zk3:2181}. Required. */
+  public PipekeeperBuilder zookeeper(String connectString) {
+    this.zookeeper = connectString;
+    return this;
+  }
+
+  /** The cluster name (default {@code default}); data lives under {@code /pipekeeper/NAME}. */
+  public PipekeeperBuilder cluster(String cluster) {
+    this.cluster = cluster;
+    return this;
+  }
+
+  /** The identity written into election and lock nodes (default {@code host-pid-random}). */
+  public PipekeeperBuilder identity(String identity) {
+    this.identity = identity;
+    return this;
+  }
+
+  /**
+   * The session timeout to ask for (default 10 s): how long a silent client keeps its roles, locks
+   * and membership. The servers clamp it to their minimum and maximum.
+   */
+  public PipekeeperBuilder sessionTimeout(Duration sessionTimeout) {
+    this.sessionTimeout = Objects.requireNonNull(sessionTimeout);
+    return this;
+  }
+
+  /**
+   * How long {@link #build()} and each operation wait for a connection (default 5 s). Also bounds
+   * waits for locks and leadership while ZooKeeper is unreachable.
+   */
+  public PipekeeperBuilder connectionTimeout(Duration connectionTimeout) {
+    this.connectionTimeout = Objects.requireNonNull(connectionTimeout);
+    return this;
+  }
+
+  /** Curator's retry policy for operations (default: 3 retries, 100 ms to 1 s backoff). */
+  public PipekeeperBuilder retryPolicy(RetryPolicy retryPolicy) {
+    this.retryPolicy = Objects.requireNonNull(retryPolicy);
+    return this;
+  }
+
+  /** Adds credentials for the session, e.g. {@code ("digest", "user:password".getBytes())}. */
+  public PipekeeperBuilder authorization(String scheme, byte[] credentials) {
+    authorizations.add(new AuthInfo(scheme, credentials.clone()));
+    return this;
+  }
+
+  /** The ACLs of the nodes Pipekeeper creates (default: see the class description). */
+  public PipekeeperBuilder aclProvider(ACLProvider aclProvider) {
+    this.aclProvider = Objects.requireNonNull(aclProvider);
+    return this;
+  }
+
+  /** ZooKeeper client settings passed through as they are (TLS, SASL, ...). */
+  public PipekeeperBuilder clientConfig(ZKClientConfig clientConfig) {
+    this.clientConfig = Objects.requireNonNull(clientConfig);
+    return this;
+  }
+
+  /**
+   * Connects and returns once the session is established.
+   *
+   * @throws InvalidInputException if a setting is malformed (connect string, cluster name,
+   *     timeouts)
+   * @throws UnreachableException if no server answered within the connection timeout
+   */
+  public Pipekeeper build() {
+    if (zookeeper == null) {
+      throw new InvalidInputException("the ZooKeeper connect string is required");
+    }
+    dev.pipekeeper.core.ensemble.ZkConnectString.parse(zookeeper);
+    ZkLayout.root(cluster);
+    if (sessionTimeout.isNegative() || sessionTimeout.isZero()) {
+      throw new InvalidInputException("session timeout must be positive, not " + sessionTimeout);
+    }
+    if (connectionTimeout.isNegative() || connectionTimeout.isZero()) {
+      throw new InvalidInputException(
+          "connection timeout must be positive, not " + connectionTimeout);
+    }
+    return factory.apply(this);
+  }
+
+  public String zookeeper() {
+    return zookeeper;
+  }
+
+  public String cluster() {
+    return cluster;
+  }
+
+  /** The identity, or null for the default. */
+  public String identity() {
+    return identity;
+  }
+
+  public Duration sessionTimeout() {
+    return sessionTimeout;
+  }
+
+  public Duration connectionTimeout() {
+    return connectionTimeout;
+  }
+
+  public RetryPolicy retryPolicy() {
+    return retryPolicy != null ? retryPolicy : new BoundedExponentialBackoffRetry(100, 1000, 3);
+  }
+
+  public List<AuthInfo> authorizations() {
+    return List.copyOf(authorizations);
+  }
+
+  /** The ACL provider, or null for the default. */
+  public ACLProvider aclProvider() {
+    return aclProvider;
+  }
+
+  /** The client config, or null for ZooKeeper's defaults. */
+  public ZKClientConfig clientConfig() {
+    return clientConfig;
+  }
+}

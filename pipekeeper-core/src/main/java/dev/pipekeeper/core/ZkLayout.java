@@ -1,0 +1,84 @@
+package dev.pipekeeper.core;
+
+import java.util.regex.Pattern;
+
+/**
+ * The one place where ZooKeeper paths are built. Everything of one deployment lives under {@link
+ * #root(String) /pipekeeper/CLUSTER}; Pipekeeper's client uses that as its Curator namespace, so
+ * the other paths here are relative to it.
+ *
+ * <p>Names of clusters, groups, roles, locks and barriers are 1 to 200 characters of {@code
+ * [A-Za-z0-9._-]} and do not start with a dot: they become single path elements.
+ */
+public final class ZkLayout {
+  public static final String MEMBERS = "/members";
+  public static final String LEADERS = "/leaders";
+  public static final String EPOCHS = "/epochs";
+  public static final String LOCKS = "/locks";
+  public static final String SEMAPHORES = "/semaphores";
+  public static final String BARRIERS = "/barriers";
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}");
+
+  private ZkLayout() {}
+
+  /** The absolute root of a cluster's data: {@code /pipekeeper/CLUSTER}. */
+  public static String root(String cluster) {
+    return "/pipekeeper/" + name("cluster", cluster);
+  }
+
+  /** The Curator namespace of a cluster (the root without its leading slash). */
+  public static String namespace(String cluster) {
+    return root(cluster).substring(1);
+  }
+
+  public static String members(String group) {
+    return MEMBERS + "/" + name("group", group);
+  }
+
+  public static String member(String group, String memberId) {
+    return members(group) + "/" + name("member id", memberId);
+  }
+
+  public static String leaders(String role) {
+    return LEADERS + "/" + name("role", role);
+  }
+
+  public static String epoch(String role) {
+    return EPOCHS + "/" + name("role", role);
+  }
+
+  public static String lock(String name) {
+    return LOCKS + "/" + name("lock", name);
+  }
+
+  public static String semaphore(String name) {
+    return SEMAPHORES + "/" + name("semaphore", name);
+  }
+
+  public static String barrier(String name) {
+    return BARRIERS + "/" + name("barrier", name);
+  }
+
+  /** The last element of a path. */
+  public static String lastElement(String path) {
+    return path.substring(path.lastIndexOf('/') + 1);
+  }
+
+  /**
+   * Checks a name that becomes one path element.
+   *
+   * @return the name
+   * @throws InvalidInputException naming what the name is for and why it is refused
+   */
+  public static String name(String what, String name) {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new InvalidInputException(
+          what
+              + " name '"
+              + name
+              + "' is not valid: use 1 to 200 characters of A-Z a-z 0-9 . _ -, not starting with '.'");
+    }
+    return name;
+  }
+}

@@ -1,0 +1,26 @@
+package dev.pipekeeper.core.coordination;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A role's election as ZooKeeper holds it.
+ *
+ * @param role the role
+ * @param leader the identity of the contender that leads, if any
+ * @param leaderSince when the leader's latch node was created
+ * @param epoch the role's current fencing epoch (0 if never led)
+ * @param contenders identities of all contenders, the leader first
+ */
+public record RoleInfo(
+    String role,
+    Optional<String> leader,
+    Optional<Instant> leaderSince,
+    long epoch,
+    List<String> contenders) {
+
+  public RoleInfo {
+    contenders = List.copyOf(contenders);
+  }
+}

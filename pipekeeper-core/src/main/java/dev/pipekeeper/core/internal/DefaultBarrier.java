@@ -1,0 +1,45 @@
+package dev.pipekeeper.core.internal;
+
+import dev.pipekeeper.core.ZkLayout;
+import dev.pipekeeper.core.coordination.Barrier;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.recipes.barriers.DistributedDoubleBarrier;
+
+/** A double barrier on Curator's {@link DistributedDoubleBarrier}. */
+final class DefaultBarrier implements Barrier {
+  private final Session session;
+  private final String name;
+  private final DistributedDoubleBarrier barrier;
+
+  DefaultBarrier(Session session, String name, int members) {
+    this.session = session;
+    this.name = name;
+    this.barrier = new DistributedDoubleBarrier(session.client(), ZkLayout.barrier(name), members);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public boolean enter(Duration timeout) {
+    session.awaitConnected(timeout);
+    try {
+      return barrier.enter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw session.failure("entering barrier " + name, e);
+    }
+  }
+
+  @Override
+  public boolean leave(Duration timeout) {
+    session.awaitConnected(timeout);
+    try {
+      return barrier.leave(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw session.failure("leaving barrier " + name, e);
+    }
+  }
+}

@@ -1,0 +1,265 @@
+package dev.pipekeeper.core.internal;
+
+import dev.pipekeeper.core.ZkLayout;
+import dev.pipekeeper.core.coordination.Leadership;
+import dev.pipekeeper.core.coordination.Lease;
+import dev.pipekeeper.core.coordination.LeaseListener;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.apache.curator.framework.recipes.leader.LeaderLatch;
+import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A contender on Curator's {@link LeaderLatch}. Every grant first raises the role's epoch; the
+ * lease's state follows the connection (SUSPENDED suspends it at once, LOST or a reconnect after a
+ * suspension revoke it). Latch events and listener calls run on one {@link Serial} thread, so they
+ * are ordered and never on Curator's event thread.
+ */
+final class DefaultLeadership implements Leadership {
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultLeadership.class);
+
+  private enum State {
+    LATENT,
+    STARTED,
+    CLOSED
+  }
+
+  private final Session session;
+  private final String role;
+  private final Serial events;
+  private final List<LeaseListener> listeners = new CopyOnWriteArrayList<>();
+  private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+  private final AtomicReference<DefaultLease> current = new AtomicReference<>();
+  private final ConnectionStateListener connectionListener = (client, s) -> onConnection(s);
+  private final Object grants = new Object();
+  private LeaderLatch latch;
+
+  DefaultLeadership(Session session, String role) {
+    this.session = session;
+    this.role = role;
+    this.events = new Serial("pipekeeper-leadership-" + role);
+  }
+
+  @Override
+  public String role() {
+    return role;
+  }
+
+  @Override
+  public Leadership start() {
+    if (state.get() == State.CLOSED) {
+      throw new IllegalStateException("leadership of " + role + " is closed");
+    }
+    if (state.compareAndSet(State.LATENT, State.STARTED)) {
+      // Registered before the latch's own listener, so a reconnect revokes the old lease before
+      // the latch contends again.
+      session.client().getConnectionStateListenable().addListener(connectionListener);
+      synchronized (this) {
+        contend();
+      }
+    }
+    return this;
+  }
+
+  private void contend() {
+    LeaderLatch created =
+        new LeaderLatch(
+            session.client(),
+            ZkLayout.leaders(role),
+            session.identity(),
+            LeaderLatch.CloseMode.SILENT);
+    created.addListener(
+        new LeaderLatchListener() {
+          @Override
+          public void isLeader() {
+            onElected(created);
+          }
+
+          @Override
+          public void notLeader() {
+            onNotLeader(created);
+          }
+        },
+        events.executor("leadership of " + role));
+    latch = created;
+    try {
+      created.start();
+    } catch (Exception e) {
+      throw session.failure("contending for " + role, e);
+    }
+  }
+
+  /** On the events thread. */
+  private void onElected(LeaderLatch elected) {
+    synchronized (this) {
+      if (state.get() != State.STARTED || elected != latch || !elected.hasLeadership()) {
+        return;
+      }
+    }
+    Epochs.Epoch epoch;
+    try {
+      epoch = Epochs.next(session.client(), role);
+    } catch (Exception e) {
+      // The connection broke while raising the epoch; the latch will tell us what follows.
+      LOG.warn("won {} but could not raise its epoch: {}", role, e.toString());
+      return;
+    }
+    DefaultLease lease;
+    synchronized (this) {
+      if (state.get() != State.STARTED || elected != latch || !elected.hasLeadership()) {
+        return;
+      }
+      revokeCurrent("a new term began");
+      lease =
+          new DefaultLease(
+              session.client(),
+              role,
+              epoch.value(),
+              epoch.version(),
+              session.identity(),
+              Instant.now());
+      current.set(lease);
+    }
+    LOG.info("{} leads {} with epoch {}", session.identity(), role, lease.epoch());
+    synchronized (grants) {
+      grants.notifyAll();
+    }
+    tell(l -> l.granted(lease));
+  }
+
+  /** On the events thread. */
+  private void onNotLeader(LeaderLatch lost) {
+    if (lost != latch) {
+      return;
+    }
+    DefaultLease lease = current.get();
+    // A suspended lease waits for the connection's outcome: a reconnect or a loss revokes it.
+    if (lease != null && lease.state() == Lease.LeaseState.GRANTED) {
+      revokeCurrent("leadership lost");
+    }
+  }
+
+  /** On Curator's event thread: only state flips here, the telling happens on ours. */
+  private void onConnection(ConnectionState newState) {
+    DefaultLease lease = current.get();
+    if (lease == null) {
+      return;
+    }
+    switch (newState) {
+      case SUSPENDED:
+        if (lease.suspend()) {
+          LOG.warn("lease of {} epoch {} suspended: connection suspended", role, lease.epoch());
+          tell(l -> l.suspended(lease));
+        }
+        break;
+      case LOST:
+        revokeCurrent("session lost");
+        break;
+      case RECONNECTED:
+        if (lease.state() == Lease.LeaseState.SUSPENDED) {
+          revokeCurrent("reconnected after a suspension; contending again");
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  private void revokeCurrent(String why) {
+    DefaultLease lease = current.getAndSet(null);
+    if (lease != null && lease.revoke()) {
+      LOG.info("lease of {} epoch {} revoked: {}", role, lease.epoch(), why);
+      tell(l -> l.revoked(lease));
+    }
+  }
+
+  private void tell(Consumer<LeaseListener> call) {
+    for (LeaseListener listener : listeners) {
+      events.execute("lease listener of " + role, () -> call.accept(listener));
+    }
+  }
+
+  @Override
+  public Leadership addListener(LeaseListener listener) {
+    listeners.add(listener);
+    return this;
+  }
+
+  @Override
+  public Optional<Lease> currentLease() {
+    DefaultLease lease = current.get();
+    return lease != null && lease.isValid() ? Optional.of(lease) : Optional.empty();
+  }
+
+  @Override
+  public Optional<Lease> awaitLease(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (grants) {
+      while (true) {
+        Optional<Lease> lease = currentLease();
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (lease.isPresent() || left <= 0 || state.get() == State.CLOSED) {
+          return lease;
+        }
+        try {
+          grants.wait(Math.min(left, 100));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return Optional.empty();
+        }
+      }
+    }
+  }
+
+  @Override
+  public synchronized void resign() {
+    if (state.get() != State.STARTED) {
+      return;
+    }
+    revokeCurrent("resigned");
+    closeLatch();
+    contend();
+  }
+
+  private void closeLatch() {
+    try {
+      latch.close(LeaderLatch.CloseMode.SILENT);
+    } catch (Exception e) {
+      LOG.warn("closing the latch of {} failed: {}", role, e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    State before = state.getAndSet(State.CLOSED);
+    if (before == State.CLOSED) {
+      return;
+    }
+    if (before == State.STARTED) {
+      session.client().getConnectionStateListenable().removeListener(connectionListener);
+      synchronized (this) {
+        revokeCurrent("closed");
+        closeLatch();
+      }
+    }
+    synchronized (grants) {
+      grants.notifyAll();
+    }
+    events.close();
+  }
+
+  @Override
+  public String toString() {
+    return "leadership of " + role;
+  }
+}

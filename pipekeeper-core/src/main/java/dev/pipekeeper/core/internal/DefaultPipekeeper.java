@@ -1,0 +1,240 @@
+package dev.pipekeeper.core.internal;
+
+import dev.pipekeeper.core.ClusterInspector;
+import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.PipekeeperBuilder;
+import dev.pipekeeper.core.PipekeeperException;
+import dev.pipekeeper.core.ZkLayout;
+import dev.pipekeeper.core.coordination.Barrier;
+import dev.pipekeeper.core.coordination.Leadership;
+import dev.pipekeeper.core.coordination.Locks;
+import dev.pipekeeper.core.membership.Membership;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.ACLProvider;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The {@link Pipekeeper} connection: one Curator client namespaced to the cluster. */
+public final class DefaultPipekeeper implements Pipekeeper {
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultPipekeeper.class);
+
+  private final String cluster;
+  private final CuratorFramework root;
+  private final Session session;
+  private final Serial connectionEvents;
+  private final List<Consumer<ConnectionState>> connectionListeners = new CopyOnWriteArrayList<>();
+  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final DefaultMembership membership;
+  private final DefaultLocks locks;
+  private volatile ConnectionState state;
+
+  public DefaultPipekeeper(PipekeeperBuilder settings) {
+    this.cluster = settings.cluster();
+    String identity = settings.identity() != null ? settings.identity() : defaultIdentity();
+    ZkLayout.name("identity", identity);
+    CuratorFrameworkFactory.Builder builder =
+        CuratorFrameworkFactory.builder()
+            .connectString(settings.zookeeper())
+            .sessionTimeoutMs((int) settings.sessionTimeout().toMillis())
+            .connectionTimeoutMs((int) settings.connectionTimeout().toMillis())
+            .retryPolicy(settings.retryPolicy())
+            .namespace(ZkLayout.namespace(cluster));
+    if (!settings.authorizations().isEmpty()) {
+      builder.authorization(settings.authorizations());
+    }
+    ACLProvider acl = settings.aclProvider();
+    if (acl == null && !settings.authorizations().isEmpty()) {
+      acl = new CreatorOnlyAcl();
+    }
+    if (acl != null) {
+      builder.aclProvider(acl);
+    }
+    if (settings.clientConfig() != null) {
+      builder.zkClientConfig(settings.clientConfig());
+    }
+    this.root = builder.build();
+    this.session = new Session(root, identity, settings.zookeeper(), settings.connectionTimeout());
+    this.connectionEvents = new Serial("pipekeeper-connection");
+    root.getConnectionStateListenable().addListener((client, newState) -> onState(newState));
+    root.start();
+    try {
+      session.awaitConnected(settings.connectionTimeout());
+    } catch (RuntimeException e) {
+      root.close();
+      connectionEvents.close();
+      throw e;
+    }
+    if (state == null) {
+      state = ConnectionState.CONNECTED;
+    }
+    this.membership = new DefaultMembership(session, resource -> register(resource));
+    this.locks = new DefaultLocks(session);
+    register(locks);
+    LOG.info(
+        "connected to ZooKeeper {} as {} (cluster {}, session timeout {} ms)",
+        settings.zookeeper(),
+        identity,
+        cluster,
+        negotiatedSessionTimeout().toMillis());
+  }
+
+  private void onState(ConnectionState newState) {
+    state = newState;
+    if (newState == ConnectionState.LOST || newState == ConnectionState.SUSPENDED) {
+      LOG.warn("ZooKeeper connection {} (cluster {})", newState, cluster);
+    } else if (newState == ConnectionState.RECONNECTED) {
+      LOG.info("ZooKeeper connection RECONNECTED (cluster {})", cluster);
+    }
+    for (Consumer<ConnectionState> listener : connectionListeners) {
+      connectionEvents.execute("connection listener", () -> listener.accept(newState));
+    }
+  }
+
+  private static String defaultIdentity() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      host = "unknown-host";
+    }
+    host = host.replaceAll("[^A-Za-z0-9_-]", "-");
+    if (host.length() > 100) {
+      host = host.substring(0, 100);
+    }
+    return host
+        + "-"
+        + ProcessHandle.current().pid()
+        + "-"
+        + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+  }
+
+  /** Remembers a resource to close with this connection, or closes it at once after close. */
+  synchronized <T extends AutoCloseable> T register(T resource) {
+    if (closed.get()) {
+      closeQuietly(resource);
+      throw new IllegalStateException("the Pipekeeper connection is closed");
+    }
+    resources.push(resource);
+    return resource;
+  }
+
+  @Override
+  public String cluster() {
+    return cluster;
+  }
+
+  @Override
+  public String identity() {
+    return session.identity();
+  }
+
+  @Override
+  public Duration negotiatedSessionTimeout() {
+    try {
+      return Duration.ofMillis(root.getZookeeperClient().getZooKeeper().getSessionTimeout());
+    } catch (Exception e) {
+      throw new PipekeeperException("cannot read the session timeout: " + e, e);
+    }
+  }
+
+  @Override
+  public long sessionId() {
+    try {
+      return root.getZookeeperClient().getZooKeeper().getSessionId();
+    } catch (Exception e) {
+      throw new PipekeeperException("cannot read the session id: " + e, e);
+    }
+  }
+
+  @Override
+  public ConnectionState connectionState() {
+    return state;
+  }
+
+  @Override
+  public void onConnectionStateChange(Consumer<ConnectionState> listener) {
+    connectionListeners.add(listener);
+  }
+
+  @Override
+  public Membership membership() {
+    return membership;
+  }
+
+  @Override
+  public Leadership leadership(String role) {
+    ZkLayout.name("role", role);
+    return register(new DefaultLeadership(session, role));
+  }
+
+  @Override
+  public Locks locks() {
+    return locks;
+  }
+
+  @Override
+  public Barrier barrier(String name, int members) {
+    ZkLayout.name("barrier", name);
+    if (members < 1) {
+      throw new InvalidInputException("a barrier needs at least 1 member, not " + members);
+    }
+    return new DefaultBarrier(session, name, members);
+  }
+
+  @Override
+  public ClusterInspector inspector() {
+    return new DefaultInspector(session);
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    synchronized (this) {
+      while (!resources.isEmpty()) {
+        closeQuietly(resources.pop());
+      }
+    }
+    root.close();
+    connectionEvents.close();
+    LOG.info("closed the ZooKeeper session of {} (cluster {})", session.identity(), cluster);
+  }
+
+  private static void closeQuietly(AutoCloseable resource) {
+    try {
+      resource.close();
+    } catch (Exception e) {
+      LOG.warn("closing {} failed: {}", resource, e.toString());
+    }
+  }
+
+  /** Nodes readable and writable by their creator's authenticated identity only. */
+  private static final class CreatorOnlyAcl implements ACLProvider {
+    @Override
+    public List<ACL> getDefaultAcl() {
+      return ZooDefs.Ids.CREATOR_ALL_ACL;
+    }
+
+    @Override
+    public List<ACL> getAclForPath(String path) {
+      return ZooDefs.Ids.CREATOR_ALL_ACL;
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package dev.pipekeeper.core.internal;
+
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A single named daemon thread that runs tasks one at a time, in order. A task that throws is
+ * logged and does not stop later tasks; an interrupt is restored. This is where Pipekeeper runs
+ * user callbacks, so they never run on Curator's event thread and cannot hurt each other.
+ */
+public final class Serial implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Serial.class);
+  private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+  private final String name;
+  private final ExecutorService executor;
+
+  public Serial(String name) {
+    this.name = name + "-" + SEQUENCE.incrementAndGet();
+    ThreadFactory factory =
+        runnable -> {
+          Thread thread = new Thread(runnable, this.name);
+          thread.setDaemon(true);
+          return thread;
+        };
+    this.executor = Executors.newSingleThreadExecutor(factory);
+  }
+
+  /** Runs {@code task} later on this thread; after close, the task is dropped. */
+  public void execute(String what, Runnable task) {
+    try {
+      executor.execute(() -> run(what, task));
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      LOG.debug("{}: dropped '{}' after close", name, what);
+    }
+  }
+
+  private void run(String what, Runnable task) {
+    try {
+      task.run();
+    } catch (Throwable error) {
+      if (error instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      LOG.warn("{}: {} failed: {}", name, what, error.toString(), error);
+    }
+  }
+
+  /** This thread as an {@link java.util.concurrent.Executor} for Curator's listener APIs. */
+  public java.util.concurrent.Executor executor(String what) {
+    return task -> execute(what, task);
+  }
+
+  /** Whether the caller runs on this thread. */
+  public boolean isCurrentThread() {
+    return Thread.currentThread().getName().equals(name);
+  }
+
+  /** Runs what was queued (bounded), then stops the thread. */
+  public void close(Duration wait) {
+    executor.shutdown();
+    try {
+      if (!isCurrentThread()
+          && !executor.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+        executor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      executor.shutdownNow();
+    }
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(10));
+  }
+}

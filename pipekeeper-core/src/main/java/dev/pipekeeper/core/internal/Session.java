@@ -1,0 +1,82 @@
+package dev.pipekeeper.core.internal;
+
+import dev.pipekeeper.core.PipekeeperException;
+import dev.pipekeeper.core.UnreachableException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.KeeperException;
+
+/**
+ * What every primitive needs from the connection: the namespaced client, this client's identity,
+ * the connection timeout, and one translation of ZooKeeper failures into Pipekeeper's exceptions.
+ */
+public final class Session {
+  private final CuratorFramework client;
+  private final String identity;
+  private final String connectString;
+  private final Duration connectionTimeout;
+
+  Session(
+      CuratorFramework client, String identity, String connectString, Duration connectionTimeout) {
+    this.client = client;
+    this.identity = identity;
+    this.connectString = connectString;
+    this.connectionTimeout = connectionTimeout;
+  }
+
+  /** The client, namespaced to the cluster's root. */
+  public CuratorFramework client() {
+    return client;
+  }
+
+  public String identity() {
+    return identity;
+  }
+
+  public Duration connectionTimeout() {
+    return connectionTimeout;
+  }
+
+  /**
+   * Waits (at most {@code timeout}) for a live connection.
+   *
+   * @throws UnreachableException if there is none in time
+   */
+  public void awaitConnected(Duration timeout) {
+    try {
+      if (!client.getZookeeperClient().isConnected()
+          && !client.blockUntilConnected(
+              (int) Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS)) {
+        throw unreachable("no connection within " + timeout.toMillis() + " ms");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PipekeeperException("interrupted while waiting for ZooKeeper", e);
+    }
+  }
+
+  public UnreachableException unreachable(String reason) {
+    return new UnreachableException("ZooKeeper", connectString, reason);
+  }
+
+  /**
+   * Translates what a Curator call threw: connection trouble becomes {@link UnreachableException},
+   * an interrupt is restored, anything else is wrapped with {@code what}.
+   */
+  public RuntimeException failure(String what, Exception error) {
+    if (error instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+      return new PipekeeperException(what + ": interrupted", error);
+    }
+    if (error instanceof KeeperException.ConnectionLossException
+        || error instanceof KeeperException.SessionExpiredException
+        || error instanceof KeeperException.OperationTimeoutException) {
+      return unreachable(what + ": " + error.getMessage());
+    }
+    if (error instanceof PipekeeperException pipekeeperException) {
+      return pipekeeperException;
+    }
+    return new PipekeeperException(what + ": " + error, error);
+  }
+}
