@@ -33,6 +33,7 @@ public final class PipekeeperBuilder {
   private final List<AuthInfo> authorizations = new ArrayList<>();
   private ACLProvider aclProvider;
   private ZKClientConfig clientConfig;
+  private boolean followEnsembleChanges;
 
   PipekeeperBuilder(Function<PipekeeperBuilder, Pipekeeper> factory) {
     this.factory = factory;
@@ -99,6 +100,17 @@ public final class PipekeeperBuilder {
   }
 
   /**
+   * Whether the client follows the ensemble's own list of servers ({@code /zookeeper/config})
+   * instead of the connect string (default false). Turn it on with ZooKeeper's dynamic
+   * reconfiguration; leave it off when clients reach the servers through other addresses (DNS
+   * aliases, load balancers, proxies) than the servers list for themselves.
+   */
+  public PipekeeperBuilder followEnsembleChanges(boolean follow) {
+    this.followEnsembleChanges = follow;
+    return this;
+  }
+
+  /**
    * Connects and returns once the session is established.
    *
    * @throws InvalidInputException if a setting is malformed (connect string, cluster name,
@@ -153,6 +165,10 @@ public final class PipekeeperBuilder {
   /** The ACL provider, or null for the default. */
   public ACLProvider aclProvider() {
     return aclProvider;
+  }
+
+  public boolean followEnsembleChanges() {
+    return followEnsembleChanges;
   }
 
   /** The client config, or null for ZooKeeper's defaults. */

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -27,6 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 final class DefaultLeadership implements Leadership {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultLeadership.class);
+  private static final Duration HANDOVER_WAIT = Duration.ofSeconds(10);
 
   private enum State {
     LATENT,
@@ -175,17 +177,43 @@ final class DefaultLeadership implements Leadership {
     }
   }
 
-  private void revokeCurrent(String why) {
+  /** Revokes the current lease; the future completes once every listener was told. */
+  private CompletableFuture<Void> revokeCurrent(String why) {
     DefaultLease lease = current.getAndSet(null);
     if (lease != null && lease.revoke()) {
       LOG.info("lease of {} epoch {} revoked: {}", role, lease.epoch(), why);
-      tell(l -> l.revoked(lease));
+      return tell(l -> l.revoked(lease));
     }
+    return CompletableFuture.completedFuture(null);
   }
 
-  private void tell(Consumer<LeaseListener> call) {
+  private CompletableFuture<Void> tell(Consumer<LeaseListener> call) {
     for (LeaseListener listener : listeners) {
       events.execute("lease listener of " + role, () -> call.accept(listener));
+    }
+    CompletableFuture<Void> told = new CompletableFuture<>();
+    events.execute("lease listeners of " + role + " told", () -> told.complete(null));
+    return told;
+  }
+
+  /**
+   * On a graceful hand-over, the revoked callbacks finish before the latch node goes, so the old
+   * leader has stopped before a successor can be granted (bounded; not when called from a callback,
+   * which runs on the thread that would have to tell).
+   */
+  private void awaitTold(CompletableFuture<Void> told) {
+    if (events.isCurrentThread()) {
+      return;
+    }
+    try {
+      told.get(HANDOVER_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      LOG.warn(
+          "revoked callbacks of {} still running after {} ms; releasing anyway",
+          role,
+          HANDOVER_WAIT.toMillis());
     }
   }
 
@@ -226,7 +254,7 @@ final class DefaultLeadership implements Leadership {
     if (state.get() != State.STARTED) {
       return;
     }
-    revokeCurrent("resigned");
+    awaitTold(revokeCurrent("resigned"));
     closeLatch();
     contend();
   }
@@ -248,7 +276,7 @@ final class DefaultLeadership implements Leadership {
     if (before == State.STARTED) {
       session.client().getConnectionStateListenable().removeListener(connectionListener);
       synchronized (this) {
-        revokeCurrent("closed");
+        awaitTold(revokeCurrent("closed"));
         closeLatch();
       }
     }

@@ -3,9 +3,14 @@ package dev.pipekeeper.core.internal;
 import dev.pipekeeper.core.coordination.LockHandle;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.zookeeper.KeeperException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** A held lock; how it is released depends on the recipe. */
 final class DefaultLockHandle implements LockHandle {
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultLockHandle.class);
+
   enum State {
     HELD,
     SUSPENDED,
@@ -86,6 +91,10 @@ final class DefaultLockHandle implements LockHandle {
     try {
       // After a lost session the node is gone with it; the recipe only forgets its own state.
       releaser.release();
+    } catch (KeeperException.SessionExpiredException | KeeperException.ConnectionLossException e) {
+      // The session ended (its node went with it), or Curator keeps deleting the node in the
+      // background until it can: either way this holder no longer holds the lock.
+      LOG.info("lock {} (token {}) released with the connection: {}", name, token, e.getMessage());
     } catch (Exception e) {
       if (before != State.LOST) {
         throw owner.session().failure("releasing lock " + name, e);

@@ -54,6 +54,7 @@ public final class DefaultPipekeeper implements Pipekeeper {
             .sessionTimeoutMs((int) settings.sessionTimeout().toMillis())
             .connectionTimeoutMs((int) settings.connectionTimeout().toMillis())
             .retryPolicy(settings.retryPolicy())
+            .ensembleTracker(settings.followEnsembleChanges())
             .namespace(ZkLayout.namespace(cluster));
     if (!settings.authorizations().isEmpty()) {
       builder.authorization(settings.authorizations());

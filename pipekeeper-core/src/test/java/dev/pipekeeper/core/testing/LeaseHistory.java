@@ -43,10 +43,12 @@ public final class LeaseHistory {
 
   /** Records leader-only work done under {@code lease}, if the lease is valid at this moment. */
   public boolean work(String holder, Lease lease) {
+    // The time is taken before the check: work that saw a valid lease happened before its end.
+    long now = System.nanoTime();
     if (!lease.isValid()) {
       return false;
     }
-    record(holder, lease.epoch(), "work");
+    events.add(new Event(now, holder, lease.epoch(), "work"));
     return true;
   }
 
@@ -77,29 +79,40 @@ public final class LeaseHistory {
       }
     }
 
-    // Each lease's validity runs from its grant to its first suspension or revocation.
+    // Each lease's validity runs from its grant (or the first work seen under it, since the
+    // grant is recorded by a listener a moment after the lease became valid) to its first
+    // suspension or revocation.
     Map<Long, long[]> intervals = new LinkedHashMap<>();
     Map<Long, String> holders = new LinkedHashMap<>();
     for (Event e : all) {
       switch (e.kind()) {
-        case "granted" -> {
-          intervals.put(e.epoch(), new long[] {e.nanos(), Long.MAX_VALUE});
-          holders.put(e.epoch(), e.holder());
+        case "granted", "work" -> {
+          long[] interval = intervals.get(e.epoch());
+          if (interval == null) {
+            intervals.put(e.epoch(), new long[] {e.nanos(), Long.MAX_VALUE});
+            holders.put(e.epoch(), e.holder());
+          }
         }
         case "suspended", "revoked" -> {
           long[] interval = intervals.get(e.epoch());
-          if (interval != null && interval[1] == Long.MAX_VALUE) {
+          assertThat(interval)
+              .as("end of epoch %d without a start\n%s", e.epoch(), history)
+              .isNotNull();
+          if (interval[1] == Long.MAX_VALUE) {
             interval[1] = e.nanos();
           }
         }
-        case "work" -> {
-          long[] interval = intervals.get(e.epoch());
-          assertThat(interval).as("work without a grant\n%s", history).isNotNull();
-          assertThat(e.nanos())
-              .as("work of epoch %d after its lease ended\n%s", e.epoch(), history)
-              .isLessThanOrEqualTo(interval[1]);
-        }
         default -> throw new IllegalStateException(e.kind());
+      }
+    }
+    for (Event e : all) {
+      if (e.kind().equals("work")) {
+        assertThat(holders.get(e.epoch()))
+            .as("work of epoch %d by another holder\n%s", e.epoch(), history)
+            .isEqualTo(e.holder());
+        assertThat(e.nanos())
+            .as("work of epoch %d after its lease ended\n%s", e.epoch(), history)
+            .isLessThanOrEqualTo(intervals.get(e.epoch())[1]);
       }
     }
     List<Long> epochs = new ArrayList<>(intervals.keySet());

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 /**
  * A JUnit 5 extension that shares one real ZooKeeper (a single server, or a 3-server quorum for
  * classes annotated {@link ZooKeeperQuorum}) and one real Kafka broker among all tests of a JVM,
- * and gives each test a {@link TestCluster} with names of its own.
+ * and gives each test a {@link TestCluster} with names of its own. A server that a test stopped is
+ * started again after the test.
  *
  * <pre>{@code
  * @ExtendWith(EmbeddedClusterExtension.class)
@@ -46,11 +47,11 @@ public final class EmbeddedClusterExtension implements ParameterResolver, AfterE
     return new TestCluster(zookeeper, () -> kafka(store), uniqueName(context));
   }
 
-  /** Starts again any quorum server a test stopped, so the next test gets a whole quorum. */
+  /** Starts again any server a test stopped, so the next test gets a whole ensemble. */
   @Override
   public void afterEach(ExtensionContext context) {
-    Shared shared = context.getRoot().getStore(NAMESPACE).get(key(true), Shared.class);
-    if (shared != null && isQuorum(context)) {
+    Shared shared = context.getRoot().getStore(NAMESPACE).get(key(isQuorum(context)), Shared.class);
+    if (shared != null) {
       for (ZooKeeperNode node : shared.zookeeper.servers()) {
         if (!node.isRunning()) {
           node.start();
