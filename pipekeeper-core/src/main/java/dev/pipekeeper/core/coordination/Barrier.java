@@ -23,6 +23,7 @@ public interface Barrier {
    * Leaves and waits until all members have left.
    *
    * @return whether they all did within {@code timeout}
+   * @throws IllegalStateException if this instance did not {@link #enter(Duration)} first
    * @throws dev.pipekeeper.core.UnreachableException if ZooKeeper was not reachable
    */
   boolean leave(Duration timeout);

@@ -11,6 +11,8 @@ final class DefaultBarrier implements Barrier {
   private final Session session;
   private final String name;
   private final DistributedDoubleBarrier barrier;
+  private final java.util.concurrent.atomic.AtomicBoolean entered =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   DefaultBarrier(Session session, String name, int members) {
     this.session = session;
@@ -27,7 +29,9 @@ final class DefaultBarrier implements Barrier {
   public boolean enter(Duration timeout) {
     session.awaitConnected(timeout);
     try {
-      return barrier.enter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      boolean all = barrier.enter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      entered.set(true);
+      return all;
     } catch (Exception e) {
       throw session.failure("entering barrier " + name, e);
     }
@@ -35,6 +39,10 @@ final class DefaultBarrier implements Barrier {
 
   @Override
   public boolean leave(Duration timeout) {
+    if (!entered.get()) {
+      throw new IllegalStateException(
+          "barrier " + name + ": leave() on an instance that did not enter()");
+    }
     session.awaitConnected(timeout);
     try {
       return barrier.leave(timeout.toMillis(), TimeUnit.MILLISECONDS);

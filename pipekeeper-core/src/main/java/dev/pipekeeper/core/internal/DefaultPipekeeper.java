@@ -37,6 +37,7 @@ public final class DefaultPipekeeper implements Pipekeeper {
   private final CuratorFramework root;
   private final Session session;
   private final Serial connectionEvents;
+  private final Serial curatorSafeRunner;
   private final List<Consumer<ConnectionState>> connectionListeners = new CopyOnWriteArrayList<>();
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -48,8 +49,11 @@ public final class DefaultPipekeeper implements Pipekeeper {
     this.cluster = settings.cluster();
     String identity = settings.identity() != null ? settings.identity() : defaultIdentity();
     ZkLayout.name("identity", identity);
+    // Curator's own default for this executor is a thread that outlives the client.
+    this.curatorSafeRunner = new Serial("pipekeeper-curator-safe");
     CuratorFrameworkFactory.Builder builder =
         CuratorFrameworkFactory.builder()
+            .runSafeService(curatorSafeRunner.executor("curator safe notification"))
             .connectString(settings.zookeeper())
             .sessionTimeoutMs((int) settings.sessionTimeout().toMillis())
             .connectionTimeoutMs((int) settings.connectionTimeout().toMillis())
@@ -79,6 +83,7 @@ public final class DefaultPipekeeper implements Pipekeeper {
     } catch (RuntimeException e) {
       root.close();
       connectionEvents.close();
+      curatorSafeRunner.close();
       throw e;
     }
     if (state == null) {
@@ -215,6 +220,7 @@ public final class DefaultPipekeeper implements Pipekeeper {
     }
     root.close();
     connectionEvents.close();
+    curatorSafeRunner.close();
     LOG.info("closed the ZooKeeper session of {} (cluster {})", session.identity(), cluster);
   }
 

@@ -26,9 +26,16 @@ public final class Clients {
 
   /** Live threads whose name starts with {@code prefix}. */
   public static long threadsNamed(String prefix) {
+    return threadNames(prefix).size();
+  }
+
+  /** Names of the live threads whose name starts with {@code prefix}. */
+  public static java.util.List<String> threadNames(String prefix) {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(Thread::isAlive)
-        .filter(t -> t.getName().startsWith(prefix))
-        .count();
+        .map(Thread::getName)
+        .filter(name -> name.startsWith(prefix))
+        .sorted()
+        .toList();
   }
 }

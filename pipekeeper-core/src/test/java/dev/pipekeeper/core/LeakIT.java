@@ -1,0 +1,78 @@
+package dev.pipekeeper.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.pipekeeper.core.coordination.Leadership;
+import dev.pipekeeper.core.coordination.LockHandle;
+import dev.pipekeeper.core.membership.GroupView;
+import dev.pipekeeper.core.membership.Member;
+import dev.pipekeeper.core.membership.MemberInfo;
+import dev.pipekeeper.core.testing.Clients;
+import dev.pipekeeper.core.testing.ServerState;
+import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
+import dev.pipekeeper.embedded.junit.TestCluster;
+import dev.pipekeeper.embedded.junit.TestTimeouts;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Closing every primitive leaves no watcher, ephemeral node or thread behind. */
+@ExtendWith(EmbeddedClusterExtension.class)
+class LeakIT {
+  private static final Duration BOUND = TestTimeouts.scaled(Duration.ofSeconds(20));
+
+  @Test
+  void closedPrimitivesLeaveNothingBehind(TestCluster cluster) {
+    long threadsBefore = Clients.threadsNamed("pipekeeper-");
+    long curatorBefore = Clients.threadsNamed("Curator-");
+    Pipekeeper pk = Clients.connect(cluster, "leaky");
+    long session = pk.sessionId();
+    String server = cluster.zkConnect();
+
+    Member member = pk.membership().join("g", MemberInfo.defaults());
+    GroupView view = pk.membership().watch("g");
+    Leadership leadership = pk.leadership("r").start();
+    leadership.awaitLease(BOUND).orElseThrow();
+    LockHandle mutex = pk.locks().mutex("m").acquire(BOUND);
+    LockHandle read = pk.locks().readLock("rw").acquire(BOUND);
+    LockHandle permit = pk.locks().semaphore("s", 2).acquire(BOUND);
+    dev.pipekeeper.core.coordination.Barrier barrier = pk.barrier("b", 1);
+    assertThat(barrier.enter(BOUND)).isTrue();
+    assertThat(barrier.leave(BOUND)).isTrue();
+    assertThat(ServerState.ephemeralsOf(server, session)).hasSizeGreaterThanOrEqualTo(5);
+    assertThat(ServerState.watchesOf(server, session)).isNotEmpty();
+
+    mutex.close();
+    read.close();
+    permit.close();
+    leadership.close();
+    view.close();
+    member.close();
+
+    await()
+        .atMost(BOUND)
+        .untilAsserted(
+            () -> {
+              assertThat(ServerState.ephemeralsOf(server, session)).isEmpty();
+              // The group view's persistent recursive watch is removed (the client receives
+              // PersistentWatchRemoved and no more events), but ZooKeeper 3.9.5 keeps listing
+              // it in wchc until the session ends; every other watch must be gone.
+              assertThat(ServerState.watchesOf(server, session))
+                  .isSubsetOf(ZkLayout.root(cluster.cluster()) + ZkLayout.members("g"));
+            });
+
+    pk.close();
+    await()
+        .atMost(BOUND)
+        .untilAsserted(
+            () -> {
+              assertThat(Clients.threadsNamed("pipekeeper-"))
+                  .as("%s", Clients.threadNames("pipekeeper-"))
+                  .isLessThanOrEqualTo(threadsBefore);
+              assertThat(Clients.threadsNamed("Curator-"))
+                  .as("%s", Clients.threadNames("Curator-"))
+                  .isLessThanOrEqualTo(curatorBefore);
+            });
+  }
+}
