@@ -1,5 +1,6 @@
 package dev.pipekeeper.core;
 
+import dev.pipekeeper.core.config.Configuration;
 import dev.pipekeeper.core.coordination.Barrier;
 import dev.pipekeeper.core.coordination.Leadership;
 import dev.pipekeeper.core.coordination.Locks;
@@ -84,6 +85,9 @@ public interface Pipekeeper extends AutoCloseable {
    * @throws InvalidInputException if the name is not valid or members is below 1
    */
   Barrier barrier(String name, int members);
+
+  /** Configuration: validated, versioned, atomic, live. */
+  Configuration config();
 
   /** Read-only views of what the cluster holds, for operators and the CLI. */
   ClusterInspector inspector();

@@ -34,6 +34,8 @@ public final class PipekeeperBuilder {
   private ACLProvider aclProvider;
   private ZKClientConfig clientConfig;
   private boolean followEnsembleChanges;
+  private int configValueLimit = 256 * 1024;
+  private int configHistoryLimit = 100;
 
   PipekeeperBuilder(Function<PipekeeperBuilder, Pipekeeper> factory) {
     this.factory = factory;
@@ -110,6 +112,26 @@ public final class PipekeeperBuilder {
     return this;
   }
 
+  /** The largest configuration value accepted, in bytes of JSON (default 256 KiB). */
+  public PipekeeperBuilder configValueLimit(int bytes) {
+    if (bytes < 1 || bytes > 1_000_000) {
+      throw new InvalidInputException(
+          "config value limit must be between 1 and 1000000 bytes (ZooKeeper's node limit is 1 MB), not "
+              + bytes);
+    }
+    this.configValueLimit = bytes;
+    return this;
+  }
+
+  /** How many history entries are kept per configuration key (default 100; older are pruned). */
+  public PipekeeperBuilder configHistoryLimit(int entries) {
+    if (entries < 1) {
+      throw new InvalidInputException("config history limit must be at least 1, not " + entries);
+    }
+    this.configHistoryLimit = entries;
+    return this;
+  }
+
   /**
    * Connects and returns once the session is established.
    *
@@ -165,6 +187,14 @@ public final class PipekeeperBuilder {
   /** The ACL provider, or null for the default. */
   public ACLProvider aclProvider() {
     return aclProvider;
+  }
+
+  public int configValueLimit() {
+    return configValueLimit;
+  }
+
+  public int configHistoryLimit() {
+    return configHistoryLimit;
   }
 
   public boolean followEnsembleChanges() {

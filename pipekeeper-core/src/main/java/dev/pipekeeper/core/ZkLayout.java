@@ -17,6 +17,13 @@ public final class ZkLayout {
   public static final String LOCKS = "/locks";
   public static final String SEMAPHORES = "/semaphores";
   public static final String BARRIERS = "/barriers";
+  public static final String CONFIG = "/config";
+  public static final String CONFIG_HISTORY = "/config-history";
+  public static final String CONFIG_SCHEMA = "/config-schema";
+  public static final String CONFIG_APPLIED = "/config-applied";
+
+  /** The node every configuration change of a scope writes, in the same multi-op. */
+  public static final String COMMIT = "_commit";
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}");
 
@@ -58,6 +65,32 @@ public final class ZkLayout {
 
   public static String barrier(String name) {
     return BARRIERS + "/" + name("barrier", name);
+  }
+
+  /** The folder of a configuration scope, e.g. {@code /config/pipeline/enricher}. */
+  public static String config(String scopePath) {
+    return CONFIG + "/" + scopePath;
+  }
+
+  public static String configKey(String scopePath, String key) {
+    return config(scopePath) + "/" + key;
+  }
+
+  public static String configCommit(String scopePath) {
+    return config(scopePath) + "/" + COMMIT;
+  }
+
+  public static String configHistory(String scopePath, String key) {
+    return CONFIG_HISTORY + "/" + scopePath + "/" + key;
+  }
+
+  public static String configSchema(String scopePath, String key) {
+    return CONFIG_SCHEMA + "/" + scopePath + "/" + key;
+  }
+
+  /** Where a member acknowledges the configuration versions it applied. */
+  public static String configApplied(String memberId) {
+    return CONFIG_APPLIED + "/" + name("member id", memberId);
   }
 
   /** The last element of a path. */

@@ -6,6 +6,7 @@ import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.PipekeeperBuilder;
 import dev.pipekeeper.core.PipekeeperException;
 import dev.pipekeeper.core.ZkLayout;
+import dev.pipekeeper.core.config.Configuration;
 import dev.pipekeeper.core.coordination.Barrier;
 import dev.pipekeeper.core.coordination.Leadership;
 import dev.pipekeeper.core.coordination.Locks;
@@ -43,6 +44,7 @@ public final class DefaultPipekeeper implements Pipekeeper {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final DefaultMembership membership;
   private final DefaultLocks locks;
+  private final DefaultConfiguration config;
   private volatile ConnectionState state;
 
   public DefaultPipekeeper(PipekeeperBuilder settings) {
@@ -92,6 +94,12 @@ public final class DefaultPipekeeper implements Pipekeeper {
     this.membership = new DefaultMembership(session, resource -> register(resource));
     this.locks = new DefaultLocks(session);
     register(locks);
+    this.config =
+        new DefaultConfiguration(
+            session,
+            resource -> register(resource),
+            settings.configValueLimit(),
+            settings.configHistoryLimit());
     LOG.info(
         "connected to ZooKeeper {} as {} (cluster {}, session timeout {} ms)",
         settings.zookeeper(),
@@ -201,6 +209,11 @@ public final class DefaultPipekeeper implements Pipekeeper {
       throw new InvalidInputException("a barrier needs at least 1 member, not " + members);
     }
     return new DefaultBarrier(session, name, members);
+  }
+
+  @Override
+  public Configuration config() {
+    return config;
   }
 
   @Override

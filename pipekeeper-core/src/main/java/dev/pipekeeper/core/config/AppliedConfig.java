@@ -1,0 +1,21 @@
+package dev.pipekeeper.core.config;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a member acknowledges having applied.
+ *
+ * @param member the member id
+ * @param versions scope path → applied version
+ * @param lastKnownGood keys for which it keeps a last good value over an invalid stored one
+ * @param at when it last applied a change
+ */
+public record AppliedConfig(
+    String member, Map<String, Integer> versions, List<String> lastKnownGood, Instant at) {
+  public AppliedConfig {
+    versions = Map.copyOf(versions);
+    lastKnownGood = List.copyOf(lastKnownGood);
+  }
+}

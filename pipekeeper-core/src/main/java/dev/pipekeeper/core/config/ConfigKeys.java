@@ -1,0 +1,40 @@
+package dev.pipekeeper.core.config;
+
+import dev.pipekeeper.core.InvalidInputException;
+import java.util.regex.Pattern;
+
+/** Configuration key names: dotted lower-case words, e.g. {@code alert.threshold}. */
+public final class ConfigKeys {
+  private static final Pattern KEY =
+      Pattern.compile("[a-z0-9][a-z0-9_-]*(\\.[a-z0-9][a-z0-9_-]*)*");
+  private static final int MAX_LENGTH = 200;
+
+  private ConfigKeys() {}
+
+  /**
+   * Checks a key.
+   *
+   * @return the key
+   * @throws InvalidInputException naming the key and what is wrong with it
+   */
+  public static String check(String key) {
+    if (key == null || key.isEmpty()) {
+      throw new InvalidInputException("config key is empty");
+    }
+    if (key.length() > MAX_LENGTH) {
+      throw new InvalidInputException(
+          "config key '"
+              + key.substring(0, 40)
+              + "...' is longer than "
+              + MAX_LENGTH
+              + " characters");
+    }
+    if (!KEY.matcher(key).matches()) {
+      throw new InvalidInputException(
+          "config key '"
+              + key
+              + "' is malformed: use dot-separated words of a-z 0-9 _ -, e.g. alert.threshold");
+    }
+    return key;
+  }
+}

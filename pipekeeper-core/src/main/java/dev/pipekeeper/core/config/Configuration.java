@@ -1,0 +1,91 @@
+package dev.pipekeeper.core.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Configuration in ZooKeeper: validated, versioned (history, rollback), changed atomically and
+ * pushed live to {@link ConfigView}s.
+ *
+ * <p>Every change, of one key or many, is one ZooKeeper multi-op that also writes the scope's
+ * commit node (with compare-and-set on the scope version) and a history entry per key; a value that
+ * is not valid JSON, exceeds the size limit, or fails its key's JSON Schema is refused with a
+ * message naming the key and the reason, and nothing is written.
+ */
+public interface Configuration {
+
+  /** A key's stored value in one scope (no resolution across scopes). */
+  Optional<ConfigEntry> get(Scope scope, String key);
+
+  /** Every key of a scope, sorted. */
+  List<ConfigEntry> list(Scope scope);
+
+  /** The scope's version: the number of changes written to it (0 if never changed). */
+  int version(Scope scope);
+
+  /** The scopes that hold configuration. */
+  List<Scope> scopes();
+
+  /**
+   * Sets one key.
+   *
+   * @throws dev.pipekeeper.core.InvalidInputException for a malformed key or a refused value
+   * @throws ConfigConflictException if the key's version is not the expected one
+   */
+  ConfigCommit set(Scope scope, String key, JsonNode value, ChangeOptions options);
+
+  /**
+   * Sets and deletes several keys atomically: a {@code null} value (or JSON null) deletes the key.
+   *
+   * @throws dev.pipekeeper.core.InvalidInputException for a malformed key or a refused value
+   * @throws ConfigConflictException if the scope changed since its expected version (or since it
+   *     was read)
+   */
+  ConfigCommit apply(Scope scope, Map<String, JsonNode> changes, ChangeOptions options);
+
+  /**
+   * Deletes one key.
+   *
+   * @throws dev.pipekeeper.core.InvalidInputException if the key does not exist
+   */
+  ConfigCommit delete(Scope scope, String key, ChangeOptions options);
+
+  /** The key's recorded changes, oldest first (capped: the oldest are pruned). */
+  List<HistoryEntry> history(Scope scope, String key);
+
+  /**
+   * Restores the value a key had after history entry {@code sequence}, as a new change.
+   *
+   * @throws dev.pipekeeper.core.InvalidInputException if there is no such entry
+   */
+  ConfigCommit rollback(Scope scope, String key, int sequence, ChangeOptions options);
+
+  /**
+   * Sets the JSON Schema a key's values must satisfy ({@code "writeOnly": true} marks it secret).
+   *
+   * @throws dev.pipekeeper.core.InvalidInputException if it is not a valid schema, or the current
+   *     value does not satisfy it
+   */
+  void setSchema(Scope scope, String key, JsonNode schema);
+
+  Optional<JsonNode> schema(Scope scope, String key);
+
+  void deleteSchema(Scope scope, String key);
+
+  /**
+   * A live view resolving {@code scopes}, most specific last (e.g. global, pipeline/p, member/m).
+   * Returns once the current values are loaded.
+   */
+  ConfigView view(List<Scope> scopes);
+
+  /**
+   * A member's view: member over pipeline over global, acknowledged under {@code memberId} (see
+   * {@link #applied()}).
+   */
+  ConfigView view(String pipeline, String memberId);
+
+  /** Which versions each member's view has applied, by member id: how operators see drift. */
+  Map<String, AppliedConfig> applied();
+}

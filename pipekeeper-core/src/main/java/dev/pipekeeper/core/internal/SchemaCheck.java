@@ -1,0 +1,41 @@
+package dev.pipekeeper.core.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import java.util.List;
+import java.util.Set;
+
+/** JSON Schema (draft 2020-12) validation of configuration values, with networknt's validator. */
+final class SchemaCheck {
+  private static final JsonSchemaFactory FACTORY =
+      JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+
+  private SchemaCheck() {}
+
+  /** Why {@code value} fails {@code schema}, one message per problem; empty if it passes. */
+  static List<String> errors(JsonNode schema, JsonNode value) {
+    JsonSchema compiled = FACTORY.getSchema(schema);
+    Set<ValidationMessage> messages = compiled.validate(value);
+    return messages.stream().map(ValidationMessage::getMessage).sorted().toList();
+  }
+
+  /**
+   * Checks that {@code schema} is usable as a schema.
+   *
+   * @return why not, or empty
+   */
+  static List<String> schemaProblems(JsonNode schema) {
+    if (schema == null || !(schema.isObject() || schema.isBoolean())) {
+      return List.of("a JSON Schema must be a JSON object or a boolean");
+    }
+    try {
+      FACTORY.getSchema(schema).initializeValidators();
+      return List.of();
+    } catch (RuntimeException e) {
+      return List.of(String.valueOf(e.getMessage()));
+    }
+  }
+}
