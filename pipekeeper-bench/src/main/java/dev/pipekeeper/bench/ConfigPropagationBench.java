@@ -1,0 +1,216 @@
+package dev.pipekeeper.bench;
+
+import com.fasterxml.jackson.databind.node.IntNode;
+import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.config.ChangeOptions;
+import dev.pipekeeper.core.config.ConfigView;
+import dev.pipekeeper.core.config.Scope;
+import dev.pipekeeper.embedded.EmbeddedZooKeeper;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.curator.retry.RetryOneTime;
+
+/**
+ * P1: configuration propagation, write → all listeners applied, with 100 listeners across 10
+ * clients, against raw Curator (setData → CuratorCache listener) measured in the same run on the
+ * same ZooKeeper server. Rounds alternate between the two so drift hits both alike.
+ *
+ * <p>Pipekeeper side: each of 10 connections opens one {@link ConfigView} of a pipeline scope with
+ * 10 listeners on the key; a writer sets the key through {@code config().set} (validation, multi-op
+ * with commit node and history). Baseline: each of 10 Curator clients runs one {@code CuratorCache}
+ * on the key's node with 10 listeners; a writer calls {@code setData}.
+ *
+ * <p>Run: {@code ./mvnw -B -q -pl pipekeeper-bench exec:exec
+ * -Dbench.main=dev.pipekeeper.bench.ConfigPropagationBench -Dbench.args="200"} (rounds per side).
+ */
+public final class ConfigPropagationBench {
+  private static final int CLIENTS = 10;
+  private static final int LISTENERS_PER_CLIENT = 10;
+  private static final int WARMUP = 30;
+
+  private ConfigPropagationBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int rounds = args.length > 0 && !args[0].isBlank() ? Integer.parseInt(args[0].trim()) : 200;
+    try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.builder().build().start()) {
+      Side raw = new RawCurator(zk.connectString());
+      Side pipekeeper = new PipekeeperConfig(zk.connectString());
+      Stats rawStats = new Stats();
+      Stats pkStats = new Stats();
+      for (int i = 0; i < WARMUP; i++) {
+        raw.round(i);
+        pipekeeper.round(i);
+      }
+      for (int i = 0; i < rounds; i++) {
+        int value = WARMUP + i;
+        if (i % 2 == 0) {
+          rawStats.add(raw.round(value));
+          pkStats.add(pipekeeper.round(value));
+        } else {
+          pkStats.add(pipekeeper.round(value));
+          rawStats.add(raw.round(value));
+        }
+      }
+      raw.close();
+      pipekeeper.close();
+      System.out.println(
+          "Java "
+              + System.getProperty("java.version")
+              + ", "
+              + Runtime.getRuntime().availableProcessors()
+              + " cores, "
+              + rounds
+              + " rounds per side, "
+              + CLIENTS * LISTENERS_PER_CLIENT
+              + " listeners on "
+              + CLIENTS
+              + " clients");
+      System.out.println("| side | p50 (ms) | p99 (ms) | max (ms) |");
+      System.out.println("| --- | --- | --- | --- |");
+      row("raw Curator setData → CuratorCache", rawStats);
+      row("Pipekeeper config set → ConfigView", pkStats);
+      System.out.printf(
+          "p99 ratio Pipekeeper / raw: %.2fx (target ≤ 1.5x); p50 ratio %.2fx%n",
+          pkStats.percentile(99) / rawStats.percentile(99),
+          pkStats.percentile(50) / rawStats.percentile(50));
+    }
+  }
+
+  private static void row(String name, Stats stats) {
+    System.out.printf(
+        "| %s | %.2f | %.2f | %.2f |%n",
+        name, stats.percentile(50), stats.percentile(99), stats.max());
+  }
+
+  /** One side of the comparison: a round writes a value and waits for every listener to see it. */
+  private abstract static class Side implements AutoCloseable {
+    final AtomicReference<CountDownLatch> arrivals = new AtomicReference<>(new CountDownLatch(0));
+    final AtomicReference<String> expected = new AtomicReference<>("");
+
+    /** Called by every listener with the value it saw. */
+    void saw(String value) {
+      if (value.equals(expected.get())) {
+        arrivals.get().countDown();
+      }
+    }
+
+    /** Milliseconds from the write to the last listener's call. */
+    double round(int value) throws Exception {
+      CountDownLatch latch = new CountDownLatch(CLIENTS * LISTENERS_PER_CLIENT);
+      expected.set(Integer.toString(value));
+      arrivals.set(latch);
+      long start = System.nanoTime();
+      write(value);
+      if (!latch.await(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException(getClass().getSimpleName() + ": listeners missed " + value);
+      }
+      return (System.nanoTime() - start) / 1e6;
+    }
+
+    abstract void write(int value) throws Exception;
+
+    @Override
+    public abstract void close();
+  }
+
+  private static final class RawCurator extends Side {
+    private static final String PATH = "/bench/raw/k";
+    private final CuratorFramework writer;
+    private final List<CuratorFramework> clients = new ArrayList<>();
+    private final List<CuratorCache> caches = new ArrayList<>();
+
+    RawCurator(String connect) throws Exception {
+      writer = client(connect);
+      writer.create().orSetData().creatingParentsIfNeeded().forPath(PATH, bytes(-1));
+      for (int c = 0; c < CLIENTS; c++) {
+        CuratorFramework client = client(connect);
+        clients.add(client);
+        CuratorCache cache =
+            CuratorCache.build(client, PATH, CuratorCache.Options.SINGLE_NODE_CACHE);
+        for (int l = 0; l < LISTENERS_PER_CLIENT; l++) {
+          cache
+              .listenable()
+              .addListener(
+                  CuratorCacheListener.builder()
+                      .forChanges(
+                          (before, after) ->
+                              saw(new String(after.getData(), StandardCharsets.UTF_8)))
+                      .build());
+        }
+        cache.start();
+        caches.add(cache);
+      }
+    }
+
+    @Override
+    void write(int value) throws Exception {
+      writer.setData().forPath(PATH, bytes(value));
+    }
+
+    @Override
+    public void close() {
+      caches.forEach(CuratorCache::close);
+      clients.forEach(CuratorFramework::close);
+      writer.close();
+    }
+
+    private static byte[] bytes(int value) {
+      return Integer.toString(value).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static CuratorFramework client(String connect) throws InterruptedException {
+      CuratorFramework client = CuratorFrameworkFactory.newClient(connect, new RetryOneTime(100));
+      client.start();
+      client.blockUntilConnected(10, TimeUnit.SECONDS);
+      return client;
+    }
+  }
+
+  private static final class PipekeeperConfig extends Side {
+    private static final Scope SCOPE = Scope.pipeline("bench");
+    private final Pipekeeper writer;
+    private final List<Pipekeeper> clients = new ArrayList<>();
+
+    PipekeeperConfig(String connect) {
+      writer = connect(connect, "writer");
+      writer.config().set(SCOPE, "k", IntNode.valueOf(-1), ChangeOptions.by("bench"));
+      for (int c = 0; c < CLIENTS; c++) {
+        Pipekeeper client = connect(connect, "member-" + c);
+        clients.add(client);
+        ConfigView view = client.config().view(List.of(SCOPE));
+        for (int l = 0; l < LISTENERS_PER_CLIENT; l++) {
+          view.onChange("k", (old, now) -> now.ifPresent(v -> saw(v.toString())));
+        }
+      }
+    }
+
+    @Override
+    void write(int value) {
+      writer.config().set(SCOPE, "k", IntNode.valueOf(value), ChangeOptions.by("bench"));
+    }
+
+    @Override
+    public void close() {
+      clients.forEach(Pipekeeper::close);
+      writer.close();
+    }
+
+    private static Pipekeeper connect(String connect, String identity) {
+      return Pipekeeper.builder()
+          .zookeeper(connect)
+          .cluster("bench")
+          .identity(identity)
+          .sessionTimeout(Duration.ofSeconds(30))
+          .build();
+    }
+  }
+}
