@@ -150,14 +150,7 @@ public final class DefaultConfiguration implements Configuration {
   }
 
   private List<String> children(String path) {
-    session.awaitConnected(session.connectionTimeout());
-    try {
-      return client().getChildren().forPath(path);
-    } catch (KeeperException.NoNodeException none) {
-      return List.of();
-    } catch (Exception e) {
-      throw session.failure("listing " + path, e);
-    }
+    return session.children(path);
   }
 
   // ---- writes ----
@@ -169,25 +162,26 @@ public final class DefaultConfiguration implements Configuration {
       throw new InvalidInputException(
           "config " + scope + " " + key + ": value is missing; use delete");
     }
-    if (options.expectedVersion().isPresent()) {
-      int expected = options.expectedVersion().getAsInt();
-      int actual = get(scope, key).map(ConfigEntry::version).orElse(-1);
-      if (actual != expected) {
-        throw new ConfigConflictException(
-            "config "
-                + scope
-                + " "
-                + key
-                + " is at version "
-                + (actual < 0 ? "none (not set)" : actual)
-                + ", not the expected "
-                + expected
-                + "; nothing was written");
-      }
-    }
+    checkKeyVersion(scope, key, options, get(scope, key).map(ConfigEntry::version).orElse(-1));
     Map<String, JsonNode> one = new LinkedHashMap<>();
     one.put(key, value);
     return write(scope, one, options, false);
+  }
+
+  /** Refuses a change whose expected key version (if given) is not the actual one (-1: unset). */
+  private static void checkKeyVersion(Scope scope, String key, ChangeOptions options, int actual) {
+    if (options.expectedVersion().isPresent() && options.expectedVersion().getAsInt() != actual) {
+      throw new ConfigConflictException(
+          "config "
+              + scope
+              + " "
+              + key
+              + " is at version "
+              + (actual < 0 ? "none (not set)" : actual)
+              + ", not the expected "
+              + options.expectedVersion().getAsInt()
+              + "; nothing was written");
+    }
   }
 
   @Override
@@ -197,19 +191,7 @@ public final class DefaultConfiguration implements Configuration {
     if (current.isEmpty()) {
       throw new InvalidInputException("config " + scope + " has no key " + key);
     }
-    if (options.expectedVersion().isPresent()
-        && options.expectedVersion().getAsInt() != current.get().version()) {
-      throw new ConfigConflictException(
-          "config "
-              + scope
-              + " "
-              + key
-              + " is at version "
-              + current.get().version()
-              + ", not the expected "
-              + options.expectedVersion().getAsInt()
-              + "; nothing was written");
-    }
+    checkKeyVersion(scope, key, options, current.get().version());
     Map<String, JsonNode> one = new LinkedHashMap<>();
     one.put(key, null);
     return write(scope, one, options, false);

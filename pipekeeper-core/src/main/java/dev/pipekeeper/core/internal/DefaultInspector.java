@@ -152,13 +152,6 @@ final class DefaultInspector implements ClusterInspector {
   }
 
   private List<String> children(String path) {
-    session.awaitConnected(session.connectionTimeout());
-    try {
-      return session.client().getChildren().forPath(path);
-    } catch (KeeperException.NoNodeException none) {
-      return List.of();
-    } catch (Exception e) {
-      throw session.failure("listing " + path, e);
-    }
+    return session.children(path);
   }
 }

@@ -78,14 +78,7 @@ final class DefaultMembership implements Membership {
   }
 
   private List<String> children(String path) {
-    session.awaitConnected(session.connectionTimeout());
-    try {
-      return session.client().getChildren().forPath(path);
-    } catch (KeeperException.NoNodeException none) {
-      return List.of();
-    } catch (Exception e) {
-      throw session.failure("listing " + path, e);
-    }
+    return session.children(path);
   }
 
   static String hostName() {

@@ -3,6 +3,7 @@ package dev.pipekeeper.core.internal;
 import dev.pipekeeper.core.PipekeeperException;
 import dev.pipekeeper.core.UnreachableException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
@@ -53,6 +54,18 @@ public final class Session {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new PipekeeperException("interrupted while waiting for ZooKeeper", e);
+    }
+  }
+
+  /** The children of {@code path}; none if it does not exist. */
+  public List<String> children(String path) {
+    awaitConnected(connectionTimeout);
+    try {
+      return client.getChildren().forPath(path);
+    } catch (KeeperException.NoNodeException none) {
+      return List.of();
+    } catch (Exception e) {
+      throw failure("listing " + path, e);
     }
   }
 
