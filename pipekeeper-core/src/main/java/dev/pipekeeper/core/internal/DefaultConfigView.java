@@ -338,15 +338,14 @@ final class DefaultConfigView implements ConfigView {
     try {
       return Optional.ofNullable(Json.MAPPER.treeToValue(value, type));
     } catch (IOException | IllegalArgumentException e) {
+      // The value itself stays out of the message: it may be a secret.
       throw new InvalidInputException(
           "config "
               + key
-              + " = "
-              + value
-              + " is not a "
-              + type.getSimpleName()
-              + ": "
-              + e.getMessage());
+              + " holds a JSON "
+              + value.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
+              + ", which does not convert to "
+              + type.getSimpleName());
     }
   }
 
@@ -427,7 +426,12 @@ final class DefaultConfigView implements ConfigView {
       try {
         value = Json.MAPPER.treeToValue(node, type);
       } catch (IOException | IllegalArgumentException e) {
-        LOG.warn("config {} = {} is not a {}: keeping {}", key, node, type.getSimpleName(), value);
+        // The value stays out of the log line: it may be a secret.
+        LOG.warn(
+            "config {} holds a JSON {} that does not convert to {}: keeping the last good value",
+            key,
+            node.getNodeType().name().toLowerCase(java.util.Locale.ROOT),
+            type.getSimpleName());
       }
     }
 
