@@ -284,6 +284,34 @@ class ConfigurationIT {
       assertThat(Secrets.display(json("\"x\""), false)).isEqualTo("\"x\"");
       assertThat(Optional.of(entry).map(ConfigEntry::display).orElseThrow())
           .doesNotContain("hunter2");
+
+      // Nothing Pipekeeper logs or throws about the key shows its value.
+      ch.qos.logback.classic.Logger logger =
+          (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.pipekeeper");
+      ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+          new ch.qos.logback.core.read.ListAppender<>();
+      logs.start();
+      logger.addAppender(logs);
+      try (ConfigView view = pk.config().view(List.of(GLOBAL))) {
+        LiveValue<Integer> wrongType = view.bind("db.password", Integer.class, 0);
+        assertThat(wrongType.get()).isZero();
+        assertThatThrownBy(() -> view.get("db.password", Integer.class))
+            .isInstanceOf(InvalidInputException.class)
+            .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
+        pk.config().set(GLOBAL, "db.password", json("\"s3cret-2\""), OPS);
+        await()
+            .atMost(BOUND)
+            .until(() -> view.get("db.password", String.class).orElse("").equals("s3cret-2"));
+      } finally {
+        logger.detachAppender(logs);
+      }
+      assertThat(logs.list).isNotEmpty();
+      assertThat(logs.list)
+          .allSatisfy(
+              event ->
+                  assertThat(event.getFormattedMessage())
+                      .doesNotContain("hunter2")
+                      .doesNotContain("s3cret-2"));
     }
   }
 }
