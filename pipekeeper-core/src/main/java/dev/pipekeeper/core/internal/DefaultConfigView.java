@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,11 +31,10 @@ import org.apache.curator.RetryLoop;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.curator.framework.recipes.watch.PersistentWatcher;
 import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.ZooKeeper;
-import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,7 +81,17 @@ final class DefaultConfigView implements ConfigView {
       pending.put(scope, new AtomicBoolean());
       PersistentWatcher watcher =
           new PersistentWatcher(config.client(), ZkLayout.config(scope.path()), true);
-      watcher.getListenable().addListener(event -> schedule(scope));
+      watcher
+          .getListenable()
+          .addListener(
+              event -> {
+                // A change this view has already read (a multi-op fires one event per node it
+                // touched, all with the same zxid) needs no second read.
+                if (event.getZxid() == WatchedEvent.NO_ZXID
+                    || event.getZxid() > readUpTo.getOrDefault(scope, 0L)) {
+                  schedule(scope);
+                }
+              });
       watcher.getResetListenable().addListener(() -> schedule(scope));
       watcher.start();
       watchers.add(watcher);
@@ -146,7 +154,6 @@ final class DefaultConfigView implements ConfigView {
     Snapshot snapshot = read(scope);
     Map<String, JsonNode> previous = good.getOrDefault(scope, Map.of());
     Map<String, JsonNode> next = new TreeMap<>();
-    Set<String> schemaKeys = schemaKeys(scope);
     for (Map.Entry<String, byte[]> stored : snapshot.values.entrySet()) {
       String key = stored.getKey();
       String id = scope.path() + " " + key;
@@ -157,9 +164,8 @@ final class DefaultConfigView implements ConfigView {
         JsonNode parsed = value;
         if (value == null) {
           problem = Optional.of("empty value");
-        } else if (schemaKeys.contains(key)) {
-          List<String> errors =
-              config.schema(scope, key).map(s -> SchemaCheck.errors(s, parsed)).orElse(List.of());
+        } else if (snapshot.schemas.containsKey(key)) {
+          List<String> errors = schemaErrors(snapshot.schemas.get(key), parsed);
           if (!errors.isEmpty()) {
             problem = Optional.of("does not match its schema: " + String.join("; ", errors));
           }
@@ -191,14 +197,12 @@ final class DefaultConfigView implements ConfigView {
     applyEffective();
   }
 
-  private Set<String> schemaKeys(Scope scope) {
+  private static List<String> schemaErrors(byte[] schema, JsonNode value) {
     try {
-      return new HashSet<>(
-          config.client().getChildren().forPath(ZkLayout.CONFIG_SCHEMA + "/" + scope.path()));
-    } catch (KeeperException.NoNodeException none) {
-      return Set.of();
-    } catch (Exception e) {
-      throw config.session().failure("listing schemas of " + scope, e);
+      return SchemaCheck.errors(Json.MAPPER.readTree(schema), value);
+    } catch (IOException e) {
+      LOG.warn("a config schema is not JSON; ignoring it: {}", e.getMessage());
+      return List.of();
     }
   }
 
@@ -270,49 +274,85 @@ final class DefaultConfigView implements ConfigView {
             memberId, applied, new ArrayList<>(new TreeSet<>(lastKnownGood)), Instant.now()));
   }
 
-  /** The scope's keys at one point in time, and its version at that point. */
-  private record Snapshot(int version, Map<String, byte[]> values) {}
+  /** The scope's keys and their schemas at one point in time, and its version at that point. */
+  private record Snapshot(int version, Map<String, byte[]> values, Map<String, byte[]> schemas) {}
 
+  /** Per scope, the newest modification (zxid) the last read saw. */
+  private final Map<Scope, Long> readUpTo = new ConcurrentHashMap<>();
+
+  /** The key and schema names each scope had when last read: the next read asks for them. */
+  private final Map<Scope, List<List<String>>> known = new ConcurrentHashMap<>();
+
+  /**
+   * Reads a scope in one read-only multi: the commit node, the lists of keys and schemas, and every
+   * key and schema known from the last read. If the lists changed since, it reads again with the
+   * new lists; in the steady state a reload costs one round trip.
+   */
   private Snapshot read(Scope scope) {
-    String base = "/" + config.client().getNamespace() + ZkLayout.config(scope.path());
+    String namespace = "/" + config.client().getNamespace();
+    String base = namespace + ZkLayout.config(scope.path());
+    String schemaBase = namespace + ZkLayout.CONFIG_SCHEMA + "/" + scope.path();
     String commit = base + "/" + ZkLayout.COMMIT;
     try {
       return RetryLoop.callWithRetry(
           config.client().getZookeeperClient(),
           () -> {
             ZooKeeper zk = config.client().getZookeeperClient().getZooKeeper();
+            List<List<String>> names = known.getOrDefault(scope, List.of(List.of(), List.of()));
             for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
-              Stat before = zk.exists(commit, false);
-              List<String> names;
-              try {
-                names = zk.getChildren(base, false);
-              } catch (KeeperException.NoNodeException none) {
-                return new Snapshot(0, Map.of());
-              }
-              List<String> keys =
-                  names.stream().filter(n -> !n.equals(ZkLayout.COMMIT)).sorted().toList();
+              List<String> keys = names.get(0);
+              List<String> schemaKeys = names.get(1);
               List<Op> ops = new ArrayList<>();
               ops.add(Op.getData(commit));
+              ops.add(Op.getChildren(base));
+              ops.add(Op.getChildren(schemaBase));
               keys.forEach(key -> ops.add(Op.getData(base + "/" + key)));
+              schemaKeys.forEach(key -> ops.add(Op.getData(schemaBase + "/" + key)));
               List<OpResult> results = zk.multi(ops);
-              int version = versionOf(results.get(0));
-              int expected = before == null ? 0 : before.getVersion() + 1;
-              if (version != expected) {
-                continue; // a change landed between listing and reading: read again
+              List<String> keysNow =
+                  childrenOf(results.get(1)).stream()
+                      .filter(n -> !n.equals(ZkLayout.COMMIT))
+                      .sorted()
+                      .toList();
+              List<String> schemaKeysNow = childrenOf(results.get(2)).stream().sorted().toList();
+              if (!keysNow.equals(keys) || !schemaKeysNow.equals(schemaKeys)) {
+                names = List.of(keysNow, schemaKeysNow); // keys came or went: read those
+                continue;
               }
+              known.put(scope, names);
               Map<String, byte[]> values = new TreeMap<>();
+              Map<String, byte[]> schemas = new TreeMap<>();
+              long newest = 0;
+              for (OpResult result : results) {
+                if (result instanceof OpResult.GetDataResult data) {
+                  newest = Math.max(newest, data.getStat().getMzxid());
+                }
+              }
+              long seen = newest;
+              readUpTo.merge(scope, seen, Math::max);
               for (int i = 0; i < keys.size(); i++) {
-                if (results.get(i + 1) instanceof OpResult.GetDataResult data) {
+                if (results.get(3 + i) instanceof OpResult.GetDataResult data) {
                   values.put(keys.get(i), data.getData());
                 }
               }
-              return new Snapshot(version, values);
+              for (int i = 0; i < schemaKeys.size(); i++) {
+                if (results.get(3 + keys.size() + i) instanceof OpResult.GetDataResult data) {
+                  schemas.put(schemaKeys.get(i), data.getData());
+                }
+              }
+              return new Snapshot(versionOf(results.get(0)), values, schemas);
             }
             throw new IllegalStateException("config " + scope + " kept changing while being read");
           });
     } catch (Exception e) {
       throw config.session().failure("reading config " + scope, e);
     }
+  }
+
+  private static List<String> childrenOf(OpResult result) {
+    return result instanceof OpResult.GetChildrenResult children
+        ? children.getChildren()
+        : List.of();
   }
 
   private static int versionOf(OpResult result) {

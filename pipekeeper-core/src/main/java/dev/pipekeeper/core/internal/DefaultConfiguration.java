@@ -19,16 +19,20 @@ import dev.pipekeeper.core.config.Secrets;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.apache.curator.RetryLoop;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
+import org.apache.curator.framework.api.transaction.OperationType;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +48,8 @@ public final class DefaultConfiguration implements Configuration {
   private final Registry registry;
   private final int valueLimitBytes;
   private final int historyLimit;
+  private final java.util.Set<String> existingParents =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   DefaultConfiguration(Session session, Registry registry, int valueLimitBytes, int historyLimit) {
     this.session = session;
@@ -233,27 +239,39 @@ public final class DefaultConfiguration implements Configuration {
                 + valueLimitBytes
                 + " bytes");
       }
-      Optional<JsonNode> schema = schema(scope, key);
-      if (schema.isPresent()) {
-        List<String> errors = SchemaCheck.errors(schema.get(), value);
-        if (!errors.isEmpty()) {
-          throw new InvalidInputException(
-              "config "
-                  + scope
-                  + " "
-                  + key
-                  + ": value does not match its schema: "
-                  + String.join("; ", errors));
-        }
-      }
       encoded.put(key, bytes);
     }
 
-    // 2. Read what is there now: the scope version and each key's value and version.
+    // 2. Read what is there now, at one point in time and in one round trip: the scope version,
+    // each key's value and version, and each key's schema.
     session.awaitConnected(session.connectionTimeout());
     String commitPath = ZkLayout.configCommit(scope.path());
+    List<String> keys = new ArrayList<>(changes.keySet());
+    List<String> reads = new ArrayList<>();
+    reads.add(commitPath);
+    for (String key : keys) {
+      reads.add(ZkLayout.configKey(scope.path(), key));
+      reads.add(ZkLayout.configSchema(scope.path(), key));
+    }
     try {
-      Stat commitStat = client().checkExists().forPath(commitPath);
+      List<OpResult> now = readAll(reads);
+      Stat commitStat = statOf(now.get(0));
+      for (int i = 0; i < keys.size(); i++) {
+        String key = keys.get(i);
+        JsonNode value = changes.get(key);
+        if (!value.isNull() && now.get(2 + 2 * i) instanceof OpResult.GetDataResult schemaData) {
+          List<String> errors = SchemaCheck.errors(parseOrRaw(schemaData.getData()), value);
+          if (!errors.isEmpty()) {
+            throw new InvalidInputException(
+                "config "
+                    + scope
+                    + " "
+                    + key
+                    + ": value does not match its schema: "
+                    + String.join("; ", errors));
+          }
+        }
+      }
       int scopeVersion = commitStat == null ? 0 : commitStat.getVersion() + 1;
       if (scopeExpectation
           && options.expectedVersion().isPresent()
@@ -269,18 +287,15 @@ public final class DefaultConfiguration implements Configuration {
       }
       List<CuratorOp> ops = new ArrayList<>();
       List<String> changed = new ArrayList<>();
-      List<byte[]> historyRecords = new ArrayList<>();
-      for (Map.Entry<String, JsonNode> change : changes.entrySet()) {
-        String key = change.getKey();
+      for (int i = 0; i < keys.size(); i++) {
+        String key = keys.get(i);
         String path = ZkLayout.configKey(scope.path(), key);
-        Stat stat = new Stat();
-        JsonNode old = null;
-        try {
-          old = parseOrRaw(client().getData().storingStatIn(stat).forPath(path));
-        } catch (KeeperException.NoNodeException none) {
-          stat = null;
-        }
-        JsonNode value = change.getValue();
+        Stat stat = statOf(now.get(1 + 2 * i));
+        JsonNode old =
+            now.get(1 + 2 * i) instanceof OpResult.GetDataResult data
+                ? parseOrRaw(data.getData())
+                : null;
+        JsonNode value = changes.get(key);
         if (value.isNull()) {
           if (stat == null) {
             throw new InvalidInputException(
@@ -332,11 +347,13 @@ public final class DefaultConfiguration implements Configuration {
                   .setData()
                   .withVersion(commitStat.getVersion())
                   .forPath(commitPath, commit));
+      List<CuratorTransactionResult> results;
       try {
-        client().transaction().forOperations(ops);
+        results = client().transaction().forOperations(ops);
       } catch (KeeperException.BadVersionException
           | KeeperException.NodeExistsException
           | KeeperException.NoNodeException e) {
+        existingParents.clear(); // a parent may have been deleted: check again next time
         throw new ConfigConflictException(
             "config scope "
                 + scope
@@ -351,8 +368,10 @@ public final class DefaultConfiguration implements Configuration {
           changed,
           options.who(),
           options.comment().isEmpty() ? "" : " (" + options.comment() + ")");
-      for (String key : changed) {
-        pruneHistory(scope, key);
+      for (CuratorTransactionResult result : results) {
+        if (result.getType() == OperationType.CREATE && result.getForPath().endsWith("/v-")) {
+          pruneHistory(result.getResultPath());
+        }
       }
       return new ConfigCommit(scope, scopeVersion + 1, changed);
     } catch (InvalidInputException | ConfigConflictException e) {
@@ -362,8 +381,12 @@ public final class DefaultConfiguration implements Configuration {
     }
   }
 
+  /** Creates the parent of {@code path} if needed; parents known to exist cost nothing. */
   private void ensureParent(String path) throws Exception {
     String parent = path.substring(0, path.lastIndexOf('/'));
+    if (existingParents.contains(parent)) {
+      return;
+    }
     if (client().checkExists().forPath(parent) == null) {
       try {
         client().create().creatingParentsIfNeeded().forPath(parent);
@@ -371,22 +394,51 @@ public final class DefaultConfiguration implements Configuration {
         // another writer made it first
       }
     }
+    // Parents are persistent and never deleted by Pipekeeper; should an operator delete one,
+    // the multi-op fails with NoNode and the writer is told to retry, which re-creates it.
+    if (existingParents.size() > 10_000) {
+      existingParents.clear();
+    }
+    existingParents.add(parent);
   }
 
-  private void pruneHistory(Scope scope, String key) {
-    String path = ZkLayout.configHistory(scope.path(), key);
+  /**
+   * Reads several nodes in one read-only multi (ZooKeeper 3.6+), so they are seen at one point in
+   * time; a missing node gives an error result in its place.
+   */
+  private List<OpResult> readAll(List<String> paths) throws Exception {
+    String namespace = "/" + client().getNamespace();
+    List<Op> ops = paths.stream().map(path -> Op.getData(namespace + path)).toList();
+    return RetryLoop.callWithRetry(
+        client().getZookeeperClient(),
+        () -> client().getZookeeperClient().getZooKeeper().multi(ops));
+  }
+
+  private static Stat statOf(OpResult result) {
+    return result instanceof OpResult.GetDataResult data ? data.getStat() : null;
+  }
+
+  /**
+   * Keeps a key's history at its limit: the entry that the new one pushed over the limit is deleted
+   * in the background (history sequence numbers count up from 0 per key).
+   */
+  private void pruneHistory(String newEntryPath) {
+    int dash = newEntryPath.lastIndexOf('-');
+    long sequence;
     try {
-      List<String> entries = new ArrayList<>(client().getChildren().forPath(path));
-      entries.sort(Comparator.naturalOrder());
-      for (int i = 0; i < entries.size() - historyLimit; i++) {
-        try {
-          client().delete().forPath(path + "/" + entries.get(i));
-        } catch (KeeperException.NoNodeException raced) {
-          // another writer pruned it
-        }
-      }
+      sequence = Long.parseLong(newEntryPath.substring(dash + 1));
+    } catch (NumberFormatException e) {
+      return;
+    }
+    if (sequence < historyLimit) {
+      return;
+    }
+    String expired =
+        newEntryPath.substring(0, dash + 1) + String.format("%010d", sequence - historyLimit);
+    try {
+      client().delete().inBackground((c, event) -> {}).forPath(expired);
     } catch (Exception e) {
-      LOG.warn("pruning the history of {} {} failed: {}", scope, key, e.toString());
+      LOG.warn("pruning history entry {} failed: {}", expired, e.toString());
     }
   }
 

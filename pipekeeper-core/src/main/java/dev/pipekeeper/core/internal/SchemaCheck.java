@@ -6,18 +6,28 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** JSON Schema (draft 2020-12) validation of configuration values, with networknt's validator. */
 final class SchemaCheck {
   private static final JsonSchemaFactory FACTORY =
       JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
 
+  /** Compiled schemas by their JSON: a reload validates with the same few schemas again. */
+  private static final Map<JsonNode, JsonSchema> COMPILED = new ConcurrentHashMap<>();
+
+  private static final int MAX_CACHED = 1000;
+
   private SchemaCheck() {}
 
   /** Why {@code value} fails {@code schema}, one message per problem; empty if it passes. */
   static List<String> errors(JsonNode schema, JsonNode value) {
-    JsonSchema compiled = FACTORY.getSchema(schema);
+    if (COMPILED.size() > MAX_CACHED) {
+      COMPILED.clear();
+    }
+    JsonSchema compiled = COMPILED.computeIfAbsent(schema, FACTORY::getSchema);
     Set<ValidationMessage> messages = compiled.validate(value);
     return messages.stream().map(ValidationMessage::getMessage).sorted().toList();
   }
