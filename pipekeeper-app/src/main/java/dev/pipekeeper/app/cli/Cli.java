@@ -1,5 +1,6 @@
 package dev.pipekeeper.app.cli;
 
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Map;
 import picocli.CommandLine;
@@ -11,29 +12,50 @@ import picocli.CommandLine;
  */
 public final class Cli {
   private final Map<String, String> environment;
+  private final InputStream in;
   private final PrintWriter out;
   private final PrintWriter err;
   private final ShutdownSignal shutdown;
 
+  /** With the JVM's standard input. */
   public Cli(
       Map<String, String> environment, PrintWriter out, PrintWriter err, ShutdownSignal shutdown) {
+    this(environment, System.in, out, err, shutdown);
+  }
+
+  public Cli(
+      Map<String, String> environment,
+      InputStream in,
+      PrintWriter out,
+      PrintWriter err,
+      ShutdownSignal shutdown) {
     this.environment = Map.copyOf(environment);
+    this.in = in;
     this.out = out;
     this.err = err;
     this.shutdown = shutdown;
   }
 
+  /**
+   * Runs one command. When it returns, the shutdown signal is marked finished: a Ctrl-C or SIGTERM
+   * that comes later (or {@code System.exit}, which runs the shutdown hooks) has nothing to wait
+   * for.
+   */
   public int execute(String... args) {
-    CommandLine commandLine =
-        new CommandLine(new PipekeeperCommand(), new Factory(shutdown))
-            .setDefaultValueProvider(new EnvironmentDefaults(environment))
-            .setOut(out)
-            .setErr(err)
-            .setExecutionExceptionHandler(this::onError);
-    int code = commandLine.execute(args);
-    out.flush();
-    err.flush();
-    return code;
+    try {
+      CommandLine commandLine =
+          new CommandLine(new PipekeeperCommand(), new Factory(shutdown, in))
+              .setDefaultValueProvider(new EnvironmentDefaults(environment))
+              .setOut(out)
+              .setErr(err)
+              .setExecutionExceptionHandler(this::onError);
+      int code = commandLine.execute(args);
+      out.flush();
+      err.flush();
+      return code;
+    } finally {
+      shutdown.finished();
+    }
   }
 
   private int onError(Exception error, CommandLine commandLine, CommandLine.ParseResult result) {
@@ -47,19 +69,30 @@ public final class Cli {
     return ExitCodes.of(error);
   }
 
-  /** Creates commands with what they need from outside: the shutdown signal. */
+  /** Creates commands with what they need from outside: the shutdown signal, standard input. */
   private static final class Factory implements CommandLine.IFactory {
     private final ShutdownSignal shutdown;
+    private final InputStream in;
     private final CommandLine.IFactory fallback = CommandLine.defaultFactory();
 
-    Factory(ShutdownSignal shutdown) {
+    Factory(ShutdownSignal shutdown, InputStream in) {
       this.shutdown = shutdown;
+      this.in = in;
     }
 
     @Override
     public <K> K create(Class<K> type) throws Exception {
       if (type == LocalCommand.class) {
         return type.cast(new LocalCommand(shutdown));
+      }
+      if (type == ConfigWatchCommand.class) {
+        return type.cast(new ConfigWatchCommand(shutdown));
+      }
+      if (type == ConfigApplyCommand.class) {
+        return type.cast(new ConfigApplyCommand(in));
+      }
+      if (type == ConfigSchemaCommand.Set.class) {
+        return type.cast(new ConfigSchemaCommand.Set(in));
       }
       return fallback.create(type);
     }

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
-/** How every command prints {@code --json}: one pretty-printed JSON document. */
+/**
+ * How every command prints {@code --json}: one pretty-printed JSON document, or one compact JSON
+ * object per line for a stream ({@code config watch}).
+ */
 final class Json {
   private static final ObjectMapper MAPPER =
       new ObjectMapper()
@@ -21,6 +24,15 @@ final class Json {
   static String write(Object value) {
     try {
       return MAPPER.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code value} as JSON on one line. */
+  static String line(Object value) {
+    try {
+      return MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
     }

@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
       StatusCommand.class,
       MembersCommand.class,
       LeadersCommand.class,
-      LocksCommand.class
+      LocksCommand.class,
+      ConfigCommand.class
     },
     footer = {
       "",

@@ -1,7 +1,10 @@
 package dev.pipekeeper.app.cli;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /** One in-process run of the command line, with what it printed and its exit code. */
@@ -10,10 +13,16 @@ final class CliRun {
   final StringWriter err = new StringWriter();
   final ShutdownSignal shutdown = new ShutdownSignal();
   private final Map<String, String> environment;
+  private final InputStream in;
   volatile int exitCode = -1;
 
   CliRun(Map<String, String> environment) {
+    this(environment, "");
+  }
+
+  CliRun(Map<String, String> environment, String standardInput) {
     this.environment = environment;
+    this.in = new ByteArrayInputStream(standardInput.getBytes(StandardCharsets.UTF_8));
   }
 
   static CliRun run(String... args) {
@@ -28,7 +37,7 @@ final class CliRun {
 
   void execute(String... args) {
     exitCode =
-        new Cli(environment, new PrintWriter(out, true), new PrintWriter(err, true), shutdown)
+        new Cli(environment, in, new PrintWriter(out, true), new PrintWriter(err, true), shutdown)
             .execute(args);
   }
 

@@ -2,10 +2,13 @@ package dev.pipekeeper.app.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.config.ConfigConflictException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -24,14 +27,95 @@ class CliTest {
 
   @Test
   void everyCommandHasHelpAndVersion() {
-    for (String command : new String[] {"local", "status", "members", "leaders", "locks"}) {
-      CliRun help = CliRun.run(command, "--help");
+    String[] commands = {
+      "local",
+      "status",
+      "members",
+      "leaders",
+      "locks",
+      "config",
+      "config get",
+      "config set",
+      "config apply",
+      "config delete",
+      "config list",
+      "config history",
+      "config diff",
+      "config rollback",
+      "config watch",
+      "config schema",
+      "config schema get",
+      "config schema set",
+      "config schema delete",
+      "config applied"
+    };
+    for (String command : commands) {
+      String[] words = command.split(" ");
+      CliRun help = CliRun.run(append(words, "--help"));
       assertThat(help.exitCode).as(command).isZero();
       assertThat(help.out()).as(command).contains("Usage: pipekeeper " + command, "--zk");
-      CliRun version = CliRun.run(command, "--version");
+      CliRun version = CliRun.run(append(words, "--version"));
       assertThat(version.exitCode).as(command).isZero();
       assertThat(version.out()).as(command).startsWith("pipekeeper ");
     }
+  }
+
+  @Test
+  void configHelpListsItsSubcommandsAndTheScopeOption() {
+    CliRun config = CliRun.run("config", "--help");
+    assertThat(config.out())
+        .contains(
+            "get",
+            "set",
+            "apply",
+            "delete",
+            "list",
+            "history",
+            "diff",
+            "rollback",
+            "watch",
+            "schema",
+            "applied");
+    CliRun set = CliRun.run("config", "set", "--help");
+    assertThat(set.out())
+        .contains("--scope=SCOPE", "global, pipeline/NAME or member/ID", "--expect-version=N")
+        .contains("--who=NAME", "--comment=TEXT", "KEY", "VALUE");
+  }
+
+  @Test
+  void aCommandThatHasReturnedLeavesNothingForTheShutdownToWaitFor() {
+    CliRun help = CliRun.run("--help");
+    assertThat(help.shutdown.isFinished()).isTrue();
+    CliRun refused = CliRun.run("config", "get", "Bad Key");
+    assertThat(refused.exitCode).isEqualTo(ExitCodes.USAGE);
+    assertThat(refused.shutdown.isFinished()).isTrue();
+  }
+
+  @Test
+  void configInputIsRefusedBeforeConnecting() {
+    String zk = "127.0.0.1:" + freePort();
+    CliRun scope = CliRun.run("config", "list", "--scope", "cluster", "--zk", zk);
+    assertThat(scope.exitCode).isEqualTo(ExitCodes.USAGE);
+    assertThat(scope.err().strip())
+        .isEqualTo(
+            "pipekeeper: scope 'cluster' is not valid; use global, pipeline/NAME or member/ID");
+    CliRun value = CliRun.run("config", "set", "mode", "fast", "--zk", zk);
+    assertThat(value.exitCode).isEqualTo(ExitCodes.USAGE);
+    assertThat(value.err()).contains("config global mode: the value is not valid JSON");
+    assertThat(value.err()).doesNotContain("'fast'");
+  }
+
+  @Test
+  void aConfigConflictIsAFailureAndBadInputIsUsage() {
+    assertThat(ExitCodes.of(new ConfigConflictException("changed"))).isEqualTo(ExitCodes.FAILED);
+    assertThat(ExitCodes.of(new InvalidInputException("bad"))).isEqualTo(ExitCodes.USAGE);
+    assertThat(ExitCodes.isExpected(new ConfigConflictException("changed"))).isTrue();
+  }
+
+  private static String[] append(String[] words, String last) {
+    String[] all = Arrays.copyOf(words, words.length + 1);
+    all[words.length] = last;
+    return all;
   }
 
   @Test

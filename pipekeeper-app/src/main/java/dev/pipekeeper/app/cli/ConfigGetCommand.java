@@ -1,0 +1,70 @@
+package dev.pipekeeper.app.cli;
+
+import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.config.ConfigEntry;
+import dev.pipekeeper.core.config.ConfigKeys;
+import dev.pipekeeper.core.config.Scope;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code pipekeeper config get KEY}. */
+@Command(
+    name = "get",
+    description = "Prints a key's value in one scope (masked if secret) and its version.")
+final class ConfigGetCommand implements Callable<Integer> {
+  @ParentCommand ConfigCommand config;
+  @Spec CommandSpec spec;
+  @Mixin ConfigOptions.ScopeOption scopeOption;
+
+  @Parameters(index = "0", paramLabel = "KEY", description = "The key, e.g. alert.threshold.")
+  String key;
+
+  @Option(names = "--json", description = "Print the entry as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    Scope scope = scopeOption.parse();
+    ConfigKeys.check(key);
+    ConfigEntry entry;
+    boolean secret;
+    try (Pipekeeper pk = config.connect()) {
+      entry =
+          pk.config()
+              .get(scope, key)
+              .orElseThrow(
+                  () -> new InvalidInputException("config " + scope + " has no key " + key));
+      secret = entry.secret() || Secrecy.of(pk.config(), scope).isSecret(key);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      Map<String, Object> document = new LinkedHashMap<>();
+      document.put("scope", scope.path());
+      document.put("key", key);
+      document.put("value", ConfigText.json(entry.value(), secret));
+      document.put("secret", secret);
+      document.put("version", entry.version());
+      document.put("modifiedAt", entry.modifiedAt());
+      out.println(Json.write(document));
+      return ExitCodes.OK;
+    }
+    out.printf(
+        "%s %s = %s  (version %d, modified %s)%n",
+        scope,
+        key,
+        ConfigText.value(entry.value(), secret),
+        entry.version(),
+        ConfigText.when(entry.modifiedAt()));
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,84 @@
+package dev.pipekeeper.app.cli;
+
+import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.config.ConfigEntry;
+import dev.pipekeeper.core.config.Configuration;
+import dev.pipekeeper.core.config.Scope;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code pipekeeper config list}. */
+@Command(
+    name = "list",
+    description = "Lists a scope's keys with their values (secrets masked) and versions.")
+final class ConfigListCommand implements Callable<Integer> {
+  @ParentCommand ConfigCommand config;
+  @Spec CommandSpec spec;
+  @Mixin ConfigOptions.ScopeOption scopeOption;
+
+  @Option(names = "--json", description = "Print the scope as JSON.")
+  boolean json;
+
+  private record Row(ConfigEntry entry, boolean secret) {}
+
+  @Override
+  public Integer call() {
+    Scope scope = scopeOption.parse();
+    int version;
+    List<Row> rows = new ArrayList<>();
+    try (Pipekeeper pk = config.connect()) {
+      Configuration configuration = pk.config();
+      version = configuration.version(scope);
+      Secrecy secrecy = Secrecy.of(configuration, scope);
+      for (ConfigEntry entry : configuration.list(scope)) {
+        rows.add(new Row(entry, entry.secret() || secrecy.isSecret(entry.key())));
+      }
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      List<Map<String, Object>> entries = new ArrayList<>();
+      for (Row row : rows) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("key", row.entry().key());
+        entry.put("value", ConfigText.json(row.entry().value(), row.secret()));
+        entry.put("secret", row.secret());
+        entry.put("version", row.entry().version());
+        entry.put("modifiedAt", row.entry().modifiedAt());
+        entries.add(entry);
+      }
+      Map<String, Object> document = new LinkedHashMap<>();
+      document.put("scope", scope.path());
+      document.put("version", version);
+      document.put("entries", entries);
+      out.println(Json.write(document));
+      return ExitCodes.OK;
+    }
+    if (rows.isEmpty()) {
+      out.println("No configuration in scope " + scope + ".");
+      return ExitCodes.OK;
+    }
+    Table table = new Table("KEY", "VALUE", "VERSION", "MODIFIED");
+    for (Row row : rows) {
+      table.row(
+          row.entry().key(),
+          ConfigText.cell(ConfigText.value(row.entry().value(), row.secret())),
+          row.entry().version(),
+          ConfigText.when(row.entry().modifiedAt()));
+    }
+    table.print(out);
+    out.printf(
+        "Scope %s is at version %d (%d %s).%n",
+        scope, version, rows.size(), rows.size() == 1 ? "key" : "keys");
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,155 @@
+package dev.pipekeeper.app.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.config.ConfigKeys;
+import dev.pipekeeper.core.config.Scope;
+import dev.pipekeeper.core.config.Secrets;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code pipekeeper config schema}: the JSON Schema a key's values must satisfy. */
+@Command(
+    name = "schema",
+    description = {
+      "Reads, sets and deletes the JSON Schema a key's values must satisfy.",
+      "JSON Schema draft 2020-12, per scope. \"writeOnly\": true makes the key secret: its"
+          + " values are masked in all output."
+    },
+    subcommands = {
+      ConfigSchemaCommand.Get.class,
+      ConfigSchemaCommand.Set.class,
+      ConfigSchemaCommand.Delete.class
+    })
+final class ConfigSchemaCommand implements Runnable {
+  @ParentCommand ConfigCommand config;
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "Missing subcommand: say which one to run");
+  }
+
+  /** {@code pipekeeper config schema get KEY}. */
+  @Command(name = "get", description = "Prints a key's schema as JSON.")
+  static final class Get implements Callable<Integer> {
+    @ParentCommand ConfigSchemaCommand schema;
+    @Spec CommandSpec spec;
+    @Mixin ConfigOptions.ScopeOption scopeOption;
+
+    @Parameters(index = "0", paramLabel = "KEY", description = "The key, e.g. alert.threshold.")
+    String key;
+
+    @Override
+    public Integer call() {
+      Scope scope = scopeOption.parse();
+      ConfigKeys.check(key);
+      JsonNode found;
+      try (Pipekeeper pk = schema.config.connect()) {
+        found = pk.config().schema(scope, key).orElseThrow(() -> noSchema(scope, key));
+      }
+      spec.commandLine().getOut().println(Json.write(found));
+      return ExitCodes.OK;
+    }
+  }
+
+  /** {@code pipekeeper config schema set KEY -f FILE}. */
+  @Command(
+      name = "set",
+      description = {
+        "Sets a key's schema from a JSON or YAML file.",
+        "Refused if it is not a valid schema or the key's current value does not satisfy it."
+      })
+  static final class Set implements Callable<Integer> {
+    private final InputStream stdin;
+
+    @ParentCommand ConfigSchemaCommand schema;
+    @Spec CommandSpec spec;
+    @Mixin ConfigOptions.ScopeOption scopeOption;
+
+    @Parameters(index = "0", paramLabel = "KEY", description = "The key, e.g. alert.threshold.")
+    String key;
+
+    @Option(
+        names = {"-f", "--file"},
+        paramLabel = "SCHEMA_FILE",
+        required = true,
+        description = "The schema, JSON or YAML; - reads standard input.")
+    String file;
+
+    Set(InputStream stdin) {
+      this.stdin = stdin;
+    }
+
+    @Override
+    public Integer call() {
+      Scope scope = scopeOption.parse();
+      ConfigKeys.check(key);
+      JsonNode document = ConfigInput.document(file, stdin);
+      try (Pipekeeper pk = schema.config.connect()) {
+        // The current value is checked against the new schema: keep its details out of the
+        // message if the key is or becomes secret.
+        boolean secret = Secrets.isSecret(document);
+        try {
+          pk.config().setSchema(scope, key, document);
+        } catch (InvalidInputException refused) {
+          if (secret || Secrecy.of(pk.config(), scope).isSecretNow(key)) {
+            String message = String.valueOf(refused.getMessage());
+            int details = message.indexOf("the current value does not match it");
+            if (details >= 0) {
+              throw new InvalidInputException(
+                  message.substring(0, details)
+                      + "the current value does not match it (details are not shown: the key is"
+                      + " secret)");
+            }
+          }
+          throw refused;
+        }
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf(
+          "Schema of %s %s set%s.%n",
+          scope, key, Secrets.isSecret(document) ? "; its values are secret and masked" : "");
+      return ExitCodes.OK;
+    }
+  }
+
+  /** {@code pipekeeper config schema delete KEY}. */
+  @Command(name = "delete", description = "Deletes a key's schema: any JSON value is accepted.")
+  static final class Delete implements Callable<Integer> {
+    @ParentCommand ConfigSchemaCommand schema;
+    @Spec CommandSpec spec;
+    @Mixin ConfigOptions.ScopeOption scopeOption;
+
+    @Parameters(index = "0", paramLabel = "KEY", description = "The key, e.g. alert.threshold.")
+    String key;
+
+    @Override
+    public Integer call() {
+      Scope scope = scopeOption.parse();
+      ConfigKeys.check(key);
+      try (Pipekeeper pk = schema.config.connect()) {
+        if (pk.config().schema(scope, key).isEmpty()) {
+          throw noSchema(scope, key);
+        }
+        pk.config().deleteSchema(scope, key);
+      }
+      spec.commandLine().getOut().printf("Schema of %s %s deleted.%n", scope, key);
+      return ExitCodes.OK;
+    }
+  }
+
+  private static InvalidInputException noSchema(Scope scope, String key) {
+    return new InvalidInputException("config " + scope + " has no schema for " + key);
+  }
+}

@@ -1,0 +1,76 @@
+package dev.pipekeeper.app.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.config.ChangeOptions;
+import dev.pipekeeper.core.config.ConfigCommit;
+import dev.pipekeeper.core.config.ConfigKeys;
+import dev.pipekeeper.core.config.Scope;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code pipekeeper config set KEY VALUE}. */
+@Command(
+    name = "set",
+    description = {
+      "Sets one key to a JSON value and prints the scope's new version.",
+      "The value is checked against the key's schema. Strings need JSON quotes:"
+          + " config set mode '\"fast\"'."
+    })
+final class ConfigSetCommand implements Callable<Integer> {
+  @ParentCommand ConfigCommand config;
+  @Spec CommandSpec spec;
+  @Mixin ConfigOptions.ScopeOption scopeOption;
+  @Mixin ConfigOptions.WriterOptions writer;
+
+  @Parameters(index = "0", paramLabel = "KEY", description = "The key, e.g. alert.threshold.")
+  String key;
+
+  @Parameters(
+      index = "1",
+      paramLabel = "VALUE",
+      description = "A JSON value, e.g. 0.9, true, '\"text\"', '[1,2]', '{\"a\":1}'.")
+  String value;
+
+  @Option(
+      names = "--expect-version",
+      paramLabel = "N",
+      description = "Write only if the key is at version N (as config get shows); else exit 1.")
+  Integer expectVersion;
+
+  @Option(names = "--json", description = "Print the change written as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    Scope scope = scopeOption.parse();
+    ConfigKeys.check(key);
+    JsonNode parsed = ConfigInput.value(scope, key, value);
+    ChangeOptions options = writer.options(expectVersion);
+    ConfigCommit commit;
+    try (Pipekeeper pk = config.connect()) {
+      commit =
+          Secrecy.of(pk.config(), scope)
+              .guard(scope, List.of(key), () -> pk.config().set(scope, key, parsed, options));
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.println(Json.write(ConfigText.commit(commit)));
+    } else if (commit.keys().isEmpty()) {
+      out.printf(
+          "%s %s already has this value; nothing was written (scope version %d).%n",
+          scope, key, commit.scopeVersion());
+    } else {
+      out.printf("Set %s %s: scope version %d.%n", scope, key, commit.scopeVersion());
+    }
+    return ExitCodes.OK;
+  }
+}

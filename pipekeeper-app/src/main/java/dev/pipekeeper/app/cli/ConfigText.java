@@ -1,0 +1,84 @@
+package dev.pipekeeper.app.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import dev.pipekeeper.core.config.ConfigCommit;
+import dev.pipekeeper.core.config.Secrets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** How the config commands show values, times and commits; secrets are always masked. */
+final class ConfigText {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /** What JSON output shows for a secret value: the string {@code "******"}. */
+  static final JsonNode MASKED = parse(Secrets.MASK);
+
+  /** Values longer than this are cut in tables (the whole value is in {@code --json}). */
+  private static final int CELL_LIMIT = 60;
+
+  private ConfigText() {}
+
+  private static JsonNode parse(String json) {
+    try {
+      return MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A value as text, masked if secret; {@code (none)} if absent. */
+  static String value(JsonNode value, boolean secret) {
+    return Secrets.display(value, secret);
+  }
+
+  /** A value as JSON output shows it: masked if secret, JSON null if absent. */
+  static JsonNode json(JsonNode value, boolean secret) {
+    if (value == null) {
+      return NullNode.getInstance();
+    }
+    return secret ? MASKED : value;
+  }
+
+  /** A value pretty-printed over lines, masked if secret. */
+  static List<String> prettyLines(JsonNode value, boolean secret) {
+    if (value == null) {
+      return List.of("(deleted)");
+    }
+    if (secret) {
+      return List.of(Secrets.MASK);
+    }
+    try {
+      return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value).lines().toList();
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** {@code text} cut to fit a table cell. */
+  static String cell(String text) {
+    if (text.length() <= CELL_LIMIT) {
+      return text;
+    }
+    return text.substring(0, CELL_LIMIT - 3) + "...";
+  }
+
+  /** An instant to the second, e.g. {@code 2025-06-01T10:00:00Z}. */
+  static String when(Instant at) {
+    return at == null ? "-" : at.truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  /** A commit as {@code --json} prints it. */
+  static Map<String, Object> commit(ConfigCommit commit) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("scope", commit.scope().path());
+    json.put("scopeVersion", commit.scopeVersion());
+    json.put("changed", commit.keys());
+    return json;
+  }
+}

@@ -1,0 +1,92 @@
+package dev.pipekeeper.app.cli;
+
+import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.config.Configuration;
+import dev.pipekeeper.core.config.Scope;
+import dev.pipekeeper.core.config.Secrets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Which keys are secret, for output: a key is secret if its schema marks it so ({@code "writeOnly":
+ * true}, see {@link Secrets}) in the scope shown or in any broader scope that applies to it (global
+ * always does), so a secret never shows because one scope lacks the schema.
+ */
+final class Secrecy {
+  private final Configuration config;
+  private final List<Scope> scopes;
+  private final Map<String, Boolean> known = new HashMap<>();
+
+  private Secrecy(Configuration config, List<Scope> scopes) {
+    this.config = config;
+    this.scopes = List.copyOf(scopes);
+  }
+
+  /** For keys of {@code scope}: its schemas and the global ones. */
+  static Secrecy of(Configuration config, Scope scope) {
+    List<Scope> scopes = new ArrayList<>();
+    scopes.add(scope);
+    if (scope.kind() != Scope.Kind.GLOBAL) {
+      scopes.add(Scope.global());
+    }
+    return new Secrecy(config, scopes);
+  }
+
+  /** For keys of a view resolving {@code scopes}. */
+  static Secrecy across(Configuration config, List<Scope> scopes) {
+    return new Secrecy(config, scopes);
+  }
+
+  /** Whether {@code key} is secret (read once per key). */
+  boolean isSecret(String key) {
+    return known.computeIfAbsent(key, this::readSecret);
+  }
+
+  /**
+   * Whether {@code key} is secret as of now (not remembered: a long-running command sees schemas
+   * change); if the schemas cannot be read, it is taken as secret.
+   */
+  boolean isSecretNow(String key) {
+    try {
+      return readSecret(key);
+    } catch (RuntimeException e) {
+      return true;
+    }
+  }
+
+  private boolean readSecret(String key) {
+    for (Scope scope : scopes) {
+      if (Secrets.isSecret(config.schema(scope, key).orElse(null))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Runs a write of {@code keys}; if it is refused because a secret key's value does not match its
+   * schema, the message keeps the reason's kind but not its details, which may quote the value.
+   */
+  <T> T guard(Scope scope, Collection<String> keys, Supplier<T> write) {
+    try {
+      return write.get();
+    } catch (InvalidInputException refused) {
+      String message = refused.getMessage() == null ? "" : refused.getMessage();
+      for (String key : keys) {
+        String prefix = "config " + scope + " " + key + ": ";
+        if (message.startsWith(prefix) && isSecretNow(key)) {
+          int details = message.indexOf(':', prefix.length());
+          if (details >= 0) {
+            throw new InvalidInputException(
+                message.substring(0, details) + " (details are not shown: the key is secret)");
+          }
+        }
+      }
+      throw refused;
+    }
+  }
+}
