@@ -229,10 +229,6 @@ class ConfigCommandsIT {
       assertRefused(
           cli(cluster, "config", "apply", "-f", invalidValue.toString()),
           "config global batch.size: value does not match its schema");
-      Path deleteMissing = write(dir, "delete-missing.yaml", "ok.key: 1\nmissing: null\n");
-      assertRefused(
-          cli(cluster, "config", "apply", "-f", deleteMissing.toString()),
-          "config global has no key missing to delete");
       Path text = write(dir, "notes.txt", "just: [some\n");
       assertRefused(
           cli(cluster, "config", "apply", "-f", text.toString()),

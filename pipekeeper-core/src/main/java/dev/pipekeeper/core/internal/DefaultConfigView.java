@@ -167,7 +167,12 @@ final class DefaultConfigView implements ConfigView {
         } else if (snapshot.schemas.containsKey(key)) {
           List<String> errors = schemaErrors(snapshot.schemas.get(key), parsed);
           if (!errors.isEmpty()) {
-            problem = Optional.of("does not match its schema: " + String.join("; ", errors));
+            // A secret's schema errors can quote parts of its value: say only that it failed.
+            problem =
+                Optional.of(
+                    isSecret(snapshot.schemas.get(key))
+                        ? "does not match its schema"
+                        : "does not match its schema: " + String.join("; ", errors));
           }
         }
       } catch (IOException e) {
@@ -195,6 +200,14 @@ final class DefaultConfigView implements ConfigView {
     good.put(scope, Map.copyOf(next));
     versions.put(scope, snapshot.version);
     applyEffective();
+  }
+
+  private static boolean isSecret(byte[] schema) {
+    try {
+      return dev.pipekeeper.core.config.Secrets.isSecret(Json.MAPPER.readTree(schema));
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static List<String> schemaErrors(byte[] schema, JsonNode value) {

@@ -298,8 +298,7 @@ public final class DefaultConfiguration implements Configuration {
         JsonNode value = changes.get(key);
         if (value.isNull()) {
           if (stat == null) {
-            throw new InvalidInputException(
-                "config " + scope + " has no key " + key + " to delete");
+            continue; // already absent: applying the same file twice is not an error
           }
           ops.add(client().transactionOp().delete().withVersion(stat.getVersion()).forPath(path));
         } else if (stat == null) {
@@ -524,6 +523,7 @@ public final class DefaultConfiguration implements Configuration {
 
   @Override
   public Optional<JsonNode> schema(Scope scope, String key) {
+    ConfigKeys.check(key);
     try {
       return Optional.of(
           Json.MAPPER.readTree(

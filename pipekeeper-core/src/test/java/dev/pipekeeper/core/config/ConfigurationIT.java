@@ -66,6 +66,11 @@ class ConfigurationIT {
       assertThat(config.scopes()).containsExactly(GLOBAL);
       ConfigCommit same = config.set(GLOBAL, "batch.size", json("100"), OPS);
       assertThat(same.keys()).as("an unchanged value is not a change").isEmpty();
+      Map<String, JsonNode> deleteAbsent = new java.util.HashMap<>();
+      deleteAbsent.put("never.set", null);
+      assertThat(config.apply(GLOBAL, deleteAbsent, OPS).keys())
+          .as("deleting an absent key in a batch is not a change")
+          .isEmpty();
       assertThat(config.version(GLOBAL)).isEqualTo(2);
     }
   }
