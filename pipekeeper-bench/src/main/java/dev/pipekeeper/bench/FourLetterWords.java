@@ -1,0 +1,73 @@
+package dev.pipekeeper.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.zookeeper.client.FourLetterWordMain;
+
+/**
+ * What a ZooKeeper server says about itself through its four-letter-word commands ({@code mntr},
+ * {@code wchs}, {@code wchc}, {@code dump}); the embedded servers answer all of them.
+ */
+final class FourLetterWords {
+  private final String host;
+  private final int port;
+
+  FourLetterWords(String host, int port) {
+    this.host = host;
+    this.port = port;
+  }
+
+  /** One numeric value of {@code mntr}, e.g. {@code zk_znode_count}. */
+  long mntr(String key) {
+    for (String line : send("mntr").split("\n")) {
+      String[] parts = line.split("\t");
+      if (parts.length == 2 && parts[0].equals(key)) {
+        return Long.parseLong(parts[1].trim());
+      }
+    }
+    throw new IllegalStateException("mntr has no " + key);
+  }
+
+  /** The last line of {@code wchs}: {@code Total watches:K}. */
+  long totalWatches() {
+    for (String line : send("wchs").split("\n")) {
+      if (line.startsWith("Total watches:")) {
+        return Long.parseLong(line.substring("Total watches:".length()).trim());
+      }
+    }
+    throw new IllegalStateException("wchs has no total");
+  }
+
+  /** The paths one session watches ({@code wchc}). */
+  List<String> watchesOf(long sessionId) {
+    return section(send("wchc"), sessionId);
+  }
+
+  /** The ephemeral nodes one session owns ({@code dump}). */
+  List<String> ephemeralsOf(long sessionId) {
+    return section(send("dump"), sessionId);
+  }
+
+  /** The indented lines under the line that names the session (as {@code 0x...}). */
+  private static List<String> section(String answer, long sessionId) {
+    String header = "0x" + Long.toHexString(sessionId);
+    List<String> lines = new ArrayList<>();
+    boolean inside = false;
+    for (String line : answer.split("\n")) {
+      if (!line.startsWith("\t") && !line.startsWith(" ")) {
+        inside = line.trim().replace(":", "").equalsIgnoreCase(header);
+      } else if (inside) {
+        lines.add(line.trim());
+      }
+    }
+    return lines;
+  }
+
+  String send(String command) {
+    try {
+      return FourLetterWordMain.send4LetterWord(host, port, command, false, 5000);
+    } catch (Exception e) {
+      throw new IllegalStateException(command + " to " + host + ":" + port + " failed: " + e, e);
+    }
+  }
+}
