@@ -63,6 +63,16 @@ public final class ZkLayout {
     return SEMAPHORES + "/" + name("semaphore", name);
   }
 
+  /** The leases (holders) of a semaphore. */
+  public static String semaphoreLeases(String name) {
+    return semaphore(name) + "/leases";
+  }
+
+  /** The internal lock of a semaphore, where acquirers queue. */
+  public static String semaphoreLocks(String name) {
+    return semaphore(name) + "/locks";
+  }
+
   public static String barrier(String name) {
     return BARRIERS + "/" + name("barrier", name);
   }

@@ -23,6 +23,34 @@ class LeakIT {
   private static final Duration BOUND = TestTimeouts.scaled(Duration.ofSeconds(20));
 
   @Test
+  void aConnectionDoesNotKeepPrimitivesClosedBeforeIt(TestCluster cluster) {
+    try (Pipekeeper pk = Clients.connect(cluster, "long-lived")) {
+      java.util.List<java.lang.ref.WeakReference<Object>> closed = new java.util.ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        Leadership leadership = pk.leadership("job-" + i).start();
+        Member member = pk.membership().join("g" + i, MemberInfo.defaults());
+        leadership.close();
+        member.close();
+        closed.add(new java.lang.ref.WeakReference<>(leadership));
+        closed.add(new java.lang.ref.WeakReference<>(member));
+      }
+      await()
+          .atMost(BOUND)
+          .untilAsserted(
+              () -> {
+                System.gc();
+                assertThat(
+                        closed.stream()
+                            .map(java.lang.ref.WeakReference::get)
+                            .filter(java.util.Objects::nonNull)
+                            .map(o -> o.getClass().getSimpleName())
+                            .toList())
+                    .isEmpty();
+              });
+    }
+  }
+
+  @Test
   void closedPrimitivesLeaveNothingBehind(TestCluster cluster) {
     long threadsBefore = Clients.threadsNamed("pipekeeper-");
     long curatorBefore = Clients.threadsNamed("Curator-");

@@ -46,6 +46,13 @@ import org.slf4j.LoggerFactory;
  * multi-key change is never seen half-applied. Everything runs on the view's {@link Serial}.
  */
 final class DefaultConfigView implements ConfigView {
+  /** Set once by whoever registered this with the connection; run on close. */
+  private volatile Runnable forget = () -> {};
+
+  void forgetOnClose(Runnable forget) {
+    this.forget = forget;
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(DefaultConfigView.class);
   private static final int READ_ATTEMPTS = 20;
 
@@ -439,6 +446,7 @@ final class DefaultConfigView implements ConfigView {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    forget.run();
     for (PersistentWatcher watcher : watchers) {
       watcher.close();
     }

@@ -568,7 +568,7 @@ public final class DefaultConfiguration implements Configuration {
     }
     DefaultConfigView view = new DefaultConfigView(this, scopes, memberId);
     view.start();
-    registry.add(view);
+    view.forgetOnClose(registry.add(view));
     return view;
   }
 

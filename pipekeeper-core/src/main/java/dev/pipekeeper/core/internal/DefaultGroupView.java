@@ -19,6 +19,13 @@ import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 
 /** A group view on Curator's {@link CuratorCache} (one persistent recursive watch). */
 final class DefaultGroupView implements GroupView {
+  /** Set once by whoever registered this with the connection; run on close. */
+  private volatile Runnable forget = () -> {};
+
+  void forgetOnClose(Runnable forget) {
+    this.forget = forget;
+  }
+
   private final Session session;
   private final String group;
   private final String path;
@@ -134,6 +141,7 @@ final class DefaultGroupView implements GroupView {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
+      forget.run();
       cache.close();
       events.close();
     }

@@ -24,7 +24,7 @@ final class DefaultInspector implements ClusterInspector {
 
   DefaultInspector(Session session) {
     this.session = session;
-    this.membership = new DefaultMembership(session, resource -> {});
+    this.membership = new DefaultMembership(session, Registry.NONE);
   }
 
   @Override
@@ -93,8 +93,9 @@ final class DefaultInspector implements ClusterInspector {
     }
     for (String name : new TreeSet<>(children(ZkLayout.SEMAPHORES))) {
       String base = ZkLayout.semaphore(name);
-      List<Node> leases = nodes(base + "/leases", children(base + "/leases"));
-      int waiting = children(base + "/locks").size();
+      List<Node> leases =
+          nodes(ZkLayout.semaphoreLeases(name), children(ZkLayout.semaphoreLeases(name)));
+      int waiting = children(ZkLayout.semaphoreLocks(name)).size();
       if (leases.isEmpty() && waiting == 0) {
         continue;
       }

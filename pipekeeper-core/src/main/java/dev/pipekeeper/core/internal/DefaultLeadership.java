@@ -27,6 +27,13 @@ import org.slf4j.LoggerFactory;
  * are ordered and never on Curator's event thread.
  */
 final class DefaultLeadership implements Leadership {
+  /** Set once by whoever registered this with the connection; run on close. */
+  private volatile Runnable forget = () -> {};
+
+  void forgetOnClose(Runnable forget) {
+    this.forget = forget;
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(DefaultLeadership.class);
   private static final Duration HANDOVER_WAIT = Duration.ofSeconds(10);
 
@@ -63,8 +70,9 @@ final class DefaultLeadership implements Leadership {
       throw new IllegalStateException("leadership of " + role + " is closed");
     }
     if (state.compareAndSet(State.LATENT, State.STARTED)) {
-      // Registered before the latch's own listener, so a reconnect revokes the old lease before
-      // the latch contends again.
+      // Curator calls connection listeners in no fixed order: the latch may report "not leader"
+      // before this listener hears of the suspension, and a reconnect may re-elect before it
+      // hears of the reconnect. Both paths below therefore look at the lease they act on.
       session.client().getConnectionStateListenable().addListener(connectionListener);
       synchronized (this) {
         contend();
@@ -145,9 +153,32 @@ final class DefaultLeadership implements Leadership {
       return;
     }
     DefaultLease lease = current.get();
-    // A suspended lease waits for the connection's outcome: a reconnect or a loss revokes it.
-    if (lease != null && lease.state() == Lease.LeaseState.GRANTED) {
-      revokeCurrent("leadership lost");
+    if (lease == null || lease.state() != Lease.LeaseState.GRANTED) {
+      // A suspended lease waits for the connection's outcome: a reconnect or a loss revokes it.
+      return;
+    }
+    if (!session.client().getZookeeperClient().isConnected()) {
+      // The latch gave up because the connection is suspended: suspend, as the connection
+      // listener would (whichever comes first does it once).
+      suspend(lease);
+    } else {
+      revoke(lease, "leadership lost");
+    }
+  }
+
+  private void suspend(DefaultLease lease) {
+    if (lease.suspend()) {
+      LOG.warn("lease of {} epoch {} suspended: connection suspended", role, lease.epoch());
+      tell(l -> l.suspended(lease));
+    }
+  }
+
+  /** Revokes this lease (not whichever is current by then). */
+  private void revoke(DefaultLease lease, String why) {
+    current.compareAndSet(lease, null);
+    if (lease.revoke()) {
+      LOG.info("lease of {} epoch {} revoked: {}", role, lease.epoch(), why);
+      tell(l -> l.revoked(lease));
     }
   }
 
@@ -159,17 +190,14 @@ final class DefaultLeadership implements Leadership {
     }
     switch (newState) {
       case SUSPENDED:
-        if (lease.suspend()) {
-          LOG.warn("lease of {} epoch {} suspended: connection suspended", role, lease.epoch());
-          tell(l -> l.suspended(lease));
-        }
+        suspend(lease);
         break;
       case LOST:
-        revokeCurrent("session lost");
+        revoke(lease, "session lost");
         break;
       case RECONNECTED:
         if (lease.state() == Lease.LeaseState.SUSPENDED) {
-          revokeCurrent("reconnected after a suspension; contending again");
+          revoke(lease, "reconnected after a suspension; contending again");
         }
         break;
       default:
@@ -273,6 +301,7 @@ final class DefaultLeadership implements Leadership {
     if (before == State.CLOSED) {
       return;
     }
+    forget.run();
     if (before == State.STARTED) {
       session.client().getConnectionStateListenable().removeListener(connectionListener);
       synchronized (this) {

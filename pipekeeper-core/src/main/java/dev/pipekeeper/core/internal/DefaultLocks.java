@@ -178,7 +178,7 @@ final class DefaultLocks implements Locks, AutoCloseable {
           return Optional.empty();
         }
         // Curator names the lease node only; it lives under the semaphore's "leases" child.
-        String nodePath = path + "/leases/" + lease.getNodeName();
+        String nodePath = ZkLayout.semaphoreLeases(name) + "/" + lease.getNodeName();
         return Optional.of(hold(name, nodePath, tokenOf(nodePath), lease::close));
       }
     };

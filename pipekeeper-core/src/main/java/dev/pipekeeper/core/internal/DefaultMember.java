@@ -15,6 +15,13 @@ import org.slf4j.LoggerFactory;
 
 /** A member node kept by Curator's {@link PersistentNode} (recreated after session loss). */
 final class DefaultMember implements Member {
+  /** Set once by whoever registered this with the connection; run on close. */
+  private volatile Runnable forget = () -> {};
+
+  void forgetOnClose(Runnable forget) {
+    this.forget = forget;
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(DefaultMember.class);
 
   private final Session session;
@@ -108,6 +115,7 @@ final class DefaultMember implements Member {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
+      forget.run();
       try {
         node.close();
         LOG.info("left group {} ({})", group(), id());

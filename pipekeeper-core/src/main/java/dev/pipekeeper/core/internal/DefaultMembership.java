@@ -41,7 +41,7 @@ final class DefaultMembership implements Membership {
             info.initialState());
     DefaultMember member = new DefaultMember(session, record);
     member.start();
-    registry.add(member);
+    member.forgetOnClose(registry.add(member));
     return member;
   }
 
@@ -50,7 +50,7 @@ final class DefaultMembership implements Membership {
     ZkLayout.name("group", group);
     DefaultGroupView view = new DefaultGroupView(session, group);
     view.start();
-    registry.add(view);
+    view.forgetOnClose(registry.add(view));
     return view;
   }
 

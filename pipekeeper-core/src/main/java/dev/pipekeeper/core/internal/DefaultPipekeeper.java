@@ -14,8 +14,6 @@ import dev.pipekeeper.core.membership.Membership;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
@@ -40,7 +38,7 @@ public final class DefaultPipekeeper implements Pipekeeper {
   private final Serial connectionEvents;
   private final Serial curatorSafeRunner;
   private final List<Consumer<ConnectionState>> connectionListeners = new CopyOnWriteArrayList<>();
-  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+  private final java.util.Set<AutoCloseable> resources = new java.util.LinkedHashSet<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final DefaultMembership membership;
   private final DefaultLocks locks;
@@ -91,15 +89,12 @@ public final class DefaultPipekeeper implements Pipekeeper {
     if (state == null) {
       state = ConnectionState.CONNECTED;
     }
-    this.membership = new DefaultMembership(session, resource -> register(resource));
+    this.membership = new DefaultMembership(session, this::track);
     this.locks = new DefaultLocks(session);
     register(locks);
     this.config =
         new DefaultConfiguration(
-            session,
-            resource -> register(resource),
-            settings.configValueLimit(),
-            settings.configHistoryLimit());
+            session, this::track, settings.configValueLimit(), settings.configHistoryLimit());
     LOG.info(
         "connected to ZooKeeper {} as {} (cluster {}, session timeout {} ms)",
         settings.zookeeper(),
@@ -144,8 +139,18 @@ public final class DefaultPipekeeper implements Pipekeeper {
       closeQuietly(resource);
       throw new IllegalStateException("the Pipekeeper connection is closed");
     }
-    resources.push(resource);
+    resources.add(resource);
     return resource;
+  }
+
+  /** {@link Registry} of this connection: registers, and returns what forgets again. */
+  private Runnable track(AutoCloseable resource) {
+    register(resource);
+    return () -> forget(resource);
+  }
+
+  private synchronized void forget(AutoCloseable resource) {
+    resources.remove(resource);
   }
 
   @Override
@@ -194,7 +199,9 @@ public final class DefaultPipekeeper implements Pipekeeper {
   @Override
   public Leadership leadership(String role) {
     ZkLayout.name("role", role);
-    return register(new DefaultLeadership(session, role));
+    DefaultLeadership leadership = new DefaultLeadership(session, role);
+    leadership.forgetOnClose(track(leadership));
+    return leadership;
   }
 
   @Override
@@ -226,11 +233,13 @@ public final class DefaultPipekeeper implements Pipekeeper {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    List<AutoCloseable> open;
     synchronized (this) {
-      while (!resources.isEmpty()) {
-        closeQuietly(resources.pop());
-      }
+      open = new java.util.ArrayList<>(resources);
+      resources.clear();
     }
+    java.util.Collections.reverse(open); // the last opened closes first
+    open.forEach(DefaultPipekeeper::closeQuietly);
     root.close();
     connectionEvents.close();
     curatorSafeRunner.close();
