@@ -17,10 +17,11 @@ import dev.pipekeeper.embedded.ZooKeeperNode;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -54,8 +55,7 @@ abstract class CoordinationContract {
     final GroupView view;
     final Lease firstLease;
     final LockHandle lockA;
-    final AtomicBoolean running = new AtomicBoolean(true);
-    final List<Thread> workers = new ArrayList<>();
+    final ScheduledExecutorService workers = Executors.newScheduledThreadPool(2);
 
     World(TestCluster cluster) {
       a = FaultyClient.connect(cluster, "a");
@@ -75,24 +75,16 @@ abstract class CoordinationContract {
       work("b", leadB);
     }
 
-    /** Leader-only work: recorded in the history whenever the holder's lease is valid. */
+    /**
+     * Leader-only work, done every 5 ms (a periodic task, as a pipeline's would be): recorded in
+     * the history whenever the holder's lease is valid.
+     */
     private void work(String holder, Leadership leadership) {
-      Thread worker =
-          new Thread(
-              () -> {
-                while (running.get()) {
-                  leadership.currentLease().ifPresent(lease -> history.work(holder, lease));
-                  try {
-                    Thread.sleep(5); // production-like work cadence, not a wait for state
-                  } catch (InterruptedException e) {
-                    return;
-                  }
-                }
-              },
-              "worker-" + holder);
-      worker.setDaemon(true);
-      worker.start();
-      workers.add(worker);
+      workers.scheduleAtFixedRate(
+          () -> leadership.currentLease().ifPresent(lease -> history.work(holder, lease)),
+          0,
+          5,
+          TimeUnit.MILLISECONDS);
     }
 
     Optional<Lease> validLease() {
@@ -124,20 +116,22 @@ abstract class CoordinationContract {
     }
 
     void checkHistory() {
-      running.set(false);
-      for (Thread worker : workers) {
-        try {
-          worker.join(5000);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
+      stopWork();
       history.check();
+    }
+
+    private void stopWork() {
+      workers.shutdown();
+      try {
+        assertThat(workers.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
 
     @Override
     public void close() {
-      running.set(false);
+      workers.shutdownNow();
       lockA.close();
       a.close();
       b.close();
