@@ -1,5 +1,6 @@
 package dev.pipekeeper.core;
 
+import dev.pipekeeper.core.assignment.WorkUnits;
 import dev.pipekeeper.core.config.Configuration;
 import dev.pipekeeper.core.coordination.Barrier;
 import dev.pipekeeper.core.coordination.Leadership;
@@ -85,6 +86,13 @@ public interface Pipekeeper extends AutoCloseable {
    * @throws InvalidInputException if the name is not valid or members is below 1
    */
   Barrier barrier(String name, int members);
+
+  /**
+   * The work units of {@code group}: what its members share (tenants, files, endpoints).
+   *
+   * @throws InvalidInputException if the group name is not valid
+   */
+  WorkUnits workUnits(String group);
 
   /** Configuration: validated, versioned, atomic, live. */
   Configuration config();

@@ -17,6 +17,7 @@ public final class ZkLayout {
   public static final String LOCKS = "/locks";
   public static final String SEMAPHORES = "/semaphores";
   public static final String BARRIERS = "/barriers";
+  public static final String UNITS = "/units";
   public static final String CONFIG = "/config";
   public static final String CONFIG_HISTORY = "/config-history";
   public static final String CONFIG_SCHEMA = "/config-schema";
@@ -75,6 +76,15 @@ public final class ZkLayout {
 
   public static String barrier(String name) {
     return BARRIERS + "/" + name("barrier", name);
+  }
+
+  /** The work units of a group. */
+  public static String units(String group) {
+    return UNITS + "/" + name("group", group);
+  }
+
+  public static String unit(String group, String unit) {
+    return units(group) + "/" + name("work unit", unit);
   }
 
   /** The folder of a configuration scope, e.g. {@code /config/pipeline/enricher}. */
