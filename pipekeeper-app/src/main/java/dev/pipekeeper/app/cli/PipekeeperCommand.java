@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
       MembersCommand.class,
       LeadersCommand.class,
       LocksCommand.class,
+      UnitsCommand.class,
       ConfigCommand.class
     },
     footer = {

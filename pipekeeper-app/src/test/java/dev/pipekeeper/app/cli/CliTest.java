@@ -47,7 +47,13 @@ class CliTest {
       "config schema get",
       "config schema set",
       "config schema delete",
-      "config applied"
+      "config applied",
+      "units",
+      "units list",
+      "units add",
+      "units remove",
+      "units pin",
+      "units unpin"
     };
     for (String command : commands) {
       String[] words = command.split(" ");

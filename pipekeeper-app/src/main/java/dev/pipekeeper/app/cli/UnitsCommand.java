@@ -1,0 +1,133 @@
+package dev.pipekeeper.app.cli;
+
+import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.assignment.WorkUnit;
+import dev.pipekeeper.core.assignment.WorkUnits;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.function.Consumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code pipekeeper units}: the work units of a group. */
+@Command(
+    name = "units",
+    description = {
+      "Lists and changes the work units of a group (tenants, files, endpoints: the work that is",
+      "not a Kafka partition), their weights and pins."
+    })
+final class UnitsCommand implements Runnable {
+  @ParentCommand PipekeeperCommand root;
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "Missing subcommand: say which one to run");
+  }
+
+  @Command(name = "list", description = "Lists a group's units with their weights and pins.")
+  int list(
+      @Parameters(paramLabel = "GROUP", description = "The group.") String group,
+      @Option(names = "--json", description = "Print the units as JSON.") boolean json) {
+    List<WorkUnit> units;
+    try (Pipekeeper pk = Connections.open(root)) {
+      units = pk.workUnits(group).list();
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.println(Json.write(units));
+    } else if (units.isEmpty()) {
+      out.println("No work units in group " + group + ".");
+    } else {
+      Table table = new Table("UNIT", "WEIGHT", "PIN");
+      for (WorkUnit unit : units) {
+        table.row(
+            unit.name(),
+            unit.weight(),
+            unit.pinnedMember()
+                .map(m -> "member " + m)
+                .or(() -> unit.pinnedTag().map(t -> "tag " + t))
+                .orElse("-"));
+      }
+      table.print(out);
+    }
+    return ExitCodes.OK;
+  }
+
+  @Command(name = "add", description = "Adds a unit, or changes the weight of an existing one.")
+  int add(
+      @Parameters(index = "0", paramLabel = "GROUP", description = "The group.") String group,
+      @Parameters(index = "1", paramLabel = "UNIT", description = "The unit's name.") String name,
+      @Option(
+              names = "--weight",
+              paramLabel = "N",
+              defaultValue = "1",
+              description = "How much capacity it takes (default: ${DEFAULT-VALUE}).")
+          int weight) {
+    WorkUnit unit = WorkUnit.of(name).withWeight(weight);
+    change(group, units -> units.put(unit));
+    spec.commandLine().getOut().printf("Added %s to group %s (weight %d).%n", name, group, weight);
+    return ExitCodes.OK;
+  }
+
+  @Command(name = "remove", description = "Removes a unit.")
+  int remove(
+      @Parameters(index = "0", paramLabel = "GROUP", description = "The group.") String group,
+      @Parameters(index = "1", paramLabel = "UNIT", description = "The unit's name.") String name) {
+    change(group, units -> units.remove(name));
+    spec.commandLine().getOut().printf("Removed %s from group %s.%n", name, group);
+    return ExitCodes.OK;
+  }
+
+  @Command(name = "pin", description = "Pins a unit to a member, or to the members with a tag.")
+  int pin(
+      @Parameters(index = "0", paramLabel = "GROUP", description = "The group.") String group,
+      @Parameters(index = "1", paramLabel = "UNIT", description = "The unit's name.") String name,
+      @Option(names = "--member", paramLabel = "ID", description = "Pin to this member.")
+          String member,
+      @Option(
+              names = "--tag",
+              paramLabel = "KEY=VALUE",
+              description = "Pin to members with this tag.")
+          String tag) {
+    if ((member == null) == (tag == null)) {
+      throw new InvalidInputException("give exactly one of --member and --tag");
+    }
+    change(
+        group,
+        units -> {
+          if (member != null) {
+            units.pin(name, member);
+          } else {
+            units.pinToTag(name, tag);
+          }
+        });
+    spec.commandLine()
+        .getOut()
+        .printf(
+            "Pinned %s of group %s to %s.%n",
+            name, group, member != null ? "member " + member : "tag " + tag);
+    return ExitCodes.OK;
+  }
+
+  @Command(name = "unpin", description = "Unpins a unit.")
+  int unpin(
+      @Parameters(index = "0", paramLabel = "GROUP", description = "The group.") String group,
+      @Parameters(index = "1", paramLabel = "UNIT", description = "The unit's name.") String name) {
+    change(group, units -> units.unpin(name));
+    spec.commandLine().getOut().printf("Unpinned %s of group %s.%n", name, group);
+    return ExitCodes.OK;
+  }
+
+  private void change(String group, Consumer<WorkUnits> change) {
+    try (Pipekeeper pk = Connections.open(root)) {
+      change.accept(pk.workUnits(group));
+    }
+  }
+}
