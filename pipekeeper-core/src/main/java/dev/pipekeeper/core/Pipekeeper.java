@@ -1,5 +1,6 @@
 package dev.pipekeeper.core;
 
+import dev.pipekeeper.core.assignment.Assignments;
 import dev.pipekeeper.core.assignment.WorkUnits;
 import dev.pipekeeper.core.config.Configuration;
 import dev.pipekeeper.core.coordination.Barrier;
@@ -93,6 +94,13 @@ public interface Pipekeeper extends AutoCloseable {
    * @throws InvalidInputException if the group name is not valid
    */
   WorkUnits workUnits(String group);
+
+  /**
+   * The published assignment of {@code group}'s work units.
+   *
+   * @throws InvalidInputException if the group name is not valid
+   */
+  Assignments assignments(String group);
 
   /** Configuration: validated, versioned, atomic, live. */
   Configuration config();

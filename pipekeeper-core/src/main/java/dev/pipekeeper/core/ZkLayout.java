@@ -18,6 +18,7 @@ public final class ZkLayout {
   public static final String SEMAPHORES = "/semaphores";
   public static final String BARRIERS = "/barriers";
   public static final String UNITS = "/units";
+  public static final String ASSIGNMENTS = "/assignments";
   public static final String CONFIG = "/config";
   public static final String CONFIG_HISTORY = "/config-history";
   public static final String CONFIG_SCHEMA = "/config-schema";
@@ -76,6 +77,11 @@ public final class ZkLayout {
 
   public static String barrier(String name) {
     return BARRIERS + "/" + name("barrier", name);
+  }
+
+  /** A group's current assignment, written by its leader only. */
+  public static String assignment(String group) {
+    return ASSIGNMENTS + "/" + name("group", group);
   }
 
   /** The work units of a group. */

@@ -66,6 +66,11 @@ final class DefaultLease implements Lease {
     return state.get();
   }
 
+  /** A check that this lease's epoch is still the role's current one, for a fenced multi-op. */
+  org.apache.curator.framework.api.transaction.CuratorOp checkOp() throws Exception {
+    return client.transactionOp().check().withVersion(epochVersion).forPath(ZkLayout.epoch(role));
+  }
+
   @Override
   public boolean confirm() {
     if (!isValid()) {

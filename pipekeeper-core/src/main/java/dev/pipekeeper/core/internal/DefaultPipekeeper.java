@@ -6,6 +6,7 @@ import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.PipekeeperBuilder;
 import dev.pipekeeper.core.PipekeeperException;
 import dev.pipekeeper.core.ZkLayout;
+import dev.pipekeeper.core.assignment.Assignments;
 import dev.pipekeeper.core.assignment.WorkUnits;
 import dev.pipekeeper.core.config.Configuration;
 import dev.pipekeeper.core.coordination.Barrier;
@@ -217,6 +218,11 @@ public final class DefaultPipekeeper implements Pipekeeper {
       throw new InvalidInputException("a barrier needs at least 1 member, not " + members);
     }
     return new DefaultBarrier(session, name, members);
+  }
+
+  @Override
+  public Assignments assignments(String group) {
+    return new DefaultAssignments(session, group);
   }
 
   @Override

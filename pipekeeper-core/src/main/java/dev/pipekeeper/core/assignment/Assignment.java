@@ -1,0 +1,20 @@
+package dev.pipekeeper.core.assignment;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A published assignment of a group's work units.
+ *
+ * @param generation increases by one with every publication
+ * @param epoch the fencing epoch of the leader that published it
+ * @param leader the identity of that leader
+ * @param owners unit → member
+ * @param at when it was published
+ */
+public record Assignment(
+    long generation, long epoch, String leader, Map<String, String> owners, Instant at) {
+  public Assignment {
+    owners = Map.copyOf(owners);
+  }
+}

@@ -1,0 +1,151 @@
+package dev.pipekeeper.core.internal;
+
+import dev.pipekeeper.core.PipekeeperException;
+import dev.pipekeeper.core.ZkLayout;
+import dev.pipekeeper.core.assignment.Assignment;
+import dev.pipekeeper.core.assignment.Assignments;
+import dev.pipekeeper.core.assignment.FencedException;
+import dev.pipekeeper.core.coordination.Lease;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The assignment node, written in a multi-op with a check of the writer's epoch node. */
+final class DefaultAssignments implements Assignments {
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultAssignments.class);
+  private static final int CAS_ATTEMPTS = 10;
+
+  private final Session session;
+  private final String group;
+  private final String path;
+
+  DefaultAssignments(Session session, String group) {
+    this.session = session;
+    this.group = ZkLayout.name("group", group);
+    this.path = ZkLayout.assignment(group);
+  }
+
+  @Override
+  public String group() {
+    return group;
+  }
+
+  @Override
+  public Optional<Assignment> current() {
+    try {
+      return Optional.of(Json.read(session.client().getData().forPath(path), Assignment.class));
+    } catch (KeeperException.NoNodeException none) {
+      return Optional.empty();
+    } catch (IOException e) {
+      LOG.warn(
+          "assignment of group {} is malformed; treating it as absent: {}", group, e.getMessage());
+      return Optional.empty();
+    } catch (Exception e) {
+      throw session.failure("reading the assignment of " + group, e);
+    }
+  }
+
+  @Override
+  public Assignment publish(Lease lease, Map<String, String> owners) {
+    if (!(lease instanceof DefaultLease fenced) || !lease.isValid()) {
+      throw new FencedException(
+          "lease of "
+              + lease.role()
+              + " epoch "
+              + lease.epoch()
+              + " is not valid; nothing was published");
+    }
+    session.awaitConnected(session.connectionTimeout());
+    for (int attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      try {
+        Stat stat = new Stat();
+        long generation = 1;
+        boolean exists = true;
+        try {
+          byte[] data = session.client().getData().storingStatIn(stat).forPath(path);
+          generation = readGeneration(data) + 1;
+        } catch (KeeperException.NoNodeException none) {
+          exists = false;
+          ensureParent();
+        }
+        Assignment next =
+            new Assignment(generation, lease.epoch(), lease.holder(), owners, Instant.now());
+        CuratorOp check = fenced.checkOp();
+        CuratorOp write =
+            exists
+                ? session
+                    .client()
+                    .transactionOp()
+                    .setData()
+                    .withVersion(stat.getVersion())
+                    .forPath(path, Json.write(next))
+                : session.client().transactionOp().create().forPath(path, Json.write(next));
+        try {
+          session.client().transaction().forOperations(List.of(check, write));
+        } catch (KeeperException e) {
+          if (failedFirst(e)) {
+            throw new FencedException(
+                "lease of "
+                    + lease.role()
+                    + " epoch "
+                    + lease.epoch()
+                    + " is no longer the current term; the assignment of "
+                    + group
+                    + " was not published");
+          }
+          continue; // another publication came between: read again
+        }
+        LOG.info(
+            "assignment of group {} generation {} published by {} (epoch {}), {} units",
+            group,
+            generation,
+            lease.holder(),
+            lease.epoch(),
+            owners.size());
+        return next;
+      } catch (FencedException e) {
+        throw e;
+      } catch (Exception e) {
+        throw session.failure("publishing the assignment of " + group, e);
+      }
+    }
+    throw new PipekeeperException("the assignment of " + group + " kept changing; try again");
+  }
+
+  /** Whether the multi-op failed on its first operation, the epoch check. */
+  private static boolean failedFirst(KeeperException e) {
+    List<OpResult> results = e.getResults();
+    return results != null
+        && !results.isEmpty()
+        && results.get(0) instanceof OpResult.ErrorResult error
+        && error.getErr() != KeeperException.Code.OK.intValue()
+        && error.getErr() != KeeperException.Code.RUNTIMEINCONSISTENCY.intValue();
+  }
+
+  private long readGeneration(byte[] data) {
+    try {
+      return Json.read(data, Assignment.class).generation();
+    } catch (IOException e) {
+      LOG.warn("assignment of group {} is malformed; the next generation starts over", group);
+      return 0;
+    }
+  }
+
+  private void ensureParent() throws Exception {
+    if (session.client().checkExists().forPath(ZkLayout.ASSIGNMENTS) == null) {
+      try {
+        session.client().create().creatingParentsIfNeeded().forPath(ZkLayout.ASSIGNMENTS);
+      } catch (KeeperException.NodeExistsException raced) {
+        // another publisher made it first
+      }
+    }
+  }
+}
