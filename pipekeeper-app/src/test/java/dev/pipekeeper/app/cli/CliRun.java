@@ -1,5 +1,6 @@
 package dev.pipekeeper.app.cli;
 
+import dev.pipekeeper.embedded.junit.TestCluster;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -27,6 +28,20 @@ final class CliRun {
 
   static CliRun run(String... args) {
     return runWith(Map.of(), args);
+  }
+
+  /** Runs against a test's own cluster: {@code --zk} and {@code --cluster} are appended. */
+  static CliRun against(TestCluster cluster, String... args) {
+    return againstWithInput(cluster, "", args);
+  }
+
+  /** {@link #against} with {@code input} on standard input. */
+  static CliRun againstWithInput(TestCluster cluster, String input, String... args) {
+    java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of(args));
+    all.addAll(java.util.List.of("--zk", cluster.zkConnect(), "--cluster", cluster.cluster()));
+    CliRun run = new CliRun(Map.of(), input);
+    run.execute(all.toArray(String[]::new));
+    return run;
   }
 
   static CliRun runWith(Map<String, String> environment, String... args) {

@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,18 +28,6 @@ class ConfigCommandsIT {
 
   static Pipekeeper connect(TestCluster cluster) {
     return Pipekeeper.builder().zookeeper(cluster.zkConnect()).cluster(cluster.cluster()).build();
-  }
-
-  static CliRun cli(TestCluster cluster, String... args) {
-    return cliWithInput(cluster, "", args);
-  }
-
-  static CliRun cliWithInput(TestCluster cluster, String input, String... args) {
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--zk", cluster.zkConnect(), "--cluster", cluster.cluster()));
-    CliRun run = new CliRun(Map.of(), input);
-    run.execute(all.toArray(String[]::new));
-    return run;
   }
 
   static JsonNode json(CliRun run) throws Exception {
@@ -63,27 +50,28 @@ class ConfigCommandsIT {
 
   @Test
   void setGetListAndDeletePrintWhatTheyDid(TestCluster cluster) throws Exception {
-    assertThat(cli(cluster, "config", "list").out())
+    assertThat(CliRun.against(cluster, "config", "list").out())
         .isEqualTo("No configuration in scope global." + System.lineSeparator());
 
-    CliRun set = cli(cluster, "config", "set", "alert.threshold", "0.9");
+    CliRun set = CliRun.against(cluster, "config", "set", "alert.threshold", "0.9");
     assertOk(set);
     assertThat(set.out().strip()).isEqualTo("Set global alert.threshold: scope version 1.");
-    assertOk(cli(cluster, "config", "set", "mode", "\"fast\"", "--comment", "launch"));
-    assertOk(cli(cluster, "config", "set", "limits", "{\"rps\": 100, \"burst\": [1, 2]}"));
-    assertOk(cli(cluster, "config", "set", "offset", "-5"));
-    CliRun same = cli(cluster, "config", "set", "mode", "\"fast\"");
+    assertOk(CliRun.against(cluster, "config", "set", "mode", "\"fast\"", "--comment", "launch"));
+    assertOk(
+        CliRun.against(cluster, "config", "set", "limits", "{\"rps\": 100, \"burst\": [1, 2]}"));
+    assertOk(CliRun.against(cluster, "config", "set", "offset", "-5"));
+    CliRun same = CliRun.against(cluster, "config", "set", "mode", "\"fast\"");
     assertOk(same);
     assertThat(same.out().strip())
         .isEqualTo("global mode already has this value; nothing was written (scope version 4).");
 
-    CliRun get = cli(cluster, "config", "get", "limits");
+    CliRun get = CliRun.against(cluster, "config", "get", "limits");
     assertOk(get);
     assertThat(get.out().strip())
         .matches(
             "global limits = \\{\"rps\":100,\"burst\":\\[1,2]}  \\(version 0, modified"
                 + " \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\)");
-    JsonNode entry = json(cli(cluster, "config", "get", "mode", "--json"));
+    JsonNode entry = json(CliRun.against(cluster, "config", "get", "mode", "--json"));
     assertThat(entry.path("scope").asText()).isEqualTo("global");
     assertThat(entry.path("key").asText()).isEqualTo("mode");
     assertThat(entry.path("value").asText()).isEqualTo("fast");
@@ -91,8 +79,10 @@ class ConfigCommandsIT {
     assertThat(entry.path("version").asInt()).isZero();
     assertThat(entry.path("modifiedAt").asText()).endsWith("Z");
 
-    assertOk(cli(cluster, "config", "set", "alert.threshold", "0.95", "--expect-version", "0"));
-    CliRun list = cli(cluster, "config", "list");
+    assertOk(
+        CliRun.against(
+            cluster, "config", "set", "alert.threshold", "0.95", "--expect-version", "0"));
+    CliRun list = CliRun.against(cluster, "config", "list");
     assertOk(list);
     List<String> lines = list.out().lines().toList();
     assertThat(lines.get(0)).matches("KEY\\s+VALUE\\s+VERSION\\s+MODIFIED");
@@ -101,23 +91,26 @@ class ConfigCommandsIT {
     assertThat(lines.get(3)).matches("mode\\s+\"fast\"\\s+0\\s+\\S+Z");
     assertThat(lines.get(4)).matches("offset\\s+-5\\s+0\\s+\\S+Z");
     assertThat(lines.get(5)).isEqualTo("Scope global is at version 5 (4 keys).");
-    JsonNode listed = json(cli(cluster, "config", "list", "--json"));
+    JsonNode listed = json(CliRun.against(cluster, "config", "list", "--json"));
     assertThat(listed.path("scope").asText()).isEqualTo("global");
     assertThat(listed.path("version").asInt()).isEqualTo(5);
     assertThat(listed.path("entries").get(1).path("value").path("burst").get(1).asInt())
         .isEqualTo(2);
 
-    CliRun delete = cli(cluster, "config", "delete", "offset", "--expect-version", "0");
+    CliRun delete = CliRun.against(cluster, "config", "delete", "offset", "--expect-version", "0");
     assertOk(delete);
     assertThat(delete.out().strip()).isEqualTo("Deleted global offset: scope version 6.");
     JsonNode commit =
-        json(cli(cluster, "config", "set", "rate", "3", "--scope", "pipeline/enricher", "--json"));
+        json(
+            CliRun.against(
+                cluster, "config", "set", "rate", "3", "--scope", "pipeline/enricher", "--json"));
     assertThat(commit.path("scope").asText()).isEqualTo("pipeline/enricher");
     assertThat(commit.path("scopeVersion").asInt()).isEqualTo(1);
     assertThat(commit.path("changed").get(0).asText()).isEqualTo("rate");
-    assertThat(cli(cluster, "config", "get", "rate", "--scope", "pipeline/enricher").out())
+    assertThat(
+            CliRun.against(cluster, "config", "get", "rate", "--scope", "pipeline/enricher").out())
         .startsWith("pipeline/enricher rate = 3  (version 0");
-    assertThat(cli(cluster, "config", "list", "--scope", "member/m-1").out().strip())
+    assertThat(CliRun.against(cluster, "config", "list", "--scope", "member/m-1").out().strip())
         .isEqualTo("No configuration in scope member/m-1.");
 
     try (Pipekeeper pk = connect(cluster)) {
@@ -138,124 +131,135 @@ class ConfigCommandsIT {
       config.setSchema(GLOBAL, "batch.size", JSON.readTree("{\"type\":\"integer\",\"minimum\":1}"));
 
       assertRefused(
-          cli(cluster, "config", "list", "--scope", "tenant/x"),
+          CliRun.against(cluster, "config", "list", "--scope", "tenant/x"),
           "scope 'tenant/x' is not valid; use global, pipeline/NAME or member/ID");
       assertRefused(
-          cli(cluster, "config", "set", "k", "1", "--scope", "pipeline/"),
+          CliRun.against(cluster, "config", "set", "k", "1", "--scope", "pipeline/"),
           "scope 'pipeline/' is not valid");
       assertRefused(
-          cli(cluster, "config", "set", "k", "1", "--scope", "pipeline/a b"),
+          CliRun.against(cluster, "config", "set", "k", "1", "--scope", "pipeline/a b"),
           "pipeline name 'a b' is not valid");
       assertRefused(
-          cli(cluster, "config", "set", "Bad Key", "1"), "config key 'Bad Key' is malformed");
-      CliRun notJson = cli(cluster, "config", "set", "mode", "fast");
+          CliRun.against(cluster, "config", "set", "Bad Key", "1"),
+          "config key 'Bad Key' is malformed");
+      CliRun notJson = CliRun.against(cluster, "config", "set", "mode", "fast");
       assertRefused(
           notJson,
           "config global mode: the value is not valid JSON (at column",
           "a string needs JSON quotes, e.g. '\"text\"'");
-      assertRefused(cli(cluster, "config", "set", "mode", "{\"a\":"), "not valid JSON");
-      assertRefused(cli(cluster, "config", "set", "mode", "1 2"), "not valid JSON");
-      assertRefused(cli(cluster, "config", "set", "mode", ""), "not valid JSON (it is empty)");
+      assertRefused(CliRun.against(cluster, "config", "set", "mode", "{\"a\":"), "not valid JSON");
+      assertRefused(CliRun.against(cluster, "config", "set", "mode", "1 2"), "not valid JSON");
       assertRefused(
-          cli(cluster, "config", "set", "mode", "null"),
+          CliRun.against(cluster, "config", "set", "mode", ""), "not valid JSON (it is empty)");
+      assertRefused(
+          CliRun.against(cluster, "config", "set", "mode", "null"),
           "config global mode: value is missing; use delete");
       assertRefused(
-          cli(cluster, "config", "set", "batch.size", "0"),
+          CliRun.against(cluster, "config", "set", "batch.size", "0"),
           "config global batch.size: value does not match its schema",
           "minimum");
       assertRefused(
-          cli(cluster, "config", "set", "batch.size", "5", "--expect-version", "-1"),
+          CliRun.against(cluster, "config", "set", "batch.size", "5", "--expect-version", "-1"),
           "--expect-version must be 0 or more, not -1");
-      assertRefused(cli(cluster, "config", "get", "missing"), "config global has no key missing");
       assertRefused(
-          cli(cluster, "config", "delete", "missing"), "config global has no key missing");
+          CliRun.against(cluster, "config", "get", "missing"), "config global has no key missing");
       assertRefused(
-          cli(cluster, "config", "history", "Bad.Key"), "config key 'Bad.Key' is malformed");
+          CliRun.against(cluster, "config", "delete", "missing"),
+          "config global has no key missing");
       assertRefused(
-          cli(cluster, "config", "rollback", "batch.size", "--to", "99"),
+          CliRun.against(cluster, "config", "history", "Bad.Key"),
+          "config key 'Bad.Key' is malformed");
+      assertRefused(
+          CliRun.against(cluster, "config", "rollback", "batch.size", "--to", "99"),
           "config global batch.size has no history entry 99");
       assertRefused(
-          cli(cluster, "config", "diff", "batch.size", "0", "99"),
+          CliRun.against(cluster, "config", "diff", "batch.size", "0", "99"),
           "config global batch.size has no history entry 99 (it has entries 0 to 0)");
       assertRefused(
-          cli(cluster, "config", "schema", "get", "mode"), "config global has no schema for mode");
+          CliRun.against(cluster, "config", "schema", "get", "mode"),
+          "config global has no schema for mode");
       assertRefused(
-          cli(cluster, "config", "schema", "delete", "mode"),
+          CliRun.against(cluster, "config", "schema", "delete", "mode"),
           "config global has no schema for mode");
 
       // apply: the file must exist, be readable, hold one map of well-formed keys
       assertRefused(
-          cli(cluster, "config", "apply", "-f", dir.resolve("none.yaml").toString()),
+          CliRun.against(cluster, "config", "apply", "-f", dir.resolve("none.yaml").toString()),
           "cannot read " + dir.resolve("none.yaml") + ": no such file");
       assertRefused(
-          cli(cluster, "config", "apply", "-f", dir.toString()),
+          CliRun.against(cluster, "config", "apply", "-f", dir.toString()),
           "cannot read " + dir + ": it is a folder");
       Path list = write(dir, "list.yaml", "- a\n- b\n");
       assertRefused(
-          cli(cluster, "config", "apply", "-f", list.toString()),
+          CliRun.against(cluster, "config", "apply", "-f", list.toString()),
           list + " holds a list, not a map of keys to values");
       Path scalar = write(dir, "scalar.json", "42");
       assertRefused(
-          cli(cluster, "config", "apply", "-f", scalar.toString()), "holds a single value");
+          CliRun.against(cluster, "config", "apply", "-f", scalar.toString()),
+          "holds a single value");
       Path badKey = write(dir, "bad-key.yaml", "ok.key: 1\nBad Key: 2\n");
       assertRefused(
-          cli(cluster, "config", "apply", "-f", badKey.toString()),
+          CliRun.against(cluster, "config", "apply", "-f", badKey.toString()),
           badKey + ": config key 'Bad Key' is malformed");
       Path broken = write(dir, "broken.yaml", "a: [1, 2\nb: x: y\n");
       assertRefused(
-          cli(cluster, "config", "apply", "-f", broken.toString()),
+          CliRun.against(cluster, "config", "apply", "-f", broken.toString()),
           broken + " is not valid YAML (line");
       Path brokenJson = write(dir, "broken.json", "{\"a\": 1,}");
       assertRefused(
-          cli(cluster, "config", "apply", "-f", brokenJson.toString()),
+          CliRun.against(cluster, "config", "apply", "-f", brokenJson.toString()),
           brokenJson + " is not valid JSON (line 1, column");
       Path duplicate = write(dir, "dup.json", "{\"a\": 1, \"a\": 2}");
       assertRefused(
-          cli(cluster, "config", "apply", "-f", duplicate.toString()), "Duplicate field 'a'");
+          CliRun.against(cluster, "config", "apply", "-f", duplicate.toString()),
+          "Duplicate field 'a'");
       Path twoDocs = write(dir, "two.yaml", "a: 1\n---\nb: 2\n");
       assertRefused(
-          cli(cluster, "config", "apply", "-f", twoDocs.toString()),
+          CliRun.against(cluster, "config", "apply", "-f", twoDocs.toString()),
           "holds 2 YAML documents; give exactly one");
       Path alias = write(dir, "alias.yaml", "a: &x 1\nb: *x\n");
       assertRefused(
-          cli(cluster, "config", "apply", "-f", alias.toString()), "uses a YAML alias (line 2");
+          CliRun.against(cluster, "config", "apply", "-f", alias.toString()),
+          "uses a YAML alias (line 2");
       Path empty = write(dir, "empty.yaml", "\n");
-      assertRefused(cli(cluster, "config", "apply", "-f", empty.toString()), "is empty");
+      assertRefused(CliRun.against(cluster, "config", "apply", "-f", empty.toString()), "is empty");
       Path emptyMap = write(dir, "empty-map.json", "{}");
       assertRefused(
-          cli(cluster, "config", "apply", "-f", emptyMap.toString()),
+          CliRun.against(cluster, "config", "apply", "-f", emptyMap.toString()),
           "has no keys: nothing to apply");
       Path invalidValue = write(dir, "invalid.yaml", "ok.key: 1\nbatch.size: -3\n");
       assertRefused(
-          cli(cluster, "config", "apply", "-f", invalidValue.toString()),
+          CliRun.against(cluster, "config", "apply", "-f", invalidValue.toString()),
           "config global batch.size: value does not match its schema");
       Path text = write(dir, "notes.txt", "just: [some\n");
       assertRefused(
-          cli(cluster, "config", "apply", "-f", text.toString()),
+          CliRun.against(cluster, "config", "apply", "-f", text.toString()),
           text + " is neither JSON nor YAML: is not valid JSON (line 1, column",
           "is not valid YAML (line");
 
       // schema set: must be a valid schema the current value satisfies
       Path notSchema = write(dir, "not-schema.json", "[1]");
       assertRefused(
-          cli(cluster, "config", "schema", "set", "batch.size", "-f", notSchema.toString()),
+          CliRun.against(
+              cluster, "config", "schema", "set", "batch.size", "-f", notSchema.toString()),
           "schema for global batch.size is not valid: a JSON Schema must be a JSON object");
       Path stricter = write(dir, "stricter.yaml", "type: integer\nminimum: 100\n");
       assertRefused(
-          cli(cluster, "config", "schema", "set", "batch.size", "-f", stricter.toString()),
+          CliRun.against(
+              cluster, "config", "schema", "set", "batch.size", "-f", stricter.toString()),
           "schema for global batch.size refused: the current value does not match it");
 
       // picocli's own checks
-      CliRun missingValue = cli(cluster, "config", "set", "mode");
+      CliRun missingValue = CliRun.against(cluster, "config", "set", "mode");
       assertThat(missingValue.exitCode).isEqualTo(ExitCodes.USAGE);
       assertThat(missingValue.err()).contains("Missing required parameter: 'VALUE'");
-      CliRun noSeq = cli(cluster, "config", "diff", "batch.size", "one", "2");
+      CliRun noSeq = CliRun.against(cluster, "config", "diff", "batch.size", "one", "2");
       assertThat(noSeq.exitCode).isEqualTo(ExitCodes.USAGE);
       assertThat(noSeq.err()).contains("'one' is not an int");
-      CliRun noTo = cli(cluster, "config", "rollback", "batch.size");
+      CliRun noTo = CliRun.against(cluster, "config", "rollback", "batch.size");
       assertThat(noTo.exitCode).isEqualTo(ExitCodes.USAGE);
       assertThat(noTo.err()).contains("Missing required option: '--to=SEQ'");
-      CliRun noSubcommand = cli(cluster, "config");
+      CliRun noSubcommand = CliRun.against(cluster, "config");
       assertThat(noSubcommand.exitCode).isEqualTo(ExitCodes.USAGE);
       assertThat(noSubcommand.err()).contains("Missing subcommand");
 
@@ -272,23 +276,24 @@ class ConfigCommandsIT {
   @Test
   void aStaleExpectedVersionIsAConflictExit1AndNothingIsWritten(
       TestCluster cluster, @TempDir Path dir) throws Exception {
-    assertOk(cli(cluster, "config", "set", "k", "1"));
-    assertOk(cli(cluster, "config", "set", "k", "2"));
+    assertOk(CliRun.against(cluster, "config", "set", "k", "1"));
+    assertOk(CliRun.against(cluster, "config", "set", "k", "2"));
 
-    CliRun set = cli(cluster, "config", "set", "k", "3", "--expect-version", "0");
+    CliRun set = CliRun.against(cluster, "config", "set", "k", "3", "--expect-version", "0");
     assertThat(set.exitCode).isEqualTo(ExitCodes.FAILED);
     assertThat(set.err().strip())
         .isEqualTo(
             "pipekeeper: config global k is at version 1, not the expected 0; nothing was"
                 + " written");
-    CliRun create = cli(cluster, "config", "set", "fresh", "3", "--expect-version", "0");
+    CliRun create = CliRun.against(cluster, "config", "set", "fresh", "3", "--expect-version", "0");
     assertThat(create.exitCode).isEqualTo(ExitCodes.FAILED);
     assertThat(create.err()).contains("config global fresh is at version none (not set)");
-    CliRun delete = cli(cluster, "config", "delete", "k", "--expect-version", "7");
+    CliRun delete = CliRun.against(cluster, "config", "delete", "k", "--expect-version", "7");
     assertThat(delete.exitCode).isEqualTo(ExitCodes.FAILED);
     assertThat(delete.err()).contains("is at version 1, not the expected 7");
     Path file = write(dir, "change.yaml", "k: 4\nother: true\n");
-    CliRun apply = cli(cluster, "config", "apply", "-f", file.toString(), "--expect-version", "1");
+    CliRun apply =
+        CliRun.against(cluster, "config", "apply", "-f", file.toString(), "--expect-version", "1");
     assertThat(apply.exitCode).isEqualTo(ExitCodes.FAILED);
     assertThat(apply.err().strip())
         .isEqualTo(
@@ -299,8 +304,9 @@ class ConfigCommandsIT {
       assertThat(pk.config().get(GLOBAL, "k").orElseThrow().value().asInt()).isEqualTo(2);
       assertThat(pk.config().get(GLOBAL, "other")).isEmpty();
     }
-    assertOk(cli(cluster, "config", "apply", "-f", file.toString(), "--expect-version", "2"));
-    assertOk(cli(cluster, "config", "set", "k", "5", "--expect-version", "2"));
+    assertOk(
+        CliRun.against(cluster, "config", "apply", "-f", file.toString(), "--expect-version", "2"));
+    assertOk(CliRun.against(cluster, "config", "set", "k", "5", "--expect-version", "2"));
   }
 
   @Test
@@ -318,7 +324,7 @@ class ConfigCommandsIT {
                 + "  burst: [1, 2]\n"
                 + "old.key: 1\n");
     CliRun first =
-        cli(
+        CliRun.against(
             cluster,
             "config",
             "apply",
@@ -338,7 +344,8 @@ class ConfigCommandsIT {
 
     Path json = write(dir, "change.json", "{\"alert.threshold\": 0.95, \"old.key\": null}");
     CliRun second =
-        cli(cluster, "config", "apply", "-f", json.toString(), "--scope", "pipeline/enricher");
+        CliRun.against(
+            cluster, "config", "apply", "-f", json.toString(), "--scope", "pipeline/enricher");
     assertOk(second);
     assertThat(second.out().strip())
         .isEqualTo(
@@ -346,7 +353,7 @@ class ConfigCommandsIT {
                 + " old.key.");
 
     CliRun fromStdin =
-        cliWithInput(
+        CliRun.againstWithInput(
             cluster,
             "mode: slow\nalert.threshold: 0.95\n",
             "config",
@@ -362,7 +369,8 @@ class ConfigCommandsIT {
 
     Path unnamed = write(dir, "settings.conf", "{\"mode\": \"slow\"}");
     CliRun unchanged =
-        cli(cluster, "config", "apply", "-f", unnamed.toString(), "--scope", "pipeline/enricher");
+        CliRun.against(
+            cluster, "config", "apply", "-f", unnamed.toString(), "--scope", "pipeline/enricher");
     assertOk(unchanged);
     assertThat(unchanged.out().strip())
         .isEqualTo(
@@ -385,11 +393,13 @@ class ConfigCommandsIT {
 
   @Test
   void historyDiffAndRollback(TestCluster cluster) throws Exception {
-    assertThat(cli(cluster, "config", "history", "limits").out().strip())
+    assertThat(CliRun.against(cluster, "config", "history", "limits").out().strip())
         .isEqualTo("No history for global limits.");
-    assertOk(cli(cluster, "config", "set", "limits", "{\"rps\":100,\"burst\":5}", "--who", "ann"));
     assertOk(
-        cli(
+        CliRun.against(
+            cluster, "config", "set", "limits", "{\"rps\":100,\"burst\":5}", "--who", "ann"));
+    assertOk(
+        CliRun.against(
             cluster,
             "config",
             "set",
@@ -399,9 +409,9 @@ class ConfigCommandsIT {
             "bob",
             "--comment",
             "peak season"));
-    assertOk(cli(cluster, "config", "delete", "limits", "--who", "cid"));
+    assertOk(CliRun.against(cluster, "config", "delete", "limits", "--who", "cid"));
 
-    CliRun history = cli(cluster, "config", "history", "limits");
+    CliRun history = CliRun.against(cluster, "config", "history", "limits");
     assertOk(history);
     List<String> lines = history.out().lines().toList();
     assertThat(lines).hasSize(4);
@@ -413,14 +423,14 @@ class ConfigCommandsIT {
             "1\\s+\\S+Z\\s+bob\\s+\\{\"rps\":100,\"burst\":5}\\s+"
                 + "\\{\"rps\":200,\"burst\":5,\"queue\":9}\\s+peak season");
     assertThat(lines.get(3)).matches("2\\s+\\S+Z\\s+cid\\s+\\{.*}\\s+\\(deleted\\)\\s+-");
-    JsonNode json = json(cli(cluster, "config", "history", "limits", "--json"));
+    JsonNode json = json(CliRun.against(cluster, "config", "history", "limits", "--json"));
     assertThat(json.path("secret").asBoolean()).isFalse();
     assertThat(json.path("entries")).hasSize(3);
     assertThat(json.path("entries").get(1).path("newValue").path("queue").asInt()).isEqualTo(9);
     assertThat(json.path("entries").get(2).path("newValue").isNull()).isTrue();
     assertThat(json.path("entries").get(1).path("scopeVersion").asInt()).isEqualTo(2);
 
-    CliRun diff = cli(cluster, "config", "diff", "limits", "0", "1");
+    CliRun diff = CliRun.against(cluster, "config", "diff", "limits", "0", "1");
     assertOk(diff);
     List<String> rows = diff.out().lines().toList();
     assertThat(rows.get(0)).matches("  #0 \\S+Z ann\\s+\\| #1 \\S+Z bob");
@@ -430,16 +440,17 @@ class ConfigCommandsIT {
     assertThat(rows.get(4)).matches("\\*\\s+\\|   \"queue\" : 9");
     assertThat(rows.get(5)).matches("  }\\s+\\| }");
     assertThat(rows.get(6)).isEqualTo("global limits: 3 lines differ between entries 0 and 1.");
-    CliRun toDeleted = cli(cluster, "config", "diff", "limits", "1", "2");
+    CliRun toDeleted = CliRun.against(cluster, "config", "diff", "limits", "1", "2");
     assertThat(toDeleted.out()).contains("| (deleted)");
-    assertThat(cli(cluster, "config", "diff", "limits", "1", "1").out())
+    assertThat(CliRun.against(cluster, "config", "diff", "limits", "1", "1").out())
         .contains("global limits had the same value after entries 1 and 1.");
 
-    CliRun rollback = cli(cluster, "config", "rollback", "limits", "--to", "0", "--who", "dora");
+    CliRun rollback =
+        CliRun.against(cluster, "config", "rollback", "limits", "--to", "0", "--who", "dora");
     assertOk(rollback);
     assertThat(rollback.out().strip())
         .isEqualTo("Rolled global limits back to entry 0: scope version 4.");
-    CliRun again = cli(cluster, "config", "rollback", "limits", "--to", "0");
+    CliRun again = CliRun.against(cluster, "config", "rollback", "limits", "--to", "0");
     assertOk(again);
     assertThat(again.out())
         .contains("global limits already has the value of entry 0; nothing was written");
@@ -455,7 +466,7 @@ class ConfigCommandsIT {
   void schemaGetSetAndDelete(TestCluster cluster, @TempDir Path dir) throws Exception {
     Path schema = write(dir, "rate.yaml", "type: integer\nminimum: 1\nmaximum: 1000\n");
     CliRun set =
-        cli(
+        CliRun.against(
             cluster,
             "config",
             "schema",
@@ -467,20 +478,22 @@ class ConfigCommandsIT {
             "pipeline/p");
     assertOk(set);
     assertThat(set.out().strip()).isEqualTo("Schema of pipeline/p rate set.");
-    CliRun get = cli(cluster, "config", "schema", "get", "rate", "--scope", "pipeline/p");
+    CliRun get =
+        CliRun.against(cluster, "config", "schema", "get", "rate", "--scope", "pipeline/p");
     assertOk(get);
     assertThat(JSON.readTree(get.out()))
         .isEqualTo(JSON.readTree("{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000}"));
     assertRefused(
-        cli(cluster, "config", "set", "rate", "5000", "--scope", "pipeline/p"),
+        CliRun.against(cluster, "config", "set", "rate", "5000", "--scope", "pipeline/p"),
         "config pipeline/p rate: value does not match its schema",
         "1000");
-    CliRun delete = cli(cluster, "config", "schema", "delete", "rate", "--scope", "pipeline/p");
+    CliRun delete =
+        CliRun.against(cluster, "config", "schema", "delete", "rate", "--scope", "pipeline/p");
     assertOk(delete);
     assertThat(delete.out().strip()).isEqualTo("Schema of pipeline/p rate deleted.");
-    assertOk(cli(cluster, "config", "set", "rate", "5000", "--scope", "pipeline/p"));
+    assertOk(CliRun.against(cluster, "config", "set", "rate", "5000", "--scope", "pipeline/p"));
     CliRun fromStdin =
-        cliWithInput(
+        CliRun.againstWithInput(
             cluster,
             "{\"type\": \"string\", \"writeOnly\": true}",
             "config",
@@ -499,79 +512,85 @@ class ConfigCommandsIT {
     Path schema =
         write(dir, "secret.json", "{\"type\": \"string\", \"minLength\": 8, \"writeOnly\": true}");
     List<CliRun> runs = new ArrayList<>();
-    runs.add(cli(cluster, "config", "schema", "set", "db.password", "-f", schema.toString()));
-    runs.add(cli(cluster, "config", "set", "db.password", "\"" + SECRET + "\"", "--who", "ops"));
-    runs.add(cli(cluster, "config", "set", "db.user", "\"app\""));
-    runs.add(cli(cluster, "config", "set", "db.password", "\"" + SECRET + "-2\""));
+    runs.add(
+        CliRun.against(cluster, "config", "schema", "set", "db.password", "-f", schema.toString()));
+    runs.add(
+        CliRun.against(
+            cluster, "config", "set", "db.password", "\"" + SECRET + "\"", "--who", "ops"));
+    runs.add(CliRun.against(cluster, "config", "set", "db.user", "\"app\""));
+    runs.add(CliRun.against(cluster, "config", "set", "db.password", "\"" + SECRET + "-2\""));
     runs.forEach(ConfigCommandsIT::assertOk);
 
-    CliRun get = cli(cluster, "config", "get", "db.password");
+    CliRun get = CliRun.against(cluster, "config", "get", "db.password");
     assertThat(get.out()).startsWith("global db.password = \"******\"  (version 1");
     runs.add(get);
-    JsonNode getJson = json(cli(cluster, "config", "get", "db.password", "--json"));
+    JsonNode getJson = json(CliRun.against(cluster, "config", "get", "db.password", "--json"));
     assertThat(getJson.path("value").asText()).isEqualTo("******");
     assertThat(getJson.path("secret").asBoolean()).isTrue();
 
-    CliRun list = cli(cluster, "config", "list");
+    CliRun list = CliRun.against(cluster, "config", "list");
     runs.add(list);
     assertThat(list.out()).containsPattern("db\\.password\\s+\"\\*\\*\\*\\*\\*\\*\"\\s+1");
     assertThat(list.out()).containsPattern("db\\.user\\s+\"app\"");
-    CliRun listJson = cli(cluster, "config", "list", "--json");
+    CliRun listJson = CliRun.against(cluster, "config", "list", "--json");
     runs.add(listJson);
     assertThat(JSON.readTree(listJson.out()).path("entries").get(0).path("value").asText())
         .isEqualTo("******");
 
-    CliRun history = cli(cluster, "config", "history", "db.password");
+    CliRun history = CliRun.against(cluster, "config", "history", "db.password");
     runs.add(history);
     assertThat(history.out().lines().skip(1))
         .hasSize(2)
         .allMatch(line -> line.contains("\"******\""));
-    CliRun historyJson = cli(cluster, "config", "history", "db.password", "--json");
+    CliRun historyJson = CliRun.against(cluster, "config", "history", "db.password", "--json");
     runs.add(historyJson);
     JsonNode entries = JSON.readTree(historyJson.out()).path("entries");
     assertThat(entries.get(0).path("oldValue").isNull()).isTrue();
     assertThat(entries.get(0).path("newValue").asText()).isEqualTo("******");
     assertThat(entries.get(1).path("oldValue").asText()).isEqualTo("******");
 
-    CliRun diff = cli(cluster, "config", "diff", "db.password", "0", "1");
+    CliRun diff = CliRun.against(cluster, "config", "diff", "db.password", "0", "1");
     runs.add(diff);
     assertThat(diff.out().lines().toList().get(1))
         .matches("\\* \"\\*\\*\\*\\*\\*\\*\"\\s+\\| \"\\*\\*\\*\\*\\*\\*\"");
     assertThat(diff.out()).contains("global db.password: 1 line differs between entries 0 and 1.");
 
     // Refusals do not quote the secret either.
-    CliRun unquoted = cli(cluster, "config", "set", "db.password", SECRET);
+    CliRun unquoted = CliRun.against(cluster, "config", "set", "db.password", SECRET);
     runs.add(unquoted);
     assertRefused(unquoted, "config global db.password: the value is not valid JSON");
-    CliRun tooShort = cli(cluster, "config", "set", "db.password", "[\"" + SECRET + "\"]");
+    CliRun tooShort =
+        CliRun.against(cluster, "config", "set", "db.password", "[\"" + SECRET + "\"]");
     runs.add(tooShort);
     assertRefused(
         tooShort,
         "config global db.password: value does not match its schema (details are not shown: the"
             + " key is secret)");
     Path brokenYaml = write(dir, "broken.yaml", "db.password: " + SECRET + ": x\n");
-    CliRun broken = cli(cluster, "config", "apply", "-f", brokenYaml.toString());
+    CliRun broken = CliRun.against(cluster, "config", "apply", "-f", brokenYaml.toString());
     runs.add(broken);
     assertRefused(broken, "is not valid YAML (line 1, column", "mapping values are not allowed");
     Path brokenJson = write(dir, "broken.json", "{\"db.password\": " + SECRET + "}");
-    CliRun brokenJsonRun = cli(cluster, "config", "apply", "-f", brokenJson.toString());
+    CliRun brokenJsonRun = CliRun.against(cluster, "config", "apply", "-f", brokenJson.toString());
     runs.add(brokenJsonRun);
     assertRefused(brokenJsonRun, "is not valid JSON (line 1, column");
     Path stricter =
         write(
             dir, "stricter.json", "{\"type\": \"string\", \"maxLength\": 3, \"writeOnly\": true}");
     CliRun refusedSchema =
-        cli(cluster, "config", "schema", "set", "db.password", "-f", stricter.toString());
+        CliRun.against(
+            cluster, "config", "schema", "set", "db.password", "-f", stricter.toString());
     runs.add(refusedSchema);
     assertRefused(refusedSchema, "the current value does not match it (details are not shown");
 
     // A key secret in global stays masked where another scope sets it without a schema.
     runs.add(
-        cli(cluster, "config", "set", "db.password", "\"" + SECRET + "\"", "--scope", "member/m"));
-    CliRun member = cli(cluster, "config", "get", "db.password", "--scope", "member/m");
+        CliRun.against(
+            cluster, "config", "set", "db.password", "\"" + SECRET + "\"", "--scope", "member/m"));
+    CliRun member = CliRun.against(cluster, "config", "get", "db.password", "--scope", "member/m");
     runs.add(member);
     assertThat(member.out()).startsWith("member/m db.password = \"******\"");
-    CliRun memberList = cli(cluster, "config", "list", "--scope", "member/m", "--json");
+    CliRun memberList = CliRun.against(cluster, "config", "list", "--scope", "member/m", "--json");
     runs.add(memberList);
     assertThat(JSON.readTree(memberList.out()).path("entries").get(0).path("secret").asBoolean())
         .isTrue();

@@ -2,7 +2,6 @@ package dev.pipekeeper.app.cli;
 
 import static dev.pipekeeper.app.cli.ConfigCommandsIT.JSON;
 import static dev.pipekeeper.app.cli.ConfigCommandsIT.SECRET;
-import static dev.pipekeeper.app.cli.ConfigCommandsIT.cli;
 import static dev.pipekeeper.app.cli.ConfigCommandsIT.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -130,7 +129,7 @@ class ConfigWatchIT {
             .isEqualTo(JSON.readTree("{\"old\":null,\"new\":\"******\",\"secret\":true}"));
         assertThat(second.path("changes").path("token").path("old")).isEqualTo(NullNode.instance);
 
-        assertThat(cli(cluster, "config", "applied").out().strip())
+        assertThat(CliRun.against(cluster, "config", "applied").out().strip())
             .as("the CLI does not acknowledge in the member's name")
             .isEqualTo("No member has a live config view.");
       } finally {
@@ -159,7 +158,7 @@ class ConfigWatchIT {
     for (int i = 0; i < cases.length; i++) {
       List<String> args = new ArrayList<>(List.of("config", "watch"));
       args.addAll(List.of(cases[i]));
-      CliRun run = cli(cluster, args.toArray(String[]::new));
+      CliRun run = CliRun.against(cluster, args.toArray(String[]::new));
       assertThat(run.exitCode).as(String.join(" ", cases[i])).isEqualTo(ExitCodes.USAGE);
       assertThat(run.err()).as(String.join(" ", cases[i])).contains(messages[i]);
       assertThat(run.shutdown.isFinished()).isTrue();
@@ -168,7 +167,7 @@ class ConfigWatchIT {
 
   @Test
   void appliedShowsWhatEachMemberRunsWithAndWhoIsBehind(TestCluster cluster) throws Exception {
-    assertThat(cli(cluster, "config", "applied").out().strip())
+    assertThat(CliRun.against(cluster, "config", "applied").out().strip())
         .isEqualTo("No member has a live config view.");
     try (Pipekeeper writer = connect(cluster);
         Pipekeeper member = connect(cluster);
@@ -187,8 +186,10 @@ class ConfigWatchIT {
                       + "\"lastKnownGood\":[\"global k\"],\"at\":\"2025-01-02T03:04:05Z\"}")
                   .getBytes(StandardCharsets.UTF_8));
       try (ConfigView view = member.config().view("p", "m-1")) {
-        await().atMost(BOUND).until(() -> cli(cluster, "config", "applied").out().contains("m-1"));
-        CliRun applied = cli(cluster, "config", "applied");
+        await()
+            .atMost(BOUND)
+            .until(() -> CliRun.against(cluster, "config", "applied").out().contains("m-1"));
+        CliRun applied = CliRun.against(cluster, "config", "applied");
         assertThat(applied.exitCode).isZero();
         List<String> lines = applied.out().lines().toList();
         assertThat(lines.get(0)).matches("MEMBER\\s+SCOPE VERSIONS\\s+LAST-KNOWN-GOOD KEYS\\s+AT");
@@ -198,7 +199,7 @@ class ConfigWatchIT {
             .matches("m-1\\s+global=2, member/m-1=0, pipeline/p=1\\s+-\\s+\\S+Z");
         assertThat(lines.get(3)).isEqualTo("1 member is behind the current configuration.");
 
-        JsonNode json = JSON.readTree(cli(cluster, "config", "applied", "--json").out());
+        JsonNode json = JSON.readTree(CliRun.against(cluster, "config", "applied", "--json").out());
         assertThat(json).hasSize(2);
         assertThat(json.get(0).path("member").asText()).isEqualTo("m-0");
         assertThat(json.get(0).path("behind").asBoolean()).isTrue();

@@ -26,33 +26,23 @@ class CoordinationCommandsIT {
         .build();
   }
 
-  private static CliRun cli(TestCluster cluster, String... args) {
-    String[] all = new String[args.length + 4];
-    System.arraycopy(args, 0, all, 0, args.length);
-    all[args.length] = "--zk";
-    all[args.length + 1] = cluster.zkConnect();
-    all[args.length + 2] = "--cluster";
-    all[args.length + 3] = cluster.cluster();
-    return CliRun.run(all);
-  }
-
   @Test
   void showsMembersLeadersAndLocks(TestCluster cluster) throws Exception {
     try (Pipekeeper pk = connect(cluster, "worker-7")) {
       pk.membership().join("enricher", MemberInfo.withCapacity(3).tag("zone", "a").version("2.0"));
       Lease lease = pk.leadership("scheduler").start().awaitLease(BOUND).orElseThrow();
       try (LockHandle lock = pk.locks().mutex("tenant-42").acquire(BOUND)) {
-        CliRun members = cli(cluster, "members");
+        CliRun members = CliRun.against(cluster, "members");
         assertThat(members.exitCode).isZero();
         assertThat(members.out())
             .contains("GROUP", "MEMBER", "enricher", "worker-7", "RUNNING", "zone=a", "2.0");
 
-        CliRun leaders = cli(cluster, "leaders");
+        CliRun leaders = CliRun.against(cluster, "leaders");
         assertThat(leaders.exitCode).isZero();
         assertThat(leaders.out().lines().skip(1).findFirst().orElseThrow())
             .matches("scheduler\\s+worker-7\\s+" + lease.epoch() + "\\s+\\d+s\\s+1");
 
-        CliRun locks = cli(cluster, "locks");
+        CliRun locks = CliRun.against(cluster, "locks");
         assertThat(locks.exitCode).isZero();
         assertThat(locks.out())
             .contains(
@@ -62,24 +52,27 @@ class CoordinationCommandsIT {
                 "exclusive",
                 "0x" + Long.toHexString(lock.fencingToken()));
 
-        JsonNode json = new ObjectMapper().readTree(cli(cluster, "locks", "--json").out());
+        JsonNode json =
+            new ObjectMapper().readTree(CliRun.against(cluster, "locks", "--json").out());
         assertThat(json.get(0).path("holders").get(0).path("token").asLong())
             .isEqualTo(lock.fencingToken());
-        JsonNode roles = new ObjectMapper().readTree(cli(cluster, "leaders", "--json").out());
+        JsonNode roles =
+            new ObjectMapper().readTree(CliRun.against(cluster, "leaders", "--json").out());
         assertThat(roles.get(0).path("epoch").asLong()).isEqualTo(lease.epoch());
         JsonNode groups =
-            new ObjectMapper().readTree(cli(cluster, "members", "enricher", "--json").out());
+            new ObjectMapper()
+                .readTree(CliRun.against(cluster, "members", "enricher", "--json").out());
         assertThat(groups.path("enricher").get(0).path("capacity").asInt()).isEqualTo(3);
       }
-      assertThat(cli(cluster, "locks").out()).contains("No locks held.");
-      assertThat(cli(cluster, "members", "nobody").out())
+      assertThat(CliRun.against(cluster, "locks").out()).contains("No locks held.");
+      assertThat(CliRun.against(cluster, "members", "nobody").out())
           .contains("No live members in group nobody.");
     }
   }
 
   @Test
   void badInputAndAnUnreachableZooKeeperAreReportedClearly(TestCluster cluster) {
-    CliRun badGroup = cli(cluster, "members", "no/such");
+    CliRun badGroup = CliRun.against(cluster, "members", "no/such");
     assertThat(badGroup.exitCode).isEqualTo(ExitCodes.USAGE);
     assertThat(badGroup.err()).contains("group name 'no/such' is not valid");
 
