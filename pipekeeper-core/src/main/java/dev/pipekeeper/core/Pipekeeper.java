@@ -1,12 +1,16 @@
 package dev.pipekeeper.core;
 
 import dev.pipekeeper.core.assignment.Assignments;
+import dev.pipekeeper.core.assignment.GroupWorker;
+import dev.pipekeeper.core.assignment.UnitHandler;
 import dev.pipekeeper.core.assignment.WorkUnits;
+import dev.pipekeeper.core.assignment.WorkerOptions;
 import dev.pipekeeper.core.config.Configuration;
 import dev.pipekeeper.core.coordination.Barrier;
 import dev.pipekeeper.core.coordination.Leadership;
 import dev.pipekeeper.core.coordination.Locks;
 import dev.pipekeeper.core.internal.DefaultPipekeeper;
+import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.core.membership.Membership;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -101,6 +105,22 @@ public interface Pipekeeper extends AutoCloseable {
    * @throws InvalidInputException if the group name is not valid
    */
   Assignments assignments(String group);
+
+  /**
+   * Joins {@code group} as a worker: a member that runs the work units assigned to it through
+   * {@code handler}, and contends to be the group's leader, which assigns the units. Returns once
+   * the member has joined; units start in the background as the assignment gives them.
+   *
+   * @throws InvalidInputException if the group name or member id is not valid, or the id is used by
+   *     a live member
+   * @throws UnreachableException if ZooKeeper did not answer in time
+   */
+  GroupWorker worker(String group, MemberInfo info, UnitHandler handler, WorkerOptions options);
+
+  /** A worker with {@link WorkerOptions#defaults()}. */
+  default GroupWorker worker(String group, MemberInfo info, UnitHandler handler) {
+    return worker(group, info, handler, WorkerOptions.defaults());
+  }
 
   /** Configuration: validated, versioned, atomic, live. */
   Configuration config();

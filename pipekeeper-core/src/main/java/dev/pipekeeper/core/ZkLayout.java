@@ -19,6 +19,8 @@ public final class ZkLayout {
   public static final String BARRIERS = "/barriers";
   public static final String UNITS = "/units";
   public static final String ASSIGNMENTS = "/assignments";
+  public static final String OWNERS = "/owners";
+  public static final String DRAINS = "/drains";
   public static final String CONFIG = "/config";
   public static final String CONFIG_HISTORY = "/config-history";
   public static final String CONFIG_SCHEMA = "/config-schema";
@@ -82,6 +84,29 @@ public final class ZkLayout {
   /** A group's current assignment, written by its leader only. */
   public static String assignment(String group) {
     return ASSIGNMENTS + "/" + name("group", group);
+  }
+
+  /** The owner nodes of a group's units: ephemeral, one per unit being run. */
+  public static String owners(String group) {
+    return OWNERS + "/" + name("group", group);
+  }
+
+  public static String owner(String group, String unit) {
+    return owners(group) + "/" + name("work unit", unit);
+  }
+
+  /** The members of a group an operator drained. */
+  public static String drains(String group) {
+    return DRAINS + "/" + name("group", group);
+  }
+
+  public static String drain(String group, String memberId) {
+    return drains(group) + "/" + name("member id", memberId);
+  }
+
+  /** The role whose leader assigns a group's work units. */
+  public static String assignerRole(String group) {
+    return name("role", name("group", group) + ".assigner");
   }
 
   /** The work units of a group. */

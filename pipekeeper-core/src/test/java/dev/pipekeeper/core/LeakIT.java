@@ -68,9 +68,24 @@ class LeakIT {
     dev.pipekeeper.core.coordination.Barrier barrier = pk.barrier("b", 1);
     assertThat(barrier.enter(BOUND)).isTrue();
     assertThat(barrier.leave(BOUND)).isTrue();
-    assertThat(ServerState.ephemeralsOf(server, session)).hasSizeGreaterThanOrEqualTo(5);
+    pk.workUnits("w").put(dev.pipekeeper.core.assignment.WorkUnit.of("u1"));
+    pk.workUnits("w").put(dev.pipekeeper.core.assignment.WorkUnit.of("u2"));
+    dev.pipekeeper.core.assignment.GroupWorker worker =
+        pk.worker(
+            "w",
+            MemberInfo.defaults(),
+            new dev.pipekeeper.core.assignment.UnitHandler() {
+              @Override
+              public void start(dev.pipekeeper.core.assignment.UnitOwnership unit) {}
+
+              @Override
+              public void stop(dev.pipekeeper.core.assignment.UnitOwnership unit) {}
+            });
+    assertThat(worker.awaitRunning(running -> running.size() == 2, BOUND)).isTrue();
+    assertThat(ServerState.ephemeralsOf(server, session)).hasSizeGreaterThanOrEqualTo(9);
     assertThat(ServerState.watchesOf(server, session)).isNotEmpty();
 
+    worker.close();
     mutex.close();
     read.close();
     permit.close();
@@ -83,11 +98,18 @@ class LeakIT {
         .untilAsserted(
             () -> {
               assertThat(ServerState.ephemeralsOf(server, session)).isEmpty();
-              // The group view's persistent recursive watch is removed (the client receives
-              // PersistentWatchRemoved and no more events), but ZooKeeper 3.9.5 keeps listing
-              // it in wchc until the session ends; every other watch must be gone.
+              // Persistent watches (the group views', the worker's) are removed (the client
+              // receives PersistentWatchRemoved and no more events), but ZooKeeper 3.9.5 keeps
+              // listing them in wchc until the session ends; every other watch must be gone.
+              String root = ZkLayout.root(cluster.cluster());
               assertThat(ServerState.watchesOf(server, session))
-                  .isSubsetOf(ZkLayout.root(cluster.cluster()) + ZkLayout.members("g"));
+                  .isSubsetOf(
+                      root + ZkLayout.members("g"),
+                      root + ZkLayout.members("w"),
+                      root + ZkLayout.units("w"),
+                      root + ZkLayout.drains("w"),
+                      root + ZkLayout.assignment("w"),
+                      root + ZkLayout.drain("w", "leaky"));
             });
 
     pk.close();

@@ -2,6 +2,7 @@ package dev.pipekeeper.app.cli;
 
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.ZkLayout;
+import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.core.membership.MemberRecord;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -66,7 +67,7 @@ final class MembersCommand implements Callable<Integer> {
                 m.host(),
                 m.pid(),
                 m.version(),
-                m.capacity(),
+                m.capacity() == MemberInfo.UNBOUNDED ? "unbounded" : m.capacity(),
                 m.tags().isEmpty()
                     ? "-"
                     : m.tags().entrySet().stream()

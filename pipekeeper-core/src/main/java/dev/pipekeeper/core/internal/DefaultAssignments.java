@@ -1,8 +1,10 @@
 package dev.pipekeeper.core.internal;
 
+import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.PipekeeperException;
 import dev.pipekeeper.core.ZkLayout;
 import dev.pipekeeper.core.assignment.Assignment;
+import dev.pipekeeper.core.assignment.AssignmentStatus;
 import dev.pipekeeper.core.assignment.Assignments;
 import dev.pipekeeper.core.assignment.FencedException;
 import dev.pipekeeper.core.coordination.Lease;
@@ -11,6 +13,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.OpResult;
@@ -103,7 +108,7 @@ final class DefaultAssignments implements Assignments {
           }
           continue; // another publication came between: read again
         }
-        LOG.info(
+        LOG.debug(
             "assignment of group {} generation {} published by {} (epoch {}), {} units",
             group,
             generation,
@@ -119,6 +124,66 @@ final class DefaultAssignments implements Assignments {
     }
     throw new PipekeeperException("the assignment of " + group + " kept changing; try again");
   }
+
+  @Override
+  public void drain(String memberId) {
+    String path = ZkLayout.drain(group, memberId);
+    session.awaitConnected(session.connectionTimeout());
+    try {
+      session
+          .client()
+          .create()
+          .orSetData()
+          .creatingParentContainersIfNeeded()
+          .forPath(path, Json.write(new DrainRecord(session.identity(), Instant.now())));
+      LOG.info("member {} of group {} drained by {}", memberId, group, session.identity());
+    } catch (Exception e) {
+      throw session.failure("draining member " + memberId + " of " + group, e);
+    }
+  }
+
+  @Override
+  public void undrain(String memberId) {
+    String path = ZkLayout.drain(group, memberId);
+    session.awaitConnected(session.connectionTimeout());
+    try {
+      session.client().delete().forPath(path);
+      LOG.info("member {} of group {} undrained by {}", memberId, group, session.identity());
+    } catch (KeeperException.NoNodeException none) {
+      throw new InvalidInputException(
+          "member " + memberId + " of group " + group + " is not drained");
+    } catch (Exception e) {
+      throw session.failure("undraining member " + memberId + " of " + group, e);
+    }
+  }
+
+  @Override
+  public Set<String> drained() {
+    return new TreeSet<>(session.children(ZkLayout.drains(group)));
+  }
+
+  @Override
+  public AssignmentStatus status() {
+    Optional<Assignment> assignment = current();
+    List<String> units = session.children(ZkLayout.units(group)).stream().sorted().toList();
+    Map<String, String> owners = new TreeMap<>();
+    for (String unit : session.children(ZkLayout.owners(group))) {
+      try {
+        byte[] data = session.client().getData().forPath(ZkLayout.owner(group, unit));
+        owners.put(unit, Json.read(data, OwnerRecord.class).member());
+      } catch (KeeperException.NoNodeException gone) {
+        // released between the listing and the read
+      } catch (IOException malformed) {
+        LOG.warn("skipping malformed owner node of unit {} in group {}", unit, group);
+      } catch (Exception e) {
+        throw session.failure("reading the owners of " + group, e);
+      }
+    }
+    return new AssignmentStatus(group, assignment, units, owners, drained());
+  }
+
+  /** What a drain node holds: who drained the member, and when. */
+  record DrainRecord(String by, Instant at) {}
 
   /** Whether the multi-op failed on its first operation, the epoch check. */
   private static boolean failedFirst(KeeperException e) {

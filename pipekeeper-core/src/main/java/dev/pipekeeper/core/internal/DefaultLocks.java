@@ -78,9 +78,7 @@ final class DefaultLocks implements Locks, AutoCloseable {
   private boolean stillOurs(DefaultLockHandle handle) {
     try {
       Stat stat = session.client().checkExists().forPath(handle.nodePath());
-      return stat != null
-          && stat.getEphemeralOwner()
-              == session.client().getZookeeperClient().getZooKeeper().getSessionId();
+      return stat != null && stat.getEphemeralOwner() == session.sessionId();
     } catch (Exception e) {
       return false;
     }

@@ -43,7 +43,7 @@ final class DefaultMember implements Member {
     session.awaitConnected(session.connectionTimeout());
     try {
       Stat existing = session.client().checkExists().forPath(path);
-      long ourSession = session.client().getZookeeperClient().getZooKeeper().getSessionId();
+      long ourSession = session.sessionId();
       if (existing != null && existing.getEphemeralOwner() != ourSession) {
         throw new InvalidInputException(
             "member id '"
@@ -104,9 +104,7 @@ final class DefaultMember implements Member {
   public boolean isRegistered() {
     try {
       Stat stat = session.client().checkExists().forPath(path);
-      return stat != null
-          && stat.getEphemeralOwner()
-              == session.client().getZookeeperClient().getZooKeeper().getSessionId();
+      return stat != null && stat.getEphemeralOwner() == session.sessionId();
     } catch (Exception e) {
       return false;
     }

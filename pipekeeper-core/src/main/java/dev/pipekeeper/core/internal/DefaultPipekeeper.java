@@ -7,11 +7,15 @@ import dev.pipekeeper.core.PipekeeperBuilder;
 import dev.pipekeeper.core.PipekeeperException;
 import dev.pipekeeper.core.ZkLayout;
 import dev.pipekeeper.core.assignment.Assignments;
+import dev.pipekeeper.core.assignment.GroupWorker;
+import dev.pipekeeper.core.assignment.UnitHandler;
 import dev.pipekeeper.core.assignment.WorkUnits;
+import dev.pipekeeper.core.assignment.WorkerOptions;
 import dev.pipekeeper.core.config.Configuration;
 import dev.pipekeeper.core.coordination.Barrier;
 import dev.pipekeeper.core.coordination.Leadership;
 import dev.pipekeeper.core.coordination.Locks;
+import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.core.membership.Membership;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -228,6 +232,25 @@ public final class DefaultPipekeeper implements Pipekeeper {
   @Override
   public WorkUnits workUnits(String group) {
     return new DefaultWorkUnits(session, group);
+  }
+
+  @Override
+  public GroupWorker worker(
+      String group, MemberInfo info, UnitHandler handler, WorkerOptions options) {
+    java.util.Objects.requireNonNull(handler, "handler");
+    Duration sessionTimeout = negotiatedSessionTimeout();
+    if (options.stopTimeout().multipliedBy(3).compareTo(sessionTimeout) > 0) {
+      LOG.warn(
+          "group {}: stop timeout {} ms is above a third of the session timeout ({} ms): a member cut"
+              + " off from ZooKeeper may still be stopping when another takes its units over",
+          group,
+          options.stopTimeout().toMillis(),
+          sessionTimeout.toMillis());
+    }
+    DefaultGroupWorker worker = new DefaultGroupWorker(session, group, handler, options);
+    worker.start(membership, info);
+    worker.forgetOnClose(track(worker));
+    return worker;
   }
 
   @Override

@@ -142,6 +142,11 @@ final class DefaultWorkUnits implements WorkUnits {
   }
 
   private Optional<WorkUnit> decode(String name, byte[] data) {
+    return decode(group, name, data);
+  }
+
+  /** A unit node's content as a unit; empty (and logged) if malformed. */
+  static Optional<WorkUnit> decode(String group, String name, byte[] data) {
     try {
       UnitRecord record = Json.read(data, UnitRecord.class);
       return Optional.of(

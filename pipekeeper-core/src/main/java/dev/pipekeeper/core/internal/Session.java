@@ -35,6 +35,18 @@ public final class Session {
     return identity;
   }
 
+  /** The id of the current ZooKeeper session; 0 while there is no ZooKeeper handle. */
+  public long sessionId() {
+    try {
+      return client.getZookeeperClient().getZooKeeper().getSessionId();
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      return 0;
+    }
+  }
+
   public Duration connectionTimeout() {
     return connectionTimeout;
   }

@@ -14,6 +14,11 @@ import java.util.TreeMap;
  * }</pre>
  */
 public final class MemberInfo {
+  /**
+   * The capacity of a member that sets none: no limit, and an equal share with other such members.
+   */
+  public static final int UNBOUNDED = Integer.MAX_VALUE;
+
   private final Optional<String> id;
   private final int capacity;
   private final Map<String, String> tags;
@@ -33,9 +38,9 @@ public final class MemberInfo {
     this.initialState = initialState;
   }
 
-  /** Capacity 1, no tags, version "unknown", state RUNNING. */
+  /** Capacity {@link #UNBOUNDED}, no tags, version "unknown", state RUNNING. */
   public static MemberInfo defaults() {
-    return new MemberInfo(Optional.empty(), 1, Map.of(), "unknown", MemberState.RUNNING);
+    return new MemberInfo(Optional.empty(), UNBOUNDED, Map.of(), "unknown", MemberState.RUNNING);
   }
 
   /**
@@ -51,7 +56,9 @@ public final class MemberInfo {
   }
 
   /**
-   * How much work this member takes relative to others (default 1).
+   * The most total work-unit weight this member runs, which is also its share of a group's work
+   * relative to the other members' capacities (default {@link #UNBOUNDED}). Give every member of a
+   * group a capacity, or none: an unbounded member's share dwarfs any bounded one's.
    *
    * @throws InvalidInputException if capacity is below 1
    */

@@ -12,7 +12,8 @@ import java.util.Map;
  * @param pid its process id
  * @param version the version it reported
  * @param startedAt when it joined
- * @param capacity its relative capacity for work
+ * @param capacity the most total work-unit weight it runs, and its share relative to others ({@link
+ *     MemberInfo#UNBOUNDED} if it set none)
  * @param tags free-form labels (zone, rack, ...)
  * @param state its lifecycle state
  */

@@ -217,7 +217,7 @@ abstract class CoordinationContract {
   void oneOfThreeServersKilled(TestCluster cluster) {
     Assumptions.assumeTrue(quorum(), "needs a quorum");
     try (World w = new World(cluster)) {
-      ZooKeeperNode leader = zooKeeperLeader(cluster);
+      ZooKeeperNode leader = ServerState.leader(cluster);
       leader.stop();
       Lease next = await().atMost(BOUND).until(w::validLease, Optional::isPresent).orElseThrow();
       assertThat(next.epoch()).isGreaterThanOrEqualTo(w.firstLease.epoch());
@@ -246,12 +246,5 @@ abstract class CoordinationContract {
       w.membersRegisteredExactlyOnce();
       w.checkHistory();
     }
-  }
-
-  static ZooKeeperNode zooKeeperLeader(TestCluster cluster) {
-    return cluster.zookeeper().servers().stream()
-        .filter(n -> ServerState.send(n.clientAddress(), "srvr").contains("Mode: leader"))
-        .findFirst()
-        .orElseThrow();
   }
 }

@@ -1,5 +1,7 @@
 package dev.pipekeeper.core.testing;
 
+import dev.pipekeeper.embedded.ZooKeeperNode;
+import dev.pipekeeper.embedded.junit.TestCluster;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.zookeeper.client.FourLetterWordMain;
@@ -10,6 +12,14 @@ import org.apache.zookeeper.client.FourLetterWordMain;
  */
 public final class ServerState {
   private ServerState() {}
+
+  /** The server of the test's quorum that is its leader now. */
+  public static ZooKeeperNode leader(TestCluster cluster) {
+    return cluster.zookeeper().servers().stream()
+        .filter(n -> send(n.clientAddress(), "srvr").contains("Mode: leader"))
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("no ZooKeeper server is leader"));
+  }
 
   /** Paths the session watches on this server ({@code wchc}). */
   public static List<String> watchesOf(String hostPort, long sessionId) {
