@@ -14,8 +14,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A {@link TakeoverLeader} in a child JVM started from this JVM's classpath, for takeovers after a
- * {@code kill -9}. Its standard error goes to this JVM's.
+ * A child JVM started from this JVM's classpath ({@link TakeoverLeader}, {@link FailoverMember}),
+ * to be killed with {@code kill -9}. It reports on standard output, one {@code WORD value} per
+ * line; its standard error goes to this JVM's.
  */
 final class LeaderProcess implements AutoCloseable {
   private static final List<String> JVM_OPTIONS =
@@ -47,24 +48,23 @@ final class LeaderProcess implements AutoCloseable {
 
   /** Starts the child; it connects and contends for {@code role} at once. */
   static LeaderProcess start(String connect, String cluster, String role, int sessionMs) {
+    return start(
+        TakeoverLeader.class, List.of(connect, cluster, role, Integer.toString(sessionMs)));
+  }
+
+  /** Starts {@code main} with {@code args} in a child JVM on this JVM's classpath. */
+  static LeaderProcess start(Class<?> main, List<String> args) {
     List<String> command =
         new ArrayList<>(
             List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     command.addAll(JVM_OPTIONS);
-    command.addAll(
-        List.of(
-            "-cp",
-            System.getProperty("java.class.path"),
-            TakeoverLeader.class.getName(),
-            connect,
-            cluster,
-            role,
-            Integer.toString(sessionMs)));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+    command.addAll(args);
     try {
       return new LeaderProcess(
           new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start the leader JVM", e);
+      throw new UncheckedIOException("cannot start the child JVM " + main.getSimpleName(), e);
     }
   }
 

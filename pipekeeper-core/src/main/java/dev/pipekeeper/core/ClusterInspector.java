@@ -19,6 +19,9 @@ public interface ClusterInspector {
   /** The members of a group, sorted by id. */
   List<MemberRecord> members(String group);
 
+  /** Groups that have work units or a published assignment, sorted. */
+  List<String> workGroups();
+
   /** Every role with contenders or an epoch, sorted by role. */
   List<RoleInfo> roles();
 

@@ -25,6 +25,9 @@ import picocli.CommandLine.Spec;
       LeadersCommand.class,
       LocksCommand.class,
       UnitsCommand.class,
+      AssignmentsCommand.class,
+      DrainCommand.Drain.class,
+      DrainCommand.Undrain.class,
       ConfigCommand.class
     },
     footer = {

@@ -7,7 +7,9 @@ import java.time.Duration;
  * Settings of a {@link GroupWorker}. Immutable; each {@code with...} returns a copy.
  *
  * @param debounce how long the group's leader waits for changes to settle before it computes a new
- *     assignment: a burst of joins within this window causes one rebalance (default 500 ms)
+ *     assignment: a burst of joins (or unit changes) within this window causes one rebalance
+ *     (default 500 ms). A member that dies, leaves or stops taking work is not waited for: its
+ *     units are down until they move, so the leader rebalances at once
  * @param maxDelay the longest the leader postpones a rebalance while changes keep coming (default 5
  *     s)
  * @param stopTimeout how long {@link UnitHandler#stop} may take before the ownership is given up

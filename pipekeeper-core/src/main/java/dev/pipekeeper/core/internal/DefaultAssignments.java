@@ -60,6 +60,11 @@ final class DefaultAssignments implements Assignments {
 
   @Override
   public Assignment publish(Lease lease, Map<String, String> owners) {
+    return publish(lease, owners, lease.holder());
+  }
+
+  /** Publishes naming {@code leader} (a worker names its member id) as the publisher. */
+  Assignment publish(Lease lease, Map<String, String> owners, String leader) {
     if (!(lease instanceof DefaultLease fenced) || !lease.isValid()) {
       throw new FencedException(
           "lease of "
@@ -81,8 +86,7 @@ final class DefaultAssignments implements Assignments {
           exists = false;
           ensureParent();
         }
-        Assignment next =
-            new Assignment(generation, lease.epoch(), lease.holder(), owners, Instant.now());
+        Assignment next = new Assignment(generation, lease.epoch(), leader, owners, Instant.now());
         CuratorOp check = fenced.checkOp();
         CuratorOp write =
             exists
@@ -112,7 +116,7 @@ final class DefaultAssignments implements Assignments {
             "assignment of group {} generation {} published by {} (epoch {}), {} units",
             group,
             generation,
-            lease.holder(),
+            leader,
             lease.epoch(),
             owners.size());
         return next;

@@ -121,6 +121,7 @@ final class DefaultGroupWorker implements GroupWorker {
     this.watching = session.client().newWatcherRemoveCuratorFramework();
   }
 
+  /** A single daemon thread for scheduled tasks. */
   static ScheduledExecutorService daemonScheduler(String name) {
     return Executors.newSingleThreadScheduledExecutor(
         runnable -> {
@@ -143,7 +144,7 @@ final class DefaultGroupWorker implements GroupWorker {
           new PersistentWatcher(session.client(), ZkLayout.drain(group, member.id()), false);
       drainWatch.getListenable().addListener(event -> requestDrainCheck());
       drainWatch.start();
-      assigner = new GroupAssigner(session, group, assignments, options);
+      assigner = new GroupAssigner(session, group, member.id(), assignments, options);
       leadership = new DefaultLeadership(session, ZkLayout.assignerRole(group));
       leadership.addListener(assigner);
       leadership.start();
@@ -579,7 +580,6 @@ final class DefaultGroupWorker implements GroupWorker {
     watching.removeWatchers();
     control.shutdownNow();
     calls.shutdownNow();
-    LOG.info("member {} left group {}", member == null ? session.identity() : member.id(), group);
   }
 
   private static void closeQuietly(AutoCloseable resource) {

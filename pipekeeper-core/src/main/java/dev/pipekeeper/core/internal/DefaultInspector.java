@@ -38,6 +38,13 @@ final class DefaultInspector implements ClusterInspector {
   }
 
   @Override
+  public List<String> workGroups() {
+    TreeSet<String> groups = new TreeSet<>(children(ZkLayout.UNITS));
+    groups.addAll(children(ZkLayout.ASSIGNMENTS));
+    return List.copyOf(groups);
+  }
+
+  @Override
   public List<RoleInfo> roles() {
     TreeSet<String> roles = new TreeSet<>(children(ZkLayout.LEADERS));
     roles.addAll(children(ZkLayout.EPOCHS));

@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +40,7 @@ final class GroupAssigner implements LeaseListener, AutoCloseable {
 
   private final Session session;
   private final String group;
+  private final String memberId;
   private final DefaultAssignments assignments;
   private final WorkerOptions options;
   private final ScheduledExecutorService thread;
@@ -49,18 +49,17 @@ final class GroupAssigner implements LeaseListener, AutoCloseable {
   private long firstPendingNanos;
 
   GroupAssigner(
-      Session session, String group, DefaultAssignments assignments, WorkerOptions options) {
+      Session session,
+      String group,
+      String memberId,
+      DefaultAssignments assignments,
+      WorkerOptions options) {
     this.session = session;
     this.group = group;
+    this.memberId = memberId;
     this.assignments = assignments;
     this.options = options;
-    this.thread =
-        Executors.newSingleThreadScheduledExecutor(
-            runnable -> {
-              Thread t = new Thread(runnable, "pipekeeper-assigner-" + group);
-              t.setDaemon(true);
-              return t;
-            });
+    this.thread = DefaultGroupWorker.daemonScheduler("pipekeeper-assigner-" + group);
   }
 
   /** What the leader watches during one term. */
@@ -79,23 +78,25 @@ final class GroupAssigner implements LeaseListener, AutoCloseable {
           new GroupListener() {
             @Override
             public void memberJoined(MemberRecord member) {
-              poke();
+              poke(false);
             }
 
             @Override
             public void memberLeft(MemberRecord member) {
-              poke();
+              poke(member.state() == MemberState.RUNNING);
             }
 
             @Override
             public void memberUpdated(MemberRecord before, MemberRecord after) {
               if (before.state() != after.state() || before.capacity() != after.capacity()) {
-                poke();
+                boolean stoppedWorking =
+                    before.state() == MemberState.RUNNING && after.state() != MemberState.RUNNING;
+                poke(stoppedWorking);
               }
             }
           });
       CuratorCacheListener changed =
-          CuratorCacheListener.builder().forAll((t, o, n) -> poke()).build();
+          CuratorCacheListener.builder().forAll((t, o, n) -> poke(false)).build();
       units.listenable().addListener(changed);
       drains.listenable().addListener(changed);
     }
@@ -156,7 +157,7 @@ final class GroupAssigner implements LeaseListener, AutoCloseable {
       term = next;
     }
     LOG.info("group {}: assigning work units as leader (epoch {})", group, lease.epoch());
-    poke();
+    poke(false);
   }
 
   @Override
@@ -190,9 +191,11 @@ final class GroupAssigner implements LeaseListener, AutoCloseable {
 
   /**
    * Something changed: rebalance once things are quiet for the debounce, or at the latest after max
-   * delay.
+   * delay. Urgent changes (a working member died, left or stopped taking work, so its units are
+   * down until they move) rebalance at once: waiting would only keep them down longer, and the
+   * assigner moves nothing but the orphaned units.
    */
-  private synchronized void poke() {
+  private synchronized void poke(boolean urgent) {
     if (term == null || thread.isShutdown()) {
       return;
     }
@@ -201,8 +204,11 @@ final class GroupAssigner implements LeaseListener, AutoCloseable {
       firstPendingNanos = now;
     }
     long due =
-        Math.min(
-            now + options.debounce().toNanos(), firstPendingNanos + options.maxDelay().toNanos());
+        urgent
+            ? now
+            : Math.min(
+                now + options.debounce().toNanos(),
+                firstPendingNanos + options.maxDelay().toNanos());
     if (scheduled != null) {
       scheduled.cancel(false);
     }
@@ -232,7 +238,7 @@ final class GroupAssigner implements LeaseListener, AutoCloseable {
       }
       String why = e instanceof UnreachableException ? e.getMessage() : e.toString();
       LOG.warn("group {}: rebalance failed, retrying: {}", group, why);
-      poke();
+      poke(false);
     }
   }
 
@@ -251,7 +257,7 @@ final class GroupAssigner implements LeaseListener, AutoCloseable {
     if (plan.owners().equals(previous)) {
       return; // nothing to move, nothing new to run
     }
-    Assignment next = assignments.publish(current.lease, plan.owners());
+    Assignment next = assignments.publish(current.lease, plan.owners(), memberId);
     LOG.info(
         "group {}: generation {}: {} units over {} members, {} moved, {} unassigned",
         group,

@@ -1,0 +1,156 @@
+package dev.pipekeeper.app.cli;
+
+import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.assignment.Assignment;
+import dev.pipekeeper.core.assignment.AssignmentStatus;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code pipekeeper assignments [GROUP]}. */
+@Command(
+    name = "assignments",
+    description = {
+      "Shows which member each work unit is assigned to and which member runs it now, the",
+      "assignment's generation and leader, and the moves still under way."
+    })
+final class AssignmentsCommand implements Callable<Integer> {
+  @ParentCommand PipekeeperCommand root;
+  @Spec CommandSpec spec;
+
+  @Parameters(
+      arity = "0..1",
+      paramLabel = "GROUP",
+      description = "Only this group (default: every group with work units).")
+  String group;
+
+  @Option(names = "--json", description = "Print the assignments as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    List<AssignmentStatus> statuses = new ArrayList<>();
+    try (Pipekeeper pk = Connections.open(root)) {
+      List<String> groups = group != null ? List.of(group) : pk.inspector().workGroups();
+      for (String g : groups) {
+        statuses.add(pk.assignments(g).status());
+      }
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.println(Json.write(statuses.stream().map(AssignmentsCommand::asJson).toList()));
+      return ExitCodes.OK;
+    }
+    if (statuses.isEmpty()) {
+      out.println("No groups with work units.");
+      return ExitCodes.OK;
+    }
+    Instant now = Instant.now();
+    boolean first = true;
+    for (AssignmentStatus status : statuses) {
+      if (!first) {
+        out.println();
+      }
+      first = false;
+      print(status, now, out);
+    }
+    return ExitCodes.OK;
+  }
+
+  private static void print(AssignmentStatus status, Instant now, PrintWriter out) {
+    Optional<Assignment> assignment = status.assignment();
+    out.println(
+        "Group "
+            + status.group()
+            + ": "
+            + assignment
+                .map(
+                    a ->
+                        "generation "
+                            + a.generation()
+                            + ", published by "
+                            + a.leader()
+                            + " (epoch "
+                            + a.epoch()
+                            + ") "
+                            + Table.age(a.at(), now)
+                            + " ago")
+                .orElse("no assignment published yet"));
+    Map<String, String> assigned = assignment.map(Assignment::owners).orElse(Map.of());
+    TreeSet<String> units = new TreeSet<>(status.units());
+    units.addAll(assigned.keySet());
+    units.addAll(status.owners().keySet());
+    if (units.isEmpty()) {
+      out.println("No work units.");
+    } else {
+      Table table = new Table("UNIT", "ASSIGNED", "OWNER", "STATE");
+      for (String unit : units) {
+        String to = assigned.get(unit);
+        String owner = status.owners().get(unit);
+        table.row(unit, orDash(to), orDash(owner), state(to, owner));
+      }
+      table.print(out);
+    }
+    int pending = status.pendingMoves().size();
+    out.println(
+        pending == 0
+            ? "No moves pending."
+            : pending + (pending == 1 ? " move" : " moves") + " pending.");
+    if (!status.drained().isEmpty()) {
+      out.println("Drained: " + String.join(", ", status.drained()));
+    }
+  }
+
+  private static String state(String assigned, String owner) {
+    if (assigned == null && owner == null) {
+      return "unassigned";
+    }
+    if (assigned == null) {
+      return "stopping on " + owner;
+    }
+    if (owner == null) {
+      return "starting";
+    }
+    return assigned.equals(owner) ? "running" : "moving " + owner + " -> " + assigned;
+  }
+
+  private static String orDash(String value) {
+    return value == null ? "-" : value;
+  }
+
+  private static Map<String, Object> asJson(AssignmentStatus status) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("group", status.group());
+    status
+        .assignment()
+        .ifPresentOrElse(
+            a -> {
+              json.put("generation", a.generation());
+              json.put("epoch", a.epoch());
+              json.put("leader", a.leader());
+              json.put("publishedAt", a.at());
+              json.put("assigned", a.owners());
+            },
+            () -> {
+              json.put("generation", null);
+              json.put("assigned", Map.of());
+            });
+    json.put("owners", status.owners());
+    json.put("pendingMoves", status.pendingMoves());
+    json.put("unassigned", status.unassigned());
+    json.put("drained", status.drained());
+    return json;
+  }
+}
