@@ -14,10 +14,11 @@ import java.util.function.Predicate;
  * <p>Exclusive ownership: a unit is started only after this member created the unit's ephemeral
  * owner node, and the node is deleted only after the unit was stopped, so a unit that moves is
  * stopped by its old owner before the new one starts it. When the connection is SUSPENDED every
- * unit is stopped at once (the node stays, so nobody else starts it until the session is over);
- * after RECONNECTED with the same session the units are started again, after LOST they are acquired
- * anew. When this member dies its units move after its session ends; when it is closed they move at
- * once.
+ * unit is stopped at once (the node stays, so nobody else starts it until the session is over), and
+ * so it is when ZooKeeper has not answered for two thirds of the session timeout (a paused process,
+ * see {@link UnitOwnership#isValid()}); after RECONNECTED with the same session the units are
+ * started again, after LOST they are acquired anew. When this member dies its units move after its
+ * session ends; when it is closed they move at once.
  *
  * <p>Thread-safe.
  */

@@ -5,9 +5,12 @@ package dev.pipekeeper.core.assignment;
  * and no other member can run the unit until that node is gone.
  *
  * <p>{@link #isValid()} turns false the moment the ownership must not be acted on any more: stop
- * was requested, or the connection to ZooKeeper is suspended (the node may expire any moment and
- * another member take over). Work that writes somewhere should check it, and pass {@link #token()}
- * to stores that can reject writes of an older owner. Thread-safe.
+ * was requested, the connection to ZooKeeper is suspended, or ZooKeeper has not answered this
+ * member for two thirds of the session timeout (the process was paused, say), so the node may
+ * expire any moment and another member take over. A paused process therefore finds its ownerships
+ * invalid the instant it runs again, before its ZooKeeper client notices anything. Work that writes
+ * somewhere should check it, and pass {@link #token()} to stores that can reject writes of an older
+ * owner. Thread-safe.
  */
 public interface UnitOwnership {
 

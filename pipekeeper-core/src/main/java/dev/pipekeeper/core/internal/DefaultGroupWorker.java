@@ -34,6 +34,7 @@ import org.apache.curator.framework.WatcherRemoveCuratorFramework;
 import org.apache.curator.framework.recipes.watch.PersistentWatcher;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
@@ -93,6 +94,18 @@ final class DefaultGroupWorker implements GroupWorker {
 
   private long heldSession;
   private volatile boolean connected = true;
+
+  /**
+   * Until when this member's session certainly lives: a read answered by ZooKeeper that was sent at
+   * time t proves the server had not expired the session at t, so it cannot expire before t + the
+   * session timeout. Ownerships count as valid only up to t + two thirds of it ({@link #horizon}),
+   * renewed every sixth by {@link #renew()}. A process that was paused (SIGSTOP, a long GC) finds
+   * its ownerships invalid the moment it runs again, before its ZooKeeper client notices anything.
+   */
+  private volatile long heardUntilNanos;
+
+  private final Duration horizon;
+  private final ScheduledExecutorService heartbeat;
   private volatile Assignment lastSeen;
   private Member member;
   private DefaultLeadership leadership;
@@ -100,8 +113,15 @@ final class DefaultGroupWorker implements GroupWorker {
   private PersistentWatcher assignmentWatch;
   private PersistentWatcher drainWatch;
 
-  DefaultGroupWorker(Session session, String group, UnitHandler handler, WorkerOptions options) {
+  DefaultGroupWorker(
+      Session session,
+      String group,
+      UnitHandler handler,
+      WorkerOptions options,
+      Duration sessionTimeout) {
     this.session = session;
+    this.horizon = sessionTimeout.multipliedBy(2).dividedBy(3);
+    this.heartbeat = daemonScheduler("pipekeeper-worker-" + group + "-heartbeat");
     this.group = ZkLayout.name("group", group);
     ZkLayout.assignerRole(group);
     this.handler = handler;
@@ -136,7 +156,10 @@ final class DefaultGroupWorker implements GroupWorker {
     try {
       session.client().getConnectionStateListenable().addListener(connectionListener);
       heldSession = session.sessionId();
+      heardUntilNanos = System.nanoTime() + horizon.toNanos(); // the join was just answered
       member = membership.join(group, info);
+      long every = Math.max(1, horizon.toNanos() / 4);
+      heartbeat.scheduleWithFixedDelay(this::renew, every, every, TimeUnit.NANOSECONDS);
       assignmentWatch = new PersistentWatcher(session.client(), ZkLayout.assignment(group), false);
       assignmentWatch.getListenable().addListener(event -> requestReconcile());
       assignmentWatch.start();
@@ -212,6 +235,46 @@ final class DefaultGroupWorker implements GroupWorker {
     }
   }
 
+  private boolean heardRecently() {
+    return System.nanoTime() - heardUntilNanos < 0;
+  }
+
+  /**
+   * On the heartbeat thread: one read of this member's node straight on the ZooKeeper handle (no
+   * retries, so it never waits long), which moves {@link #heardUntilNanos} on. If the horizon has
+   * passed meanwhile the work is stopped first, as on SUSPENDED, and started again once heard.
+   */
+  private void renew() {
+    long sent = System.nanoTime();
+    boolean lapsed = sent - heardUntilNanos >= 0;
+    if (lapsed) {
+      held.values().forEach(Ownership::requestStop);
+      requestReconcile();
+    }
+    if (!connected || state.get() != State.STARTED) {
+      return;
+    }
+    try {
+      session
+          .client()
+          .getZookeeperClient()
+          .getZooKeeper()
+          .exists(
+              ZKPaths.fixForNamespace(
+                  session.client().getNamespace(), ZkLayout.member(group, member.id())),
+              false);
+      heardUntilNanos = sent + horizon.toNanos();
+      if (lapsed) {
+        requestReconcile();
+      }
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      LOG.debug("group {}: heartbeat read failed: {}", group, e.toString());
+    }
+  }
+
   // ---- the control thread ----
 
   /** Makes the units this member runs match the published assignment. */
@@ -222,6 +285,10 @@ final class DefaultGroupWorker implements GroupWorker {
     }
     if (!connected) {
       stopAll("connection to ZooKeeper suspended");
+      return;
+    }
+    if (!heardRecently()) {
+      stopAll("no answer from ZooKeeper for " + horizon.toMillis() + " ms (a pause?)");
       return;
     }
     long sessionId = session.sessionId();
@@ -265,7 +332,7 @@ final class DefaultGroupWorker implements GroupWorker {
         }
         held.put(unit, ownership);
       }
-      if (!ownership.running && connected && start(ownership)) {
+      if (!ownership.running && connected && heardRecently() && start(ownership)) {
         started.add(unit);
       }
     }
@@ -378,7 +445,7 @@ final class DefaultGroupWorker implements GroupWorker {
     ownership.started();
     running.add(ownership.unit);
     runningChanged();
-    if (!connected) {
+    if (!connected || !heardRecently()) {
       // Suspended while starting: the connection thread saw nothing running yet.
       stopAndWait(List.of(ownership));
       return false;
@@ -578,6 +645,7 @@ final class DefaultGroupWorker implements GroupWorker {
     closeQuietly(drainWatch);
     closeQuietly(member);
     watching.removeWatchers();
+    heartbeat.shutdownNow();
     control.shutdownNow();
     calls.shutdownNow();
   }
@@ -678,7 +746,7 @@ final class DefaultGroupWorker implements GroupWorker {
 
     @Override
     public boolean isValid() {
-      return !stopRequested && connected && state.get() == State.STARTED;
+      return !stopRequested && connected && heardRecently() && state.get() == State.STARTED;
     }
 
     @Override

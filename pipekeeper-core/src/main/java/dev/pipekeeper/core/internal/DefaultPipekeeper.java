@@ -247,7 +247,8 @@ public final class DefaultPipekeeper implements Pipekeeper {
           options.stopTimeout().toMillis(),
           sessionTimeout.toMillis());
     }
-    DefaultGroupWorker worker = new DefaultGroupWorker(session, group, handler, options);
+    DefaultGroupWorker worker =
+        new DefaultGroupWorker(session, group, handler, options, sessionTimeout);
     worker.start(membership, info);
     worker.forgetOnClose(track(worker));
     return worker;

@@ -196,16 +196,6 @@ public final class ChildServer implements ChildProcess {
     if (!process.isAlive()) {
       throw new EmbeddedServerException("child server (pid " + pid() + ") is not running");
     }
-    try {
-      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).start();
-      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-        throw new EmbeddedServerException("kill -" + name + " " + pid() + " failed");
-      }
-    } catch (IOException e) {
-      throw new EmbeddedServerException("cannot send SIG" + name + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new EmbeddedServerException("interrupted while sending SIG" + name, e);
-    }
+    Signals.send(pid(), name);
   }
 }
