@@ -27,23 +27,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import org.apache.curator.RetryLoop;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.curator.framework.recipes.watch.PersistentWatcher;
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
-import org.apache.zookeeper.WatchedEvent;
-import org.apache.zookeeper.ZooKeeper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A live config view. One recursive persistent watch per scope (Curator's {@link
  * PersistentWatcher}) tells it that something in the scope changed; it then reads the whole scope
- * at one point in time with a read-only multi ({@code Op.getData} of the commit node and every
- * key), retrying until the commit node's version did not move between listing and reading, so a
- * multi-key change is never seen half-applied. Everything runs on the view's {@link Serial}.
+ * at one point in time with a read-only multi ({@code Op.getData} of the commit node and every key
+ * and schema, with the lists of both), reading again if keys came or went since the lists it asked
+ * for, so a multi-key change is never seen half-applied. Reads are asynchronous, at most one on its
+ * way per scope, and sent straight from ZooKeeper's event thread when a watch event arrives; an
+ * event that arrives while a read is on its way costs nothing (see {@link #readNow}). What a read
+ * returns is checked, merged and handed to listeners on the view's {@link Serial}.
  */
 final class DefaultConfigView implements ConfigView {
   /** Set once by whoever registered this with the connection; run on close. */
@@ -61,7 +62,6 @@ final class DefaultConfigView implements ConfigView {
   private final String memberId;
   private final Serial events;
   private final List<PersistentWatcher> watchers = new ArrayList<>();
-  private final Map<Scope, AtomicBoolean> pending = new ConcurrentHashMap<>();
   private final Map<Scope, Map<String, JsonNode>> good = new ConcurrentHashMap<>();
   private final Map<Scope, Integer> versions = new ConcurrentHashMap<>();
   private final Set<String> lastKnownGood = ConcurrentHashMap.newKeySet();
@@ -85,21 +85,24 @@ final class DefaultConfigView implements ConfigView {
     Session session = config.session();
     session.awaitConnected(session.connectionTimeout());
     for (Scope scope : scopes) {
-      pending.put(scope, new AtomicBoolean());
+      reading.put(scope, new AtomicBoolean());
+      readAgain.put(scope, new AtomicBoolean());
+      loaded.put(scope, new CompletableFuture<>());
       PersistentWatcher watcher =
           new PersistentWatcher(config.client(), ZkLayout.config(scope.path()), true);
       watcher
           .getListenable()
           .addListener(
               event -> {
-                // A change this view has already read (a multi-op fires one event per node it
-                // touched, all with the same zxid) needs no second read.
-                if (event.getZxid() == WatchedEvent.NO_ZXID
-                    || event.getZxid() > readUpTo.getOrDefault(scope, 0L)) {
-                  schedule(scope);
+                // On ZooKeeper's event thread. A read on its way covers this change: its reply
+                // comes after this event (see readNow), so only an idle scope needs a new read.
+                if (reading.get(scope).compareAndSet(false, true)) {
+                  readNow(scope, known.getOrDefault(scope, NONE), 0);
                 }
               });
-      watcher.getResetListenable().addListener(() -> schedule(scope));
+      // Events may have been missed while disconnected, and a read on its way may have been sent
+      // before the watch was back: read (again) once the watch is re-established.
+      watcher.getResetListenable().addListener(() -> readFresh(scope));
       watcher.start();
       watchers.add(watcher);
     }
@@ -113,21 +116,11 @@ final class DefaultConfigView implements ConfigView {
               ackBytes());
       ack.start();
     }
-    CompletableFuture<Void> loaded = new CompletableFuture<>();
-    events.execute(
-        "initial config load",
-        () -> {
-          try {
-            for (Scope scope : scopes) {
-              reload(scope);
-            }
-            loaded.complete(null);
-          } catch (RuntimeException e) {
-            loaded.completeExceptionally(e);
-          }
-        });
+    // Sent after the watches were added, on the same connection, so nothing falls in between.
+    scopes.forEach(this::readFresh);
     try {
-      loaded.get(session.connectionTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+      CompletableFuture.allOf(loaded.values().toArray(CompletableFuture[]::new))
+          .get(session.connectionTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       close();
       throw session.failure("loading config", e);
@@ -137,28 +130,32 @@ final class DefaultConfigView implements ConfigView {
     }
   }
 
-  private void schedule(Scope scope) {
-    if (closed.get()) {
-      return;
-    }
-    if (pending.get(scope).compareAndSet(false, true)) {
-      events.execute(
-          "config reload of " + scope,
-          () -> {
-            pending.get(scope).set(false);
-            try {
-              reload(scope);
-            } catch (RuntimeException e) {
-              // The watcher's reset after a reconnect schedules the next attempt.
-              LOG.warn("config {} not reloaded: {}", scope, e.getMessage());
-            }
-          });
+  /** Reads the scope with a read sent from now on (after the current one, if one is on its way). */
+  private void readFresh(Scope scope) {
+    readAgain.get(scope).set(true);
+    if (reading.get(scope).compareAndSet(false, true)) {
+      readAgain.get(scope).set(false);
+      readNow(scope, known.getOrDefault(scope, NONE), 0);
     }
   }
 
-  /** On the events thread. */
-  private void reload(Scope scope) {
-    Snapshot snapshot = read(scope);
+  /** A scope's read is done (or given up): sends the next one if {@link #readFresh} asked. */
+  private void readDone(Scope scope) {
+    if (readAgain.get(scope).getAndSet(false)) {
+      readNow(scope, known.getOrDefault(scope, NONE), 0);
+      return;
+    }
+    reading.get(scope).set(false);
+    if (readAgain.get(scope).getAndSet(false) && reading.get(scope).compareAndSet(false, true)) {
+      readNow(scope, known.getOrDefault(scope, NONE), 0);
+    }
+  }
+
+  /** On the events thread: takes in a scope's snapshot, keeping last good values. */
+  private void apply(Scope scope, Snapshot snapshot) {
+    if (closed.get()) {
+      return;
+    }
     Map<String, JsonNode> previous = good.getOrDefault(scope, Map.of());
     Map<String, JsonNode> next = new TreeMap<>();
     for (Map.Entry<String, byte[]> stored : snapshot.values.entrySet()) {
@@ -207,6 +204,7 @@ final class DefaultConfigView implements ConfigView {
     good.put(scope, Map.copyOf(next));
     versions.put(scope, snapshot.version);
     applyEffective();
+    loaded.get(scope).complete(null);
   }
 
   private static boolean isSecret(byte[] schema) {
@@ -297,76 +295,118 @@ final class DefaultConfigView implements ConfigView {
   /** The scope's keys and their schemas at one point in time, and its version at that point. */
   private record Snapshot(int version, Map<String, byte[]> values, Map<String, byte[]> schemas) {}
 
-  /** Per scope, the newest modification (zxid) the last read saw. */
-  private final Map<Scope, Long> readUpTo = new ConcurrentHashMap<>();
+  private static final List<List<String>> NONE = List.of(List.of(), List.of());
+
+  /** Per scope, a read is on its way: at most one at a time, so snapshots come in order. */
+  private final Map<Scope, AtomicBoolean> reading = new ConcurrentHashMap<>();
+
+  /** Per scope, a read must be sent after the one on its way (see {@link #readFresh}). */
+  private final Map<Scope, AtomicBoolean> readAgain = new ConcurrentHashMap<>();
+
+  /** Per scope, completed once its first snapshot is applied. */
+  private final Map<Scope, CompletableFuture<Void>> loaded = new ConcurrentHashMap<>();
 
   /** The key and schema names each scope had when last read: the next read asks for them. */
   private final Map<Scope, List<List<String>>> known = new ConcurrentHashMap<>();
 
   /**
-   * Reads a scope in one read-only multi: the commit node, the lists of keys and schemas, and every
-   * key and schema known from the last read. If the lists changed since, it reads again with the
-   * new lists; in the steady state a reload costs one round trip.
+   * Reads a scope in one asynchronous read-only multi: the commit node, the lists of keys and
+   * schemas, and every key and schema in {@code names}. If the lists differ from {@code names}, it
+   * reads again with the new lists; in the steady state a reload costs one round trip.
+   *
+   * <p>The reply is handled on ZooKeeper's event thread, which hands over a connection's watch
+   * events and asynchronous replies in the order the server sent them; a change the read did not
+   * see was applied after the server served the read, so its event comes after the reply. Hence a
+   * watch event handled while a read is on its way needs no read of its own (a multi-op fires one
+   * event per node it touched). A failed read is not retried here: it failed because the connection
+   * was lost, and the watch's reset after reconnecting reads again.
    */
-  private Snapshot read(Scope scope) {
+  private void readNow(Scope scope, List<List<String>> names, int attempt) {
+    if (closed.get()) {
+      return;
+    }
     String namespace = "/" + config.client().getNamespace();
     String base = namespace + ZkLayout.config(scope.path());
     String schemaBase = namespace + ZkLayout.CONFIG_SCHEMA + "/" + scope.path();
-    String commit = base + "/" + ZkLayout.COMMIT;
+    List<String> keys = names.get(0);
+    List<String> schemaKeys = names.get(1);
+    List<Op> ops = new ArrayList<>();
+    ops.add(Op.getData(base + "/" + ZkLayout.COMMIT));
+    ops.add(Op.getChildren(base));
+    ops.add(Op.getChildren(schemaBase));
+    keys.forEach(key -> ops.add(Op.getData(base + "/" + key)));
+    schemaKeys.forEach(key -> ops.add(Op.getData(schemaBase + "/" + key)));
     try {
-      return RetryLoop.callWithRetry(
-          config.client().getZookeeperClient(),
-          () -> {
-            ZooKeeper zk = config.client().getZookeeperClient().getZooKeeper();
-            List<List<String>> names = known.getOrDefault(scope, List.of(List.of(), List.of()));
-            for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
-              List<String> keys = names.get(0);
-              List<String> schemaKeys = names.get(1);
-              List<Op> ops = new ArrayList<>();
-              ops.add(Op.getData(commit));
-              ops.add(Op.getChildren(base));
-              ops.add(Op.getChildren(schemaBase));
-              keys.forEach(key -> ops.add(Op.getData(base + "/" + key)));
-              schemaKeys.forEach(key -> ops.add(Op.getData(schemaBase + "/" + key)));
-              List<OpResult> results = zk.multi(ops);
-              List<String> keysNow =
-                  childrenOf(results.get(1)).stream()
-                      .filter(n -> !n.equals(ZkLayout.COMMIT))
-                      .sorted()
-                      .toList();
-              List<String> schemaKeysNow = childrenOf(results.get(2)).stream().sorted().toList();
-              if (!keysNow.equals(keys) || !schemaKeysNow.equals(schemaKeys)) {
-                names = List.of(keysNow, schemaKeysNow); // keys came or went: read those
-                continue;
-              }
-              known.put(scope, names);
-              Map<String, byte[]> values = new TreeMap<>();
-              Map<String, byte[]> schemas = new TreeMap<>();
-              long newest = 0;
-              for (OpResult result : results) {
-                if (result instanceof OpResult.GetDataResult data) {
-                  newest = Math.max(newest, data.getStat().getMzxid());
+      config
+          .client()
+          .getZookeeperClient()
+          .getZooKeeper()
+          .multi(
+              ops,
+              (rc, path, ctx, results) -> {
+                try {
+                  onReply(scope, names, attempt, rc, results);
+                } catch (RuntimeException e) {
+                  LOG.warn("config {} not read: {}", scope, e.toString(), e);
+                  readDone(scope);
                 }
-              }
-              long seen = newest;
-              readUpTo.merge(scope, seen, Math::max);
-              for (int i = 0; i < keys.size(); i++) {
-                if (results.get(3 + i) instanceof OpResult.GetDataResult data) {
-                  values.put(keys.get(i), data.getData());
-                }
-              }
-              for (int i = 0; i < schemaKeys.size(); i++) {
-                if (results.get(3 + keys.size() + i) instanceof OpResult.GetDataResult data) {
-                  schemas.put(schemaKeys.get(i), data.getData());
-                }
-              }
-              return new Snapshot(versionOf(results.get(0)), values, schemas);
-            }
-            throw new IllegalStateException("config " + scope + " kept changing while being read");
-          });
+              },
+              null);
     } catch (Exception e) {
-      throw config.session().failure("reading config " + scope, e);
+      LOG.warn("config {} not read: {}", scope, e.toString());
+      readDone(scope);
     }
+  }
+
+  /** On ZooKeeper's event thread. */
+  private void onReply(
+      Scope scope, List<List<String>> names, int attempt, int rc, List<OpResult> results) {
+    // A read-only multi reports a missing node as an error result in its place (and that error
+    // as rc); results are absent only when the whole request failed.
+    if (results == null) {
+      KeeperException.Code code = KeeperException.Code.get(rc);
+      if (code == KeeperException.Code.CONNECTIONLOSS
+          || code == KeeperException.Code.SESSIONEXPIRED) {
+        LOG.debug("config {} not read: {}; reading again once reconnected", scope, code);
+      } else {
+        LOG.warn("config {} not read: {}", scope, code);
+      }
+      readDone(scope);
+      return;
+    }
+    List<String> keys = names.get(0);
+    List<String> schemaKeys = names.get(1);
+    List<String> keysNow =
+        childrenOf(results.get(1)).stream()
+            .filter(n -> !n.equals(ZkLayout.COMMIT))
+            .sorted()
+            .toList();
+    List<String> schemaKeysNow = childrenOf(results.get(2)).stream().sorted().toList();
+    if (!keysNow.equals(keys) || !schemaKeysNow.equals(schemaKeys)) {
+      if (attempt + 1 < READ_ATTEMPTS) {
+        readNow(scope, List.of(keysNow, schemaKeysNow), attempt + 1); // keys came or went
+      } else {
+        LOG.warn("config {} kept changing while being read; reading at its next change", scope);
+        readDone(scope);
+      }
+      return;
+    }
+    known.put(scope, names);
+    Map<String, byte[]> values = new TreeMap<>();
+    Map<String, byte[]> schemas = new TreeMap<>();
+    for (int i = 0; i < keys.size(); i++) {
+      if (results.get(3 + i) instanceof OpResult.GetDataResult data) {
+        values.put(keys.get(i), data.getData());
+      }
+    }
+    for (int i = 0; i < schemaKeys.size(); i++) {
+      if (results.get(3 + keys.size() + i) instanceof OpResult.GetDataResult data) {
+        schemas.put(schemaKeys.get(i), data.getData());
+      }
+    }
+    Snapshot snapshot = new Snapshot(versionOf(results.get(0)), values, schemas);
+    events.execute("config update of " + scope, () -> apply(scope, snapshot));
+    readDone(scope);
   }
 
   private static List<String> childrenOf(OpResult result) {

@@ -168,10 +168,9 @@ public final class DefaultConfiguration implements Configuration {
       throw new InvalidInputException(
           "config " + scope + " " + key + ": value is missing; use delete");
     }
-    checkKeyVersion(scope, key, options, get(scope, key).map(ConfigEntry::version).orElse(-1));
     Map<String, JsonNode> one = new LinkedHashMap<>();
     one.put(key, value);
-    return write(scope, one, options, false);
+    return write(scope, one, options, Expect.KEY_VERSION);
   }
 
   /** Refuses a change whose expected key version (if given) is not the actual one (-1: unset). */
@@ -193,14 +192,9 @@ public final class DefaultConfiguration implements Configuration {
   @Override
   public ConfigCommit delete(Scope scope, String key, ChangeOptions options) {
     ConfigKeys.check(key);
-    Optional<ConfigEntry> current = get(scope, key);
-    if (current.isEmpty()) {
-      throw new InvalidInputException("config " + scope + " has no key " + key);
-    }
-    checkKeyVersion(scope, key, options, current.get().version());
     Map<String, JsonNode> one = new LinkedHashMap<>();
     one.put(key, null);
-    return write(scope, one, options, false);
+    return write(scope, one, options, Expect.EXISTING_KEY_VERSION);
   }
 
   @Override
@@ -208,14 +202,21 @@ public final class DefaultConfiguration implements Configuration {
     if (changes.isEmpty()) {
       throw new InvalidInputException("nothing to apply: the change has no keys");
     }
-    return write(scope, changes, options, true);
+    return write(scope, changes, options, Expect.SCOPE_VERSION);
+  }
+
+  /** What {@link ChangeOptions#expectedVersion()} refers to, and what must exist beforehand. */
+  private enum Expect {
+    /** The scope's version ({@code apply}, {@code rollback}). */
+    SCOPE_VERSION,
+    /** The one key's version, -1 for unset ({@code set}). */
+    KEY_VERSION,
+    /** The one key's version, and the key must exist ({@code delete}). */
+    EXISTING_KEY_VERSION
   }
 
   private ConfigCommit write(
-      Scope scope,
-      Map<String, JsonNode> requested,
-      ChangeOptions options,
-      boolean scopeExpectation) {
+      Scope scope, Map<String, JsonNode> requested, ChangeOptions options, Expect expect) {
     // 1. Validate everything before reading or writing anything.
     Map<String, byte[]> encoded = new TreeMap<>();
     Map<String, JsonNode> changes = new TreeMap<>();
@@ -256,6 +257,16 @@ public final class DefaultConfiguration implements Configuration {
     try {
       List<OpResult> now = readAll(reads);
       Stat commitStat = statOf(now.get(0));
+      if (expect != Expect.SCOPE_VERSION) {
+        // One key: its expected version is checked against the same read the multi-op's
+        // compare-and-set is based on, so it cannot change unnoticed in between.
+        String key = keys.get(0);
+        Stat stat = statOf(now.get(1));
+        if (stat == null && expect == Expect.EXISTING_KEY_VERSION) {
+          throw new InvalidInputException("config " + scope + " has no key " + key);
+        }
+        checkKeyVersion(scope, key, options, stat == null ? -1 : stat.getVersion());
+      }
       for (int i = 0; i < keys.size(); i++) {
         String key = keys.get(i);
         JsonNode value = changes.get(key);
@@ -273,7 +284,7 @@ public final class DefaultConfiguration implements Configuration {
         }
       }
       int scopeVersion = commitStat == null ? 0 : commitStat.getVersion() + 1;
-      if (scopeExpectation
+      if (expect == Expect.SCOPE_VERSION
           && options.expectedVersion().isPresent()
           && options.expectedVersion().getAsInt() != scopeVersion) {
         throw new ConfigConflictException(
@@ -487,7 +498,10 @@ public final class DefaultConfiguration implements Configuration {
     change.put(key, target.newValue().orElse(null));
     String comment = options.comment().isEmpty() ? "rollback to " + sequence : options.comment();
     return write(
-        scope, change, new ChangeOptions(options.who(), comment, options.expectedVersion()), true);
+        scope,
+        change,
+        new ChangeOptions(options.who(), comment, options.expectedVersion()),
+        Expect.SCOPE_VERSION);
   }
 
   // ---- schemas ----
