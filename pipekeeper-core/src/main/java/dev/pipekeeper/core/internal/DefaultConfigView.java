@@ -278,8 +278,18 @@ final class DefaultConfigView implements ConfigView {
       return;
     }
     try {
+      // The first changes can be applied before the node's first create is through, and
+      // PersistentNode refuses data changes until then.
+      if (!ack.waitForInitialCreate(
+          config.session().connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn("could not acknowledge applied config of {}: not registered in time", memberId);
+        return;
+      }
       ack.setData(ackBytes());
     } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
       LOG.warn("could not acknowledge applied config of {}: {}", memberId, e.toString());
     }
   }

@@ -244,6 +244,24 @@ class ConfigurationIT {
   }
 
   @Test
+  void aNewViewAcknowledgesTheVersionsItLoaded(TestCluster cluster) {
+    try (Pipekeeper writer = Clients.connect(cluster, "writer");
+        Pipekeeper member = Clients.connect(cluster, "member-2")) {
+      writer.config().set(GLOBAL, "threshold", json("0.5"), OPS);
+      writer.config().set(PIPELINE, "threshold", json("0.7"), OPS);
+      member.config().view("enricher", "member-2");
+      // No change after the view loaded: the acknowledgement of the first load must not be lost.
+      await()
+          .atMost(BOUND)
+          .untilAsserted(
+              () ->
+                  assertThat(writer.config().applied().get("member-2").versions())
+                      .containsEntry("pipeline/enricher", 1)
+                      .containsEntry("global", 1));
+    }
+  }
+
+  @Test
   void anInvalidValueWrittenBehindOurBackKeepsTheLastGoodOne(TestCluster cluster) throws Exception {
     try (Pipekeeper pk = Clients.connect(cluster, "m");
         CuratorFramework raw =

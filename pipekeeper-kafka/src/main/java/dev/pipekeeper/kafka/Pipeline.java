@@ -1,0 +1,74 @@
+package dev.pipekeeper.kafka;
+
+import dev.pipekeeper.kafka.internal.DefaultPipelineFactory;
+import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serde;
+
+/**
+ * A processing function run on many instances with Kafka consumers and producers, coordinated
+ * through ZooKeeper: each instance is a member of the group named after the pipeline, follows the
+ * pipeline's live configuration, and commits its output with the chosen {@link Guarantee}.
+ *
+ * <pre>{@code
+ * Pipeline enricher =
+ *     Pipeline.builder("enricher", Serdes.String(), Serdes.String(), Serdes.String(), Serdes.String())
+ *         .pipekeeper(pk)
+ *         .bootstrapServers("kafka:9092")
+ *         .topics("clicks")
+ *         .processor((record, ctx) -> ctx.emit("clicks-enriched", record.key(), enrich(record.value())))
+ *         .guarantee(Guarantee.EXACTLY_ONCE)
+ *         .build()
+ *         .start();
+ * }</pre>
+ *
+ * <p>No ZooKeeper operation happens per record. Thread-safe; {@link #close()} is safe twice.
+ */
+public interface Pipeline extends AutoCloseable {
+
+  /** A builder for a pipeline with these input and output serdes. */
+  static <KI, VI, KO, VO> PipelineBuilder<KI, VI, KO, VO> builder(
+      String name, Serde<KI> keyIn, Serde<VI> valueIn, Serde<KO> keyOut, Serde<VO> valueOut) {
+    return new PipelineBuilder<>(
+        name, keyIn, valueIn, keyOut, valueOut, DefaultPipelineFactory.INSTANCE);
+  }
+
+  /** States of a pipeline instance. */
+  enum State {
+    CREATED,
+    RUNNING,
+    /** Running, but consuming nothing ({@link PipelineKeys#PAUSED}). */
+    PAUSED,
+    /** Stopped after an error it cannot recover from (e.g. fenced by a newer instance). */
+    FAILED,
+    CLOSED
+  }
+
+  String name();
+
+  /**
+   * Joins the group and starts consuming on the pipeline's own thread.
+   *
+   * @throws IllegalStateException if started before or closed
+   * @throws dev.pipekeeper.core.UnreachableException if ZooKeeper did not answer in time
+   */
+  Pipeline start();
+
+  State state();
+
+  /** The input partitions this instance consumes now (its share of the Kafka group). */
+  Set<TopicPartition> partitions();
+
+  /** Input records processed (dead-lettered ones included) since start. */
+  long processed();
+
+  /** Input records sent to the dead-letter topic since start. */
+  long deadLettered();
+
+  /**
+   * Stops gracefully, within the close timeout: the batch in flight is committed, the Kafka group
+   * is left, the ZooKeeper membership ended. Safe to call twice.
+   */
+  @Override
+  void close();
+}

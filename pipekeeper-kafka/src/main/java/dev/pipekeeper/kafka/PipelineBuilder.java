@@ -1,0 +1,203 @@
+package dev.pipekeeper.kafka;
+
+import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.ZkLayout;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.common.serialization.Serde;
+
+/**
+ * Settings of a {@link Pipeline}: one flat builder. Required: {@link #pipekeeper}, {@link
+ * #bootstrapServers}, {@link #topics} and {@link #processor}.
+ *
+ * @param <KI> input key type
+ * @param <VI> input value type
+ * @param <KO> output key type
+ * @param <VO> output value type
+ */
+public final class PipelineBuilder<KI, VI, KO, VO> {
+  /** Creates the pipeline from validated settings (the implementation lives elsewhere). */
+  public interface Factory {
+    <KI, VI, KO, VO> Pipeline create(PipelineBuilder<KI, VI, KO, VO> settings);
+  }
+
+  private final String name;
+  private final Serde<KI> keyIn;
+  private final Serde<VI> valueIn;
+  private final Serde<KO> keyOut;
+  private final Serde<VO> valueOut;
+  private final Factory factory;
+  private Pipekeeper pipekeeper;
+  private String bootstrapServers;
+  private List<String> topics = List.of();
+  private Processor<KI, VI, KO, VO> processor;
+  private Mode mode = Mode.PARALLEL;
+  private Guarantee guarantee = Guarantee.EXACTLY_ONCE;
+  private String deadLetterTopic;
+  private int retries = 2;
+  private Duration closeTimeout = Duration.ofSeconds(30);
+  private final Map<String, Object> kafka = new HashMap<>();
+
+  PipelineBuilder(
+      String name,
+      Serde<KI> keyIn,
+      Serde<VI> valueIn,
+      Serde<KO> keyOut,
+      Serde<VO> valueOut,
+      Factory factory) {
+    this.name = ZkLayout.name("pipeline", name);
+    this.keyIn = Objects.requireNonNull(keyIn, "keyIn");
+    this.valueIn = Objects.requireNonNull(valueIn, "valueIn");
+    this.keyOut = Objects.requireNonNull(keyOut, "keyOut");
+    this.valueOut = Objects.requireNonNull(valueOut, "valueOut");
+    this.factory = factory;
+    this.deadLetterTopic = name + ".dlq";
+  }
+
+  /** The ZooKeeper connection the pipeline coordinates through (not closed with it). */
+  public PipelineBuilder<KI, VI, KO, VO> pipekeeper(Pipekeeper value) {
+    this.pipekeeper = Objects.requireNonNull(value);
+    return this;
+  }
+
+  public PipelineBuilder<KI, VI, KO, VO> bootstrapServers(String value) {
+    this.bootstrapServers = Objects.requireNonNull(value);
+    return this;
+  }
+
+  /** The input topics. */
+  public PipelineBuilder<KI, VI, KO, VO> topics(String... value) {
+    this.topics = List.of(value);
+    return this;
+  }
+
+  public PipelineBuilder<KI, VI, KO, VO> processor(Processor<KI, VI, KO, VO> value) {
+    this.processor = Objects.requireNonNull(value);
+    return this;
+  }
+
+  public PipelineBuilder<KI, VI, KO, VO> mode(Mode value) {
+    this.mode = Objects.requireNonNull(value);
+    return this;
+  }
+
+  public PipelineBuilder<KI, VI, KO, VO> guarantee(Guarantee value) {
+    this.guarantee = Objects.requireNonNull(value);
+    return this;
+  }
+
+  /** Where records whose processing keeps failing go (default {@code NAME.dlq}). */
+  public PipelineBuilder<KI, VI, KO, VO> deadLetterTopic(String value) {
+    this.deadLetterTopic = Objects.requireNonNull(value);
+    return this;
+  }
+
+  /** Default of {@link PipelineKeys#RETRIES} when the configuration does not set it (2). */
+  public PipelineBuilder<KI, VI, KO, VO> retries(int value) {
+    if (value < 0) {
+      throw new InvalidInputException("retries must be 0 or more, not " + value);
+    }
+    this.retries = value;
+    return this;
+  }
+
+  /** How long {@link Pipeline#close()} may take (default 30 s). */
+  public PipelineBuilder<KI, VI, KO, VO> closeTimeout(Duration value) {
+    this.closeTimeout = Objects.requireNonNull(value);
+    return this;
+  }
+
+  /**
+   * A Kafka client property for the pipeline's consumer and producer (e.g. security settings).
+   * Properties the pipeline's guarantee depends on ({@code enable.auto.commit}, {@code
+   * isolation.level}, {@code transactional.id}, serializers) are set by the pipeline and win.
+   */
+  public PipelineBuilder<KI, VI, KO, VO> kafkaProperty(String key, Object value) {
+    kafka.put(key, value);
+    return this;
+  }
+
+  /**
+   * @throws InvalidInputException naming the first missing or invalid setting
+   */
+  public Pipeline build() {
+    if (pipekeeper == null) {
+      throw new InvalidInputException("pipeline " + name + ": set pipekeeper(...)");
+    }
+    if (bootstrapServers == null || bootstrapServers.isBlank()) {
+      throw new InvalidInputException("pipeline " + name + ": set bootstrapServers(...)");
+    }
+    if (topics.isEmpty()) {
+      throw new InvalidInputException("pipeline " + name + ": set at least one input topic");
+    }
+    if (processor == null) {
+      throw new InvalidInputException("pipeline " + name + ": set processor(...)");
+    }
+    return factory.create(this);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public Serde<KI> keyIn() {
+    return keyIn;
+  }
+
+  public Serde<VI> valueIn() {
+    return valueIn;
+  }
+
+  public Serde<KO> keyOut() {
+    return keyOut;
+  }
+
+  public Serde<VO> valueOut() {
+    return valueOut;
+  }
+
+  public Pipekeeper pipekeeper() {
+    return pipekeeper;
+  }
+
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  public List<String> topics() {
+    return topics;
+  }
+
+  public Processor<KI, VI, KO, VO> processor() {
+    return processor;
+  }
+
+  public Mode mode() {
+    return mode;
+  }
+
+  public Guarantee guarantee() {
+    return guarantee;
+  }
+
+  public String deadLetterTopic() {
+    return deadLetterTopic;
+  }
+
+  public int retries() {
+    return retries;
+  }
+
+  public Duration closeTimeout() {
+    return closeTimeout;
+  }
+
+  /** The extra Kafka client properties. */
+  public Map<String, Object> kafkaProperties() {
+    return Map.copyOf(kafka);
+  }
+}

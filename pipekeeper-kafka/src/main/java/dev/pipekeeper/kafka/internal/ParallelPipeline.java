@@ -1,0 +1,453 @@
+package dev.pipekeeper.kafka.internal;
+
+import dev.pipekeeper.core.config.ConfigView;
+import dev.pipekeeper.core.membership.Member;
+import dev.pipekeeper.core.membership.MemberInfo;
+import dev.pipekeeper.kafka.Guarantee;
+import dev.pipekeeper.kafka.Pipeline;
+import dev.pipekeeper.kafka.PipelineBuilder;
+import dev.pipekeeper.kafka.PipelineContext;
+import dev.pipekeeper.kafka.PipelineKeys;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A PARALLEL pipeline instance: one consumer in the Kafka group named after the pipeline
+ * (cooperative-sticky assignment) and one producer, driven by one thread. Records are consumed as
+ * bytes and deserialized here, so a record that cannot be deserialized is dead-lettered like one
+ * whose processing throws. Each poll's batch is one unit of commit: with EXACTLY_ONCE a transaction
+ * holding its output and its offsets; with AT_LEAST_ONCE a flush, then the offsets. Batches are
+ * committed before the next poll, so partitions are only ever revoked between batches.
+ */
+final class ParallelPipeline<KI, VI, KO, VO> implements Pipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(ParallelPipeline.class);
+  private static final Duration POLL = Duration.ofMillis(100);
+
+  private final PipelineBuilder<KI, VI, KO, VO> settings;
+  private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
+  private final AtomicLong processed = new AtomicLong();
+  private final AtomicLong deadLettered = new AtomicLong();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final Set<TopicPartition> partitions = ConcurrentHashMap.newKeySet();
+  private volatile boolean running;
+  private Member member;
+  private ConfigView config;
+  private KafkaConsumer<byte[], byte[]> consumer;
+  private KafkaProducer<byte[], byte[]> producer;
+  private Thread thread;
+  private boolean paused;
+
+  ParallelPipeline(PipelineBuilder<KI, VI, KO, VO> settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public String name() {
+    return settings.name();
+  }
+
+  @Override
+  public synchronized Pipeline start() {
+    if (!state.compareAndSet(State.CREATED, State.RUNNING)) {
+      throw new IllegalStateException("pipeline " + name() + " was started before or is closed");
+    }
+    String memberId = settings.pipekeeper().identity();
+    try {
+      member = settings.pipekeeper().membership().join(name(), MemberInfo.defaults().id(memberId));
+      config = settings.pipekeeper().config().view(name(), memberId);
+      consumer =
+          new KafkaConsumer<>(
+              consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+      producer =
+          new KafkaProducer<>(
+              producerProperties(memberId), new ByteArraySerializer(), new ByteArraySerializer());
+      if (settings.guarantee() == Guarantee.EXACTLY_ONCE) {
+        producer.initTransactions();
+      }
+      consumer.subscribe(settings.topics(), new Rebalances());
+    } catch (RuntimeException e) {
+      releaseAll();
+      state.set(State.FAILED);
+      throw e;
+    }
+    running = true;
+    thread = new Thread(this::loop, "pipekeeper-pipeline-" + name());
+    thread.setDaemon(true);
+    thread.start();
+    LOG.info(
+        "pipeline {} started as {} ({}, {}, topics {})",
+        name(),
+        memberId,
+        settings.mode(),
+        settings.guarantee(),
+        settings.topics());
+    return this;
+  }
+
+  private Map<String, Object> consumerProperties() {
+    Map<String, Object> props = new HashMap<>(settings.kafkaProperties());
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, name());
+    props.put(ConsumerConfig.CLIENT_ID_CONFIG, name() + "-" + settings.pipekeeper().identity());
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(
+        ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+        CooperativeStickyAssignor.class.getName());
+    return props;
+  }
+
+  private Map<String, Object> producerProperties(String memberId) {
+    Map<String, Object> props = new HashMap<>(settings.kafkaProperties());
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    props.put(ProducerConfig.CLIENT_ID_CONFIG, name() + "-" + memberId);
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    if (settings.guarantee() == Guarantee.EXACTLY_ONCE) {
+      // One transactional id per instance; the consumer group metadata sent with the offsets
+      // fences a zombie of a former generation (KIP-447).
+      props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "pipekeeper-" + name() + "-" + memberId);
+    }
+    return props;
+  }
+
+  // ---- the pipeline thread ----
+
+  private void loop() {
+    try {
+      while (running) {
+        followPause();
+        ConsumerRecords<byte[], byte[]> records;
+        try {
+          records = consumer.poll(POLL);
+        } catch (WakeupException woken) {
+          continue; // close() asks the loop to look at `running`
+        }
+        if (!records.isEmpty()) {
+          processBatch(records);
+        }
+      }
+    } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
+      LOG.error(
+          "pipeline {}: fenced by a newer instance, stopping: {}", name(), fenced.getMessage());
+      state.set(State.FAILED);
+    } catch (RuntimeException e) {
+      LOG.error("pipeline {}: stopped by an unexpected error: {}", name(), e.toString(), e);
+      state.set(State.FAILED);
+    } finally {
+      closeClients();
+      stopped.countDown();
+    }
+  }
+
+  /** Applies {@link PipelineKeys#PAUSED} from the live configuration. */
+  private void followPause() {
+    boolean wanted = config.get(PipelineKeys.PAUSED, Boolean.class, false);
+    if (wanted != paused) {
+      paused = wanted;
+      if (wanted) {
+        consumer.pause(consumer.assignment());
+        state.compareAndSet(State.RUNNING, State.PAUSED);
+        LOG.info("pipeline {} paused by configuration", name());
+      } else {
+        consumer.resume(consumer.paused());
+        state.compareAndSet(State.PAUSED, State.RUNNING);
+        LOG.info("pipeline {} resumed by configuration", name());
+      }
+    }
+  }
+
+  private void processBatch(ConsumerRecords<byte[], byte[]> records) {
+    boolean transactional = settings.guarantee() == Guarantee.EXACTLY_ONCE;
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    try {
+      if (transactional) {
+        producer.beginTransaction();
+      }
+      for (ConsumerRecord<byte[], byte[]> record : records) {
+        handle(record);
+        offsets.put(
+            new TopicPartition(record.topic(), record.partition()),
+            new OffsetAndMetadata(record.offset() + 1));
+      }
+      if (transactional) {
+        producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+        producer.commitTransaction();
+      } else {
+        producer.flush();
+        consumer.commitSync(offsets);
+      }
+      processed.addAndGet(records.count());
+    } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
+      throw fenced;
+    } catch (KafkaException e) {
+      LOG.warn(
+          "pipeline {}: batch of {} records not committed, consuming it again: {}",
+          name(),
+          records.count(),
+          e.toString());
+      if (transactional) {
+        producer.abortTransaction();
+      }
+      rewind();
+    }
+  }
+
+  /** Goes back to the committed offsets of every assigned partition (after an aborted batch). */
+  private void rewind() {
+    Set<TopicPartition> assigned = consumer.assignment();
+    Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
+    List<TopicPartition> fromStart = new ArrayList<>();
+    for (TopicPartition partition : assigned) {
+      OffsetAndMetadata offset = committed.get(partition);
+      if (offset != null) {
+        consumer.seek(partition, offset);
+      } else {
+        fromStart.add(partition);
+      }
+    }
+    if (!fromStart.isEmpty()) {
+      consumer.seekToBeginning(fromStart);
+    }
+  }
+
+  /** Processes one record with retries; its output is sent only after a successful attempt. */
+  private void handle(ConsumerRecord<byte[], byte[]> raw) {
+    int retries = Math.max(0, config.get(PipelineKeys.RETRIES, Integer.class, settings.retries()));
+    RuntimeException last = null;
+    for (int attempt = 0; attempt <= retries; attempt++) {
+      Context context = new Context();
+      try {
+        ConsumerRecord<KI, VI> record = deserialize(raw);
+        settings.processor().process(record, context);
+        context.send();
+        return;
+      } catch (KafkaException sending) {
+        throw sending;
+      } catch (RuntimeException e) {
+        last = e;
+      }
+    }
+    deadLetter(raw, last);
+  }
+
+  private ConsumerRecord<KI, VI> deserialize(ConsumerRecord<byte[], byte[]> raw) {
+    KI key =
+        raw.key() == null
+            ? null
+            : settings.keyIn().deserializer().deserialize(raw.topic(), raw.headers(), raw.key());
+    VI value =
+        raw.value() == null
+            ? null
+            : settings
+                .valueIn()
+                .deserializer()
+                .deserialize(raw.topic(), raw.headers(), raw.value());
+    return new ConsumerRecord<>(
+        raw.topic(),
+        raw.partition(),
+        raw.offset(),
+        raw.timestamp(),
+        raw.timestampType(),
+        raw.serializedKeySize(),
+        raw.serializedValueSize(),
+        key,
+        value,
+        raw.headers(),
+        raw.leaderEpoch());
+  }
+
+  private void deadLetter(ConsumerRecord<byte[], byte[]> raw, RuntimeException error) {
+    RecordHeaders headers = new RecordHeaders(raw.headers().toArray());
+    headers.add("pipekeeper.pipeline", bytes(name()));
+    headers.add("pipekeeper.error.class", bytes(error.getClass().getName()));
+    headers.add("pipekeeper.error.message", bytes(String.valueOf(error.getMessage())));
+    headers.add("pipekeeper.source.topic", bytes(raw.topic()));
+    headers.add("pipekeeper.source.partition", bytes(Integer.toString(raw.partition())));
+    headers.add("pipekeeper.source.offset", bytes(Long.toString(raw.offset())));
+    producer.send(
+        new ProducerRecord<>(settings.deadLetterTopic(), null, raw.key(), raw.value(), headers));
+    deadLettered.incrementAndGet();
+    LOG.warn(
+        "pipeline {}: record {}-{}@{} dead-lettered to {} after {}",
+        name(),
+        raw.topic(),
+        raw.partition(),
+        raw.offset(),
+        settings.deadLetterTopic(),
+        error.toString());
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The context of one processing attempt: emits are held until the attempt succeeds. */
+  private final class Context implements PipelineContext<KO, VO> {
+    private final List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
+
+    @Override
+    public String pipeline() {
+      return name();
+    }
+
+    @Override
+    public String memberId() {
+      return member.id();
+    }
+
+    @Override
+    public ConfigView config() {
+      return config;
+    }
+
+    @Override
+    public void emit(String topic, KO key, VO value) {
+      byte[] k = key == null ? null : settings.keyOut().serializer().serialize(topic, key);
+      byte[] v = value == null ? null : settings.valueOut().serializer().serialize(topic, value);
+      out.add(new ProducerRecord<>(topic, k, v));
+    }
+
+    void send() {
+      out.forEach(producer::send);
+    }
+  }
+
+  /** Logs partition moves; a paused pipeline keeps newly assigned partitions paused. */
+  private final class Rebalances implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      if (!partitions.isEmpty()) {
+        LOG.info("pipeline {}: partitions revoked {}", name(), partitions);
+      }
+      ParallelPipeline.this.partitions.removeAll(partitions);
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      ParallelPipeline.this.partitions.addAll(partitions);
+      if (!partitions.isEmpty()) {
+        LOG.info("pipeline {}: partitions assigned {}", name(), partitions);
+        if (paused) {
+          consumer.pause(partitions);
+        }
+      }
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      LOG.warn("pipeline {}: partitions lost {}", name(), partitions);
+      ParallelPipeline.this.partitions.removeAll(partitions);
+    }
+  }
+
+  // ---- lifecycle ----
+
+  @Override
+  public State state() {
+    return state.get();
+  }
+
+  @Override
+  public Set<TopicPartition> partitions() {
+    return Set.copyOf(partitions);
+  }
+
+  @Override
+  public long processed() {
+    return processed.get();
+  }
+
+  @Override
+  public long deadLettered() {
+    return deadLettered.get();
+  }
+
+  @Override
+  public void close() {
+    State before = state.getAndSet(State.CLOSED);
+    if (before == State.CLOSED) {
+      return;
+    }
+    if (thread != null) {
+      running = false;
+      consumer.wakeup();
+      try {
+        if (!stopped.await(settings.closeTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+          LOG.warn(
+              "pipeline {} did not stop within {} ms", name(), settings.closeTimeout().toMillis());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    releaseAll();
+    LOG.info("pipeline {} closed after {} records", name(), processed.get());
+  }
+
+  /** On the pipeline thread at its end: the consumer leaves the group, the producer closes. */
+  private void closeClients() {
+    Duration bound = settings.closeTimeout().dividedBy(2);
+    try {
+      consumer.close(CloseOptions.timeout(bound)); // leaves the group
+    } catch (RuntimeException e) {
+      LOG.warn("pipeline {}: closing the consumer failed: {}", name(), e.toString());
+    }
+    try {
+      producer.close(bound);
+    } catch (RuntimeException e) {
+      LOG.warn("pipeline {}: closing the producer failed: {}", name(), e.toString());
+    }
+  }
+
+  /** The ZooKeeper side, and the clients if the thread never ran. */
+  private void releaseAll() {
+    if (thread == null) {
+      if (consumer != null) {
+        consumer.close(CloseOptions.timeout(Duration.ZERO));
+      }
+      if (producer != null) {
+        producer.close(Duration.ZERO);
+      }
+    }
+    if (config != null) {
+      config.close();
+    }
+    if (member != null) {
+      member.close();
+    }
+  }
+}

@@ -1,0 +1,175 @@
+package dev.pipekeeper.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.config.ChangeOptions;
+import dev.pipekeeper.core.config.Scope;
+import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
+import dev.pipekeeper.embedded.junit.TestCluster;
+import dev.pipekeeper.embedded.junit.TestTimeouts;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** PARALLEL pipelines against a real ZooKeeper and a real KRaft broker. */
+@ExtendWith(EmbeddedClusterExtension.class)
+class ParallelPipelineIT {
+  private static final Duration BOUND = TestTimeouts.scaled(Duration.ofSeconds(60));
+
+  private final Deque<AutoCloseable> open = new ArrayDeque<>();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    while (!open.isEmpty()) {
+      open.pop().close();
+    }
+  }
+
+  private Pipekeeper connect(TestCluster cluster, String id) {
+    Pipekeeper pk =
+        Pipekeeper.builder()
+            .zookeeper(cluster.zkConnect())
+            .cluster(cluster.cluster())
+            .identity(id)
+            .build();
+    open.push(pk);
+    return pk;
+  }
+
+  private Pipeline upperCase(TestCluster cluster, String id, String name, Guarantee guarantee) {
+    String out = cluster.topic("out");
+    Pipeline pipeline =
+        Pipeline.builder(name, Serdes.String(), Serdes.String(), Serdes.String(), Serdes.String())
+            .pipekeeper(connect(cluster, id))
+            .bootstrapServers(cluster.bootstrapServers())
+            .topics(cluster.topic("in"))
+            .guarantee(guarantee)
+            .deadLetterTopic(cluster.topic("dlq"))
+            .processor(
+                (record, ctx) -> {
+                  if (record.value().equals("poison")) {
+                    throw new IllegalArgumentException("cannot enrich " + record.value());
+                  }
+                  ctx.emit(out, record.key(), record.value().toUpperCase(java.util.Locale.ROOT));
+                })
+            .build();
+    open.push(pipeline);
+    return pipeline.start();
+  }
+
+  private static Map<String, Long> countsByValue(List<ConsumerRecord<String, String>> records) {
+    return records.stream()
+        .collect(Collectors.groupingBy(ConsumerRecord::value, Collectors.counting()));
+  }
+
+  @Test
+  void exactlyOnceThroughJoinsAndALeave(TestCluster cluster) throws Exception {
+    KafkaTopics.create(cluster, 4, cluster.topic("in"));
+    KafkaTopics.create(cluster, 1, cluster.topic("out"), cluster.topic("dlq"));
+    String name = "enricher";
+    Pipeline a = upperCase(cluster, "a", name, Guarantee.EXACTLY_ONCE);
+    KafkaTopics.produce(cluster, cluster.topic("in"), 0, 300);
+    await().atMost(BOUND).until(() -> a.processed() >= 300);
+
+    Pipeline b = upperCase(cluster, "b", name, Guarantee.EXACTLY_ONCE); // a rebalance
+    await().atMost(BOUND).until(() -> b.partitions().size() == 2 && a.partitions().size() == 2);
+    KafkaTopics.produce(cluster, cluster.topic("in"), 300, 600);
+    await().atMost(BOUND).until(() -> a.processed() + b.processed() >= 600);
+    assertThat(b.processed()).as("b processed its partitions").isPositive();
+
+    a.close(); // a graceful leave while records keep coming
+    KafkaTopics.produce(cluster, cluster.topic("in"), 600, 900);
+    await()
+        .atMost(BOUND)
+        .until(() -> KafkaTopics.readCommitted(cluster, cluster.topic("out")).size() >= 900);
+
+    Map<String, Long> counts =
+        countsByValue(KafkaTopics.readCommitted(cluster, cluster.topic("out")));
+    assertThat(counts).hasSize(900);
+    assertThat(counts.values()).as("no duplicates").containsOnly(1L);
+    assertThat(counts).containsKeys("VALUE-0", "VALUE-599", "VALUE-899");
+  }
+
+  @Test
+  void aPoisonRecordGoesToTheDeadLetterTopicAndThePipelineKeepsRunning(TestCluster cluster)
+      throws Exception {
+    KafkaTopics.create(cluster, 1, cluster.topic("in"), cluster.topic("out"), cluster.topic("dlq"));
+    Pipeline p = upperCase(cluster, "a", "poisoned", Guarantee.EXACTLY_ONCE);
+    KafkaTopics.produce(cluster, cluster.topic("in"), "k1", "fine");
+    KafkaTopics.produce(cluster, cluster.topic("in"), "k2", "poison");
+    KafkaTopics.produce(cluster, cluster.topic("in"), "k3", "also fine");
+
+    await().atMost(BOUND).until(() -> p.processed() == 3);
+    assertThat(p.deadLettered()).isEqualTo(1);
+    assertThat(p.state()).isEqualTo(Pipeline.State.RUNNING);
+    assertThat(KafkaTopics.readCommitted(cluster, cluster.topic("out")))
+        .extracting(ConsumerRecord::value)
+        .containsExactly("FINE", "ALSO FINE");
+    List<ConsumerRecord<String, String>> dead =
+        KafkaTopics.readCommitted(cluster, cluster.topic("dlq"));
+    assertThat(dead).hasSize(1);
+    ConsumerRecord<String, String> poison = dead.get(0);
+    assertThat(poison.key()).isEqualTo("k2");
+    assertThat(poison.value()).isEqualTo("poison");
+    Function<String, String> header =
+        key -> new String(poison.headers().lastHeader(key).value(), StandardCharsets.UTF_8);
+    assertThat(header.apply("pipekeeper.error.message")).isEqualTo("cannot enrich poison");
+    assertThat(header.apply("pipekeeper.source.offset")).isEqualTo("1");
+  }
+
+  @Test
+  void pausingIsAConfigChangeThatTakesEffectLive(TestCluster cluster) throws Exception {
+    KafkaTopics.create(cluster, 2, cluster.topic("in"), cluster.topic("out"), cluster.topic("dlq"));
+    Pipekeeper admin = connect(cluster, "admin");
+    Scope scope = Scope.pipeline("pausable");
+    admin.config().set(scope, PipelineKeys.PAUSED, BooleanNode.TRUE, ChangeOptions.by("test"));
+    Pipeline p = upperCase(cluster, "a", "pausable", Guarantee.AT_LEAST_ONCE);
+    await().atMost(BOUND).until(() -> p.state() == Pipeline.State.PAUSED);
+    KafkaTopics.produce(cluster, cluster.topic("in"), 0, 20);
+    await().during(Duration.ofSeconds(2)).atMost(BOUND).until(() -> p.processed() == 0);
+
+    admin.config().set(scope, PipelineKeys.PAUSED, BooleanNode.FALSE, ChangeOptions.by("test"));
+    await().atMost(BOUND).until(() -> p.processed() == 20);
+    assertThat(p.state()).isEqualTo(Pipeline.State.RUNNING);
+    assertThat(countsByValue(KafkaTopics.readCommitted(cluster, cluster.topic("out")))).hasSize(20);
+  }
+
+  @Test
+  void aBuilderWithoutInputTopicsIsRefused(TestCluster cluster) {
+    assertThatThrownBy(
+            () ->
+                Pipeline.builder(
+                        "nothing",
+                        Serdes.String(),
+                        Serdes.String(),
+                        Serdes.String(),
+                        Serdes.String())
+                    .pipekeeper(connect(cluster, "a"))
+                    .bootstrapServers("127.0.0.1:9")
+                    .processor((record, ctx) -> {})
+                    .build())
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("pipeline nothing: set at least one input topic");
+    assertThatThrownBy(
+            () ->
+                Pipeline.builder(
+                    "bad/name", Serdes.String(), Serdes.String(), Serdes.String(), Serdes.String()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("pipeline name 'bad/name' is not valid");
+  }
+}
