@@ -9,6 +9,7 @@ import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.config.ChangeOptions;
 import dev.pipekeeper.core.config.Scope;
+import dev.pipekeeper.embedded.ChildJvm;
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
@@ -103,6 +104,64 @@ class ParallelPipelineIT {
     assertThat(counts).hasSize(900);
     assertThat(counts.values()).as("no duplicates").containsOnly(1L);
     assertThat(counts).containsKeys("VALUE-0", "VALUE-599", "VALUE-899");
+  }
+
+  @Test
+  void exactlyOnceWhenAMemberProcessIsKilledMidStream(TestCluster cluster) throws Exception {
+    String in = cluster.topic("in");
+    String out = cluster.topic("out");
+    KafkaTopics.create(cluster, 4, in);
+    KafkaTopics.create(cluster, 1, out, cluster.topic("dlq"));
+    String name = "crashing";
+    try (ChildJvm victim =
+        ChildJvm.start(
+            PipelineProcess.class,
+            List.of(
+                cluster.zkConnect(),
+                cluster.cluster(),
+                cluster.bootstrapServers(),
+                name,
+                "victim",
+                in,
+                out,
+                Guarantee.EXACTLY_ONCE.name(),
+                "2"))) {
+      victim.awaitLine("STARTED", BOUND);
+      KafkaTopics.produce(cluster, in, 0, 2000);
+      // The victim is killed in the middle of the stream, most likely inside a transaction.
+      await().atMost(BOUND).until(() -> lastProcessed(victim) >= 500);
+      Pipeline survivor =
+          Pipeline.builder(name, Serdes.String(), Serdes.String(), Serdes.String(), Serdes.String())
+              .pipekeeper(connect(cluster, "survivor"))
+              .bootstrapServers(cluster.bootstrapServers())
+              .topics(in)
+              .kafkaProperty("session.timeout.ms", 6000)
+              .kafkaProperty("heartbeat.interval.ms", 1000)
+              .processor(
+                  (record, ctx) ->
+                      ctx.emit(
+                          out, record.key(), record.value().toUpperCase(java.util.Locale.ROOT)))
+              .build();
+      open.push(survivor);
+      survivor.start();
+      victim.kill();
+      KafkaTopics.produce(cluster, in, 2000, 2500);
+
+      await().atMost(BOUND).until(() -> KafkaTopics.readCommitted(cluster, out).size() >= 2500);
+      Map<String, Long> counts = countsByValue(KafkaTopics.readCommitted(cluster, out));
+      assertThat(counts).hasSize(2500);
+      assertThat(counts.values()).as("no duplicates after the kill").containsOnly(1L);
+    }
+  }
+
+  private static long lastProcessed(ChildJvm child) {
+    List<String> lines = child.lines();
+    for (int i = lines.size() - 1; i >= 0; i--) {
+      if (lines.get(i).startsWith("PROCESSED ")) {
+        return Long.parseLong(lines.get(i).substring("PROCESSED ".length()));
+      }
+    }
+    return 0;
   }
 
   @Test

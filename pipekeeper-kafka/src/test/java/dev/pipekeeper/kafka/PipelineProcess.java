@@ -1,0 +1,77 @@
+package dev.pipekeeper.kafka;
+
+import dev.pipekeeper.core.Pipekeeper;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Locale;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * An upper-casing PARALLEL pipeline instance in a JVM of its own, for tests that kill it. Lines:
+ * {@code STARTED <member>} once it consumes, {@code PROCESSED <count>} after each change of the
+ * count. It leaves when its standard input closes.
+ *
+ * <p>Arguments: ZooKeeper connect string, cluster, bootstrap servers, pipeline, member id, input
+ * topic, output topic, guarantee, milliseconds of "work" per record (so a kill lands mid-stream).
+ */
+public final class PipelineProcess {
+  private PipelineProcess() {}
+
+  private static void work(long millis) {
+    try {
+      Thread.sleep(millis); // the record's processing
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  public static void main(String[] args) throws IOException, InterruptedException {
+    try (Pipekeeper pk =
+            Pipekeeper.builder().zookeeper(args[0]).cluster(args[1]).identity(args[4]).build();
+        Pipeline pipeline =
+            Pipeline.builder(
+                    args[3], Serdes.String(), Serdes.String(), Serdes.String(), Serdes.String())
+                .pipekeeper(pk)
+                .bootstrapServers(args[2])
+                .topics(args[5])
+                .guarantee(Guarantee.valueOf(args[7]))
+                .kafkaProperty("session.timeout.ms", 6000)
+                .kafkaProperty("heartbeat.interval.ms", 1000)
+                .kafkaProperty("transaction.timeout.ms", 10000)
+                .kafkaProperty("max.poll.records", 50)
+                .processor(
+                    (record, ctx) -> {
+                      work(Long.parseLong(args[8]));
+                      ctx.emit(args[6], record.key(), record.value().toUpperCase(Locale.ROOT));
+                    })
+                .build()
+                .start()) {
+      System.out.println("STARTED " + args[4]);
+      System.out.flush();
+      Thread reporter =
+          new Thread(
+              () -> {
+                long last = -1;
+                while (!Thread.currentThread().isInterrupted()) {
+                  long now = pipeline.processed();
+                  if (now != last) {
+                    System.out.println("PROCESSED " + now);
+                    System.out.flush();
+                    last = now;
+                  }
+                  try {
+                    Thread.sleep(Duration.ofMillis(20).toMillis()); // a progress report's pace
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              });
+      reporter.setDaemon(true);
+      reporter.start();
+      while (System.in.read() >= 0) {
+        // wait for the end of standard input
+      }
+      reporter.interrupt();
+    }
+  }
+}
