@@ -6,9 +6,7 @@ import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.kafka.Guarantee;
 import dev.pipekeeper.kafka.Pipeline;
 import dev.pipekeeper.kafka.PipelineBuilder;
-import dev.pipekeeper.kafka.PipelineContext;
 import dev.pipekeeper.kafka.PipelineKeys;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -22,22 +20,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -58,7 +51,6 @@ final class ParallelPipeline<KI, VI, KO, VO> implements Pipeline {
   private final PipelineBuilder<KI, VI, KO, VO> settings;
   private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
   private final AtomicLong processed = new AtomicLong();
-  private final AtomicLong deadLettered = new AtomicLong();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Set<TopicPartition> partitions = ConcurrentHashMap.newKeySet();
   private volatile boolean running;
@@ -67,6 +59,7 @@ final class ParallelPipeline<KI, VI, KO, VO> implements Pipeline {
   private KafkaConsumer<byte[], byte[]> consumer;
   private KafkaProducer<byte[], byte[]> producer;
   private Thread thread;
+  private RecordHandler<KI, VI, KO, VO> handler;
   private boolean paused;
 
   ParallelPipeline(PipelineBuilder<KI, VI, KO, VO> settings) {
@@ -87,12 +80,24 @@ final class ParallelPipeline<KI, VI, KO, VO> implements Pipeline {
     try {
       member = settings.pipekeeper().membership().join(name(), MemberInfo.defaults().id(memberId));
       config = settings.pipekeeper().config().view(name(), memberId);
+      handler = new RecordHandler<>(settings, memberId, config);
       consumer =
           new KafkaConsumer<>(
-              consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+              ClientProperties.consumer(settings, memberId),
+              new ByteArrayDeserializer(),
+              new ByteArrayDeserializer());
       producer =
           new KafkaProducer<>(
-              producerProperties(memberId), new ByteArraySerializer(), new ByteArraySerializer());
+              ClientProperties.producer(
+                  settings,
+                  memberId,
+                  // One transactional id per instance; the consumer group metadata sent with the
+                  // offsets fences a zombie of a former generation (KIP-447).
+                  settings.guarantee() == Guarantee.EXACTLY_ONCE
+                      ? "pipekeeper-" + name() + "-" + memberId
+                      : null),
+              new ByteArraySerializer(),
+              new ByteArraySerializer());
       if (settings.guarantee() == Guarantee.EXACTLY_ONCE) {
         producer.initTransactions();
       }
@@ -114,34 +119,6 @@ final class ParallelPipeline<KI, VI, KO, VO> implements Pipeline {
         settings.guarantee(),
         settings.topics());
     return this;
-  }
-
-  private Map<String, Object> consumerProperties() {
-    Map<String, Object> props = new HashMap<>(settings.kafkaProperties());
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, name());
-    props.put(ConsumerConfig.CLIENT_ID_CONFIG, name() + "-" + settings.pipekeeper().identity());
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    props.put(
-        ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
-        CooperativeStickyAssignor.class.getName());
-    return props;
-  }
-
-  private Map<String, Object> producerProperties(String memberId) {
-    Map<String, Object> props = new HashMap<>(settings.kafkaProperties());
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-    props.put(ProducerConfig.CLIENT_ID_CONFIG, name() + "-" + memberId);
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    if (settings.guarantee() == Guarantee.EXACTLY_ONCE) {
-      // One transactional id per instance; the consumer group metadata sent with the offsets
-      // fences a zombie of a former generation (KIP-447).
-      props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "pipekeeper-" + name() + "-" + memberId);
-    }
-    return props;
   }
 
   // ---- the pipeline thread ----
@@ -198,7 +175,7 @@ final class ParallelPipeline<KI, VI, KO, VO> implements Pipeline {
         producer.beginTransaction();
       }
       for (ConsumerRecord<byte[], byte[]> record : records) {
-        handle(record);
+        handler.handle(record, producer, List.of());
         offsets.put(
             new TopicPartition(record.topic(), record.partition()),
             new OffsetAndMetadata(record.offset() + 1));
@@ -241,108 +218,6 @@ final class ParallelPipeline<KI, VI, KO, VO> implements Pipeline {
     }
     if (!fromStart.isEmpty()) {
       consumer.seekToBeginning(fromStart);
-    }
-  }
-
-  /** Processes one record with retries; its output is sent only after a successful attempt. */
-  private void handle(ConsumerRecord<byte[], byte[]> raw) {
-    int retries = Math.max(0, config.get(PipelineKeys.RETRIES, Integer.class, settings.retries()));
-    RuntimeException last = null;
-    for (int attempt = 0; attempt <= retries; attempt++) {
-      Context context = new Context();
-      try {
-        ConsumerRecord<KI, VI> record = deserialize(raw);
-        settings.processor().process(record, context);
-        context.send();
-        return;
-      } catch (KafkaException sending) {
-        throw sending;
-      } catch (RuntimeException e) {
-        last = e;
-      }
-    }
-    deadLetter(raw, last);
-  }
-
-  private ConsumerRecord<KI, VI> deserialize(ConsumerRecord<byte[], byte[]> raw) {
-    KI key =
-        raw.key() == null
-            ? null
-            : settings.keyIn().deserializer().deserialize(raw.topic(), raw.headers(), raw.key());
-    VI value =
-        raw.value() == null
-            ? null
-            : settings
-                .valueIn()
-                .deserializer()
-                .deserialize(raw.topic(), raw.headers(), raw.value());
-    return new ConsumerRecord<>(
-        raw.topic(),
-        raw.partition(),
-        raw.offset(),
-        raw.timestamp(),
-        raw.timestampType(),
-        raw.serializedKeySize(),
-        raw.serializedValueSize(),
-        key,
-        value,
-        raw.headers(),
-        raw.leaderEpoch());
-  }
-
-  private void deadLetter(ConsumerRecord<byte[], byte[]> raw, RuntimeException error) {
-    RecordHeaders headers = new RecordHeaders(raw.headers().toArray());
-    headers.add("pipekeeper.pipeline", bytes(name()));
-    headers.add("pipekeeper.error.class", bytes(error.getClass().getName()));
-    headers.add("pipekeeper.error.message", bytes(String.valueOf(error.getMessage())));
-    headers.add("pipekeeper.source.topic", bytes(raw.topic()));
-    headers.add("pipekeeper.source.partition", bytes(Integer.toString(raw.partition())));
-    headers.add("pipekeeper.source.offset", bytes(Long.toString(raw.offset())));
-    producer.send(
-        new ProducerRecord<>(settings.deadLetterTopic(), null, raw.key(), raw.value(), headers));
-    deadLettered.incrementAndGet();
-    LOG.warn(
-        "pipeline {}: record {}-{}@{} dead-lettered to {} after {}",
-        name(),
-        raw.topic(),
-        raw.partition(),
-        raw.offset(),
-        settings.deadLetterTopic(),
-        error.toString());
-  }
-
-  private static byte[] bytes(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** The context of one processing attempt: emits are held until the attempt succeeds. */
-  private final class Context implements PipelineContext<KO, VO> {
-    private final List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
-
-    @Override
-    public String pipeline() {
-      return name();
-    }
-
-    @Override
-    public String memberId() {
-      return member.id();
-    }
-
-    @Override
-    public ConfigView config() {
-      return config;
-    }
-
-    @Override
-    public void emit(String topic, KO key, VO value) {
-      byte[] k = key == null ? null : settings.keyOut().serializer().serialize(topic, key);
-      byte[] v = value == null ? null : settings.valueOut().serializer().serialize(topic, value);
-      out.add(new ProducerRecord<>(topic, k, v));
-    }
-
-    void send() {
-      out.forEach(producer::send);
     }
   }
 
@@ -393,7 +268,7 @@ final class ParallelPipeline<KI, VI, KO, VO> implements Pipeline {
 
   @Override
   public long deadLettered() {
-    return deadLettered.get();
+    return handler == null ? 0 : handler.deadLettered();
   }
 
   @Override

@@ -1,0 +1,45 @@
+package dev.pipekeeper.kafka.internal;
+
+import dev.pipekeeper.kafka.PipelineBuilder;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/**
+ * The Kafka client settings of a pipeline: the user's properties, then what the guarantee depends
+ * on (which wins).
+ */
+final class ClientProperties {
+  private ClientProperties() {}
+
+  /** A consumer of the pipeline's group, reading committed data only, committing by itself. */
+  static Map<String, Object> consumer(PipelineBuilder<?, ?, ?, ?> settings, String memberId) {
+    Map<String, Object> props = new HashMap<>(settings.kafkaProperties());
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.name());
+    props.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.name() + "-" + memberId);
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(
+        ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+        CooperativeStickyAssignor.class.getName());
+    return props;
+  }
+
+  /** An idempotent producer; transactional if {@code transactionalId} is not null. */
+  static Map<String, Object> producer(
+      PipelineBuilder<?, ?, ?, ?> settings, String memberId, String transactionalId) {
+    Map<String, Object> props = new HashMap<>(settings.kafkaProperties());
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    props.put(ProducerConfig.CLIENT_ID_CONFIG, settings.name() + "-" + memberId);
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    if (transactionalId != null) {
+      props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+    }
+    return props;
+  }
+}

@@ -1,0 +1,158 @@
+package dev.pipekeeper.kafka.internal;
+
+import dev.pipekeeper.core.config.ConfigView;
+import dev.pipekeeper.kafka.PipelineBuilder;
+import dev.pipekeeper.kafka.PipelineContext;
+import dev.pipekeeper.kafka.PipelineKeys;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One input record through the processor, the same in every mode: deserialized here (so a record
+ * that cannot be deserialized is handled like one whose processing throws), retried {@link
+ * PipelineKeys#RETRIES} times, then dead-lettered with the error in its headers. What an attempt
+ * emits is sent only once it returned normally, so a failed attempt leaves no output.
+ */
+final class RecordHandler<KI, VI, KO, VO> {
+  private static final Logger LOG = LoggerFactory.getLogger(RecordHandler.class);
+
+  private final PipelineBuilder<KI, VI, KO, VO> settings;
+  private final String memberId;
+  private final ConfigView config;
+  private final AtomicLong deadLettered = new AtomicLong();
+
+  RecordHandler(PipelineBuilder<KI, VI, KO, VO> settings, String memberId, ConfigView config) {
+    this.settings = settings;
+    this.memberId = memberId;
+    this.config = config;
+  }
+
+  long deadLettered() {
+    return deadLettered.get();
+  }
+
+  /**
+   * Processes {@code raw}, sending its output (each record with {@code headers} added) or its dead
+   * letter through {@code producer}.
+   *
+   * @throws KafkaException if sending failed: the batch must not be committed
+   */
+  void handle(
+      ConsumerRecord<byte[], byte[]> raw,
+      KafkaProducer<byte[], byte[]> producer,
+      List<Header> headers) {
+    int retries = Math.max(0, config.get(PipelineKeys.RETRIES, Integer.class, settings.retries()));
+    RuntimeException last = null;
+    for (int attempt = 0; attempt <= retries; attempt++) {
+      Context context = new Context(headers);
+      try {
+        settings.processor().process(deserialize(raw), context);
+        context.out.forEach(producer::send);
+        return;
+      } catch (KafkaException sending) {
+        throw sending;
+      } catch (RuntimeException e) {
+        last = e;
+      }
+    }
+    deadLetter(raw, last, producer);
+  }
+
+  private ConsumerRecord<KI, VI> deserialize(ConsumerRecord<byte[], byte[]> raw) {
+    KI key =
+        raw.key() == null
+            ? null
+            : settings.keyIn().deserializer().deserialize(raw.topic(), raw.headers(), raw.key());
+    VI value =
+        raw.value() == null
+            ? null
+            : settings
+                .valueIn()
+                .deserializer()
+                .deserialize(raw.topic(), raw.headers(), raw.value());
+    return new ConsumerRecord<>(
+        raw.topic(),
+        raw.partition(),
+        raw.offset(),
+        raw.timestamp(),
+        raw.timestampType(),
+        raw.serializedKeySize(),
+        raw.serializedValueSize(),
+        key,
+        value,
+        raw.headers(),
+        raw.leaderEpoch());
+  }
+
+  private void deadLetter(
+      ConsumerRecord<byte[], byte[]> raw,
+      RuntimeException error,
+      KafkaProducer<byte[], byte[]> producer) {
+    RecordHeaders headers = new RecordHeaders(raw.headers().toArray());
+    headers.add("pipekeeper.pipeline", bytes(settings.name()));
+    headers.add("pipekeeper.error.class", bytes(error.getClass().getName()));
+    headers.add("pipekeeper.error.message", bytes(String.valueOf(error.getMessage())));
+    headers.add("pipekeeper.source.topic", bytes(raw.topic()));
+    headers.add("pipekeeper.source.partition", bytes(Integer.toString(raw.partition())));
+    headers.add("pipekeeper.source.offset", bytes(Long.toString(raw.offset())));
+    producer.send(
+        new ProducerRecord<>(settings.deadLetterTopic(), null, raw.key(), raw.value(), headers));
+    deadLettered.incrementAndGet();
+    LOG.warn(
+        "pipeline {}: record {}-{}@{} dead-lettered to {} after {}",
+        settings.name(),
+        raw.topic(),
+        raw.partition(),
+        raw.offset(),
+        settings.deadLetterTopic(),
+        error.toString());
+  }
+
+  static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The context of one processing attempt: emits are held until the attempt succeeds. */
+  private final class Context implements PipelineContext<KO, VO> {
+    private final List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
+    private final List<Header> headers;
+
+    Context(List<Header> headers) {
+      this.headers = headers;
+    }
+
+    @Override
+    public String pipeline() {
+      return settings.name();
+    }
+
+    @Override
+    public String memberId() {
+      return memberId;
+    }
+
+    @Override
+    public ConfigView config() {
+      return config;
+    }
+
+    @Override
+    public void emit(String topic, KO key, VO value) {
+      byte[] k = key == null ? null : settings.keyOut().serializer().serialize(topic, key);
+      byte[] v = value == null ? null : settings.valueOut().serializer().serialize(topic, value);
+      out.add(
+          new ProducerRecord<>(
+              topic, null, k, v, new RecordHeaders(headers.toArray(Header[]::new))));
+    }
+  }
+}
