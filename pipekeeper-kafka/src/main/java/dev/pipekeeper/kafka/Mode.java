@@ -6,5 +6,13 @@ public enum Mode {
    * Every member runs it: the members consume as one Kafka consumer group with cooperative
    * rebalancing, and ZooKeeper gives them membership and live configuration.
    */
-  PARALLEL
+  PARALLEL,
+  /**
+   * Only the elected leader of the role {@code NAME.singleton} runs it, consuming every partition
+   * of its topics. Its transactional producer's id is the pipeline's own, so a new leader fences
+   * the old one inside Kafka; every output record carries the lease's epoch in the header {@code
+   * pipekeeper.epoch}, and the lease is checked before every commit. A suspended connection aborts
+   * the open transaction at once.
+   */
+  SINGLETON
 }

@@ -125,7 +125,9 @@ class ParallelPipelineIT {
                 in,
                 out,
                 Guarantee.EXACTLY_ONCE.name(),
-                "2"))) {
+                "2",
+                Mode.PARALLEL.name(),
+                "10000"))) {
       victim.awaitLine("STARTED", BOUND);
       KafkaTopics.produce(cluster, in, 0, 2000);
       // The victim is killed in the middle of the stream, most likely inside a transaction.

@@ -12,7 +12,8 @@ import org.apache.kafka.common.serialization.Serdes;
  * count. It leaves when its standard input closes.
  *
  * <p>Arguments: ZooKeeper connect string, cluster, bootstrap servers, pipeline, member id, input
- * topic, output topic, guarantee, milliseconds of "work" per record (so a kill lands mid-stream).
+ * topic, output topic, guarantee, milliseconds of "work" per record (so a kill lands mid-stream),
+ * mode, session timeout in ms.
  */
 public final class PipelineProcess {
   private PipelineProcess() {}
@@ -27,7 +28,12 @@ public final class PipelineProcess {
 
   public static void main(String[] args) throws IOException, InterruptedException {
     try (Pipekeeper pk =
-            Pipekeeper.builder().zookeeper(args[0]).cluster(args[1]).identity(args[4]).build();
+            Pipekeeper.builder()
+                .zookeeper(args[0])
+                .cluster(args[1])
+                .identity(args[4])
+                .sessionTimeout(Duration.ofMillis(Long.parseLong(args[10])))
+                .build();
         Pipeline pipeline =
             Pipeline.builder(
                     args[3], Serdes.String(), Serdes.String(), Serdes.String(), Serdes.String())
@@ -35,6 +41,7 @@ public final class PipelineProcess {
                 .bootstrapServers(args[2])
                 .topics(args[5])
                 .guarantee(Guarantee.valueOf(args[7]))
+                .mode(Mode.valueOf(args[9]))
                 .kafkaProperty("session.timeout.ms", 6000)
                 .kafkaProperty("heartbeat.interval.ms", 1000)
                 .kafkaProperty("transaction.timeout.ms", 10000)

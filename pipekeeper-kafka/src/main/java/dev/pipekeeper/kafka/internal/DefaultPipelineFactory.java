@@ -11,6 +11,9 @@ public final class DefaultPipelineFactory implements PipelineBuilder.Factory {
 
   @Override
   public <KI, VI, KO, VO> Pipeline create(PipelineBuilder<KI, VI, KO, VO> settings) {
-    return new ParallelPipeline<>(settings);
+    return switch (settings.mode()) {
+      case PARALLEL -> new ParallelPipeline<>(settings);
+      case SINGLETON -> new SingletonPipeline<>(settings);
+    };
   }
 }

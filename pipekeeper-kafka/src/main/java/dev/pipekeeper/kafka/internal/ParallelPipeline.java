@@ -170,6 +170,7 @@ final class ParallelPipeline<KI, VI, KO, VO> implements Pipeline {
   private void processBatch(ConsumerRecords<byte[], byte[]> records) {
     boolean transactional = settings.guarantee() == Guarantee.EXACTLY_ONCE;
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    handler.newBatch();
     try {
       if (transactional) {
         producer.beginTransaction();

@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One input record through the processor, the same in every mode: deserialized here (so a record
  * that cannot be deserialized is handled like one whose processing throws), retried {@link
- * PipelineKeys#RETRIES} times, then dead-lettered with the error in its headers. What an attempt
- * emits is sent only once it returned normally, so a failed attempt leaves no output.
+ * PipelineKeys#RETRIES} times (read at each {@link #newBatch()}), then dead-lettered with the error
+ * in its headers. What an attempt emits is sent only once it returned normally, so a failed attempt
+ * leaves no output.
  */
 final class RecordHandler<KI, VI, KO, VO> {
   private static final Logger LOG = LoggerFactory.getLogger(RecordHandler.class);
@@ -30,15 +31,22 @@ final class RecordHandler<KI, VI, KO, VO> {
   private final String memberId;
   private final ConfigView config;
   private final AtomicLong deadLettered = new AtomicLong();
+  private int retries;
 
   RecordHandler(PipelineBuilder<KI, VI, KO, VO> settings, String memberId, ConfigView config) {
     this.settings = settings;
     this.memberId = memberId;
     this.config = config;
+    this.retries = settings.retries();
   }
 
   long deadLettered() {
     return deadLettered.get();
+  }
+
+  /** Reads the live settings that hold for a whole batch (not once per record). */
+  void newBatch() {
+    retries = Math.max(0, config.get(PipelineKeys.RETRIES, Integer.class, settings.retries()));
   }
 
   /**
@@ -51,7 +59,6 @@ final class RecordHandler<KI, VI, KO, VO> {
       ConsumerRecord<byte[], byte[]> raw,
       KafkaProducer<byte[], byte[]> producer,
       List<Header> headers) {
-    int retries = Math.max(0, config.get(PipelineKeys.RETRIES, Integer.class, settings.retries()));
     RuntimeException last = null;
     for (int attempt = 0; attempt <= retries; attempt++) {
       Context context = new Context(headers);

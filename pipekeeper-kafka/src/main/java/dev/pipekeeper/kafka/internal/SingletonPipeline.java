@@ -1,0 +1,366 @@
+package dev.pipekeeper.kafka.internal;
+
+import dev.pipekeeper.core.config.ConfigView;
+import dev.pipekeeper.core.coordination.Leadership;
+import dev.pipekeeper.core.coordination.Lease;
+import dev.pipekeeper.core.membership.Member;
+import dev.pipekeeper.core.membership.MemberInfo;
+import dev.pipekeeper.kafka.Guarantee;
+import dev.pipekeeper.kafka.Pipeline;
+import dev.pipekeeper.kafka.PipelineBuilder;
+import dev.pipekeeper.kafka.PipelineKeys;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A SINGLETON pipeline instance: every instance contends for the role {@code NAME.singleton}; only
+ * the leader consumes, with a consumer assigned every partition of the topics (no Kafka group
+ * membership, so a zombie cannot take partitions) and a producer whose transactional id is the
+ * pipeline's, so the leader of a new term fences the previous one in Kafka when it initializes.
+ * Each term has its own clients; a term ends when its lease is no longer valid, and after Kafka
+ * fenced it this instance does not open another until it holds a new lease.
+ */
+final class SingletonPipeline<KI, VI, KO, VO> implements Pipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(SingletonPipeline.class);
+  private static final Duration POLL = Duration.ofMillis(100);
+
+  private final PipelineBuilder<KI, VI, KO, VO> settings;
+  private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
+  private final AtomicLong processed = new AtomicLong();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile boolean running;
+  private volatile Term term;
+  private Lease fencedLease;
+  private Member member;
+  private ConfigView config;
+  private Leadership leadership;
+  private RecordHandler<KI, VI, KO, VO> handler;
+  private Thread thread;
+
+  /** One term of leadership: its lease and its own clients. */
+  private record Term(
+      Lease lease,
+      KafkaConsumer<byte[], byte[]> consumer,
+      KafkaProducer<byte[], byte[]> producer,
+      List<Header> headers,
+      Set<TopicPartition> partitions) {}
+
+  SingletonPipeline(PipelineBuilder<KI, VI, KO, VO> settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public String name() {
+    return settings.name();
+  }
+
+  @Override
+  public synchronized Pipeline start() {
+    if (!state.compareAndSet(State.CREATED, State.RUNNING)) {
+      throw new IllegalStateException("pipeline " + name() + " was started before or is closed");
+    }
+    String memberId = settings.pipekeeper().identity();
+    try {
+      member = settings.pipekeeper().membership().join(name(), MemberInfo.defaults().id(memberId));
+      config = settings.pipekeeper().config().view(name(), memberId);
+      handler = new RecordHandler<>(settings, memberId, config);
+      leadership = settings.pipekeeper().leadership(name() + ".singleton").start();
+    } catch (RuntimeException e) {
+      releaseZooKeeper();
+      state.set(State.FAILED);
+      throw e;
+    }
+    running = true;
+    thread = new Thread(this::loop, "pipekeeper-pipeline-" + name());
+    thread.setDaemon(true);
+    thread.start();
+    LOG.info(
+        "pipeline {} started as {} (SINGLETON, {}, topics {})",
+        name(),
+        memberId,
+        settings.guarantee(),
+        settings.topics());
+    return this;
+  }
+
+  // ---- the pipeline thread ----
+
+  private void loop() {
+    try {
+      while (running) {
+        Optional<Lease> lease = leadership.awaitLease(POLL);
+        Term current = term;
+        if (lease.isEmpty() || !lease.get().isValid()) {
+          endTerm(current, "no valid lease");
+          continue;
+        }
+        if (lease.get() == fencedLease) {
+          continue; // Kafka said a newer leader exists; wait for this lease to end
+        }
+        if (current == null || current.lease() != lease.get()) {
+          endTerm(current, "a new term began");
+          current = openTerm(lease.get());
+        }
+        followPause(current);
+        ConsumerRecords<byte[], byte[]> records;
+        try {
+          records = current.consumer().poll(POLL);
+        } catch (WakeupException woken) {
+          continue;
+        }
+        if (!records.isEmpty()) {
+          processBatch(current, records);
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.error("pipeline {}: stopped by an unexpected error: {}", name(), e.toString(), e);
+      state.set(State.FAILED);
+    } finally {
+      endTerm(term, "stopping");
+      stopped.countDown();
+    }
+  }
+
+  private Term openTerm(Lease lease) {
+    String memberId = member.id();
+    boolean transactional = settings.guarantee() == Guarantee.EXACTLY_ONCE;
+    KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(
+            ClientProperties.producer(
+                settings, memberId, transactional ? "pipekeeper-" + name() : null),
+            new ByteArraySerializer(),
+            new ByteArraySerializer());
+    KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(
+            ClientProperties.consumer(settings, memberId),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
+    List<TopicPartition> partitions = new ArrayList<>();
+    try {
+      if (transactional) {
+        producer.initTransactions(); // fences the previous term's producer
+      }
+      for (String topic : settings.topics()) {
+        consumer
+            .partitionsFor(topic)
+            .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+      }
+      consumer.assign(partitions);
+      rewind(consumer);
+    } catch (RuntimeException e) {
+      consumer.close(CloseOptions.timeout(Duration.ZERO));
+      producer.close(Duration.ZERO);
+      throw e;
+    }
+    Term opened =
+        new Term(
+            lease,
+            consumer,
+            producer,
+            List.of(
+                new RecordHeader(
+                    "pipekeeper.epoch", RecordHandler.bytes(Long.toString(lease.epoch())))),
+            Set.copyOf(partitions));
+    term = opened;
+    LOG.info(
+        "pipeline {}: {} leads with epoch {}, consuming {} partitions",
+        name(),
+        memberId,
+        lease.epoch(),
+        consumer.assignment().size());
+    return opened;
+  }
+
+  private void endTerm(Term ending, String why) {
+    if (ending == null) {
+      return;
+    }
+    term = null;
+    try {
+      ending.consumer().close(CloseOptions.timeout(Duration.ZERO));
+    } catch (RuntimeException e) {
+      LOG.debug("pipeline {}: closing the consumer: {}", name(), e.toString());
+    }
+    // Closing a transactional producer aborts a transaction still open.
+    ending.producer().close(Duration.ZERO);
+    LOG.info("pipeline {}: term of epoch {} ended: {}", name(), ending.lease().epoch(), why);
+  }
+
+  private void followPause(Term current) {
+    boolean wanted = config.get(PipelineKeys.PAUSED, Boolean.class, false);
+    Set<TopicPartition> paused = current.consumer().paused();
+    if (wanted && paused.isEmpty()) {
+      current.consumer().pause(current.consumer().assignment());
+      state.compareAndSet(State.RUNNING, State.PAUSED);
+    } else if (!wanted && !paused.isEmpty()) {
+      current.consumer().resume(paused);
+      state.compareAndSet(State.PAUSED, State.RUNNING);
+    }
+  }
+
+  private void processBatch(Term current, ConsumerRecords<byte[], byte[]> records) {
+    boolean transactional = settings.guarantee() == Guarantee.EXACTLY_ONCE;
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    handler.newBatch();
+    try {
+      if (transactional) {
+        current.producer().beginTransaction();
+      }
+      for (ConsumerRecord<byte[], byte[]> record : records) {
+        if (!current.lease().isValid()) {
+          throw new LeaseEnded();
+        }
+        handler.handle(record, current.producer(), current.headers());
+        offsets.put(
+            new TopicPartition(record.topic(), record.partition()),
+            new OffsetAndMetadata(record.offset() + 1));
+      }
+      if (!current.lease().isValid()) {
+        throw new LeaseEnded(); // checked before every commit
+      }
+      if (transactional) {
+        // The consumer is in no group generation (assigned, not subscribed): fencing is the
+        // transactional id's.
+        current.producer().sendOffsetsToTransaction(offsets, current.consumer().groupMetadata());
+        current.producer().commitTransaction();
+      } else {
+        current.producer().flush();
+        current.consumer().commitSync(offsets);
+      }
+      processed.addAndGet(records.count());
+    } catch (LeaseEnded ended) {
+      endTerm(current, "lease of epoch " + current.lease().epoch() + " ended mid-batch");
+    } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
+      fencedLease = current.lease();
+      endTerm(current, "fenced by a newer leader in Kafka");
+    } catch (KafkaException e) {
+      LOG.warn(
+          "pipeline {}: batch of {} records not committed, consuming it again: {}",
+          name(),
+          records.count(),
+          e.toString());
+      if (transactional) {
+        current.producer().abortTransaction();
+      }
+      rewind(current.consumer());
+    }
+  }
+
+  /** Seeks every assigned partition to the pipeline's committed offset (or its beginning). */
+  private static void rewind(KafkaConsumer<byte[], byte[]> consumer) {
+    Set<TopicPartition> assigned = consumer.assignment();
+    Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
+    List<TopicPartition> fromStart = new ArrayList<>();
+    for (TopicPartition partition : assigned) {
+      OffsetAndMetadata offset = committed.get(partition);
+      if (offset != null) {
+        consumer.seek(partition, offset);
+      } else {
+        fromStart.add(partition);
+      }
+    }
+    if (!fromStart.isEmpty()) {
+      consumer.seekToBeginning(fromStart);
+    }
+  }
+
+  /** The lease ended while a batch was in flight: it is not committed. */
+  private static final class LeaseEnded extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    LeaseEnded() {
+      super(null, null, false, false);
+    }
+  }
+
+  // ---- lifecycle ----
+
+  @Override
+  public State state() {
+    return state.get();
+  }
+
+  @Override
+  public Set<TopicPartition> partitions() {
+    Term current = term;
+    return current == null ? Set.of() : current.partitions(); // the consumer is single-threaded
+  }
+
+  @Override
+  public long processed() {
+    return processed.get();
+  }
+
+  @Override
+  public long deadLettered() {
+    return handler == null ? 0 : handler.deadLettered();
+  }
+
+  /** Whether this instance leads now (holds a valid lease). */
+  boolean isLeading() {
+    return leadership != null && leadership.currentLease().isPresent();
+  }
+
+  @Override
+  public void close() {
+    State before = state.getAndSet(State.CLOSED);
+    if (before == State.CLOSED) {
+      return;
+    }
+    if (thread != null) {
+      running = false;
+      Term current = term;
+      if (current != null) {
+        current.consumer().wakeup();
+      }
+      try {
+        if (!stopped.await(settings.closeTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+          LOG.warn(
+              "pipeline {} did not stop within {} ms", name(), settings.closeTimeout().toMillis());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    releaseZooKeeper();
+    LOG.info("pipeline {} closed after {} records", name(), processed.get());
+  }
+
+  private void releaseZooKeeper() {
+    if (leadership != null) {
+      leadership.close();
+    }
+    if (config != null) {
+      config.close();
+    }
+    if (member != null) {
+      member.close();
+    }
+  }
+}
