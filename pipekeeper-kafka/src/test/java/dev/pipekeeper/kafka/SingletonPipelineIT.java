@@ -140,6 +140,65 @@ class SingletonPipelineIT {
     }
   }
 
+  @Test
+  void closedPipelinesLeaveNoThreadMemberOrLeadershipBehind(TestCluster cluster) throws Exception {
+    KafkaTopics.create(cluster, 1, cluster.topic("in"), cluster.topic("out"));
+    Pipekeeper observer = connect(cluster, "observer");
+    Set<String> before = threadNames();
+    Pipeline singleton = singleton(cluster, "a", "tidy");
+    Pipeline parallel =
+        Pipeline.builder(
+                "tidy-parallel", Serdes.String(), Serdes.String(), Serdes.String(), Serdes.String())
+            .pipekeeper(connect(cluster, "b"))
+            .bootstrapServers(cluster.bootstrapServers())
+            .topics(cluster.topic("in"))
+            .processor(
+                (record, ctx) -> ctx.emit(cluster.topic("out"), record.key(), record.value()))
+            .build();
+    open.push(parallel);
+    parallel.start();
+    KafkaTopics.produce(cluster, cluster.topic("in"), 0, 10);
+    await().atMost(BOUND).until(() -> singleton.processed() == 10 && parallel.processed() == 10);
+
+    singleton.close();
+    parallel.close();
+    assertThat(observer.membership().members("tidy")).isEmpty();
+    assertThat(observer.membership().members("tidy-parallel")).isEmpty();
+    assertThat(observer.inspector().roles())
+        .filteredOn(role -> role.role().equals("tidy.singleton"))
+        .allSatisfy(role -> assertThat(role.contenders()).isEmpty());
+    await()
+        .atMost(BOUND)
+        .untilAsserted(
+            () ->
+                assertThat(threadNames())
+                    .as("threads left by the closed pipelines")
+                    .filteredOn(
+                        name ->
+                            name.startsWith("pipekeeper-pipeline")
+                                || name.startsWith("kafka-producer-network-thread")
+                                || name.startsWith("kafka-coordinator-heartbeat-thread"))
+                    .isSubsetOf(before));
+  }
+
+  private Pipekeeper connect(TestCluster cluster, String id) {
+    Pipekeeper pk =
+        Pipekeeper.builder()
+            .zookeeper(cluster.zkConnect())
+            .cluster(cluster.cluster())
+            .identity(id)
+            .build();
+    open.push(pk);
+    return pk;
+  }
+
+  private static Set<String> threadNames() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
+        .map(Thread::getName)
+        .collect(Collectors.toSet());
+  }
+
   private static long lastProcessed(ChildJvm child) {
     List<String> lines = child.lines();
     for (int i = lines.size() - 1; i >= 0; i--) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import dev.pipekeeper.core.archfixture.CoreUsingKafka;
 import dev.pipekeeper.core.archfixture.LeakyApi;
+import dev.pipekeeper.kafka.archfixture.KafkaUsingCoreInternals;
 import org.junit.jupiter.api.Test;
 
 /** The rules catch the violations they exist for (checked on deliberate test fixtures). */
@@ -15,6 +16,15 @@ class ArchitectureRulesCanFailTest {
     assertThat(
             ArchitectureTest.CORE_IS_ZOOKEEPER_ONLY
                 .evaluate(new ClassFileImporter().importClasses(CoreUsingKafka.class))
+                .hasViolation())
+        .isTrue();
+  }
+
+  @Test
+  void kafkaUsingCoreInternalsIsCaught() {
+    assertThat(
+            ArchitectureTest.KAFKA_USES_CORE_API_ONLY
+                .evaluate(new ClassFileImporter().importClasses(KafkaUsingCoreInternals.class))
                 .hasViolation())
         .isTrue();
   }

@@ -25,6 +25,7 @@ class ArchitectureTest {
   static final String CORE = "dev.pipekeeper.core..";
   static final String EMBEDDED = "dev.pipekeeper.embedded..";
   static final String APP = "dev.pipekeeper.app..";
+  static final String KAFKA = "dev.pipekeeper.kafka..";
 
   /** core knows nothing of Kafka, the CLI or the embedded servers. */
   static final ArchRule CORE_IS_ZOOKEEPER_ONLY =
@@ -35,6 +36,16 @@ class ArchitectureTest {
           .dependOnClassesThat()
           .resideInAnyPackage("org.apache.kafka..", "kafka..", APP, EMBEDDED, "picocli..")
           .because("pipekeeper-core is the ZooKeeper side and sits below everything else");
+
+  /** The Kafka side uses core's public API only, as any user would. */
+  static final ArchRule KAFKA_USES_CORE_API_ONLY =
+      noClasses()
+          .that()
+          .resideInAPackage(KAFKA)
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.pipekeeper.core..internal..")
+          .because("pipekeeper-kafka builds on the coordination library, not on its insides");
 
   /** Nothing but the app (and tests) depends on the embedded servers. */
   static final ArchRule ONLY_APP_USES_EMBEDDED =
@@ -86,6 +97,11 @@ class ArchitectureTest {
   }
 
   @Test
+  void kafkaUsesCoresPublicApiOnly() {
+    KAFKA_USES_CORE_API_ONLY.check(main);
+  }
+
+  @Test
   void onlyTheAppUsesEmbeddedServers() {
     ONLY_APP_USES_EMBEDDED.check(main);
   }
@@ -105,7 +121,11 @@ class ArchitectureTest {
     Set<String> packages = new HashSet<>();
     main.forEach(c -> packages.add(c.getPackageName()));
     org.assertj.core.api.Assertions.assertThat(packages)
-        .contains("dev.pipekeeper.core", "dev.pipekeeper.embedded", "dev.pipekeeper.app.cli");
+        .contains(
+            "dev.pipekeeper.core",
+            "dev.pipekeeper.kafka",
+            "dev.pipekeeper.embedded",
+            "dev.pipekeeper.app.cli");
   }
 
   static ArchCondition<JavaClass> notExposeInternalTypes() {
