@@ -14,5 +14,12 @@ public enum Mode {
    * pipekeeper.epoch}, and the lease is checked before every commit. A suspended connection aborts
    * the open transaction at once.
    */
-  SINGLETON
+  SINGLETON,
+  /**
+   * The group's work units are assigned to the members ({@code Pipekeeper.worker}); each owned unit
+   * runs its own {@link WorkUnitSource} with a transactional producer whose id is the unit's, so a
+   * unit's new owner fences the previous one in Kafka. The unit's position is written to the
+   * positions topic in the same transaction as its output, and a new owner resumes from it.
+   */
+  SHARDED
 }

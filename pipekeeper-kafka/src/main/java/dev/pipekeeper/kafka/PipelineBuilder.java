@@ -41,6 +41,8 @@ public final class PipelineBuilder<KI, VI, KO, VO> {
   private int retries = 2;
   private Duration closeTimeout = Duration.ofSeconds(30);
   private final Map<String, Object> kafka = new HashMap<>();
+  private java.util.function.Function<String, WorkUnitSource<KI, VI>> sources;
+  private String positionsTopic;
 
   PipelineBuilder(
       String name,
@@ -56,6 +58,7 @@ public final class PipelineBuilder<KI, VI, KO, VO> {
     this.valueOut = Objects.requireNonNull(valueOut, "valueOut");
     this.factory = factory;
     this.deadLetterTopic = name + ".dlq";
+    this.positionsTopic = name + ".positions";
   }
 
   /** The ZooKeeper connection the pipeline coordinates through (not closed with it). */
@@ -87,6 +90,25 @@ public final class PipelineBuilder<KI, VI, KO, VO> {
 
   public PipelineBuilder<KI, VI, KO, VO> guarantee(Guarantee value) {
     this.guarantee = Objects.requireNonNull(value);
+    return this;
+  }
+
+  /**
+   * For SHARDED pipelines: opens the source of a work unit, given its name, when this member takes
+   * the unit over.
+   */
+  public PipelineBuilder<KI, VI, KO, VO> sources(
+      java.util.function.Function<String, WorkUnitSource<KI, VI>> value) {
+    this.sources = Objects.requireNonNull(value);
+    return this;
+  }
+
+  /**
+   * For SHARDED pipelines: the compacted topic where each unit's position is stored with its output
+   * (default {@code NAME.positions}; it must exist).
+   */
+  public PipelineBuilder<KI, VI, KO, VO> positionsTopic(String value) {
+    this.positionsTopic = Objects.requireNonNull(value);
     return this;
   }
 
@@ -131,7 +153,12 @@ public final class PipelineBuilder<KI, VI, KO, VO> {
     if (bootstrapServers == null || bootstrapServers.isBlank()) {
       throw new InvalidInputException("pipeline " + name + ": set bootstrapServers(...)");
     }
-    if (topics.isEmpty()) {
+    if (mode == Mode.SHARDED) {
+      if (sources == null) {
+        throw new InvalidInputException(
+            "pipeline " + name + ": a SHARDED pipeline needs sources(...)");
+      }
+    } else if (topics.isEmpty()) {
       throw new InvalidInputException("pipeline " + name + ": set at least one input topic");
     }
     if (processor == null) {
@@ -182,6 +209,14 @@ public final class PipelineBuilder<KI, VI, KO, VO> {
 
   public Guarantee guarantee() {
     return guarantee;
+  }
+
+  public java.util.function.Function<String, WorkUnitSource<KI, VI>> sources() {
+    return sources;
+  }
+
+  public String positionsTopic() {
+    return positionsTopic;
   }
 
   public String deadLetterTopic() {

@@ -553,7 +553,8 @@ final class DefaultGroupWorker implements GroupWorker {
 
   @Override
   public Set<String> running() {
-    return Set.copyOf(new TreeSet<>(running));
+    // Through an array: a TreeSet built straight from a sorted set that changes meanwhile fails.
+    return java.util.Collections.unmodifiableSet(new TreeSet<>(List.copyOf(running)));
   }
 
   @Override

@@ -14,6 +14,7 @@ public final class DefaultPipelineFactory implements PipelineBuilder.Factory {
     return switch (settings.mode()) {
       case PARALLEL -> new ParallelPipeline<>(settings);
       case SINGLETON -> new SingletonPipeline<>(settings);
+      case SHARDED -> new ShardedPipeline<>(settings);
     };
   }
 }

@@ -1,0 +1,320 @@
+package dev.pipekeeper.kafka.internal;
+
+import dev.pipekeeper.core.assignment.GroupWorker;
+import dev.pipekeeper.core.assignment.UnitHandler;
+import dev.pipekeeper.core.assignment.UnitOwnership;
+import dev.pipekeeper.core.config.ConfigView;
+import dev.pipekeeper.core.membership.MemberInfo;
+import dev.pipekeeper.kafka.Guarantee;
+import dev.pipekeeper.kafka.Pipeline;
+import dev.pipekeeper.kafka.PipelineBuilder;
+import dev.pipekeeper.kafka.SourceBatch;
+import dev.pipekeeper.kafka.WorkUnitSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A SHARDED pipeline instance: a {@link GroupWorker} in the group named after the pipeline, whose
+ * every owned unit runs on a thread of its own with its own {@link WorkUnitSource} and a producer
+ * whose transactional id is the unit's ({@code pipekeeper-NAME-unit-UNIT}), so the unit's next
+ * owner fences this one in Kafka when it starts. A unit's output and its new position (in the
+ * positions topic, keyed by unit) are committed in one transaction; a new owner reads the last
+ * committed position and resumes there. Source records are serialized with the input serdes and
+ * then go through the same record handling as consumed ones (retries, dead letters).
+ */
+final class ShardedPipeline<KI, VI, KO, VO> implements Pipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(ShardedPipeline.class);
+  private static final Duration POLL = Duration.ofMillis(100);
+
+  private final PipelineBuilder<KI, VI, KO, VO> settings;
+  private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
+  private final AtomicLong processed = new AtomicLong();
+  private final Map<String, UnitRunner> runners = new ConcurrentHashMap<>();
+  private String memberId;
+  private ConfigView config;
+  private RecordHandler<KI, VI, KO, VO> handler;
+  private GroupWorker worker;
+
+  ShardedPipeline(PipelineBuilder<KI, VI, KO, VO> settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public String name() {
+    return settings.name();
+  }
+
+  @Override
+  public synchronized Pipeline start() {
+    if (!state.compareAndSet(State.CREATED, State.RUNNING)) {
+      throw new IllegalStateException("pipeline " + name() + " was started before or is closed");
+    }
+    memberId = settings.pipekeeper().identity();
+    try {
+      config = settings.pipekeeper().config().view(name(), memberId);
+      handler = new RecordHandler<>(settings, memberId, config);
+      worker =
+          settings.pipekeeper().worker(name(), MemberInfo.defaults().id(memberId), new Units());
+    } catch (RuntimeException e) {
+      release();
+      state.set(State.FAILED);
+      throw e;
+    }
+    LOG.info("pipeline {} started as {} (SHARDED, {})", name(), memberId, settings.guarantee());
+    return this;
+  }
+
+  /** The worker's handler: a runner thread per owned unit. */
+  private final class Units implements UnitHandler {
+    @Override
+    public void start(UnitOwnership unit) {
+      UnitRunner runner = new UnitRunner(unit);
+      runners.put(unit.unit(), runner);
+      runner.thread.start();
+    }
+
+    @Override
+    public void stop(UnitOwnership unit) {
+      UnitRunner runner = runners.remove(unit.unit());
+      if (runner != null) {
+        runner.stop();
+      }
+    }
+  }
+
+  /** One owned unit's loop: poll the source, process, commit output and position together. */
+  private final class UnitRunner {
+    final UnitOwnership unit;
+    final Thread thread;
+    volatile boolean stopping;
+
+    UnitRunner(UnitOwnership unit) {
+      this.unit = unit;
+      this.thread = new Thread(this::run, "pipekeeper-pipeline-" + name() + "-" + unit.unit());
+      this.thread.setDaemon(true);
+    }
+
+    void stop() {
+      stopping = true;
+      try {
+        thread.join(); // the worker bounds how long it waits for this stop
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    private boolean mayWork() {
+      return !stopping && unit.isValid();
+    }
+
+    private void run() {
+      boolean transactional = settings.guarantee() == Guarantee.EXACTLY_ONCE;
+      KafkaProducer<byte[], byte[]> producer =
+          new KafkaProducer<>(
+              ClientProperties.producer(
+                  settings,
+                  memberId,
+                  transactional ? "pipekeeper-" + name() + "-unit-" + unit.unit() : null),
+              new ByteArraySerializer(),
+              new ByteArraySerializer());
+      WorkUnitSource<KI, VI> source = null;
+      try {
+        if (transactional) {
+          producer.initTransactions(); // fences the unit's previous owner
+        }
+        Optional<String> position = readPosition();
+        LOG.info(
+            "pipeline {}: unit {} runs on {} from position {}",
+            name(),
+            unit.unit(),
+            memberId,
+            position.orElse("(start)"));
+        source = settings.sources().apply(unit.unit());
+        List<Header> headers =
+            List.of(
+                new RecordHeader(
+                    "pipekeeper.unit.token", RecordHandler.bytes(Long.toString(unit.token()))));
+        long sequence = 0;
+        while (mayWork()) {
+          SourceBatch<KI, VI> batch = source.poll(position, POLL);
+          if (batch.records().isEmpty()) {
+            continue;
+          }
+          handler.newBatch();
+          try {
+            if (transactional) {
+              producer.beginTransaction();
+            }
+            for (Map.Entry<KI, VI> entry : batch.records()) {
+              if (!mayWork()) {
+                throw new KafkaException("ownership of " + unit.unit() + " ended mid-batch");
+              }
+              handler.handle(asRecord(entry, sequence++), producer, headers);
+            }
+            producer.send(
+                new ProducerRecord<>(
+                    settings.positionsTopic(),
+                    RecordHandler.bytes(unit.unit()),
+                    RecordHandler.bytes(batch.position())));
+            if (!mayWork()) {
+              throw new KafkaException("ownership of " + unit.unit() + " ended before commit");
+            }
+            if (transactional) {
+              producer.commitTransaction();
+            } else {
+              producer.flush();
+            }
+            position = Optional.of(batch.position());
+            processed.addAndGet(batch.records().size());
+          } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
+            throw fenced;
+          } catch (KafkaException e) {
+            if (transactional) {
+              producer.abortTransaction();
+            }
+            if (mayWork()) {
+              LOG.warn(
+                  "pipeline {}: batch of unit {} not committed, reading it again: {}",
+                  name(),
+                  unit.unit(),
+                  e.toString());
+            }
+          }
+        }
+      } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
+        LOG.info("pipeline {}: unit {} fenced by its new owner", name(), unit.unit());
+      } catch (RuntimeException e) {
+        LOG.error("pipeline {}: unit {} stopped: {}", name(), unit.unit(), e.toString(), e);
+      } finally {
+        if (source != null) {
+          try {
+            source.close();
+          } catch (Exception e) {
+            LOG.warn(
+                "pipeline {}: closing the source of {} failed: {}",
+                name(),
+                unit.unit(),
+                e.toString());
+          }
+        }
+        // Closing a transactional producer aborts a transaction still open.
+        producer.close(Duration.ZERO);
+      }
+    }
+
+    private ConsumerRecord<byte[], byte[]> asRecord(Map.Entry<KI, VI> entry, long sequence) {
+      byte[] key =
+          entry.getKey() == null
+              ? null
+              : settings.keyIn().serializer().serialize(unit.unit(), entry.getKey());
+      byte[] value =
+          entry.getValue() == null
+              ? null
+              : settings.valueIn().serializer().serialize(unit.unit(), entry.getValue());
+      return new ConsumerRecord<>(unit.unit(), 0, sequence, key, value);
+    }
+
+    /** The unit's last committed position: the last value for its key in the positions topic. */
+    private Optional<String> readPosition() {
+      Map<String, Object> props = new HashMap<>(settings.kafkaProperties());
+      props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+      props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+      props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+      String found = null;
+      try (KafkaConsumer<byte[], byte[]> consumer =
+          new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        consumer
+            .partitionsFor(settings.positionsTopic())
+            .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+        while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+          for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+            if (record.key() != null
+                && unit.unit()
+                    .equals(new String(record.key(), java.nio.charset.StandardCharsets.UTF_8))) {
+              found =
+                  record.value() == null
+                      ? null
+                      : new String(record.value(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+          }
+        }
+      }
+      return Optional.ofNullable(found);
+    }
+  }
+
+  // ---- lifecycle ----
+
+  @Override
+  public State state() {
+    return state.get();
+  }
+
+  /** A SHARDED pipeline consumes no Kafka partitions: its input comes from its units' sources. */
+  @Override
+  public Set<TopicPartition> partitions() {
+    return Set.of();
+  }
+
+  /** The units this instance runs now. */
+  Set<String> units() {
+    return Set.copyOf(runners.keySet());
+  }
+
+  @Override
+  public long processed() {
+    return processed.get();
+  }
+
+  @Override
+  public long deadLettered() {
+    return handler == null ? 0 : handler.deadLettered();
+  }
+
+  @Override
+  public void close() {
+    State before = state.getAndSet(State.CLOSED);
+    if (before == State.CLOSED) {
+      return;
+    }
+    release();
+    LOG.info("pipeline {} closed after {} records", name(), processed.get());
+  }
+
+  private void release() {
+    if (worker != null) {
+      worker.close(); // stops every unit, then gives their ownership up
+    }
+    if (config != null) {
+      config.close();
+    }
+  }
+}

@@ -1,0 +1,161 @@
+package dev.pipekeeper.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.assignment.WorkUnit;
+import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
+import dev.pipekeeper.embedded.junit.TestCluster;
+import dev.pipekeeper.embedded.junit.TestTimeouts;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** SHARDED pipelines against a real ZooKeeper and a real KRaft broker. */
+@ExtendWith(EmbeddedClusterExtension.class)
+class ShardedPipelineIT {
+  private static final Duration BOUND = TestTimeouts.scaled(Duration.ofSeconds(60));
+  private static final int PER_UNIT = 300;
+
+  private final Deque<AutoCloseable> open = new ArrayDeque<>();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    while (!open.isEmpty()) {
+      open.pop().close();
+    }
+  }
+
+  /**
+   * A simulated external system: unit U has records "U:1", "U:2", ... up to a limit the test raises
+   * step by step (so units move at known points mid-stream); the position is the number of the last
+   * record read; it hands out at most 10 records per poll.
+   */
+  static final class TenantFeed implements WorkUnitSource<String, String> {
+    private final String unit;
+    private final AtomicInteger available;
+
+    TenantFeed(String unit, AtomicInteger available) {
+      this.unit = unit;
+      this.available = available;
+    }
+
+    @Override
+    public SourceBatch<String, String> poll(Optional<String> position, Duration timeout) {
+      int last = position.map(Integer::parseInt).orElse(0);
+      int limit = available.get();
+      if (last >= limit) {
+        try {
+          Thread.sleep(timeout.toMillis() / 10); // the external system has nothing new yet
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return SourceBatch.empty(Integer.toString(last));
+      }
+      List<Map.Entry<String, String>> records = new ArrayList<>();
+      int next = last;
+      while (next < Math.min(last + 10, limit)) {
+        next++;
+        records.add(Map.entry(unit, unit + ":" + next));
+      }
+      return new SourceBatch<>(records, Integer.toString(next));
+    }
+  }
+
+  private final AtomicInteger available = new AtomicInteger();
+
+  private Pipeline sharded(TestCluster cluster, String id, String name) {
+    Pipekeeper pk =
+        Pipekeeper.builder()
+            .zookeeper(cluster.zkConnect())
+            .cluster(cluster.cluster())
+            .identity(id)
+            .sessionTimeout(Duration.ofSeconds(3))
+            .build();
+    open.push(pk);
+    String out = cluster.topic("out");
+    Pipeline pipeline =
+        Pipeline.builder(name, Serdes.String(), Serdes.String(), Serdes.String(), Serdes.String())
+            .pipekeeper(pk)
+            .bootstrapServers(cluster.bootstrapServers())
+            .mode(Mode.SHARDED)
+            .sources(unit -> new TenantFeed(unit, available))
+            .positionsTopic(cluster.topic("positions"))
+            .processor((record, ctx) -> ctx.emit(out, record.key(), record.value()))
+            .build();
+    open.push(pipeline);
+    return pipeline.start();
+  }
+
+  @Test
+  void unitsThatMoveResumeFromTheirStoredPositionWithoutDuplicatesOrGaps(TestCluster cluster)
+      throws Exception {
+    KafkaTopics.create(cluster, 1, cluster.topic("out"), cluster.topic("positions"));
+    String name = "ingester";
+    Pipekeeper admin =
+        Pipekeeper.builder().zookeeper(cluster.zkConnect()).cluster(cluster.cluster()).build();
+    open.push(admin);
+    List<String> units = List.of("tenant-0", "tenant-1", "tenant-2", "tenant-3");
+    units.forEach(unit -> admin.workUnits(name).put(WorkUnit.of(unit)));
+
+    available.set(100);
+    Pipeline a = sharded(cluster, "a", name);
+    awaitOutput(cluster, 400); // every unit at 100, all on a
+    Pipeline b = sharded(cluster, "b", name); // two units move to b at position 100
+    awaitOwners(admin, name, owners -> owners.values().stream().distinct().count() == 2);
+    available.set(200);
+    awaitOutput(cluster, 800);
+    a.close(); // the other two move to b at position 200
+    awaitOwners(
+        admin,
+        name,
+        owners -> owners.size() == 4 && owners.values().stream().allMatch("b"::equals));
+    available.set(PER_UNIT);
+    awaitOutput(cluster, 4 * PER_UNIT);
+
+    List<ConsumerRecord<String, String>> out =
+        KafkaTopics.readCommitted(cluster, cluster.topic("out"));
+    Map<String, Long> counts =
+        out.stream().collect(Collectors.groupingBy(ConsumerRecord::value, Collectors.counting()));
+    Set<String> expected = new TreeSet<>();
+    for (String unit : units) {
+      for (int i = 1; i <= PER_UNIT; i++) {
+        expected.add(unit + ":" + i);
+      }
+    }
+    assertThat(counts.keySet()).as("no gaps").isEqualTo(expected);
+    assertThat(counts.values()).as("no duplicates").containsOnly(1L);
+    assertThat(b.processed())
+        .as("b: two units from 100 to 200, then four from 200 on")
+        .isEqualTo(2 * 100 + 4 * 100);
+  }
+
+  private static void awaitOutput(TestCluster cluster, int records) {
+    await()
+        .atMost(BOUND)
+        .until(() -> KafkaTopics.readCommitted(cluster, cluster.topic("out")).size() >= records);
+  }
+
+  private static void awaitOwners(
+      Pipekeeper admin, String group, java.util.function.Predicate<Map<String, String>> condition) {
+    await()
+        .atMost(BOUND)
+        .until(
+            () -> admin.assignments(group).status(),
+            status -> status.pendingMoves().isEmpty() && condition.test(status.owners()));
+  }
+}
