@@ -87,4 +87,25 @@ final class KafkaTopics {
     }
     return all;
   }
+
+  /** How often each value occurs. */
+  static Map<String, Long> countsByValue(List<ConsumerRecord<String, String>> records) {
+    return records.stream()
+        .collect(
+            java.util.stream.Collectors.groupingBy(
+                ConsumerRecord::value, java.util.stream.Collectors.counting()));
+  }
+
+  /**
+   * The last {@code PROCESSED n} a child pipeline ({@link PipelineProcess}) reported; 0 if none.
+   */
+  static long lastProcessed(dev.pipekeeper.embedded.ChildJvm child) {
+    List<String> lines = child.lines();
+    for (int i = lines.size() - 1; i >= 0; i--) {
+      if (lines.get(i).startsWith("PROCESSED ")) {
+        return Long.parseLong(lines.get(i).substring("PROCESSED ".length()));
+      }
+    }
+    return 0;
+  }
 }

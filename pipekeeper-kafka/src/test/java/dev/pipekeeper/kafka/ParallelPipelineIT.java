@@ -20,7 +20,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.junit.jupiter.api.AfterEach;
@@ -73,11 +72,6 @@ class ParallelPipelineIT {
     return pipeline.start();
   }
 
-  private static Map<String, Long> countsByValue(List<ConsumerRecord<String, String>> records) {
-    return records.stream()
-        .collect(Collectors.groupingBy(ConsumerRecord::value, Collectors.counting()));
-  }
-
   @Test
   void exactlyOnceThroughJoinsAndALeave(TestCluster cluster) throws Exception {
     KafkaTopics.create(cluster, 4, cluster.topic("in"));
@@ -100,7 +94,7 @@ class ParallelPipelineIT {
         .until(() -> KafkaTopics.readCommitted(cluster, cluster.topic("out")).size() >= 900);
 
     Map<String, Long> counts =
-        countsByValue(KafkaTopics.readCommitted(cluster, cluster.topic("out")));
+        KafkaTopics.countsByValue(KafkaTopics.readCommitted(cluster, cluster.topic("out")));
     assertThat(counts).hasSize(900);
     assertThat(counts.values()).as("no duplicates").containsOnly(1L);
     assertThat(counts).containsKeys("VALUE-0", "VALUE-599", "VALUE-899");
@@ -131,7 +125,7 @@ class ParallelPipelineIT {
       victim.awaitLine("STARTED", BOUND);
       KafkaTopics.produce(cluster, in, 0, 2000);
       // The victim is killed in the middle of the stream, most likely inside a transaction.
-      await().atMost(BOUND).until(() -> lastProcessed(victim) >= 500);
+      await().atMost(BOUND).until(() -> KafkaTopics.lastProcessed(victim) >= 500);
       Pipeline survivor =
           Pipeline.builder(name, Serdes.String(), Serdes.String(), Serdes.String(), Serdes.String())
               .pipekeeper(connect(cluster, "survivor"))
@@ -150,20 +144,10 @@ class ParallelPipelineIT {
       KafkaTopics.produce(cluster, in, 2000, 2500);
 
       await().atMost(BOUND).until(() -> KafkaTopics.readCommitted(cluster, out).size() >= 2500);
-      Map<String, Long> counts = countsByValue(KafkaTopics.readCommitted(cluster, out));
+      Map<String, Long> counts = KafkaTopics.countsByValue(KafkaTopics.readCommitted(cluster, out));
       assertThat(counts).hasSize(2500);
       assertThat(counts.values()).as("no duplicates after the kill").containsOnly(1L);
     }
-  }
-
-  private static long lastProcessed(ChildJvm child) {
-    List<String> lines = child.lines();
-    for (int i = lines.size() - 1; i >= 0; i--) {
-      if (lines.get(i).startsWith("PROCESSED ")) {
-        return Long.parseLong(lines.get(i).substring("PROCESSED ".length()));
-      }
-    }
-    return 0;
   }
 
   @Test
@@ -207,7 +191,8 @@ class ParallelPipelineIT {
     admin.config().set(scope, PipelineKeys.PAUSED, BooleanNode.FALSE, ChangeOptions.by("test"));
     await().atMost(BOUND).until(() -> p.processed() == 20);
     assertThat(p.state()).isEqualTo(Pipeline.State.RUNNING);
-    assertThat(countsByValue(KafkaTopics.readCommitted(cluster, cluster.topic("out")))).hasSize(20);
+    assertThat(KafkaTopics.countsByValue(KafkaTopics.readCommitted(cluster, cluster.topic("out"))))
+        .hasSize(20);
   }
 
   @Test

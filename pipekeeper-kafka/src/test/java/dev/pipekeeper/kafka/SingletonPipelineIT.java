@@ -61,11 +61,6 @@ class SingletonPipelineIT {
     return pipeline.start();
   }
 
-  private static Map<String, Long> countsByValue(List<ConsumerRecord<String, String>> records) {
-    return records.stream()
-        .collect(Collectors.groupingBy(ConsumerRecord::value, Collectors.counting()));
-  }
-
   private static Set<Long> epochs(List<ConsumerRecord<String, String>> records) {
     return records.stream()
         .map(
@@ -96,7 +91,7 @@ class SingletonPipelineIT {
     await().atMost(BOUND).until(() -> follower.processed() == 300);
     List<ConsumerRecord<String, String>> out =
         KafkaTopics.readCommitted(cluster, cluster.topic("out"));
-    Map<String, Long> counts = countsByValue(out);
+    Map<String, Long> counts = KafkaTopics.countsByValue(out);
     assertThat(counts).hasSize(600);
     assertThat(counts.values()).as("no duplicates").containsOnly(1L);
     assertThat(epochs(out)).as("two terms, two epochs").hasSize(2);
@@ -126,7 +121,7 @@ class SingletonPipelineIT {
                 "2000"))) {
       old.awaitLine("STARTED", BOUND);
       KafkaTopics.produce(cluster, in, 0, 1500);
-      await().atMost(BOUND).until(() -> lastProcessed(old) >= 200);
+      await().atMost(BOUND).until(() -> KafkaTopics.lastProcessed(old) >= 200);
       Pipeline successor = singleton(cluster, "successor", name);
       old.pause(); // mid-stream, most likely inside a transaction
       await().atMost(BOUND).until(() -> successor.processed() > 0);
@@ -134,7 +129,7 @@ class SingletonPipelineIT {
       await().atMost(BOUND).until(() -> KafkaTopics.readCommitted(cluster, out).size() >= 1500);
       KafkaTopics.produce(cluster, in, 1500, 1600);
       await().atMost(BOUND).until(() -> KafkaTopics.readCommitted(cluster, out).size() >= 1600);
-      Map<String, Long> counts = countsByValue(KafkaTopics.readCommitted(cluster, out));
+      Map<String, Long> counts = KafkaTopics.countsByValue(KafkaTopics.readCommitted(cluster, out));
       assertThat(counts).hasSize(1600);
       assertThat(counts.values()).as("no duplicates").containsOnly(1L);
     }
@@ -197,15 +192,5 @@ class SingletonPipelineIT {
         .filter(Thread::isAlive)
         .map(Thread::getName)
         .collect(Collectors.toSet());
-  }
-
-  private static long lastProcessed(ChildJvm child) {
-    List<String> lines = child.lines();
-    for (int i = lines.size() - 1; i >= 0; i--) {
-      if (lines.get(i).startsWith("PROCESSED ")) {
-        return Long.parseLong(lines.get(i).substring("PROCESSED ".length()));
-      }
-    }
-    return 0;
   }
 }

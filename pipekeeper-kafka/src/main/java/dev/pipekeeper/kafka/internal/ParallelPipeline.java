@@ -1,6 +1,5 @@
 package dev.pipekeeper.kafka.internal;
 
-import dev.pipekeeper.core.config.ConfigView;
 import dev.pipekeeper.core.membership.Member;
 import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.kafka.Guarantee;
@@ -8,7 +7,6 @@ import dev.pipekeeper.kafka.Pipeline;
 import dev.pipekeeper.kafka.PipelineBuilder;
 import dev.pipekeeper.kafka.PipelineKeys;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -17,8 +15,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -44,43 +40,29 @@ import org.slf4j.LoggerFactory;
  * holding its output and its offsets; with AT_LEAST_ONCE a flush, then the offsets. Batches are
  * committed before the next poll, so partitions are only ever revoked between batches.
  */
-final class ParallelPipeline<KI, VI, KO, VO> implements Pipeline {
+final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO> {
   private static final Logger LOG = LoggerFactory.getLogger(ParallelPipeline.class);
   private static final Duration POLL = Duration.ofMillis(100);
 
-  private final PipelineBuilder<KI, VI, KO, VO> settings;
-  private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
-  private final AtomicLong processed = new AtomicLong();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Set<TopicPartition> partitions = ConcurrentHashMap.newKeySet();
   private volatile boolean running;
   private Member member;
-  private ConfigView config;
   private KafkaConsumer<byte[], byte[]> consumer;
   private KafkaProducer<byte[], byte[]> producer;
   private Thread thread;
-  private RecordHandler<KI, VI, KO, VO> handler;
   private boolean paused;
 
   ParallelPipeline(PipelineBuilder<KI, VI, KO, VO> settings) {
-    this.settings = settings;
-  }
-
-  @Override
-  public String name() {
-    return settings.name();
+    super(settings);
   }
 
   @Override
   public synchronized Pipeline start() {
-    if (!state.compareAndSet(State.CREATED, State.RUNNING)) {
-      throw new IllegalStateException("pipeline " + name() + " was started before or is closed");
-    }
-    String memberId = settings.pipekeeper().identity();
+    beginStart();
     try {
+      openConfig();
       member = settings.pipekeeper().membership().join(name(), MemberInfo.defaults().id(memberId));
-      config = settings.pipekeeper().config().view(name(), memberId);
-      handler = new RecordHandler<>(settings, memberId, config);
       consumer =
           new KafkaConsumer<>(
               ClientProperties.consumer(settings, memberId),
@@ -200,25 +182,7 @@ final class ParallelPipeline<KI, VI, KO, VO> implements Pipeline {
       if (transactional) {
         producer.abortTransaction();
       }
-      rewind();
-    }
-  }
-
-  /** Goes back to the committed offsets of every assigned partition (after an aborted batch). */
-  private void rewind() {
-    Set<TopicPartition> assigned = consumer.assignment();
-    Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
-    List<TopicPartition> fromStart = new ArrayList<>();
-    for (TopicPartition partition : assigned) {
-      OffsetAndMetadata offset = committed.get(partition);
-      if (offset != null) {
-        consumer.seek(partition, offset);
-      } else {
-        fromStart.add(partition);
-      }
-    }
-    if (!fromStart.isEmpty()) {
-      consumer.seekToBeginning(fromStart);
+      rewindToCommitted(consumer);
     }
   }
 
@@ -253,29 +217,13 @@ final class ParallelPipeline<KI, VI, KO, VO> implements Pipeline {
   // ---- lifecycle ----
 
   @Override
-  public State state() {
-    return state.get();
-  }
-
-  @Override
   public Set<TopicPartition> partitions() {
     return Set.copyOf(partitions);
   }
 
   @Override
-  public long processed() {
-    return processed.get();
-  }
-
-  @Override
-  public long deadLettered() {
-    return handler == null ? 0 : handler.deadLettered();
-  }
-
-  @Override
   public void close() {
-    State before = state.getAndSet(State.CLOSED);
-    if (before == State.CLOSED) {
+    if (!beginClose()) {
       return;
     }
     if (thread != null) {

@@ -3,7 +3,6 @@ package dev.pipekeeper.kafka.internal;
 import dev.pipekeeper.core.assignment.GroupWorker;
 import dev.pipekeeper.core.assignment.UnitHandler;
 import dev.pipekeeper.core.assignment.UnitOwnership;
-import dev.pipekeeper.core.config.ConfigView;
 import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.kafka.Guarantee;
 import dev.pipekeeper.kafka.Pipeline;
@@ -18,8 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -45,37 +42,22 @@ import org.slf4j.LoggerFactory;
  * committed position and resumes there. Source records are serialized with the input serdes and
  * then go through the same record handling as consumed ones (retries, dead letters).
  */
-final class ShardedPipeline<KI, VI, KO, VO> implements Pipeline {
+final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO> {
   private static final Logger LOG = LoggerFactory.getLogger(ShardedPipeline.class);
   private static final Duration POLL = Duration.ofMillis(100);
 
-  private final PipelineBuilder<KI, VI, KO, VO> settings;
-  private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
-  private final AtomicLong processed = new AtomicLong();
   private final Map<String, UnitRunner> runners = new ConcurrentHashMap<>();
-  private String memberId;
-  private ConfigView config;
-  private RecordHandler<KI, VI, KO, VO> handler;
   private GroupWorker worker;
 
   ShardedPipeline(PipelineBuilder<KI, VI, KO, VO> settings) {
-    this.settings = settings;
-  }
-
-  @Override
-  public String name() {
-    return settings.name();
+    super(settings);
   }
 
   @Override
   public synchronized Pipeline start() {
-    if (!state.compareAndSet(State.CREATED, State.RUNNING)) {
-      throw new IllegalStateException("pipeline " + name() + " was started before or is closed");
-    }
-    memberId = settings.pipekeeper().identity();
+    beginStart();
     try {
-      config = settings.pipekeeper().config().view(name(), memberId);
-      handler = new RecordHandler<>(settings, memberId, config);
+      openConfig();
       worker =
           settings.pipekeeper().worker(name(), MemberInfo.defaults().id(memberId), new Units());
     } catch (RuntimeException e) {
@@ -273,11 +255,6 @@ final class ShardedPipeline<KI, VI, KO, VO> implements Pipeline {
 
   // ---- lifecycle ----
 
-  @Override
-  public State state() {
-    return state.get();
-  }
-
   /** A SHARDED pipeline consumes no Kafka partitions: its input comes from its units' sources. */
   @Override
   public Set<TopicPartition> partitions() {
@@ -290,19 +267,8 @@ final class ShardedPipeline<KI, VI, KO, VO> implements Pipeline {
   }
 
   @Override
-  public long processed() {
-    return processed.get();
-  }
-
-  @Override
-  public long deadLettered() {
-    return handler == null ? 0 : handler.deadLettered();
-  }
-
-  @Override
   public void close() {
-    State before = state.getAndSet(State.CLOSED);
-    if (before == State.CLOSED) {
+    if (!beginClose()) {
       return;
     }
     release();

@@ -1,6 +1,5 @@
 package dev.pipekeeper.kafka.internal;
 
-import dev.pipekeeper.core.config.ConfigView;
 import dev.pipekeeper.core.coordination.Leadership;
 import dev.pipekeeper.core.coordination.Lease;
 import dev.pipekeeper.core.membership.Member;
@@ -18,8 +17,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -46,21 +43,16 @@ import org.slf4j.LoggerFactory;
  * Each term has its own clients; a term ends when its lease is no longer valid, and after Kafka
  * fenced it this instance does not open another until it holds a new lease.
  */
-final class SingletonPipeline<KI, VI, KO, VO> implements Pipeline {
+final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO> {
   private static final Logger LOG = LoggerFactory.getLogger(SingletonPipeline.class);
   private static final Duration POLL = Duration.ofMillis(100);
 
-  private final PipelineBuilder<KI, VI, KO, VO> settings;
-  private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
-  private final AtomicLong processed = new AtomicLong();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean running;
   private volatile Term term;
   private Lease fencedLease;
   private Member member;
-  private ConfigView config;
   private Leadership leadership;
-  private RecordHandler<KI, VI, KO, VO> handler;
   private Thread thread;
 
   /** One term of leadership: its lease and its own clients. */
@@ -72,24 +64,15 @@ final class SingletonPipeline<KI, VI, KO, VO> implements Pipeline {
       Set<TopicPartition> partitions) {}
 
   SingletonPipeline(PipelineBuilder<KI, VI, KO, VO> settings) {
-    this.settings = settings;
-  }
-
-  @Override
-  public String name() {
-    return settings.name();
+    super(settings);
   }
 
   @Override
   public synchronized Pipeline start() {
-    if (!state.compareAndSet(State.CREATED, State.RUNNING)) {
-      throw new IllegalStateException("pipeline " + name() + " was started before or is closed");
-    }
-    String memberId = settings.pipekeeper().identity();
+    beginStart();
     try {
+      openConfig();
       member = settings.pipekeeper().membership().join(name(), MemberInfo.defaults().id(memberId));
-      config = settings.pipekeeper().config().view(name(), memberId);
-      handler = new RecordHandler<>(settings, memberId, config);
       leadership = settings.pipekeeper().leadership(name() + ".singleton").start();
     } catch (RuntimeException e) {
       releaseZooKeeper();
@@ -148,7 +131,6 @@ final class SingletonPipeline<KI, VI, KO, VO> implements Pipeline {
   }
 
   private Term openTerm(Lease lease) {
-    String memberId = member.id();
     boolean transactional = settings.guarantee() == Guarantee.EXACTLY_ONCE;
     KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(
@@ -172,7 +154,7 @@ final class SingletonPipeline<KI, VI, KO, VO> implements Pipeline {
             .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
       }
       consumer.assign(partitions);
-      rewind(consumer);
+      rewindToCommitted(consumer);
     } catch (RuntimeException e) {
       consumer.close(CloseOptions.timeout(Duration.ZERO));
       producer.close(Duration.ZERO);
@@ -268,25 +250,7 @@ final class SingletonPipeline<KI, VI, KO, VO> implements Pipeline {
       if (transactional) {
         current.producer().abortTransaction();
       }
-      rewind(current.consumer());
-    }
-  }
-
-  /** Seeks every assigned partition to the pipeline's committed offset (or its beginning). */
-  private static void rewind(KafkaConsumer<byte[], byte[]> consumer) {
-    Set<TopicPartition> assigned = consumer.assignment();
-    Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
-    List<TopicPartition> fromStart = new ArrayList<>();
-    for (TopicPartition partition : assigned) {
-      OffsetAndMetadata offset = committed.get(partition);
-      if (offset != null) {
-        consumer.seek(partition, offset);
-      } else {
-        fromStart.add(partition);
-      }
-    }
-    if (!fromStart.isEmpty()) {
-      consumer.seekToBeginning(fromStart);
+      rewindToCommitted(current.consumer());
     }
   }
 
@@ -302,24 +266,9 @@ final class SingletonPipeline<KI, VI, KO, VO> implements Pipeline {
   // ---- lifecycle ----
 
   @Override
-  public State state() {
-    return state.get();
-  }
-
-  @Override
   public Set<TopicPartition> partitions() {
     Term current = term;
     return current == null ? Set.of() : current.partitions(); // the consumer is single-threaded
-  }
-
-  @Override
-  public long processed() {
-    return processed.get();
-  }
-
-  @Override
-  public long deadLettered() {
-    return handler == null ? 0 : handler.deadLettered();
   }
 
   /** Whether this instance leads now (holds a valid lease). */
@@ -329,8 +278,7 @@ final class SingletonPipeline<KI, VI, KO, VO> implements Pipeline {
 
   @Override
   public void close() {
-    State before = state.getAndSet(State.CLOSED);
-    if (before == State.CLOSED) {
+    if (!beginClose()) {
       return;
     }
     if (thread != null) {

@@ -1,0 +1,89 @@
+package dev.pipekeeper.kafka.internal;
+
+import dev.pipekeeper.core.config.ConfigView;
+import dev.pipekeeper.kafka.Pipeline;
+import dev.pipekeeper.kafka.PipelineBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/** What every mode shares: settings, the state machine, counters, live config, record handling. */
+abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
+  final PipelineBuilder<KI, VI, KO, VO> settings;
+  final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
+  final AtomicLong processed = new AtomicLong();
+  final String memberId;
+  ConfigView config;
+  RecordHandler<KI, VI, KO, VO> handler;
+
+  BasePipeline(PipelineBuilder<KI, VI, KO, VO> settings) {
+    this.settings = settings;
+    this.memberId = settings.pipekeeper().identity();
+  }
+
+  /**
+   * Moves CREATED → RUNNING.
+   *
+   * @throws IllegalStateException if started before or closed
+   */
+  final void beginStart() {
+    if (!state.compareAndSet(State.CREATED, State.RUNNING)) {
+      throw new IllegalStateException("pipeline " + name() + " was started before or is closed");
+    }
+  }
+
+  /** Opens the live configuration and the record handling (the first steps of every start). */
+  final void openConfig() {
+    config = settings.pipekeeper().config().view(name(), memberId);
+    handler = new RecordHandler<>(settings, memberId, config);
+  }
+
+  /** Whether this call is the first close (CLOSED is set either way). */
+  final boolean beginClose() {
+    return state.getAndSet(State.CLOSED) != State.CLOSED;
+  }
+
+  @Override
+  public final String name() {
+    return settings.name();
+  }
+
+  @Override
+  public final State state() {
+    return state.get();
+  }
+
+  @Override
+  public final long processed() {
+    return processed.get();
+  }
+
+  @Override
+  public final long deadLettered() {
+    return handler == null ? 0 : handler.deadLettered();
+  }
+
+  /** Seeks every assigned partition to the pipeline's committed offset (or its beginning). */
+  static void rewindToCommitted(KafkaConsumer<byte[], byte[]> consumer) {
+    Set<TopicPartition> assigned = consumer.assignment();
+    Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
+    List<TopicPartition> fromStart = new ArrayList<>();
+    for (TopicPartition partition : assigned) {
+      OffsetAndMetadata offset = committed.get(partition);
+      if (offset != null) {
+        consumer.seek(partition, offset);
+      } else {
+        fromStart.add(partition);
+      }
+    }
+    if (!fromStart.isEmpty()) {
+      consumer.seekToBeginning(fromStart);
+    }
+  }
+}
