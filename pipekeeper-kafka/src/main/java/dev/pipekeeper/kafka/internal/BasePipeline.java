@@ -7,11 +7,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.LoggerFactory;
 
 /** What every mode shares: settings, the state machine, counters, live config, record handling. */
 abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
@@ -47,6 +50,21 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
   /** Whether this call is the first close (CLOSED is set either way). */
   final boolean beginClose() {
     return state.getAndSet(State.CLOSED) != State.CLOSED;
+  }
+
+  /** Waits, within the close timeout, for the pipeline thread to have stopped. */
+  final void awaitStopped(CountDownLatch stopped) {
+    try {
+      if (!stopped.await(settings.closeTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        LoggerFactory.getLogger(getClass())
+            .warn(
+                "pipeline {} did not stop within {} ms",
+                name(),
+                settings.closeTimeout().toMillis());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override

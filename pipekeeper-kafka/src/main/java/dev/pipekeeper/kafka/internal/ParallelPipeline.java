@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -229,14 +228,7 @@ final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO
     if (thread != null) {
       running = false;
       consumer.wakeup();
-      try {
-        if (!stopped.await(settings.closeTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-          LOG.warn(
-              "pipeline {} did not stop within {} ms", name(), settings.closeTimeout().toMillis());
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      awaitStopped(stopped);
     }
     releaseAll();
     LOG.info("pipeline {} closed after {} records", name(), processed.get());

@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -287,14 +286,7 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
       if (current != null) {
         current.consumer().wakeup();
       }
-      try {
-        if (!stopped.await(settings.closeTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-          LOG.warn(
-              "pipeline {} did not stop within {} ms", name(), settings.closeTimeout().toMillis());
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      awaitStopped(stopped);
     }
     releaseZooKeeper();
     LOG.info("pipeline {} closed after {} records", name(), processed.get());
