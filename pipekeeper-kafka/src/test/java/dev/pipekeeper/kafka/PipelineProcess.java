@@ -4,12 +4,13 @@ import dev.pipekeeper.core.Pipekeeper;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * An upper-casing PARALLEL pipeline instance in a JVM of its own, for tests that kill it. Lines:
- * {@code STARTED <member>} once it consumes, {@code PROCESSED <count>} after each change of the
- * count. It leaves when its standard input closes.
+ * {@code STARTED <member>} once it consumes, {@code PROCESSED <count>} after every 50 records
+ * processed (not necessarily committed yet). It leaves when its standard input closes.
  *
  * <p>Arguments: ZooKeeper connect string, cluster, bootstrap servers, pipeline, member id, input
  * topic, output topic, guarantee, milliseconds of "work" per record (so a kill lands mid-stream),
@@ -26,7 +27,8 @@ public final class PipelineProcess {
     }
   }
 
-  public static void main(String[] args) throws IOException, InterruptedException {
+  public static void main(String[] args) throws IOException {
+    AtomicLong seen = new AtomicLong();
     try (Pipekeeper pk =
             Pipekeeper.builder()
                 .zookeeper(args[0])
@@ -50,35 +52,19 @@ public final class PipelineProcess {
                     (record, ctx) -> {
                       work(Long.parseLong(args[8]));
                       ctx.emit(args[6], record.key(), record.value().toUpperCase(Locale.ROOT));
+                      long done = seen.incrementAndGet();
+                      if (done % 50 == 0) {
+                        System.out.println("PROCESSED " + done);
+                        System.out.flush();
+                      }
                     })
                 .build()
                 .start()) {
-      System.out.println("STARTED " + args[4]);
+      System.out.println("STARTED " + args[4] + " " + pipeline.name());
       System.out.flush();
-      Thread reporter =
-          new Thread(
-              () -> {
-                long last = -1;
-                while (!Thread.currentThread().isInterrupted()) {
-                  long now = pipeline.processed();
-                  if (now != last) {
-                    System.out.println("PROCESSED " + now);
-                    System.out.flush();
-                    last = now;
-                  }
-                  try {
-                    Thread.sleep(Duration.ofMillis(20).toMillis()); // a progress report's pace
-                  } catch (InterruptedException e) {
-                    return;
-                  }
-                }
-              });
-      reporter.setDaemon(true);
-      reporter.start();
       while (System.in.read() >= 0) {
         // wait for the end of standard input
       }
-      reporter.interrupt();
     }
   }
 }

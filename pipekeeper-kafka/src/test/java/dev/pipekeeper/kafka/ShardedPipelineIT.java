@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.Serdes;
@@ -47,9 +46,9 @@ class ShardedPipelineIT {
    */
   static final class TenantFeed implements WorkUnitSource<String, String> {
     private final String unit;
-    private final AtomicInteger available;
+    private final Available available;
 
-    TenantFeed(String unit, AtomicInteger available) {
+    TenantFeed(String unit, Available available) {
       this.unit = unit;
       this.available = available;
     }
@@ -57,15 +56,7 @@ class ShardedPipelineIT {
     @Override
     public SourceBatch<String, String> poll(Optional<String> position, Duration timeout) {
       int last = position.map(Integer::parseInt).orElse(0);
-      int limit = available.get();
-      if (last >= limit) {
-        try {
-          Thread.sleep(timeout.toMillis() / 10); // the external system has nothing new yet
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        return SourceBatch.empty(Integer.toString(last));
-      }
+      int limit = available.awaitAbove(last, timeout); // a long poll of the external system
       List<Map.Entry<String, String>> records = new ArrayList<>();
       int next = last;
       while (next < Math.min(last + 10, limit)) {
@@ -76,7 +67,35 @@ class ShardedPipelineIT {
     }
   }
 
-  private final AtomicInteger available = new AtomicInteger();
+  /** How many records each unit's external system holds; the test raises it in steps. */
+  static final class Available {
+    private int limit;
+
+    synchronized void set(int value) {
+      limit = value;
+      notifyAll();
+    }
+
+    /** The limit once it is above {@code last}, or after {@code timeout} whatever it is. */
+    synchronized int awaitAbove(int last, Duration timeout) {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (limit <= last) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        try {
+          wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      return limit;
+    }
+  }
+
+  private final Available available = new Available();
 
   private Pipeline sharded(TestCluster cluster, String id, String name) {
     Pipekeeper pk =
