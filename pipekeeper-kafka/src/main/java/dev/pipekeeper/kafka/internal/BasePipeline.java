@@ -1,6 +1,7 @@
 package dev.pipekeeper.kafka.internal;
 
 import dev.pipekeeper.core.config.ConfigView;
+import dev.pipekeeper.kafka.Mode;
 import dev.pipekeeper.kafka.Pipeline;
 import dev.pipekeeper.kafka.PipelineBuilder;
 import java.util.ArrayList;
@@ -50,6 +51,29 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
   /** Whether this call is the first close (CLOSED is set either way). */
   final boolean beginClose() {
     return state.getAndSet(State.CLOSED) != State.CLOSED;
+  }
+
+  /** Starts the pipeline's own thread on {@code loop} and says the pipeline started. */
+  final Thread startLoop(Runnable loop) {
+    Thread thread = new Thread(loop, "pipekeeper-pipeline-" + name());
+    thread.setDaemon(true);
+    thread.start();
+    logStarted();
+    return thread;
+  }
+
+  /** The one line that says an instance started. */
+  final void logStarted() {
+    LoggerFactory.getLogger(getClass())
+        .info(
+            "pipeline {} started as {} ({}, {}, {})",
+            name(),
+            memberId,
+            settings.mode(),
+            settings.guarantee(),
+            settings.mode() == Mode.SHARDED
+                ? "units of group " + name()
+                : "topics " + settings.topics());
   }
 
   /** Waits, within the close timeout, for the pipeline thread to have stopped. */

@@ -89,16 +89,7 @@ final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO
       throw e;
     }
     running = true;
-    thread = new Thread(this::loop, "pipekeeper-pipeline-" + name());
-    thread.setDaemon(true);
-    thread.start();
-    LOG.info(
-        "pipeline {} started as {} ({}, {}, topics {})",
-        name(),
-        memberId,
-        settings.mode(),
-        settings.guarantee(),
-        settings.topics());
+    thread = startLoop(this::loop);
     return this;
   }
 

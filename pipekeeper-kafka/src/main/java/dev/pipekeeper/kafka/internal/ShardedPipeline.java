@@ -65,7 +65,7 @@ final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO>
       state.set(State.FAILED);
       throw e;
     }
-    LOG.info("pipeline {} started as {} (SHARDED, {})", name(), memberId, settings.guarantee());
+    logStarted();
     return this;
   }
 

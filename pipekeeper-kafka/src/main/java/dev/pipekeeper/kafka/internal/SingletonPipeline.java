@@ -79,15 +79,7 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
       throw e;
     }
     running = true;
-    thread = new Thread(this::loop, "pipekeeper-pipeline-" + name());
-    thread.setDaemon(true);
-    thread.start();
-    LOG.info(
-        "pipeline {} started as {} (SINGLETON, {}, topics {})",
-        name(),
-        memberId,
-        settings.guarantee(),
-        settings.topics());
+    thread = startLoop(this::loop);
     return this;
   }
 
