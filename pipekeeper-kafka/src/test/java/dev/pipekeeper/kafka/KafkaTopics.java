@@ -21,7 +21,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Topics of a test on the shared broker: create, produce, read everything committed. */
+/**
+ * A Kafka pipeline test's kit on the shared broker: create topics, produce, read everything
+ * committed, count, read a child's progress, connect to ZooKeeper.
+ */
 final class KafkaTopics {
   private KafkaTopics() {}
 
@@ -107,5 +110,15 @@ final class KafkaTopics {
       }
     }
     return 0;
+  }
+
+  /** A Pipekeeper connection to the test's cluster as {@code id}, with this session timeout. */
+  static dev.pipekeeper.core.Pipekeeper connect(TestCluster cluster, String id, Duration session) {
+    return dev.pipekeeper.core.Pipekeeper.builder()
+        .zookeeper(cluster.zkConnect())
+        .cluster(cluster.cluster())
+        .identity(id)
+        .sessionTimeout(session)
+        .build();
   }
 }

@@ -41,12 +41,7 @@ class ParallelPipelineIT {
   }
 
   private Pipekeeper connect(TestCluster cluster, String id) {
-    Pipekeeper pk =
-        Pipekeeper.builder()
-            .zookeeper(cluster.zkConnect())
-            .cluster(cluster.cluster())
-            .identity(id)
-            .build();
+    Pipekeeper pk = KafkaTopics.connect(cluster, id, Duration.ofSeconds(10));
     open.push(pk);
     return pk;
   }
@@ -108,20 +103,7 @@ class ParallelPipelineIT {
     KafkaTopics.create(cluster, 1, out, cluster.topic("dlq"));
     String name = "crashing";
     try (ChildJvm victim =
-        ChildJvm.start(
-            PipelineProcess.class,
-            List.of(
-                cluster.zkConnect(),
-                cluster.cluster(),
-                cluster.bootstrapServers(),
-                name,
-                "victim",
-                in,
-                out,
-                Guarantee.EXACTLY_ONCE.name(),
-                "2",
-                Mode.PARALLEL.name(),
-                "10000"))) {
+        PipelineProcess.start(cluster, name, "victim", Mode.PARALLEL, Duration.ofMillis(10000))) {
       victim.awaitLine("STARTED", BOUND);
       KafkaTopics.produce(cluster, in, 0, 2000);
       // The victim is killed in the middle of the stream, most likely inside a transaction.

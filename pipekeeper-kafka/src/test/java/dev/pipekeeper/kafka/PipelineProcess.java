@@ -1,8 +1,11 @@
 package dev.pipekeeper.kafka;
 
 import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.embedded.ChildJvm;
+import dev.pipekeeper.embedded.junit.TestCluster;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.serialization.Serdes;
@@ -18,6 +21,28 @@ import org.apache.kafka.common.serialization.Serdes;
  */
 public final class PipelineProcess {
   private PipelineProcess() {}
+
+  /**
+   * Starts an instance of pipeline {@code name} as member {@code member} in a child JVM, processing
+   * each record for 2 ms, upper-casing {@code in} into {@code out} with exactly-once output.
+   */
+  static ChildJvm start(
+      TestCluster cluster, String name, String member, Mode mode, Duration session) {
+    return ChildJvm.start(
+        PipelineProcess.class,
+        List.of(
+            cluster.zkConnect(),
+            cluster.cluster(),
+            cluster.bootstrapServers(),
+            name,
+            member,
+            cluster.topic("in"),
+            cluster.topic("out"),
+            Guarantee.EXACTLY_ONCE.name(),
+            "2",
+            mode.name(),
+            Long.toString(session.toMillis())));
+  }
 
   private static void work(long millis) {
     try {

@@ -98,13 +98,7 @@ class ShardedPipelineIT {
   private final Available available = new Available();
 
   private Pipeline sharded(TestCluster cluster, String id, String name) {
-    Pipekeeper pk =
-        Pipekeeper.builder()
-            .zookeeper(cluster.zkConnect())
-            .cluster(cluster.cluster())
-            .identity(id)
-            .sessionTimeout(Duration.ofSeconds(3))
-            .build();
+    Pipekeeper pk = KafkaTopics.connect(cluster, id, Duration.ofSeconds(3));
     open.push(pk);
     String out = cluster.topic("out");
     Pipeline pipeline =

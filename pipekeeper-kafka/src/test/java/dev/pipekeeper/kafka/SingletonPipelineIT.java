@@ -38,13 +38,7 @@ class SingletonPipelineIT {
   }
 
   private Pipeline singleton(TestCluster cluster, String id, String name) {
-    Pipekeeper pk =
-        Pipekeeper.builder()
-            .zookeeper(cluster.zkConnect())
-            .cluster(cluster.cluster())
-            .identity(id)
-            .sessionTimeout(Duration.ofSeconds(2))
-            .build();
+    Pipekeeper pk = KafkaTopics.connect(cluster, id, Duration.ofSeconds(2));
     open.push(pk);
     String out = cluster.topic("out");
     Pipeline pipeline =
@@ -105,20 +99,7 @@ class SingletonPipelineIT {
     KafkaTopics.create(cluster, 1, out);
     String name = "poller";
     try (ChildJvm old =
-        ChildJvm.start(
-            PipelineProcess.class,
-            List.of(
-                cluster.zkConnect(),
-                cluster.cluster(),
-                cluster.bootstrapServers(),
-                name,
-                "old",
-                in,
-                out,
-                Guarantee.EXACTLY_ONCE.name(),
-                "2",
-                Mode.SINGLETON.name(),
-                "2000"))) {
+        PipelineProcess.start(cluster, name, "old", Mode.SINGLETON, Duration.ofMillis(2000))) {
       old.awaitLine("STARTED", BOUND);
       KafkaTopics.produce(cluster, in, 0, 1500);
       await().atMost(BOUND).until(() -> KafkaTopics.lastProcessed(old) >= 200);
@@ -177,12 +158,7 @@ class SingletonPipelineIT {
   }
 
   private Pipekeeper connect(TestCluster cluster, String id) {
-    Pipekeeper pk =
-        Pipekeeper.builder()
-            .zookeeper(cluster.zkConnect())
-            .cluster(cluster.cluster())
-            .identity(id)
-            .build();
+    Pipekeeper pk = KafkaTopics.connect(cluster, id, Duration.ofSeconds(10));
     open.push(pk);
     return pk;
   }
