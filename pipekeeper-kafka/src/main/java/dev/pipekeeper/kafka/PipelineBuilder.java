@@ -3,6 +3,8 @@ package dev.pipekeeper.kafka;
 import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.ZkLayout;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -43,6 +45,7 @@ public final class PipelineBuilder<KI, VI, KO, VO> {
   private final Map<String, Object> kafka = new HashMap<>();
   private java.util.function.Function<String, WorkUnitSource<KI, VI>> sources;
   private String positionsTopic;
+  private MeterRegistry metrics = Metrics.globalRegistry;
 
   PipelineBuilder(
       String name,
@@ -130,6 +133,15 @@ public final class PipelineBuilder<KI, VI, KO, VO> {
   /** How long {@link Pipeline#close()} may take (default 30 s). */
   public PipelineBuilder<KI, VI, KO, VO> closeTimeout(Duration value) {
     this.closeTimeout = Objects.requireNonNull(value);
+    return this;
+  }
+
+  /**
+   * Where the pipeline records its meters (default Micrometer's global registry, which records
+   * nothing until a registry is added to it).
+   */
+  public PipelineBuilder<KI, VI, KO, VO> metrics(MeterRegistry value) {
+    this.metrics = Objects.requireNonNull(value);
     return this;
   }
 
@@ -229,6 +241,10 @@ public final class PipelineBuilder<KI, VI, KO, VO> {
 
   public Duration closeTimeout() {
     return closeTimeout;
+  }
+
+  public MeterRegistry metrics() {
+    return metrics;
   }
 
   /** The extra Kafka client properties. */

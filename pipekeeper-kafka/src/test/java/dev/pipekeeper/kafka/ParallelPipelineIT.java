@@ -13,6 +13,7 @@ import dev.pipekeeper.embedded.ChildJvm;
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -46,6 +47,8 @@ class ParallelPipelineIT {
     return pk;
   }
 
+  private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+
   private Pipeline upperCase(TestCluster cluster, String id, String name, Guarantee guarantee) {
     String out = cluster.topic("out");
     Pipeline pipeline =
@@ -55,8 +58,12 @@ class ParallelPipelineIT {
             .topics(cluster.topic("in"))
             .guarantee(guarantee)
             .deadLetterTopic(cluster.topic("dlq"))
+            .metrics(metrics)
             .processor(
                 (record, ctx) -> {
+                  if (ctx.lease().isPresent() || ctx.unit().isPresent()) {
+                    throw new IllegalStateException("a PARALLEL member has no lease and no unit");
+                  }
                   if (record.value().equals("poison")) {
                     throw new IllegalArgumentException("cannot enrich " + record.value());
                   }
@@ -155,8 +162,22 @@ class ParallelPipelineIT {
     assertThat(poison.value()).isEqualTo("poison");
     Function<String, String> header =
         key -> new String(poison.headers().lastHeader(key).value(), StandardCharsets.UTF_8);
-    assertThat(header.apply("pipekeeper.error.message")).isEqualTo("cannot enrich poison");
-    assertThat(header.apply("pipekeeper.source.offset")).isEqualTo("1");
+    assertThat(header.apply(PipelineHeaders.ERROR_MESSAGE)).isEqualTo("cannot enrich poison");
+    assertThat(header.apply(PipelineHeaders.SOURCE_OFFSET)).isEqualTo("1");
+    assertThat(recordsCounted("poisoned", "processed")).isEqualTo(3);
+    assertThat(recordsCounted("poisoned", "dead_lettered")).isEqualTo(1);
+    p.close();
+    assertThat(metrics.find("pipekeeper.pipeline.records").meters())
+        .as("a closed pipeline's meters are removed")
+        .isEmpty();
+  }
+
+  private double recordsCounted(String pipeline, String outcome) {
+    return metrics
+        .get("pipekeeper.pipeline.records")
+        .tags("pipeline", pipeline, "outcome", outcome)
+        .functionCounter()
+        .count();
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.pipekeeper.core.assignment.WorkUnit;
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.Serdes;
@@ -97,6 +99,9 @@ class ShardedPipelineIT {
 
   private final Available available = new Available();
 
+  /** The fencing tokens the processor saw in its context, for records of the unit it owned. */
+  private final Set<Long> tokensSeen = ConcurrentHashMap.newKeySet();
+
   private Pipeline sharded(TestCluster cluster, String id, String name) {
     Pipekeeper pk = KafkaTopics.connect(cluster, id, Duration.ofSeconds(3));
     open.push(pk);
@@ -108,7 +113,13 @@ class ShardedPipelineIT {
             .mode(Mode.SHARDED)
             .sources(unit -> new TenantFeed(unit, available))
             .positionsTopic(cluster.topic("positions"))
-            .processor((record, ctx) -> ctx.emit(out, record.key(), record.value()))
+            .processor(
+                (record, ctx) -> {
+                  ctx.unit()
+                      .filter(unit -> unit.unit().equals(record.key()))
+                      .ifPresent(unit -> tokensSeen.add(unit.token()));
+                  ctx.emit(out, record.key(), record.value());
+                })
             .build();
     open.push(pipeline);
     return pipeline.start();
@@ -152,6 +163,15 @@ class ShardedPipelineIT {
     }
     assertThat(counts.keySet()).as("no gaps").isEqualTo(expected);
     assertThat(counts.values()).as("no duplicates").containsOnly(1L);
+    assertThat(
+            out.stream()
+                .map(r -> r.headers().lastHeader(PipelineHeaders.UNIT_TOKEN).value())
+                .map(bytes -> new String(bytes, StandardCharsets.UTF_8))
+                .map(Long::parseLong)
+                .collect(Collectors.toSet()))
+        .as("each output record carries the token its processor saw for its own unit")
+        .isEqualTo(tokensSeen)
+        .hasSizeGreaterThanOrEqualTo(units.size());
     assertThat(b.processed())
         .as("b: two units from 100 to 200, then four from 200 on")
         .isEqualTo(2 * 100 + 4 * 100);

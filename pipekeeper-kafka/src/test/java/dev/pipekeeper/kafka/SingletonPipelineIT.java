@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.coordination.Lease;
 import dev.pipekeeper.embedded.ChildJvm;
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.Serdes;
@@ -29,6 +31,9 @@ class SingletonPipelineIT {
   private static final Duration BOUND = TestTimeouts.scaled(Duration.ofSeconds(60));
 
   private final Deque<AutoCloseable> open = new ArrayDeque<>();
+
+  /** The epochs of the valid leases the processors saw in their context. */
+  private final Set<Long> epochsSeen = ConcurrentHashMap.newKeySet();
 
   @AfterEach
   void closeAll() throws Exception {
@@ -48,8 +53,10 @@ class SingletonPipelineIT {
             .topics(cluster.topic("in"))
             .mode(Mode.SINGLETON)
             .processor(
-                (record, ctx) ->
-                    ctx.emit(out, record.key(), record.value().toUpperCase(Locale.ROOT)))
+                (record, ctx) -> {
+                  ctx.lease().filter(Lease::isValid).ifPresent(l -> epochsSeen.add(l.epoch()));
+                  ctx.emit(out, record.key(), record.value().toUpperCase(Locale.ROOT));
+                })
             .build();
     open.push(pipeline);
     return pipeline.start();
@@ -61,7 +68,7 @@ class SingletonPipelineIT {
             r ->
                 Long.parseLong(
                     new String(
-                        r.headers().lastHeader("pipekeeper.epoch").value(),
+                        r.headers().lastHeader(PipelineHeaders.EPOCH).value(),
                         StandardCharsets.UTF_8)))
         .collect(Collectors.toSet());
   }
@@ -88,7 +95,7 @@ class SingletonPipelineIT {
     Map<String, Long> counts = KafkaTopics.countsByValue(out);
     assertThat(counts).hasSize(600);
     assertThat(counts.values()).as("no duplicates").containsOnly(1L);
-    assertThat(epochs(out)).as("two terms, two epochs").hasSize(2);
+    assertThat(epochs(out)).as("two terms, two epochs").hasSize(2).isEqualTo(epochsSeen);
   }
 
   @Test

@@ -4,6 +4,8 @@ import dev.pipekeeper.core.config.ConfigView;
 import dev.pipekeeper.kafka.Mode;
 import dev.pipekeeper.kafka.Pipeline;
 import dev.pipekeeper.kafka.PipelineBuilder;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Meter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToDoubleFunction;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -25,6 +28,7 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
   final String memberId;
   ConfigView config;
   RecordHandler<KI, VI, KO, VO> handler;
+  private final List<Meter> meters = new ArrayList<>();
 
   BasePipeline(PipelineBuilder<KI, VI, KO, VO> settings) {
     this.settings = settings;
@@ -42,15 +46,35 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
     }
   }
 
-  /** Opens the live configuration and the record handling (the first steps of every start). */
-  final void openConfig() {
+  /**
+   * Opens the live configuration, the record handling and the pipeline's meters (the first steps of
+   * every start).
+   */
+  final void open() {
     config = settings.pipekeeper().config().view(name(), memberId);
     handler = new RecordHandler<>(settings, memberId, config);
+    recordsCounter("processed", processed, AtomicLong::get);
+    recordsCounter("dead_lettered", handler, RecordHandler::deadLettered);
   }
 
-  /** Whether this call is the first close (CLOSED is set either way). */
+  private <T> void recordsCounter(String outcome, T source, ToDoubleFunction<T> count) {
+    meters.add(
+        FunctionCounter.builder("pipekeeper.pipeline.records", source, count)
+            .description("Input records of the pipeline by outcome")
+            .tags("pipeline", name(), "mode", settings.mode().name(), "outcome", outcome)
+            .register(settings.metrics()));
+  }
+
+  /**
+   * Whether this call is the first close (CLOSED is set either way). The first close removes the
+   * pipeline's meters.
+   */
   final boolean beginClose() {
-    return state.getAndSet(State.CLOSED) != State.CLOSED;
+    boolean first = state.getAndSet(State.CLOSED) != State.CLOSED;
+    if (first) {
+      meters.forEach(settings.metrics()::remove);
+    }
+    return first;
   }
 
   /** Starts the pipeline's own thread on {@code loop} and says the pipeline started. */

@@ -9,7 +9,6 @@ import dev.pipekeeper.kafka.PipelineKeys;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -60,7 +59,7 @@ final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO
   public synchronized Pipeline start() {
     beginStart();
     try {
-      openConfig();
+      open();
       member = settings.pipekeeper().membership().join(name(), MemberInfo.defaults().id(memberId));
       consumer =
           new KafkaConsumer<>(
@@ -148,7 +147,7 @@ final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO
         producer.beginTransaction();
       }
       for (ConsumerRecord<byte[], byte[]> record : records) {
-        handler.handle(record, producer, List.of());
+        handler.handle(record, producer, Role.member());
         offsets.put(
             new TopicPartition(record.topic(), record.partition()),
             new OffsetAndMetadata(record.offset() + 1));

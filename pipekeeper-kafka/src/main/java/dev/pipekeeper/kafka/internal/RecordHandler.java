@@ -1,12 +1,18 @@
 package dev.pipekeeper.kafka.internal;
 
+import dev.pipekeeper.core.assignment.UnitOwnership;
 import dev.pipekeeper.core.config.ConfigView;
+import dev.pipekeeper.core.coordination.Lease;
+import dev.pipekeeper.core.coordination.Locks;
 import dev.pipekeeper.kafka.PipelineBuilder;
 import dev.pipekeeper.kafka.PipelineContext;
+import dev.pipekeeper.kafka.PipelineHeaders;
 import dev.pipekeeper.kafka.PipelineKeys;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -50,18 +56,16 @@ final class RecordHandler<KI, VI, KO, VO> {
   }
 
   /**
-   * Processes {@code raw}, sending its output (each record with {@code headers} added) or its dead
-   * letter through {@code producer}.
+   * Processes {@code raw} under {@code role}, sending its output (each record stamped with the
+   * role's headers) or its dead letter through {@code producer}.
    *
    * @throws KafkaException if sending failed: the batch must not be committed
    */
   void handle(
-      ConsumerRecord<byte[], byte[]> raw,
-      KafkaProducer<byte[], byte[]> producer,
-      List<Header> headers) {
+      ConsumerRecord<byte[], byte[]> raw, KafkaProducer<byte[], byte[]> producer, Role role) {
     RuntimeException last = null;
     for (int attempt = 0; attempt <= retries; attempt++) {
-      Context context = new Context(headers);
+      Context context = new Context(role);
       try {
         settings.processor().process(deserialize(raw), context);
         context.out.forEach(producer::send);
@@ -106,12 +110,12 @@ final class RecordHandler<KI, VI, KO, VO> {
       RuntimeException error,
       KafkaProducer<byte[], byte[]> producer) {
     RecordHeaders headers = new RecordHeaders(raw.headers().toArray());
-    headers.add("pipekeeper.pipeline", bytes(settings.name()));
-    headers.add("pipekeeper.error.class", bytes(error.getClass().getName()));
-    headers.add("pipekeeper.error.message", bytes(String.valueOf(error.getMessage())));
-    headers.add("pipekeeper.source.topic", bytes(raw.topic()));
-    headers.add("pipekeeper.source.partition", bytes(Integer.toString(raw.partition())));
-    headers.add("pipekeeper.source.offset", bytes(Long.toString(raw.offset())));
+    headers.add(PipelineHeaders.DEAD_LETTER_PIPELINE, bytes(settings.name()));
+    headers.add(PipelineHeaders.ERROR_CLASS, bytes(error.getClass().getName()));
+    headers.add(PipelineHeaders.ERROR_MESSAGE, bytes(String.valueOf(error.getMessage())));
+    headers.add(PipelineHeaders.SOURCE_TOPIC, bytes(raw.topic()));
+    headers.add(PipelineHeaders.SOURCE_PARTITION, bytes(Integer.toString(raw.partition())));
+    headers.add(PipelineHeaders.SOURCE_OFFSET, bytes(Long.toString(raw.offset())));
     producer.send(
         new ProducerRecord<>(settings.deadLetterTopic(), null, raw.key(), raw.value(), headers));
     deadLettered.incrementAndGet();
@@ -132,10 +136,10 @@ final class RecordHandler<KI, VI, KO, VO> {
   /** The context of one processing attempt: emits are held until the attempt succeeds. */
   private final class Context implements PipelineContext<KO, VO> {
     private final List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
-    private final List<Header> headers;
+    private final Role role;
 
-    Context(List<Header> headers) {
-      this.headers = headers;
+    Context(Role role) {
+      this.role = role;
     }
 
     @Override
@@ -154,12 +158,32 @@ final class RecordHandler<KI, VI, KO, VO> {
     }
 
     @Override
+    public Optional<Lease> lease() {
+      return role.lease();
+    }
+
+    @Override
+    public Optional<UnitOwnership> unit() {
+      return role.unit();
+    }
+
+    @Override
+    public Locks locks() {
+      return settings.pipekeeper().locks();
+    }
+
+    @Override
+    public MeterRegistry metrics() {
+      return settings.metrics();
+    }
+
+    @Override
     public void emit(String topic, KO key, VO value) {
       byte[] k = key == null ? null : settings.keyOut().serializer().serialize(topic, key);
       byte[] v = value == null ? null : settings.valueOut().serializer().serialize(topic, value);
       out.add(
           new ProducerRecord<>(
-              topic, null, k, v, new RecordHeaders(headers.toArray(Header[]::new))));
+              topic, null, k, v, new RecordHeaders(role.headers().toArray(Header[]::new))));
     }
   }
 }

@@ -26,8 +26,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -57,7 +55,7 @@ final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO>
   public synchronized Pipeline start() {
     beginStart();
     try {
-      openConfig();
+      open();
       worker =
           settings.pipekeeper().worker(name(), MemberInfo.defaults().id(memberId), new Units());
     } catch (RuntimeException e) {
@@ -135,10 +133,7 @@ final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO>
             memberId,
             position.orElse("(start)"));
         source = settings.sources().apply(unit.unit());
-        List<Header> headers =
-            List.of(
-                new RecordHeader(
-                    "pipekeeper.unit.token", RecordHandler.bytes(Long.toString(unit.token()))));
+        Role role = Role.owner(unit);
         long sequence = 0;
         while (mayWork()) {
           SourceBatch<KI, VI> batch = source.poll(position, POLL);
@@ -154,7 +149,7 @@ final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO>
               if (!mayWork()) {
                 throw new KafkaException("ownership of " + unit.unit() + " ended mid-batch");
               }
-              handler.handle(asRecord(entry, sequence++), producer, headers);
+              handler.handle(asRecord(entry, sequence++), producer, role);
             }
             producer.send(
                 new ProducerRecord<>(

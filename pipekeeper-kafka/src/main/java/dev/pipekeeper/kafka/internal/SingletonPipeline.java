@@ -27,8 +27,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -59,7 +57,7 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
       Lease lease,
       KafkaConsumer<byte[], byte[]> consumer,
       KafkaProducer<byte[], byte[]> producer,
-      List<Header> headers,
+      Role role,
       Set<TopicPartition> partitions) {}
 
   SingletonPipeline(PipelineBuilder<KI, VI, KO, VO> settings) {
@@ -70,7 +68,7 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
   public synchronized Pipeline start() {
     beginStart();
     try {
-      openConfig();
+      open();
       member = settings.pipekeeper().membership().join(name(), MemberInfo.defaults().id(memberId));
       leadership = settings.pipekeeper().leadership(name() + ".singleton").start();
     } catch (RuntimeException e) {
@@ -151,15 +149,7 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
       producer.close(Duration.ZERO);
       throw e;
     }
-    Term opened =
-        new Term(
-            lease,
-            consumer,
-            producer,
-            List.of(
-                new RecordHeader(
-                    "pipekeeper.epoch", RecordHandler.bytes(Long.toString(lease.epoch())))),
-            Set.copyOf(partitions));
+    Term opened = new Term(lease, consumer, producer, Role.leader(lease), Set.copyOf(partitions));
     term = opened;
     LOG.info(
         "pipeline {}: {} leads with epoch {}, consuming {} partitions",
@@ -209,7 +199,7 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
         if (!current.lease().isValid()) {
           throw new LeaseEnded();
         }
-        handler.handle(record, current.producer(), current.headers());
+        handler.handle(record, current.producer(), current.role());
         offsets.put(
             new TopicPartition(record.topic(), record.partition()),
             new OffsetAndMetadata(record.offset() + 1));
