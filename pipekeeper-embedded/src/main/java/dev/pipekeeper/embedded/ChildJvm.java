@@ -164,6 +164,24 @@ public final class ChildJvm implements ChildProcess, AutoCloseable {
     }
   }
 
+  /**
+   * Sends SIGTERM (resuming it first), as an operator or a service manager stops a process, and
+   * waits up to {@code timeout} for it to exit; kills it if it did not.
+   *
+   * @return its exit code, or -1 if it had to be killed
+   */
+  public int terminate(Duration timeout) {
+    if (process.isAlive()) {
+      Signals.send(pid(), "CONT");
+      Signals.send(pid(), "TERM");
+      if (!waitFor(timeout)) {
+        kill();
+        return -1;
+      }
+    }
+    return process.exitValue();
+  }
+
   /** {@link #stop(Duration)} with 10 s. */
   @Override
   public void close() {

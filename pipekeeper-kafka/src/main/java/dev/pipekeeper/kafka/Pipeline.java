@@ -59,6 +59,11 @@ public interface Pipeline extends AutoCloseable {
   /** The input partitions this instance consumes now (its share of the Kafka group). */
   Set<TopicPartition> partitions();
 
+  /** The work units this instance runs now (a SHARDED pipeline's share; empty in other modes). */
+  default Set<String> units() {
+    return Set.of();
+  }
+
   /** Input records processed (dead-lettered ones included) since start. */
   long processed();
 

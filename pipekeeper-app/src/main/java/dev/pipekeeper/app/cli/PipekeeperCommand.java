@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
       AssignmentsCommand.class,
       DrainCommand.Drain.class,
       DrainCommand.Undrain.class,
-      ConfigCommand.class
+      ConfigCommand.class,
+      RunCommand.class
     },
     footer = {
       "",

@@ -41,6 +41,11 @@ public final class ShutdownSignal {
     requested.await();
   }
 
+  /** Blocks the command until a stop is requested or {@code millis} passed; whether it was. */
+  boolean awaitRequest(long millis) throws InterruptedException {
+    return requested.await(millis, TimeUnit.MILLISECONDS);
+  }
+
   /** Called by the command once it has cleaned up. */
   void finished() {
     finished.countDown();

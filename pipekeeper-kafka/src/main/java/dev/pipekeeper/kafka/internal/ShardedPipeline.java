@@ -256,8 +256,8 @@ final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO>
     return Set.of();
   }
 
-  /** The units this instance runs now. */
-  Set<String> units() {
+  @Override
+  public Set<String> units() {
     return Set.copyOf(runners.keySet());
   }
 

@@ -1,0 +1,227 @@
+package dev.pipekeeper.app.cli;
+
+import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.PipekeeperException;
+import dev.pipekeeper.core.ZkLayout;
+import dev.pipekeeper.examples.Example;
+import dev.pipekeeper.examples.Examples;
+import dev.pipekeeper.examples.SchedulerExample;
+import dev.pipekeeper.examples.TickClock;
+import dev.pipekeeper.kafka.Pipeline;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import org.apache.kafka.common.KafkaException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code pipekeeper run EXAMPLE}: one instance of an example pipeline in the foreground until
+ * Ctrl-C or SIGTERM, which stop it gracefully (in-flight work drained and committed, the group
+ * left, roles and units released) within its close bound.
+ */
+@Command(
+    name = "run",
+    description = {
+      "Runs one instance of an example pipeline against --zk and --bootstrap-servers, creating",
+      "its topics if they are missing, until Ctrl-C or SIGTERM, which stop it gracefully.",
+      "Start it several times (each with its own --member) to see the instances share the work."
+    })
+final class RunCommand implements Callable<Integer> {
+  private final ShutdownSignal shutdown;
+
+  @ParentCommand PipekeeperCommand root;
+  @Spec CommandSpec spec;
+
+  @Parameters(
+      arity = "0..1",
+      paramLabel = "EXAMPLE",
+      description = "enrichment (PARALLEL), scheduler (SINGLETON) or ingester (SHARDED).")
+  String example;
+
+  @Option(names = "--list", description = "List the examples instead of running one.")
+  boolean list;
+
+  @Option(names = "--json", description = "With --list: print the examples as JSON.")
+  boolean json;
+
+  @Option(
+      names = "--member",
+      paramLabel = "ID",
+      description = "This instance's member id (default: EXAMPLE-HOST-PID).")
+  String member;
+
+  @Option(
+      names = "--session-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "10s",
+      converter = DurationConverter.class,
+      description =
+          "ZooKeeper session timeout: how soon the others take over if this instance dies"
+              + " (default: ${DEFAULT-VALUE}).")
+  Duration sessionTimeout;
+
+  @Option(
+      names = "--progress-every",
+      paramLabel = "DURATION",
+      defaultValue = "10s",
+      converter = DurationConverter.class,
+      description = "How often to print a progress line; 0 for never (default: ${DEFAULT-VALUE}).")
+  Duration progressEvery;
+
+  @Option(
+      names = "--clock",
+      description = "scheduler only: also write the ticks, one a second (run one clock).")
+  boolean clock;
+
+  RunCommand(ShutdownSignal shutdown) {
+    this.shutdown = shutdown;
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    if (list) {
+      printExamples(out);
+      return ExitCodes.OK;
+    }
+    if (example == null) {
+      throw new InvalidInputException("say which example to run: " + names());
+    }
+    Example chosen = Examples.named(example);
+    if (clock && !chosen.name().equals(SchedulerExample.NAME)) {
+      throw new InvalidInputException("--clock is for the scheduler example only");
+    }
+    String id = member != null ? ZkLayout.name("member", member) : defaultMember(chosen);
+    try {
+      try (Pipekeeper pk =
+              Pipekeeper.builder()
+                  .zookeeper(root.zk)
+                  .cluster(root.cluster)
+                  .identity(id)
+                  .sessionTimeout(sessionTimeout)
+                  .connectionTimeout(root.connectTimeout)
+                  .build();
+          TickClock ticks = clock ? TickClock.start(root.bootstrapServers) : null) {
+        Examples.setUp(chosen, pk, root.bootstrapServers);
+        Pipeline pipeline = chosen.build(pk, root.bootstrapServers);
+        try (pipeline) {
+          pipeline.start();
+          out.printf(
+              "%s: running as %s (%s) against ZooKeeper %s and Kafka %s%s%n",
+              chosen.name(),
+              id,
+              chosen.mode(),
+              root.zk,
+              root.bootstrapServers,
+              ticks != null ? ", with the clock" : "");
+          out.flush();
+          if (!awaitStop(pipeline, out, chosen, id)) {
+            out.printf("%s: %s failed; stopping%n", chosen.name(), id);
+            out.flush();
+            return ExitCodes.FAILED;
+          }
+          out.printf("%s: stopping %s...%n", chosen.name(), id);
+          out.flush();
+        }
+        out.printf(
+            "%s: %s stopped after %d records (%d dead-lettered)%n",
+            chosen.name(), id, pipeline.processed(), pipeline.deadLettered());
+        out.flush();
+      }
+      return ExitCodes.OK;
+    } catch (KafkaException e) {
+      throw new PipekeeperException(
+          "Kafka at " + root.bootstrapServers + " refused or did not answer: " + e.getMessage(), e);
+    } finally {
+      shutdown.finished();
+    }
+  }
+
+  /** Waits for Ctrl-C or SIGTERM, printing progress; false if the pipeline failed meanwhile. */
+  private boolean awaitStop(Pipeline pipeline, PrintWriter out, Example chosen, String id)
+      throws InterruptedException {
+    long every = progressEvery.isZero() ? Long.MAX_VALUE : progressEvery.toNanos();
+    long nextProgress = System.nanoTime() + every;
+    long last = pipeline.processed();
+    while (!shutdown.awaitRequest(200)) {
+      if (pipeline.state() == Pipeline.State.FAILED) {
+        return false;
+      }
+      if (System.nanoTime() - nextProgress >= 0) {
+        nextProgress += every;
+        long now = pipeline.processed();
+        out.printf(
+            "%s: %s %s, %d records (+%d), %d dead-lettered, %s%n",
+            chosen.name(),
+            id,
+            pipeline.state(),
+            now,
+            now - last,
+            pipeline.deadLettered(),
+            share(pipeline));
+        out.flush();
+        last = now;
+      }
+    }
+    return true;
+  }
+
+  /** What this instance works on now. */
+  private static String share(Pipeline pipeline) {
+    if (!pipeline.units().isEmpty()) {
+      return "units " + String.join(",", new TreeSet<>(pipeline.units()));
+    }
+    List<String> partitions =
+        pipeline.partitions().stream().map(Object::toString).sorted().toList();
+    return partitions.isEmpty() ? "no work now" : "partitions " + String.join(",", partitions);
+  }
+
+  private static String defaultMember(Example chosen) {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9_.-]", "-");
+    } catch (UnknownHostException e) {
+      host = "localhost";
+    }
+    return chosen.name() + "-" + host + "-" + ProcessHandle.current().pid();
+  }
+
+  private void printExamples(PrintWriter out) {
+    if (json) {
+      List<Map<String, Object>> all =
+          Examples.all().stream()
+              .map(
+                  e -> {
+                    Map<String, Object> entry = new LinkedHashMap<>();
+                    entry.put("name", e.name());
+                    entry.put("mode", e.mode().name());
+                    entry.put("summary", e.summary());
+                    entry.put(
+                        "topics", e.topics().stream().map(Example.ExampleTopic::name).toList());
+                    return entry;
+                  })
+              .toList();
+      out.println(Json.write(all));
+      return;
+    }
+    Table table = new Table("EXAMPLE", "MODE", "WHAT IT DOES");
+    Examples.all().forEach(e -> table.row(e.name(), e.mode(), e.summary()));
+    table.print(out);
+  }
+
+  private static String names() {
+    return String.join(", ", Examples.all().stream().map(Example::name).toList());
+  }
+}

@@ -1,0 +1,110 @@
+package dev.pipekeeper.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pipekeeper.app.Main;
+import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.embedded.ChildJvm;
+import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
+import dev.pipekeeper.embedded.junit.TestCluster;
+import dev.pipekeeper.embedded.junit.TestTimeouts;
+import dev.pipekeeper.examples.IngesterExample;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** {@code pipekeeper run}: an example instance in its own process, stopped by SIGTERM. */
+@ExtendWith(EmbeddedClusterExtension.class)
+class RunCommandIT {
+  private static final Duration BOUND = TestTimeouts.scaled(Duration.ofSeconds(60));
+
+  @Test
+  void sigtermStopsTheInstanceGracefullyAndItLeavesAtOnce(TestCluster cluster) throws Exception {
+    try (Pipekeeper admin =
+            Pipekeeper.builder().zookeeper(cluster.zkConnect()).cluster(cluster.cluster()).build();
+        ChildJvm instance =
+            ChildJvm.start(
+                Main.class,
+                List.of(
+                    "--zk",
+                    cluster.zkConnect(),
+                    "--cluster",
+                    cluster.cluster(),
+                    "--bootstrap-servers",
+                    cluster.bootstrapServers(),
+                    "run",
+                    IngesterExample.NAME,
+                    "--member",
+                    "ingest-1",
+                    // long enough that only a graceful leave can explain a quick one
+                    "--session-timeout",
+                    "60s",
+                    "--progress-every",
+                    "1s"))) {
+      instance.awaitLine("ingester: running as ingest-1 (SHARDED)", BOUND);
+      await()
+          .atMost(BOUND)
+          .until(
+              () ->
+                  instance.lines().stream()
+                      .anyMatch(
+                          l ->
+                              l.startsWith("ingester: ingest-1 RUNNING")
+                                  && !l.contains(" 0 records")));
+      assertThat(admin.inspector().members(IngesterExample.NAME)).hasSize(1);
+      assertThat(admin.assignments(IngesterExample.NAME).status().owners())
+          .hasSize(IngesterExample.DEFAULT_TENANTS);
+
+      int exit = instance.terminate(BOUND);
+
+      assertThat(exit).as("exited by itself on SIGTERM (128 + 15), not killed").isEqualTo(143);
+      assertThat(instance.lines())
+          .anyMatch(l -> l.equals("ingester: stopping ingest-1..."))
+          .anyMatch(
+              l ->
+                  l.matches("ingester: ingest-1 stopped after \\d+ records \\(0 dead-lettered\\)"));
+      assertThat(admin.inspector().members(IngesterExample.NAME))
+          .as("left the group at once, not after its 60 s session")
+          .isEmpty();
+      assertThat(admin.assignments(IngesterExample.NAME).status().owners())
+          .as("gave its units up")
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void listsTheExamples() throws Exception {
+    CliRun table = CliRun.run("run", "--list");
+    assertThat(table.exitCode).isZero();
+    assertThat(table.out())
+        .contains("enrichment", "PARALLEL", "scheduler", "SINGLETON", "ingester");
+    CliRun json = CliRun.run("run", "--list", "--json");
+    JsonNode examples = new ObjectMapper().readTree(json.out());
+    assertThat(examples).hasSize(3);
+    assertThat(examples.get(2).get("mode").asText()).isEqualTo("SHARDED");
+  }
+
+  @Test
+  void badInputGetsOneLineAndExit2() {
+    assertUsage(
+        CliRun.run("run"), "pipekeeper: say which example to run: enrichment, scheduler, ingester");
+    assertUsage(
+        CliRun.run("run", "nope"),
+        "pipekeeper: no example 'nope'; the examples are enrichment, scheduler, ingester");
+    assertUsage(
+        CliRun.run("run", "enrichment", "--clock"),
+        "pipekeeper: --clock is for the scheduler example only");
+    CliRun badMember = CliRun.run("run", "enrichment", "--member", "a/b");
+    assertThat(badMember.exitCode).isEqualTo(ExitCodes.USAGE);
+    assertThat(badMember.err()).contains("'a/b' is not valid");
+  }
+
+  private static void assertUsage(CliRun run, String line) {
+    assertThat(run.exitCode).isEqualTo(ExitCodes.USAGE);
+    assertThat(run.err().strip()).isEqualTo(line);
+  }
+}

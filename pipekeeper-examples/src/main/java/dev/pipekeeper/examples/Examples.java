@@ -1,0 +1,89 @@
+package dev.pipekeeper.examples;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.config.Scope;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** The examples, by name, and their set-up. */
+public final class Examples {
+  private static final List<Example> ALL =
+      List.of(new EnrichmentExample(), new SchedulerExample(), new IngesterExample());
+
+  private Examples() {}
+
+  public static List<Example> all() {
+    return ALL;
+  }
+
+  /**
+   * @throws InvalidInputException naming the examples there are, if there is none called {@code
+   *     name}
+   */
+  public static Example named(String name) {
+    return ALL.stream()
+        .filter(example -> example.name().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new InvalidInputException(
+                    "no example '"
+                        + name
+                        + "'; the examples are "
+                        + ALL.stream().map(Example::name).collect(Collectors.joining(", "))));
+  }
+
+  /**
+   * Creates the example's topics that do not exist yet and {@linkplain Example#prepare prepares}
+   * ZooKeeper for it.
+   *
+   * @throws org.apache.kafka.common.KafkaException if Kafka refuses or cannot be reached
+   */
+  public static void setUp(Example example, Pipekeeper pipekeeper, String bootstrapServers) {
+    try (Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                30_000))) {
+      for (Example.ExampleTopic topic : example.topics()) {
+        NewTopic created = new NewTopic(topic.name(), topic.partitions(), (short) 1);
+        if (topic.compacted()) {
+          created.configs(
+              Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+        }
+        try {
+          admin.createTopics(List.of(created)).all().get();
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw new org.apache.kafka.common.KafkaException(
+                "cannot create topic " + topic.name() + ": " + e.getCause().getMessage(),
+                e.getCause());
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new org.apache.kafka.common.KafkaException("interrupted creating topics", e);
+    }
+    example.prepare(pipekeeper);
+  }
+
+  /** Sets {@code schema} for {@code key} in the example's pipeline scope unless it has it. */
+  static void ensureSchema(Pipekeeper pipekeeper, Example example, String key, JsonNode schema) {
+    Scope scope = Scope.pipeline(example.name());
+    if (!pipekeeper.config().schema(scope, key).map(schema::equals).orElse(false)) {
+      pipekeeper.config().setSchema(scope, key, schema);
+    }
+  }
+}
