@@ -33,11 +33,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "run",
-    description = {
-      "Runs one instance of an example pipeline against --zk and --bootstrap-servers, creating",
-      "its topics if they are missing, until Ctrl-C or SIGTERM, which stop it gracefully.",
-      "Start it several times (each with its own --member) to see the instances share the work."
-    })
+    description =
+        "Runs one instance of an example pipeline against --zk and --bootstrap-servers (creating"
+            + " its topics if they are missing) until Ctrl-C or SIGTERM, which stop it gracefully."
+            + " Start it several times, each with its own --member, to see the instances share"
+            + " the work.")
 final class RunCommand implements Callable<Integer> {
   private final ShutdownSignal shutdown;
 
