@@ -63,14 +63,13 @@ class SingletonPipelineIT {
   }
 
   private static Set<Long> epochs(List<ConsumerRecord<String, String>> records) {
-    return records.stream()
-        .map(
-            r ->
-                Long.parseLong(
-                    new String(
-                        r.headers().lastHeader(PipelineHeaders.EPOCH).value(),
-                        StandardCharsets.UTF_8)))
-        .collect(Collectors.toSet());
+    return records.stream().map(SingletonPipelineIT::epoch).collect(Collectors.toSet());
+  }
+
+  private static long epoch(ConsumerRecord<String, String> record) {
+    return Long.parseLong(
+        new String(
+            record.headers().lastHeader(PipelineHeaders.EPOCH).value(), StandardCharsets.UTF_8));
   }
 
   @Test
@@ -105,22 +104,77 @@ class SingletonPipelineIT {
     KafkaTopics.create(cluster, 2, in);
     KafkaTopics.create(cluster, 1, out);
     String name = "poller";
-    try (ChildJvm old =
-        PipelineProcess.start(cluster, name, "old", Mode.SINGLETON, Duration.ofMillis(2000))) {
-      old.awaitLine("STARTED", BOUND);
-      KafkaTopics.produce(cluster, in, 0, 1500);
-      await().atMost(BOUND).until(() -> KafkaTopics.lastProcessed(old) >= 200);
-      Pipeline successor = singleton(cluster, "successor", name);
-      old.pause(); // mid-stream, most likely inside a transaction
-      await().atMost(BOUND).until(() -> successor.processed() > 0);
-      old.resume(); // its term is over: whatever it tries to commit now is refused
-      await().atMost(BOUND).until(() -> KafkaTopics.readCommitted(cluster, out).size() >= 1500);
-      KafkaTopics.produce(cluster, in, 1500, 1600);
-      await().atMost(BOUND).until(() -> KafkaTopics.readCommitted(cluster, out).size() >= 1600);
-      Map<String, Long> counts = KafkaTopics.countsByValue(KafkaTopics.readCommitted(cluster, out));
-      assertThat(counts).hasSize(1600);
-      assertThat(counts.values()).as("no duplicates").containsOnly(1L);
+    Pipekeeper observer = connect(cluster, "observer");
+    Duration session = Duration.ofMillis(2000);
+    try (ChildJvm a = PipelineProcess.start(cluster, name, "a", Mode.SINGLETON, session);
+        ChildJvm b = PipelineProcess.start(cluster, name, "b", Mode.SINGLETON, session)) {
+      a.awaitLine("STARTED", BOUND);
+      b.awaitLine("STARTED", BOUND);
+      Map<String, ChildJvm> members = Map.of("a", a, "b", b);
+      int produced = 0;
+      for (int cycle = 1; cycle <= CYCLES; cycle++) {
+        KafkaTopics.produce(cluster, in, produced, produced + 600);
+        produced += 600;
+        String leaderId = await().atMost(BOUND).until(() -> leader(observer, name), l -> l != null);
+        ChildJvm leader = members.get(leaderId);
+        String successorId = leaderId.equals("a") ? "b" : "a";
+        ChildJvm successor = members.get(successorId);
+        int committedBefore = KafkaTopics.readCommitted(cluster, out).size();
+        // the leader's term has committed output of its own
+        await()
+            .atMost(BOUND)
+            .until(() -> KafkaTopics.readCommitted(cluster, out).size() > committedBefore);
+        long successorBefore = KafkaTopics.lastProcessed(successor);
+        leader.pause(); // mid-stream, most likely inside a transaction
+        await()
+            .atMost(BOUND)
+            .until(
+                () ->
+                    successorId.equals(leader(observer, name))
+                        && KafkaTopics.lastProcessed(successor) > successorBefore);
+        leader.resume(); // its term is over: whatever it tries to commit now is refused
+      }
+      int total = produced + 100;
+      KafkaTopics.produce(cluster, in, produced, total);
+      await().atMost(BOUND).until(() -> KafkaTopics.readCommitted(cluster, out).size() >= total);
+
+      List<ConsumerRecord<String, String>> output = KafkaTopics.readCommitted(cluster, out);
+      Map<String, Long> counts = KafkaTopics.countsByValue(output);
+      assertThat(counts).hasSize(total);
+      assertThat(counts.values()).as("no duplicates over %d cycles", CYCLES).containsOnly(1L);
+      List<Long> epochOrder = output.stream().map(SingletonPipelineIT::epoch).toList();
+      assertThat(epochOrder)
+          .as("in commit order, no record of an older term after one of a newer term")
+          .isSorted();
+      assertThat(new java.util.HashSet<>(epochOrder))
+          .as("a term per cycle, and the first: %s", runs(epochOrder))
+          .hasSize(CYCLES + 1);
     }
+  }
+
+  private static final int CYCLES = 3;
+
+  /** "epoch×count" for each run of equal epochs, in order. */
+  private static String runs(List<Long> epochs) {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < epochs.size(); ) {
+      int j = i;
+      while (j < epochs.size() && epochs.get(j).equals(epochs.get(i))) {
+        j++;
+      }
+      text.append(epochs.get(i)).append('×').append(j - i).append(' ');
+      i = j;
+    }
+    return text.toString().strip();
+  }
+
+  /** The member that holds the pipeline's singleton role now, or null. */
+  private static String leader(Pipekeeper observer, String pipeline) {
+    return observer.inspector().roles().stream()
+        .filter(role -> role.role().equals(pipeline + ".singleton"))
+        .findFirst()
+        .flatMap(role -> role.leader())
+        .orElse(null);
   }
 
   @Test
