@@ -199,6 +199,56 @@ class ParallelPipelineIT {
   }
 
   @Test
+  void theRetryCountIsALiveParameter(TestCluster cluster) throws Exception {
+    String in = cluster.topic("in");
+    KafkaTopics.create(cluster, 1, in, cluster.topic("dlq"));
+    Map<String, Integer> attempts = new java.util.concurrent.ConcurrentHashMap<>();
+    Pipeline p =
+        Pipeline.builder(
+                "retrying", Serdes.String(), Serdes.String(), Serdes.String(), Serdes.String())
+            .pipekeeper(connect(cluster, "a"))
+            .bootstrapServers(cluster.bootstrapServers())
+            .topics(in)
+            .deadLetterTopic(cluster.topic("dlq"))
+            .processor(
+                (record, ctx) -> {
+                  attempts.merge(record.value(), 1, Integer::sum);
+                  throw new IllegalStateException("always fails");
+                })
+            .build();
+    open.push(p);
+    p.start();
+    KafkaTopics.produce(cluster, in, "k", "first");
+    await().atMost(BOUND).until(() -> p.deadLettered() == 1);
+    assertThat(attempts).containsEntry("first", 3); // the builder's default: 2 retries
+
+    Pipekeeper admin = connect(cluster, "admin");
+    admin
+        .config()
+        .set(
+            Scope.pipeline("retrying"),
+            PipelineKeys.RETRIES,
+            com.fasterxml.jackson.databind.node.IntNode.valueOf(0),
+            ChangeOptions.by("test"));
+    await()
+        .atMost(BOUND)
+        .until(
+            () ->
+                admin.config().applied().get("a") != null
+                    && admin
+                            .config()
+                            .applied()
+                            .get("a")
+                            .versions()
+                            .getOrDefault("pipeline/retrying", 0)
+                        > 0);
+    KafkaTopics.produce(cluster, in, "k", "second");
+    await().atMost(BOUND).until(() -> p.deadLettered() == 2);
+    assertThat(attempts).as("tried once, without a restart").containsEntry("second", 1);
+    assertThat(p.state()).isEqualTo(Pipeline.State.RUNNING);
+  }
+
+  @Test
   void aBuilderWithoutInputTopicsIsRefused(TestCluster cluster) {
     assertThatThrownBy(
             () ->
