@@ -9,6 +9,7 @@ import dev.pipekeeper.core.config.Configuration;
 import dev.pipekeeper.core.coordination.Barrier;
 import dev.pipekeeper.core.coordination.Leadership;
 import dev.pipekeeper.core.coordination.Locks;
+import dev.pipekeeper.core.health.Health;
 import dev.pipekeeper.core.internal.DefaultPipekeeper;
 import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.core.membership.Membership;
@@ -124,6 +125,9 @@ public interface Pipekeeper extends AutoCloseable {
 
   /** Configuration: validated, versioned, atomic, live. */
   Configuration config();
+
+  /** Members' health records: publish this connection's, read a group's. */
+  Health health();
 
   /** Read-only views of what the cluster holds, for operators and the CLI. */
   ClusterInspector inspector();

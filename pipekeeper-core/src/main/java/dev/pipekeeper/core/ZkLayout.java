@@ -21,6 +21,7 @@ public final class ZkLayout {
   public static final String ASSIGNMENTS = "/assignments";
   public static final String OWNERS = "/owners";
   public static final String DRAINS = "/drains";
+  public static final String HEALTH = "/health";
   public static final String CONFIG = "/config";
   public static final String CONFIG_HISTORY = "/config-history";
   public static final String CONFIG_SCHEMA = "/config-schema";
@@ -102,6 +103,15 @@ public final class ZkLayout {
 
   public static String drain(String group, String memberId) {
     return drains(group) + "/" + name("member id", memberId);
+  }
+
+  /** The health records of a group's members: ephemeral, one per publishing member. */
+  public static String health(String group) {
+    return HEALTH + "/" + name("group", group);
+  }
+
+  public static String health(String group, String memberId) {
+    return health(group) + "/" + name("member id", memberId);
   }
 
   /** The role whose leader assigns a group's work units. */

@@ -15,6 +15,7 @@ import dev.pipekeeper.core.config.Configuration;
 import dev.pipekeeper.core.coordination.Barrier;
 import dev.pipekeeper.core.coordination.Leadership;
 import dev.pipekeeper.core.coordination.Locks;
+import dev.pipekeeper.core.health.Health;
 import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.core.membership.Membership;
 import java.net.InetAddress;
@@ -49,6 +50,7 @@ public final class DefaultPipekeeper implements Pipekeeper {
   private final DefaultMembership membership;
   private final DefaultLocks locks;
   private final DefaultConfiguration config;
+  private final DefaultHealth health;
   private volatile ConnectionState state;
 
   public DefaultPipekeeper(PipekeeperBuilder settings) {
@@ -101,6 +103,7 @@ public final class DefaultPipekeeper implements Pipekeeper {
     this.config =
         new DefaultConfiguration(
             session, this::track, settings.configValueLimit(), settings.configHistoryLimit());
+    this.health = new DefaultHealth(session, this::track);
     LOG.info(
         "connected to ZooKeeper {} as {} (cluster {}, session timeout {} ms)",
         settings.zookeeper(),
@@ -257,6 +260,11 @@ public final class DefaultPipekeeper implements Pipekeeper {
   @Override
   public Configuration config() {
     return config;
+  }
+
+  @Override
+  public Health health() {
+    return health;
   }
 
   @Override
