@@ -46,6 +46,7 @@ public final class PipelineBuilder<KI, VI, KO, VO> {
   private java.util.function.Function<String, WorkUnitSource<KI, VI>> sources;
   private String positionsTopic;
   private MeterRegistry metrics = Metrics.globalRegistry;
+  private Duration healthInterval = Duration.ofSeconds(5);
 
   PipelineBuilder(
       String name,
@@ -133,6 +134,20 @@ public final class PipelineBuilder<KI, VI, KO, VO> {
   /** How long {@link Pipeline#close()} may take (default 30 s). */
   public PipelineBuilder<KI, VI, KO, VO> closeTimeout(Duration value) {
     this.closeTimeout = Objects.requireNonNull(value);
+    return this;
+  }
+
+  /**
+   * How often the instance publishes its health record ({@code health/NAME/MEMBER}: state, rates,
+   * errors, last progress, lag, applied configuration); one ZooKeeper write each time (default 5 s,
+   * at least 100 ms).
+   */
+  public PipelineBuilder<KI, VI, KO, VO> healthInterval(Duration value) {
+    if (value.compareTo(Duration.ofMillis(100)) < 0) {
+      throw new InvalidInputException(
+          "healthInterval must be at least 100 ms, not " + value.toMillis() + " ms");
+    }
+    this.healthInterval = value;
     return this;
   }
 
@@ -245,6 +260,10 @@ public final class PipelineBuilder<KI, VI, KO, VO> {
 
   public MeterRegistry metrics() {
     return metrics;
+  }
+
+  public Duration healthInterval() {
+    return healthInterval;
   }
 
   /** The extra Kafka client properties. */

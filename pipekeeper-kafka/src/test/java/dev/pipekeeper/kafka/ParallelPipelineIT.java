@@ -9,6 +9,7 @@ import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.config.ChangeOptions;
 import dev.pipekeeper.core.config.Scope;
+import dev.pipekeeper.core.health.HealthReport;
 import dev.pipekeeper.embedded.ChildJvm;
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;
@@ -59,6 +60,7 @@ class ParallelPipelineIT {
             .guarantee(guarantee)
             .deadLetterTopic(cluster.topic("dlq"))
             .metrics(metrics)
+            .healthInterval(Duration.ofMillis(200))
             .processor(
                 (record, ctx) -> {
                   if (ctx.lease().isPresent() || ctx.unit().isPresent()) {
@@ -190,10 +192,34 @@ class ParallelPipelineIT {
     await().atMost(BOUND).until(() -> p.state() == Pipeline.State.PAUSED);
     KafkaTopics.produce(cluster, cluster.topic("in"), 0, 20);
     await().during(Duration.ofSeconds(2)).atMost(BOUND).until(() -> p.processed() == 0);
+    // its health says so: paused, with the records it has not consumed as lag
+    await()
+        .atMost(BOUND)
+        .until(
+            () -> admin.health().reports("pausable"),
+            reports ->
+                reports.size() == 1
+                    && reports.get(0).state().equals("PAUSED")
+                    && reports.get(0).totalLag() == 20);
 
     admin.config().set(scope, PipelineKeys.PAUSED, BooleanNode.FALSE, ChangeOptions.by("test"));
     await().atMost(BOUND).until(() -> p.processed() == 20);
     assertThat(p.state()).isEqualTo(Pipeline.State.RUNNING);
+    HealthReport health =
+        await()
+            .atMost(BOUND)
+            .until(
+                () -> admin.health().reports("pausable").get(0),
+                report ->
+                    report.state().equals("RUNNING")
+                        && report.processed() == 20
+                        && report.totalLag() == 0);
+    assertThat(health.member()).isEqualTo("a");
+    assertThat(health.lastProgress()).isNotNull();
+    assertThat(health.errors()).isZero();
+    assertThat(health.appliedConfig()).containsKey("pipeline/pausable");
+    p.close();
+    assertThat(admin.health().reports("pausable")).as("closing removes the record").isEmpty();
     assertThat(KafkaTopics.countsByValue(KafkaTopics.readCommitted(cluster, cluster.topic("out"))))
         .hasSize(20);
   }

@@ -1,15 +1,20 @@
 package dev.pipekeeper.kafka.internal;
 
 import dev.pipekeeper.core.config.ConfigView;
+import dev.pipekeeper.core.health.HealthPublication;
+import dev.pipekeeper.core.health.HealthReport;
 import dev.pipekeeper.kafka.Mode;
 import dev.pipekeeper.kafka.Pipeline;
 import dev.pipekeeper.kafka.PipelineBuilder;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Meter;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,6 +34,16 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
   ConfigView config;
   RecordHandler<KI, VI, KO, VO> handler;
   private final List<Meter> meters = new ArrayList<>();
+  private HealthPublication health;
+  private HealthSample lastSample;
+  private volatile Instant lastProgress;
+  private volatile Map<String, Long> lag = Map.of();
+  private long lagSampledAt = System.nanoTime() - LAG_SAMPLE_NANOS;
+
+  private static final long LAG_SAMPLE_NANOS = Duration.ofSeconds(1).toNanos();
+
+  /** The counters at one health report, to rate the next one against. */
+  private record HealthSample(long at, long processed, long emitted, long errors) {}
 
   BasePipeline(PipelineBuilder<KI, VI, KO, VO> settings) {
     this.settings = settings;
@@ -55,6 +70,73 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
     handler = new RecordHandler<>(settings, memberId, config);
     recordsCounter("processed", processed, AtomicLong::get);
     recordsCounter("dead_lettered", handler, RecordHandler::deadLettered);
+    health =
+        settings
+            .pipekeeper()
+            .health()
+            .publish(name(), settings.healthInterval(), this::healthReport);
+  }
+
+  /** This instance's health now, rated against the report before (on the health thread). */
+  private HealthReport healthReport() {
+    HealthSample now =
+        new HealthSample(System.nanoTime(), processed.get(), handler.emitted(), handler.errors());
+    HealthSample before = lastSample == null ? now : lastSample;
+    lastSample = now;
+    double seconds = Math.max(1e-9, (now.at() - before.at()) / 1e9);
+    if (now.processed() != before.processed()) {
+      lastProgress = Instant.now();
+    }
+    Map<String, Integer> applied = new TreeMap<>();
+    config.appliedVersions().forEach((scope, version) -> applied.put(scope.path(), version));
+    return new HealthReport(
+        name(),
+        memberId,
+        state().name(),
+        now.processed(),
+        before == now ? 0 : (now.processed() - before.processed()) / seconds,
+        before == now ? 0 : (now.emitted() - before.emitted()) / seconds,
+        now.errors(),
+        before == now ? 0 : (now.errors() - before.errors()) / seconds,
+        lastProgress,
+        lag,
+        applied,
+        List.copyOf(config.lastKnownGoodKeys()),
+        Instant.now());
+  }
+
+  /**
+   * On the pipeline thread, after a poll: samples the lag of each assigned partition, at most once
+   * a second. A consuming consumer knows it from its fetches; a paused one fetches nothing, so its
+   * lag is asked of the broker (the end offsets).
+   */
+  final void sampleLag(KafkaConsumer<byte[], byte[]> consumer, boolean paused) {
+    long now = System.nanoTime();
+    if (now - lagSampledAt < LAG_SAMPLE_NANOS) {
+      return;
+    }
+    lagSampledAt = now;
+    Set<TopicPartition> assigned = consumer.assignment();
+    Map<String, Long> sample = new TreeMap<>();
+    if (paused && !assigned.isEmpty()) {
+      Map<TopicPartition, Long> ends = consumer.endOffsets(assigned, LAG_QUERY_TIMEOUT);
+      for (TopicPartition partition : assigned) {
+        sample.put(
+            partition.toString(), Math.max(0, ends.get(partition) - consumer.position(partition)));
+      }
+    } else {
+      for (TopicPartition partition : assigned) {
+        consumer.currentLag(partition).ifPresent(l -> sample.put(partition.toString(), l));
+      }
+    }
+    lag = sample;
+  }
+
+  private static final Duration LAG_QUERY_TIMEOUT = Duration.ofSeconds(5);
+
+  /** Forgets the lag of partitions this instance no longer consumes (e.g. at the end of a term). */
+  final void clearLag() {
+    lag = Map.of();
   }
 
   private <T> void recordsCounter(String outcome, T source, ToDoubleFunction<T> count) {
@@ -67,14 +149,27 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
 
   /**
    * Whether this call is the first close (CLOSED is set either way). The first close removes the
-   * pipeline's meters.
+   * pipeline's meters and health record.
    */
   final boolean beginClose() {
     boolean first = state.getAndSet(State.CLOSED) != State.CLOSED;
     if (first) {
-      meters.forEach(settings.metrics()::remove);
+      releaseShared();
     }
     return first;
+  }
+
+  /** A start that failed half-way: FAILED, and what {@link #open} opened is released. */
+  final void failStart() {
+    state.set(State.FAILED);
+    releaseShared();
+  }
+
+  private void releaseShared() {
+    meters.forEach(settings.metrics()::remove);
+    if (health != null) {
+      health.close();
+    }
   }
 
   /** Starts the pipeline's own thread on {@code loop} and says the pipeline started. */

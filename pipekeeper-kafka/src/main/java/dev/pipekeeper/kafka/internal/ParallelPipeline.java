@@ -84,7 +84,7 @@ final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO
       consumer.subscribe(settings.topics(), new Rebalances());
     } catch (RuntimeException e) {
       releaseAll();
-      state.set(State.FAILED);
+      failStart();
       throw e;
     }
     running = true;
@@ -104,6 +104,7 @@ final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO
         } catch (WakeupException woken) {
           continue; // close() asks the loop to look at `running`
         }
+        sampleLag(consumer, paused);
         if (!records.isEmpty()) {
           processBatch(records);
         }

@@ -37,6 +37,8 @@ final class RecordHandler<KI, VI, KO, VO> {
   private final String memberId;
   private final ConfigView config;
   private final AtomicLong deadLettered = new AtomicLong();
+  private final AtomicLong emitted = new AtomicLong();
+  private final AtomicLong errors = new AtomicLong();
   private int retries;
 
   RecordHandler(PipelineBuilder<KI, VI, KO, VO> settings, String memberId, ConfigView config) {
@@ -48,6 +50,16 @@ final class RecordHandler<KI, VI, KO, VO> {
 
   long deadLettered() {
     return deadLettered.get();
+  }
+
+  /** Output records sent (dead letters not counted). */
+  long emitted() {
+    return emitted.get();
+  }
+
+  /** Processing attempts that threw (each retry counts). */
+  long errors() {
+    return errors.get();
   }
 
   /** Reads the live settings that hold for a whole batch (not once per record). */
@@ -69,10 +81,12 @@ final class RecordHandler<KI, VI, KO, VO> {
       try {
         settings.processor().process(deserialize(raw), context);
         context.out.forEach(producer::send);
+        emitted.addAndGet(context.out.size());
         return;
       } catch (KafkaException sending) {
         throw sending;
       } catch (RuntimeException e) {
+        errors.incrementAndGet();
         last = e;
       }
     }

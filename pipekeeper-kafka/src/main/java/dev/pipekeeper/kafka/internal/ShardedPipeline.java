@@ -60,7 +60,7 @@ final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO>
           settings.pipekeeper().worker(name(), MemberInfo.defaults().id(memberId), new Units());
     } catch (RuntimeException e) {
       release();
-      state.set(State.FAILED);
+      failStart();
       throw e;
     }
     logStarted();

@@ -73,7 +73,7 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
       leadership = settings.pipekeeper().leadership(name() + ".singleton").start();
     } catch (RuntimeException e) {
       releaseZooKeeper();
-      state.set(State.FAILED);
+      failStart();
       throw e;
     }
     running = true;
@@ -106,6 +106,7 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
         } catch (WakeupException woken) {
           continue;
         }
+        sampleLag(current.consumer(), !current.consumer().paused().isEmpty());
         if (!records.isEmpty()) {
           processBatch(current, records);
         }
@@ -165,6 +166,7 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
       return;
     }
     term = null;
+    clearLag(); // a follower consumes nothing
     try {
       ending.consumer().close(CloseOptions.timeout(Duration.ZERO));
     } catch (RuntimeException e) {
