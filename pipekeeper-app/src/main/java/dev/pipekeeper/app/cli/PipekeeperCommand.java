@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
       LocksCommand.class,
       UnitsCommand.class,
       AssignmentsCommand.class,
+      HealthCommand.class,
       DrainCommand.Drain.class,
       DrainCommand.Undrain.class,
       ConfigCommand.class,

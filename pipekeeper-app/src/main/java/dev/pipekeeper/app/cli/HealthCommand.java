@@ -1,0 +1,106 @@
+package dev.pipekeeper.app.cli;
+
+import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.ZkLayout;
+import dev.pipekeeper.core.health.HealthReport;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code pipekeeper health [GROUP]}. */
+@Command(
+    name = "health",
+    description =
+        "Shows the health records members publish (state, records/s in and out, errors, lag,"
+            + " last progress, applied configuration), of a group or of every group.")
+final class HealthCommand implements Callable<Integer> {
+  @ParentCommand PipekeeperCommand root;
+  @Spec CommandSpec spec;
+
+  @Parameters(arity = "0..1", paramLabel = "GROUP", description = "Only this group.")
+  String group;
+
+  @Option(names = "--json", description = "Print the health records as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    if (group != null) {
+      ZkLayout.name("group", group);
+    }
+    Map<String, List<HealthReport>> byGroup = new TreeMap<>();
+    try (Pipekeeper pk = Connections.open(root)) {
+      List<String> groups = group != null ? List.of(group) : pk.health().groups();
+      for (String g : groups) {
+        byGroup.put(g, pk.health().reports(g));
+      }
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.println(Json.write(byGroup));
+      return ExitCodes.OK;
+    }
+    Instant now = Instant.now();
+    Table table =
+        new Table(
+            "GROUP",
+            "MEMBER",
+            "STATE",
+            "IN/S",
+            "OUT/S",
+            "ERRORS",
+            "LAG",
+            "PROGRESS",
+            "CONFIG",
+            "REPORTED");
+    byGroup.forEach(
+        (g, reports) -> {
+          for (HealthReport r : reports) {
+            table.row(
+                g,
+                r.member(),
+                r.state(),
+                String.format("%.1f", r.recordsInPerSecond()),
+                String.format("%.1f", r.recordsOutPerSecond()),
+                r.errors()
+                    + (r.errorsPerSecond() > 0
+                        ? String.format(" (%.1f/s)", r.errorsPerSecond())
+                        : ""),
+                r.lag().isEmpty() ? "-" : r.totalLag(),
+                r.lastProgress() == null ? "never" : Table.age(r.lastProgress(), now) + " ago",
+                config(r),
+                Table.age(r.at(), now) + " ago");
+          }
+        });
+    if (table.isEmpty()) {
+      out.println(
+          group != null ? "No health records in group " + group + "." : "No health records.");
+    } else {
+      table.print(out);
+    }
+    return ExitCodes.OK;
+  }
+
+  /** The applied versions, and the keys on a last-known-good value if any. */
+  private static String config(HealthReport r) {
+    String versions =
+        r.appliedConfig().isEmpty()
+            ? "-"
+            : r.appliedConfig().entrySet().stream()
+                .map(e -> e.getKey() + "@" + e.getValue())
+                .collect(Collectors.joining(","));
+    return r.lastKnownGood().isEmpty()
+        ? versions
+        : versions + " (last good: " + String.join(",", r.lastKnownGood()) + ")";
+  }
+}
