@@ -201,6 +201,7 @@ class SingletonPipelineIT {
     parallel.close();
     assertThat(observer.membership().members("tidy")).isEmpty();
     assertThat(observer.membership().members("tidy-parallel")).isEmpty();
+    assertThat(observer.health().groups()).doesNotContain("tidy", "tidy-parallel");
     assertThat(observer.inspector().roles())
         .filteredOn(role -> role.role().equals("tidy.singleton"))
         .allSatisfy(role -> assertThat(role.contenders()).isEmpty());
@@ -213,6 +214,7 @@ class SingletonPipelineIT {
                     .filteredOn(
                         name ->
                             name.startsWith("pipekeeper-pipeline")
+                                || name.startsWith("pipekeeper-health")
                                 || name.startsWith("kafka-producer-network-thread")
                                 || name.startsWith("kafka-coordinator-heartbeat-thread"))
                     .isSubsetOf(before));

@@ -81,6 +81,14 @@ final class RunCommand implements Callable<Integer> {
   Duration progressEvery;
 
   @Option(
+      names = "--metrics-port",
+      paramLabel = "PORT",
+      description =
+          "Serve Prometheus metrics at http://HOST:PORT/metrics (0 takes a free port; default:"
+              + " no endpoint).")
+  Integer metricsPort;
+
+  @Option(
       names = "--clock",
       description = "scheduler only: also write the ticks, one a second (run one clock).")
   boolean clock;
@@ -103,6 +111,10 @@ final class RunCommand implements Callable<Integer> {
     if (clock && !chosen.name().equals(SchedulerExample.NAME)) {
       throw new InvalidInputException("--clock is for the scheduler example only");
     }
+    if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+      throw new InvalidInputException(
+          "--metrics-port must be between 0 and 65535, not " + metricsPort);
+    }
     String id = member != null ? ZkLayout.name("member", member) : defaultMember(chosen);
     try {
       try (Pipekeeper pk =
@@ -113,7 +125,9 @@ final class RunCommand implements Callable<Integer> {
                   .sessionTimeout(sessionTimeout)
                   .connectionTimeout(root.connectTimeout)
                   .build();
-          TickClock ticks = clock ? TickClock.start(root.bootstrapServers) : null) {
+          TickClock ticks = clock ? TickClock.start(root.bootstrapServers) : null;
+          MetricsEndpoint metrics =
+              metricsPort != null ? MetricsEndpoint.start(metricsPort) : null) {
         Examples.setUp(chosen, pk, root.bootstrapServers);
         Pipeline pipeline = chosen.build(pk, root.bootstrapServers);
         try (pipeline) {
@@ -126,6 +140,10 @@ final class RunCommand implements Callable<Integer> {
               root.zk,
               root.bootstrapServers,
               ticks != null ? ", with the clock" : "");
+          if (metrics != null) {
+            out.printf(
+                "%s: metrics at http://localhost:%d/metrics%n", chosen.name(), metrics.port());
+          }
           out.flush();
           if (!awaitStop(pipeline, out, chosen, id)) {
             out.printf("%s: %s failed; stopping%n", chosen.name(), id);

@@ -12,8 +12,13 @@ import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
 import dev.pipekeeper.examples.IngesterExample;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -44,7 +49,9 @@ class RunCommandIT {
                     "--session-timeout",
                     "60s",
                     "--progress-every",
-                    "1s"))) {
+                    "1s",
+                    "--metrics-port",
+                    "0"))) {
       instance.awaitLine("ingester: running as ingest-1 (SHARDED)", BOUND);
       await()
           .atMost(BOUND)
@@ -56,6 +63,7 @@ class RunCommandIT {
                               l.startsWith("ingester: ingest-1 RUNNING")
                                   && !l.contains(" 0 records")));
       assertThat(admin.inspector().members(IngesterExample.NAME)).hasSize(1);
+      scrapeParsesAndHasThePipelineMeters(instance.awaitLine("ingester: metrics at", BOUND));
       assertThat(admin.assignments(IngesterExample.NAME).status().owners())
           .hasSize(IngesterExample.DEFAULT_TENANTS);
 
@@ -74,6 +82,34 @@ class RunCommandIT {
           .as("gave its units up")
           .isEmpty();
     }
+  }
+
+  /** The exposition format, one sample per line: name, optional labels, value. */
+  private static final Pattern SAMPLE =
+      Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})? (-?[0-9.eE+-]+|NaN|\\+Inf|-Inf)");
+
+  private static void scrapeParsesAndHasThePipelineMeters(String url) throws Exception {
+    URI uri = URI.create(url);
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
+    List<String> samples =
+        response.body().lines().filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
+    assertThat(samples).isNotEmpty().allMatch(l -> SAMPLE.matcher(l).matches());
+    assertThat(samples)
+        .anyMatch(
+            l ->
+                l.startsWith("pipekeeper_pipeline_records_total{")
+                    && l.contains("outcome=\"processed\""))
+        .anyMatch(l -> l.startsWith("pipekeeper_pipeline_assigned{") && l.endsWith(" 6.0"))
+        .anyMatch(l -> l.startsWith("pipekeeper_pipeline_running{") && l.endsWith(" 1.0"))
+        .anyMatch(l -> l.startsWith("pipekeeper_zookeeper_connected{") && l.endsWith(" 1.0"))
+        .anyMatch(l -> l.startsWith("pipekeeper_config_version{"))
+        .anyMatch(l -> l.startsWith("pipekeeper_pipeline_lag{"))
+        .anyMatch(l -> l.startsWith("jvm_memory_used_bytes{"));
   }
 
   @Test
@@ -98,6 +134,9 @@ class RunCommandIT {
     assertUsage(
         CliRun.run("run", "enrichment", "--clock"),
         "pipekeeper: --clock is for the scheduler example only");
+    assertUsage(
+        CliRun.run("run", "enrichment", "--metrics-port", "70000"),
+        "pipekeeper: --metrics-port must be between 0 and 65535, not 70000");
     CliRun badMember = CliRun.run("run", "enrichment", "--member", "a/b");
     assertThat(badMember.exitCode).isEqualTo(ExitCodes.USAGE);
     assertThat(badMember.err()).contains("'a/b' is not valid");

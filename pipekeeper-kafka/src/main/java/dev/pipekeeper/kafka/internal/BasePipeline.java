@@ -1,12 +1,14 @@
 package dev.pipekeeper.kafka.internal;
 
 import dev.pipekeeper.core.config.ConfigView;
+import dev.pipekeeper.core.config.Scope;
 import dev.pipekeeper.core.health.HealthPublication;
 import dev.pipekeeper.core.health.HealthReport;
 import dev.pipekeeper.kafka.Mode;
 import dev.pipekeeper.kafka.Pipeline;
 import dev.pipekeeper.kafka.PipelineBuilder;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,6 +72,36 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
     handler = new RecordHandler<>(settings, memberId, config);
     recordsCounter("processed", processed, AtomicLong::get);
     recordsCounter("dead_lettered", handler, RecordHandler::deadLettered);
+    gauge(
+        "pipekeeper.pipeline.lag",
+        "Records behind, summed over the instance's partitions",
+        p -> p.lag.values().stream().mapToLong(Long::longValue).sum());
+    gauge(
+        "pipekeeper.pipeline.assigned",
+        "Partitions or work units the instance works on now",
+        p -> p.partitions().size() + p.units().size());
+    gauge(
+        "pipekeeper.pipeline.running",
+        "1 while the instance runs (not paused, failed or closed)",
+        p -> p.state() == State.RUNNING ? 1 : 0);
+    gauge(
+        "pipekeeper.zookeeper.connected",
+        "1 while the instance's ZooKeeper connection is up",
+        p -> p.settings.pipekeeper().connectionState().isConnected() ? 1 : 0);
+    gauge(
+        "pipekeeper.config.version",
+        "The version of the pipeline's configuration scope applied",
+        p -> p.config.appliedVersions().getOrDefault(Scope.pipeline(p.name()), -1));
+    if (settings.mode() == Mode.SINGLETON) {
+      gauge(
+          "pipekeeper.pipeline.leader",
+          "1 while this instance leads the singleton pipeline",
+          p -> p.leaseEpoch() > 0 ? 1 : 0);
+      gauge(
+          "pipekeeper.pipeline.epoch",
+          "The epoch of the lease this instance leads under, or 0",
+          BasePipeline::leaseEpoch);
+    }
     health =
         settings
             .pipekeeper()
@@ -137,6 +169,20 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
   /** Forgets the lag of partitions this instance no longer consumes (e.g. at the end of a term). */
   final void clearLag() {
     lag = Map.of();
+  }
+
+  /** The epoch of the lease this instance leads under now, 0 if none (SINGLETON only). */
+  long leaseEpoch() {
+    return 0;
+  }
+
+  private void gauge(
+      String name, String description, ToDoubleFunction<BasePipeline<KI, VI, KO, VO>> value) {
+    meters.add(
+        Gauge.builder(name, this, value)
+            .description(description)
+            .tags("pipeline", name(), "mode", settings.mode().name())
+            .register(settings.metrics()));
   }
 
   private <T> void recordsCounter(String outcome, T source, ToDoubleFunction<T> count) {

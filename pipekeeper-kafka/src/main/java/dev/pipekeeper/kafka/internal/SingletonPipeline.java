@@ -254,6 +254,12 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
     return current == null ? Set.of() : current.partitions(); // the consumer is single-threaded
   }
 
+  @Override
+  long leaseEpoch() {
+    Term current = term;
+    return current != null && current.lease().isValid() ? current.lease().epoch() : 0;
+  }
+
   /** Whether this instance leads now (holds a valid lease). */
   boolean isLeading() {
     return leadership != null && leadership.currentLease().isPresent();
