@@ -1,11 +1,9 @@
 package dev.pipekeeper.app.cli;
 
-import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.assignment.Assignment;
 import dev.pipekeeper.core.assignment.AssignmentStatus;
 import java.io.PrintWriter;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,13 +39,14 @@ final class AssignmentsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    List<AssignmentStatus> statuses = new ArrayList<>();
-    try (Pipekeeper pk = Connections.open(root)) {
-      List<String> groups = group != null ? List.of(group) : pk.inspector().workGroups();
-      for (String g : groups) {
-        statuses.add(pk.assignments(g).status());
-      }
-    }
+    List<AssignmentStatus> statuses =
+        List.copyOf(
+            Connections.perGroup(
+                    root,
+                    group,
+                    pk -> pk.inspector().workGroups(),
+                    (pk, g) -> pk.assignments(g).status())
+                .values());
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(Json.write(statuses.stream().map(AssignmentsCommand::asJson).toList()));

@@ -1,13 +1,10 @@
 package dev.pipekeeper.app.cli;
 
-import dev.pipekeeper.core.Pipekeeper;
-import dev.pipekeeper.core.ZkLayout;
 import dev.pipekeeper.core.health.HealthReport;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -35,16 +32,9 @@ final class HealthCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (group != null) {
-      ZkLayout.name("group", group);
-    }
-    Map<String, List<HealthReport>> byGroup = new TreeMap<>();
-    try (Pipekeeper pk = Connections.open(root)) {
-      List<String> groups = group != null ? List.of(group) : pk.health().groups();
-      for (String g : groups) {
-        byGroup.put(g, pk.health().reports(g));
-      }
-    }
+    Map<String, List<HealthReport>> byGroup =
+        Connections.perGroup(
+            root, group, pk -> pk.health().groups(), (pk, g) -> pk.health().reports(g));
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(Json.write(byGroup));

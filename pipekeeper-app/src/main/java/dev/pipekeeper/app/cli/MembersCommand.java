@@ -1,7 +1,5 @@
 package dev.pipekeeper.app.cli;
 
-import dev.pipekeeper.core.Pipekeeper;
-import dev.pipekeeper.core.ZkLayout;
 import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.core.membership.MemberRecord;
 import java.io.PrintWriter;
@@ -9,7 +7,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -35,16 +32,9 @@ final class MembersCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (group != null) {
-      ZkLayout.name("group", group);
-    }
-    Map<String, List<MemberRecord>> byGroup = new TreeMap<>();
-    try (Pipekeeper pk = Connections.open(root)) {
-      List<String> groups = group != null ? List.of(group) : pk.inspector().groups();
-      for (String g : groups) {
-        byGroup.put(g, pk.inspector().members(g));
-      }
-    }
+    Map<String, List<MemberRecord>> byGroup =
+        Connections.perGroup(
+            root, group, pk -> pk.inspector().groups(), (pk, g) -> pk.inspector().members(g));
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(Json.write(byGroup));
