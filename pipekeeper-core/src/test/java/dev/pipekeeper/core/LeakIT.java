@@ -29,10 +29,14 @@ class LeakIT {
       for (int i = 0; i < 20; i++) {
         Leadership leadership = pk.leadership("job-" + i).start();
         Member member = pk.membership().join("g" + i, MemberInfo.defaults());
+        dev.pipekeeper.core.health.HealthPublication health =
+            pk.health().publish("g" + i, java.time.Duration.ofSeconds(1), () -> health("g"));
         leadership.close();
         member.close();
+        health.close();
         closed.add(new java.lang.ref.WeakReference<>(leadership));
         closed.add(new java.lang.ref.WeakReference<>(member));
+        closed.add(new java.lang.ref.WeakReference<>(health));
       }
       await()
           .atMost(BOUND)
@@ -48,6 +52,11 @@ class LeakIT {
                     .isEmpty();
               });
     }
+  }
+
+  private static dev.pipekeeper.core.health.HealthReport health(String group) {
+    return new dev.pipekeeper.core.health.HealthReport(
+        group, "m", "RUNNING", 0, 0, 0, 0, 0, null, null, null, null, java.time.Instant.now());
   }
 
   @Test
@@ -82,10 +91,13 @@ class LeakIT {
               public void stop(dev.pipekeeper.core.assignment.UnitOwnership unit) {}
             });
     assertThat(worker.awaitRunning(running -> running.size() == 2, BOUND)).isTrue();
-    assertThat(ServerState.ephemeralsOf(server, session)).hasSizeGreaterThanOrEqualTo(9);
+    dev.pipekeeper.core.health.HealthPublication health =
+        pk.health().publish("g", java.time.Duration.ofMillis(100), () -> health("g"));
+    assertThat(ServerState.ephemeralsOf(server, session)).hasSizeGreaterThanOrEqualTo(10);
     assertThat(ServerState.watchesOf(server, session)).isNotEmpty();
 
     worker.close();
+    health.close();
     mutex.close();
     read.close();
     permit.close();
