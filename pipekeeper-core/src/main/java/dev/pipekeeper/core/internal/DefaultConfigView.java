@@ -47,6 +47,11 @@ import org.slf4j.LoggerFactory;
  * way per scope, and sent straight from ZooKeeper's event thread when a watch event arrives; an
  * event that arrives while a read is on its way costs nothing (see {@link #readNow}). What a read
  * returns is checked, merged and handed to listeners on the view's {@link Serial}.
+ *
+ * <p>A change written through Pipekeeper usually costs a view less: when the event that starts a
+ * read is the commit node's, the view reads only that node, whose record carries a small change's
+ * values, and applies them to its last snapshot if the record accounts for every event since (see
+ * {@link #onDeltaReply}); otherwise it reads the whole scope.
  */
 final class DefaultConfigView implements ConfigView {
   /** Set once by whoever registered this with the connection; run on close. */
