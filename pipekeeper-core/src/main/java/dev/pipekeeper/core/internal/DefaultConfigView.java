@@ -33,8 +33,6 @@ import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
-import org.apache.zookeeper.Watcher;
-import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,11 +45,6 @@ import org.slf4j.LoggerFactory;
  * way per scope, and sent straight from ZooKeeper's event thread when a watch event arrives; an
  * event that arrives while a read is on its way costs nothing (see {@link #readNow}). What a read
  * returns is checked, merged and handed to listeners on the view's {@link Serial}.
- *
- * <p>A change written through Pipekeeper usually costs a view less: when the event that starts a
- * read is the commit node's, the view reads only that node, whose record carries a small change's
- * values, and applies them to its last snapshot if the record accounts for every event since (see
- * {@link #onDeltaReply}); otherwise it reads the whole scope.
  */
 final class DefaultConfigView implements ConfigView {
   /** Set once by whoever registered this with the connection; run on close. */
@@ -92,7 +85,6 @@ final class DefaultConfigView implements ConfigView {
     Session session = config.session();
     session.awaitConnected(session.connectionTimeout());
     for (Scope scope : scopes) {
-      deltas.put(scope, new DeltaState());
       reading.put(scope, new AtomicBoolean());
       readAgain.put(scope, new AtomicBoolean());
       loaded.put(scope, new CompletableFuture<>());
@@ -100,7 +92,14 @@ final class DefaultConfigView implements ConfigView {
           new PersistentWatcher(config.client(), ZkLayout.config(scope.path()), true);
       watcher
           .getListenable()
-          .addListener(event -> onEvent(scope, event.getType(), event.getPath()));
+          .addListener(
+              event -> {
+                // On ZooKeeper's event thread. A read on its way covers this change: its reply
+                // comes after this event (see readNow), so only an idle scope needs a new read.
+                if (reading.get(scope).compareAndSet(false, true)) {
+                  readNow(scope, known.getOrDefault(scope, NONE), 0);
+                }
+              });
       // Events may have been missed while disconnected, and a read on its way may have been sent
       // before the watch was back: read (again) once the watch is re-established.
       watcher.getResetListenable().addListener(() -> readFresh(scope));
@@ -129,142 +128,6 @@ final class DefaultConfigView implements ConfigView {
       close();
       throw session.unreachable("config not loaded in time: " + e.getMessage());
     }
-  }
-
-  /**
-   * On ZooKeeper's event thread: something in the scope changed. A read on its way covers this
-   * change (its reply comes after this event, see {@link #readNow}), so only an idle scope needs a
-   * new read: a delta read if the event is a change of the commit node and the scope is loaded, a
-   * full read otherwise. While a delta read is on its way, events are counted for it.
-   */
-  private void onEvent(Scope scope, Watcher.Event.EventType type, String path) {
-    DeltaState delta = deltas.get(scope);
-    if (reading.get(scope).compareAndSet(false, true)) {
-      if (type == Watcher.Event.EventType.NodeDataChanged
-          && ZkLayout.configCommit(scope.path()).equals(path)
-          && delta.last != null) {
-        delta.inFlight = true;
-        delta.seen.clear();
-        readDelta(scope);
-      } else {
-        readNow(scope, known.getOrDefault(scope, NONE), 0);
-      }
-    } else if (delta.inFlight) {
-      delta.seen.add(String.valueOf(path));
-    }
-  }
-
-  /**
-   * Reads only the commit node, whose record carries a small change's values (see {@link
-   * DefaultConfiguration.CommitRecord}); its reply is handled by {@link #onDeltaReply}.
-   */
-  private void readDelta(Scope scope) {
-    if (closed.get()) {
-      return;
-    }
-    String path = "/" + config.client().getNamespace() + ZkLayout.configCommit(scope.path());
-    try {
-      config
-          .client()
-          .getZookeeperClient()
-          .getZooKeeper()
-          .getData(
-              path,
-              false,
-              (rc, p, ctx, data, stat) -> {
-                try {
-                  onDeltaReply(scope, rc, data, stat);
-                } catch (RuntimeException e) {
-                  LOG.warn("config {} not read: {}", scope, e.toString(), e);
-                  deltas.get(scope).inFlight = false;
-                  readDone(scope);
-                }
-              },
-              null);
-    } catch (Exception e) {
-      LOG.warn("config {} not read: {}", scope, e.toString());
-      deltas.get(scope).inFlight = false;
-      readDone(scope);
-    }
-  }
-
-  /**
-   * On ZooKeeper's event thread: applies the change the commit node's record describes, if that
-   * record accounts for everything that happened in the scope since the last snapshot; reads the
-   * whole scope otherwise.
-   *
-   * <p>Why this is safe: every event since the last snapshot was served is either the commit node's
-   * change that sent this read or was counted in {@code seen} (events that arrive while the scope
-   * is idle start a read of their own, and a read's reply comes after the events of every change it
-   * saw). A change writes the commit node first and then each of its keys once, so if the scope
-   * version moved by exactly one and {@code seen} holds exactly one event per key of the record and
-   * nothing else, nothing but that change happened (a key written behind Pipekeeper's back, a
-   * second change, a schema node recreated or a key of another tool would all show), and the last
-   * snapshot with the record's values is the scope at the time this read was served.
-   */
-  private void onDeltaReply(Scope scope, int rc, byte[] data, Stat stat) {
-    DeltaState delta = deltas.get(scope);
-    delta.inFlight = false;
-    if (rc != KeeperException.Code.OK.intValue()) {
-      if (rc == KeeperException.Code.NONODE.intValue()) {
-        readNow(scope, known.getOrDefault(scope, NONE), 0);
-        return;
-      }
-      LOG.debug("config {} not read: {}", scope, KeeperException.Code.get(rc));
-      readDone(scope);
-      return;
-    }
-    Snapshot next = deltaOf(scope, delta.last, delta.seen, data, stat);
-    delta.seen.clear();
-    if (next == null) {
-      readNow(scope, known.getOrDefault(scope, NONE), 0);
-      return;
-    }
-    delta.last = next;
-    known.put(
-        scope, List.of(List.copyOf(next.values.keySet()), known.getOrDefault(scope, NONE).get(1)));
-    events.execute("config update of " + scope, () -> apply(scope, next));
-    readDone(scope);
-  }
-
-  /** The snapshot after the change in the commit record, or null if it does not account for all. */
-  private static Snapshot deltaOf(
-      Scope scope, Snapshot last, List<String> seen, byte[] data, Stat stat) {
-    int version = stat.getVersion() + 1;
-    if (last == null || version != last.version + 1) {
-      return null;
-    }
-    DefaultConfiguration.CommitRecord record;
-    try {
-      record = Json.read(data, DefaultConfiguration.CommitRecord.class);
-    } catch (IOException e) {
-      return null;
-    }
-    if (record.keys() == null || record.values() == null || seen.size() != record.keys().size()) {
-      return null;
-    }
-    List<String> expected = new ArrayList<>();
-    for (String key : record.keys()) {
-      expected.add(ZkLayout.configKey(scope.path(), key));
-    }
-    if (!new ArrayList<>(seen)
-        .stream().sorted().toList().equals(expected.stream().sorted().toList())) {
-      return null;
-    }
-    Map<String, byte[]> values = new TreeMap<>(last.values);
-    Map<String, String> stamps = record.schemas() == null ? Map.of() : record.schemas();
-    for (String key : record.keys()) {
-      JsonNode value = record.values().get(key);
-      if (value == null) {
-        values.remove(key);
-        continue;
-      }
-      if (!Objects.equals(stamps.get(key), last.schemaStamps.get(key))) {
-        return null; // validated against a schema this view has not read
-      }
-      values.put(key, Json.write(value));
-    }
-    return new Snapshot(version, values, last.schemas, last.schemaStamps);
   }
 
   /** Reads the scope with a read sent from now on (after the current one, if one is on its way). */
@@ -440,28 +303,7 @@ final class DefaultConfigView implements ConfigView {
   }
 
   /** The scope's keys and their schemas at one point in time, and its version at that point. */
-  private record Snapshot(
-      int version,
-      Map<String, byte[]> values,
-      Map<String, byte[]> schemas,
-      Map<String, String> schemaStamps) {}
-
-  /**
-   * A scope's delta reads. Touched only on ZooKeeper's event thread, which delivers watch events
-   * and asynchronous replies one at a time.
-   */
-  private static final class DeltaState {
-    /** The read on its way is a delta read. */
-    boolean inFlight;
-
-    /** Paths of the events that arrived while the delta read was on its way. */
-    final List<String> seen = new ArrayList<>();
-
-    /** The last snapshot handed to the events thread; null until the first read. */
-    Snapshot last;
-  }
-
-  private final Map<Scope, DeltaState> deltas = new ConcurrentHashMap<>();
+  private record Snapshot(int version, Map<String, byte[]> values, Map<String, byte[]> schemas) {}
 
   private static final List<List<String>> NONE = List.of(List.of(), List.of());
 
@@ -562,7 +404,6 @@ final class DefaultConfigView implements ConfigView {
     known.put(scope, names);
     Map<String, byte[]> values = new TreeMap<>();
     Map<String, byte[]> schemas = new TreeMap<>();
-    Map<String, String> stamps = new TreeMap<>();
     for (int i = 0; i < keys.size(); i++) {
       if (results.get(3 + i) instanceof OpResult.GetDataResult data) {
         values.put(keys.get(i), data.getData());
@@ -571,11 +412,9 @@ final class DefaultConfigView implements ConfigView {
     for (int i = 0; i < schemaKeys.size(); i++) {
       if (results.get(3 + keys.size() + i) instanceof OpResult.GetDataResult data) {
         schemas.put(schemaKeys.get(i), data.getData());
-        stamps.put(schemaKeys.get(i), DefaultConfiguration.schemaStamp(data.getStat()));
       }
     }
-    Snapshot snapshot = new Snapshot(versionOf(results.get(0)), values, schemas, stamps);
-    deltas.get(scope).last = snapshot;
+    Snapshot snapshot = new Snapshot(versionOf(results.get(0)), values, schemas);
     events.execute("config update of " + scope, () -> apply(scope, snapshot));
     readDone(scope);
   }

@@ -66,34 +66,8 @@ public final class DefaultConfiguration implements Configuration {
     return session;
   }
 
-  /**
-   * The record written to a scope's commit node.
-   *
-   * @param keys the keys the change wrote (each one znode of the same multi-op)
-   * @param values when the change's values are small ({@link #DELTA_LIMIT_BYTES} in all): each
-   *     key's new value, a deleted key absent; null when not carried. Views apply such a change
-   *     from this record alone (see {@code DefaultConfigView}).
-   * @param schemas for each changed key that had a schema when the change was validated, the
-   *     schema's stamp ({@link #schemaStamp}); a view applies the values only if its schemas have
-   *     the same stamps
-   */
-  record CommitRecord(
-      String who,
-      Instant at,
-      List<String> keys,
-      String comment,
-      Map<String, JsonNode> values,
-      Map<String, String> schemas) {}
-
-  /**
-   * The most value bytes a commit record carries; a bigger change is read by views from its keys.
-   */
-  static final int DELTA_LIMIT_BYTES = 16 * 1024;
-
-  /** Identifies one version of a schema node (recreating it changes its czxid). */
-  static String schemaStamp(Stat stat) {
-    return stat.getCzxid() + "." + stat.getVersion();
-  }
+  /** The record written to a scope's commit node. */
+  record CommitRecord(String who, Instant at, List<String> keys, String comment) {}
 
   /** The record of one history entry. */
   record HistoryRecord(
@@ -322,14 +296,8 @@ public final class DefaultConfiguration implements Configuration {
                 + options.expectedVersion().getAsInt()
                 + "; nothing was written");
       }
-      // The commit node goes first: views see its event before the keys' events of the same
-      // multi-op, and count those against the record (see DefaultConfigView).
       List<CuratorOp> ops = new ArrayList<>();
-      ops.add(null);
       List<String> changed = new ArrayList<>();
-      Map<String, JsonNode> values = new TreeMap<>();
-      Map<String, String> schemas = new TreeMap<>();
-      int valueBytes = 0;
       for (int i = 0; i < keys.size(); i++) {
         String key = keys.get(i);
         String path = ZkLayout.configKey(scope.path(), key);
@@ -358,14 +326,6 @@ public final class DefaultConfiguration implements Configuration {
                   .forPath(path, encoded.get(key)));
         }
         changed.add(key);
-        if (!value.isNull()) {
-          values.put(key, value);
-          valueBytes += encoded.get(key).length;
-        }
-        Stat schemaStat = statOf(now.get(2 + 2 * i));
-        if (schemaStat != null) {
-          schemas.put(key, schemaStamp(schemaStat));
-        }
         ensureParent(ZkLayout.configHistory(scope.path(), key) + "/v-");
         ops.add(
             client()
@@ -387,17 +347,9 @@ public final class DefaultConfiguration implements Configuration {
         return new ConfigCommit(scope, scopeVersion, List.of());
       }
       byte[] commit =
-          Json.write(
-              new CommitRecord(
-                  options.who(),
-                  Instant.now(),
-                  changed,
-                  options.comment(),
-                  valueBytes <= DELTA_LIMIT_BYTES ? values : null,
-                  schemas));
+          Json.write(new CommitRecord(options.who(), Instant.now(), changed, options.comment()));
       ensureParent(commitPath);
-      ops.set(
-          0,
+      ops.add(
           commitStat == null
               ? client().transactionOp().create().forPath(commitPath, commit)
               : client()
