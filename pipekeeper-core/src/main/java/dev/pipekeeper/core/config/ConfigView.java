@@ -9,8 +9,9 @@ import java.util.function.Consumer;
 
 /**
  * A live, resolved view of configuration: for each key, the value of the most specific scope that
- * sets it (member over pipeline over global). Kept current by watches on each scope's commit node
- * (no polling); a multi-key change is applied and delivered as one batch.
+ * sets it (member over pipeline over global). Kept current by one recursive watch per scope (no
+ * polling), which also sees keys written behind Pipekeeper's back; a multi-key change is applied
+ * and delivered as one batch.
  *
  * <p><b>Last known good.</b> A value that is not valid JSON or fails its key's schema (written
  * behind Pipekeeper's back) is not applied: the view keeps the last good value, logs it once and
