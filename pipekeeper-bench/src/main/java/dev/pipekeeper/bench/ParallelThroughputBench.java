@@ -37,25 +37,33 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * consume → transform → produce loop with the same settings (read_committed, cooperative-sticky, no
  * auto commit; one transaction per poll batch with the offsets for EXACTLY_ONCE, flush then
  * commitSync for AT_LEAST_ONCE), over the same pre-produced input, in the same run. The transform
- * upper-cases a String value. Rounds alternate between the two sides; each round uses a fresh
- * consumer group and output topic. Each side's rate counts from its first committed batch to its
- * last (the group join is left out of both). Target: Pipekeeper ≥ 0.95× the loop's records/s.
+ * upper-cases a String value. Each guarantee has an input topic of its own ({@code eosRecords} and
+ * {@code aloRecords} records; AT_LEAST_ONCE needs many more for a run to last long enough to be
+ * measured). Each side's rate counts from its first committed batch to its last (the group join is
+ * left out of both).
+ *
+ * <p>Rounds: {@code warmup} uncounted pairs first (the JIT compiles the Kafka clients' code that
+ * both sides share during the first runs, which favours whichever runs second), then {@code rounds}
+ * pairs whose order alternates (loop first, then Pipekeeper first, ...), each run with a fresh
+ * group and output topic, deleted after the run. Reported: each side's median, the ratio of the
+ * medians, and the median of the per-pair ratios with an approximate 95% interval. Target:
+ * Pipekeeper ≥ 0.95× the loop's records/s.
  *
  * <p>Run: {@code ./mvnw -B -q -pl pipekeeper-bench exec:exec
- * -Dbench.main=dev.pipekeeper.bench.ParallelThroughputBench -Dbench.args="records=500000
- * rounds=5"}.
+ * -Dbench.main=dev.pipekeeper.bench.ParallelThroughputBench -Dbench.args="rounds=9"}.
  */
 public final class ParallelThroughputBench {
   private static final String CLUSTER = "throughputbench";
-  private static final String INPUT = "bench-in";
   private static final double TARGET = 0.95;
 
   private ParallelThroughputBench() {}
 
   public static void main(String[] args) throws Exception {
     BenchArgs settings = BenchArgs.parse(args);
-    int records = settings.integer("records", 500_000, 1000);
-    int rounds = settings.integer("rounds", 5, 1);
+    int eosRecords = settings.integer("eosRecords", 500_000, 1000);
+    int aloRecords = settings.integer("aloRecords", 2_000_000, 1000);
+    int rounds = settings.integer("rounds", 9, 1);
+    int warmup = settings.integer("warmup", 1, 0);
     int partitions = settings.integer("partitions", 4, 1);
     List<String> guarantees =
         settings.list(
@@ -72,49 +80,109 @@ public final class ParallelThroughputBench {
             Pipekeeper.builder().zookeeper(zk.connectString()).cluster(CLUSTER).build()) {
       settings.checkNoneUnknown();
       String bootstrap = kafka.bootstrapServers();
-      createTopic(bootstrap, INPUT, partitions);
-      produceInput(bootstrap, records);
       report.append(Environment.header("ParallelThroughputBench", settings));
       report.append(
-          "| guarantee | hand-written loop, median records/s | Pipekeeper PARALLEL, median"
-              + " records/s | ratio | target | result |\n");
-      report.append("| --- | --- | --- | --- | --- | --- |\n");
-      int run = 0;
+          "| guarantee | records per run | pairs | hand-written loop, median records/s (min–max)"
+              + " | Pipekeeper PARALLEL, median records/s (min–max) | ratio of medians | ratio"
+              + " per pair: median (≈95% interval) | target | result |\n");
+      report.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+      Runs runs = new Runs(pk, bootstrap);
       for (String name : guarantees) {
         Guarantee guarantee = Guarantee.valueOf(name);
-        Stats loop = new Stats();
-        Stats pipekeeper = new Stats();
-        for (int round = 0; round < rounds; round++) {
-          String out = "bench-out-" + run;
-          createTopic(bootstrap, out, 1);
-          loop.add(handWritten(bootstrap, "loop-" + run, out, guarantee, records));
-          run++;
-          out = "bench-out-" + run;
-          createTopic(bootstrap, out, 1);
-          pipekeeper.add(pipeline(pk, bootstrap, "pipeline-" + run, out, guarantee, records));
-          run++;
+        int records = guarantee == Guarantee.EXACTLY_ONCE ? eosRecords : aloRecords;
+        String input = "bench-in-" + name;
+        createTopic(bootstrap, input, partitions);
+        produceInput(bootstrap, input, records);
+        for (int round = 0; round < warmup; round++) {
+          double loop = runs.loop(input, guarantee, records);
+          double pipeline = runs.pipeline(input, guarantee, records);
           System.err.printf(
-              "%s round %d: loop %.0f records/s, pipekeeper %.0f records/s%n",
-              name, round, loop.max(), pipekeeper.max());
+              "%s warm-up %d: loop %.0f records/s, pipekeeper %.0f records/s%n",
+              name, round, loop, pipeline);
         }
-        double ratio = pipekeeper.percentile(50) / loop.percentile(50);
+        Stats loops = new Stats();
+        Stats pipelines = new Stats();
+        Stats ratios = new Stats();
+        for (int round = 0; round < rounds; round++) {
+          double loop;
+          double pipeline;
+          if (round % 2 == 0) {
+            loop = runs.loop(input, guarantee, records);
+            pipeline = runs.pipeline(input, guarantee, records);
+          } else {
+            pipeline = runs.pipeline(input, guarantee, records);
+            loop = runs.loop(input, guarantee, records);
+          }
+          loops.add(loop);
+          pipelines.add(pipeline);
+          ratios.add(pipeline / loop);
+          System.err.printf(
+              "%s round %d (%s first): loop %.0f records/s, pipekeeper %.0f records/s, ratio"
+                  + " %.3f%n",
+              name, round, round % 2 == 0 ? "loop" : "pipekeeper", loop, pipeline, pipeline / loop);
+        }
+        double ratio = pipelines.percentile(50) / loops.percentile(50);
+        double[] interval = ratios.medianInterval95();
         report.append(
             String.format(
-                "| %s | %.0f | %.0f | %.2f | ≥ %.2f | %s |%n",
+                "| %s | %,d | %d | %,.0f (%,.0f–%,.0f) | %,.0f (%,.0f–%,.0f) | %.3f | %.3f"
+                    + " (%.3f–%.3f) | ≥ %.2f | %s |%n",
                 name,
-                loop.percentile(50),
-                pipekeeper.percentile(50),
+                records,
+                rounds,
+                loops.percentile(50),
+                loops.min(),
+                loops.max(),
+                pipelines.percentile(50),
+                pipelines.min(),
+                pipelines.max(),
                 ratio,
+                ratios.percentile(50),
+                interval[0],
+                interval[1],
                 TARGET,
-                ratio >= TARGET ? "met" : "missed"));
+                ratios.percentile(50) >= TARGET ? "met" : "missed"));
       }
       report.append(
           String.format(
-              "%n%d input records of about 20 bytes over %d partitions; one instance per side;"
-                  + " broker in a child JVM.%n",
-              records, partitions));
+              "%nInput records of about 20 bytes over %d partitions; one instance per side; broker"
+                  + " in a child JVM; %d uncounted warm-up pair(s) per guarantee.%n",
+              partitions, warmup));
     }
     System.out.print(report);
+  }
+
+  /** The runs of one harness: each gets a fresh group and output topic, deleted afterwards. */
+  private static final class Runs {
+    private final Pipekeeper pk;
+    private final String bootstrap;
+    private int run;
+
+    Runs(Pipekeeper pk, String bootstrap) {
+      this.pk = pk;
+      this.bootstrap = bootstrap;
+    }
+
+    double loop(String input, Guarantee guarantee, int records) throws Exception {
+      String out = "bench-out-" + run;
+      createTopic(bootstrap, out, 1);
+      try {
+        return handWritten(bootstrap, input, "loop-" + run++, out, guarantee, records);
+      } finally {
+        deleteTopic(bootstrap, out);
+      }
+    }
+
+    double pipeline(String input, Guarantee guarantee, int records) throws Exception {
+      String out = "bench-out-" + run;
+      createTopic(bootstrap, out, 1);
+      try {
+        return ParallelThroughputBench.pipeline(
+            pk, bootstrap, input, "pipeline-" + run++, out, guarantee, records);
+      } finally {
+        deleteTopic(bootstrap, out);
+      }
+    }
   }
 
   private static void createTopic(String bootstrap, String topic, int partitions) throws Exception {
@@ -124,14 +192,21 @@ public final class ParallelThroughputBench {
     }
   }
 
-  private static void produceInput(String bootstrap, int records) {
+  private static void deleteTopic(String bootstrap, String topic) throws Exception {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      admin.deleteTopics(List.of(topic)).all().get();
+    }
+  }
+
+  private static void produceInput(String bootstrap, String input, int records) {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
     try (KafkaProducer<String, String> producer =
         new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
       for (int i = 0; i < records; i++) {
-        producer.send(new ProducerRecord<>(INPUT, "key-" + i, "value-" + i));
+        producer.send(new ProducerRecord<>(input, "key-" + i, "value-" + i));
       }
       producer.flush();
     }
@@ -139,7 +214,7 @@ public final class ParallelThroughputBench {
 
   /** Records/s of the hand-written loop until it has committed every input record. */
   private static double handWritten(
-      String bootstrap, String group, String out, Guarantee guarantee, int records) {
+      String bootstrap, String input, String group, String out, Guarantee guarantee, int records) {
     Map<String, Object> consumerProps = new HashMap<>();
     consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, group);
@@ -168,7 +243,7 @@ public final class ParallelThroughputBench {
       if (transactional) {
         producer.initTransactions();
       }
-      consumer.subscribe(List.of(INPUT));
+      consumer.subscribe(List.of(input));
       long start = 0;
       long first = 0;
       long done = 0;
@@ -209,13 +284,19 @@ public final class ParallelThroughputBench {
 
   /** Records/s of a Pipekeeper PARALLEL pipeline until it has committed every input record. */
   private static double pipeline(
-      Pipekeeper pk, String bootstrap, String name, String out, Guarantee guarantee, int records)
+      Pipekeeper pk,
+      String bootstrap,
+      String input,
+      String name,
+      String out,
+      Guarantee guarantee,
+      int records)
       throws InterruptedException {
     try (Pipeline pipeline =
         Pipeline.builder(name, Serdes.String(), Serdes.String(), Serdes.String(), Serdes.String())
             .pipekeeper(pk)
             .bootstrapServers(bootstrap)
-            .topics(INPUT)
+            .topics(input)
             .guarantee(guarantee)
             .processor(
                 (record, ctx) ->
