@@ -1,11 +1,14 @@
 package dev.pipekeeper.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.embedded.EmbeddedKafka;
 import dev.pipekeeper.embedded.EmbeddedZooKeeper;
 import dev.pipekeeper.embedded.Launch;
 import dev.pipekeeper.kafka.Guarantee;
 import dev.pipekeeper.kafka.Pipeline;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -81,12 +84,9 @@ public final class ParallelThroughputBench {
       settings.checkNoneUnknown();
       String bootstrap = kafka.bootstrapServers();
       report.append(Environment.header("ParallelThroughputBench", settings));
-      report.append(
-          "| guarantee | records per run | pairs | hand-written loop, median records/s (min–max)"
-              + " | Pipekeeper PARALLEL, median records/s (min–max) | ratio of medians | ratio"
-              + " per pair: median (≈95% interval) | target | result |\n");
-      report.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
       Runs runs = new Runs(pk, bootstrap);
+      StringBuilder rates = new StringBuilder();
+      StringBuilder costs = new StringBuilder();
       for (String name : guarantees) {
         Guarantee guarantee = Guarantee.valueOf(name);
         int records = guarantee == Guarantee.EXACTLY_ONCE ? eosRecords : aloRecords;
@@ -94,18 +94,18 @@ public final class ParallelThroughputBench {
         createTopic(bootstrap, input, partitions);
         produceInput(bootstrap, input, records);
         for (int round = 0; round < warmup; round++) {
-          double loop = runs.loop(input, guarantee, records);
-          double pipeline = runs.pipeline(input, guarantee, records);
+          Measured loop = runs.loop(input, guarantee, records);
+          Measured pipeline = runs.pipeline(input, guarantee, records);
           System.err.printf(
               "%s warm-up %d: loop %.0f records/s, pipekeeper %.0f records/s%n",
-              name, round, loop, pipeline);
+              name, round, loop.rate(), pipeline.rate());
         }
-        Stats loops = new Stats();
-        Stats pipelines = new Stats();
-        Stats ratios = new Stats();
+        Sides rate = new Sides();
+        Sides process = new Sides();
+        Sides thread = new Sides();
         for (int round = 0; round < rounds; round++) {
-          double loop;
-          double pipeline;
+          Measured loop;
+          Measured pipeline;
           if (round % 2 == 0) {
             loop = runs.loop(input, guarantee, records);
             pipeline = runs.pipeline(input, guarantee, records);
@@ -113,36 +113,64 @@ public final class ParallelThroughputBench {
             pipeline = runs.pipeline(input, guarantee, records);
             loop = runs.loop(input, guarantee, records);
           }
-          loops.add(loop);
-          pipelines.add(pipeline);
-          ratios.add(pipeline / loop);
+          rate.add(loop.rate(), pipeline.rate());
+          process.add(loop.processCpuNanos(), pipeline.processCpuNanos());
+          thread.add(loop.threadCpuNanos(), pipeline.threadCpuNanos());
           System.err.printf(
               "%s round %d (%s first): loop %.0f records/s, pipekeeper %.0f records/s, ratio"
-                  + " %.3f%n",
-              name, round, round % 2 == 0 ? "loop" : "pipekeeper", loop, pipeline, pipeline / loop);
+                  + " %.3f; CPU ns/record: JVM %.0f vs %.0f, processing thread %.0f vs %.0f%n",
+              name,
+              round,
+              round % 2 == 0 ? "loop" : "pipekeeper",
+              loop.rate(),
+              pipeline.rate(),
+              pipeline.rate() / loop.rate(),
+              loop.processCpuNanos(),
+              pipeline.processCpuNanos(),
+              loop.threadCpuNanos(),
+              pipeline.threadCpuNanos());
         }
-        double ratio = pipelines.percentile(50) / loops.percentile(50);
-        double[] interval = ratios.medianInterval95();
-        report.append(
+        double[] interval = rate.ratios.medianInterval95();
+        double ratio = rate.ratios.percentile(50);
+        rates.append(
             String.format(
-                "| %s | %,d | %d | %,.0f (%,.0f–%,.0f) | %,.0f (%,.0f–%,.0f) | %.3f | %.3f"
-                    + " (%.3f–%.3f) | ≥ %.2f | %s |%n",
+                "| %s | %,d | %d | %s | %s | %.3f | %.3f (%.3f–%.3f) | ≥ %.2f | %s |%n",
                 name,
                 records,
                 rounds,
-                loops.percentile(50),
-                loops.min(),
-                loops.max(),
-                pipelines.percentile(50),
-                pipelines.min(),
-                pipelines.max(),
+                rate.loop.describe("%,.0f"),
+                rate.pipeline.describe("%,.0f"),
+                rate.pipeline.percentile(50) / rate.loop.percentile(50),
                 ratio,
-                ratios.percentile(50),
                 interval[0],
                 interval[1],
                 TARGET,
-                ratios.percentile(50) >= TARGET ? "met" : "missed"));
+                ratio >= TARGET ? "met" : "missed"));
+        costs.append(
+            String.format(
+                "| %s | %s | %s | %.3f | %s | %s | %.3f |%n",
+                name,
+                process.loop.describe("%,.0f"),
+                process.pipeline.describe("%,.0f"),
+                process.ratios.percentile(50),
+                thread.loop.describe("%,.0f"),
+                thread.pipeline.describe("%,.0f"),
+                thread.ratios.percentile(50)));
       }
+      report.append(
+          "| guarantee | records per run | pairs | hand-written loop, records/s: median (min–max)"
+              + " | Pipekeeper PARALLEL, records/s: median (min–max) | ratio of medians | ratio"
+              + " per pair: median (≈95% interval) | target | result |\n");
+      report.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+      report.append(rates);
+      report.append(
+          "\nCPU time per record over the same windows, ns: median (min–max); ratios are"
+              + " Pipekeeper / loop per pair, median.\n\n");
+      report.append(
+          "| guarantee | harness JVM, loop | harness JVM, Pipekeeper | ratio | processing thread,"
+              + " loop | processing thread, Pipekeeper | ratio |\n");
+      report.append("| --- | --- | --- | --- | --- | --- | --- |\n");
+      report.append(costs);
       report.append(
           String.format(
               "%nInput records of about 20 bytes over %d partitions; one instance per side; broker"
@@ -150,6 +178,52 @@ public final class ParallelThroughputBench {
               partitions, warmup));
     }
     System.out.print(report);
+  }
+
+  /**
+   * One run's figures over its window (first committed batch to last): records/s, and CPU time per
+   * record of this JVM (both sides run here: clients' threads, GC and JIT included) and of the
+   * thread that processes the records (the loop's own, the pipeline's).
+   */
+  private record Measured(double rate, double processCpuNanos, double threadCpuNanos) {}
+
+  /** The figures of both sides, and of each pair the ratio Pipekeeper / loop. */
+  private static final class Sides {
+    final Stats loop = new Stats();
+    final Stats pipeline = new Stats();
+    final Stats ratios = new Stats();
+
+    void add(double loopValue, double pipelineValue) {
+      loop.add(loopValue);
+      pipeline.add(pipelineValue);
+      ratios.add(pipelineValue / loopValue);
+    }
+  }
+
+  /** CPU time of this JVM and of one of its threads, read at a window's start and end. */
+  private static final class CpuClock {
+    private static final OperatingSystemMXBean OS =
+        (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private final long thread;
+    private final long processStart;
+    private final long threadStart;
+
+    private CpuClock(long thread) {
+      this.thread = thread;
+      this.processStart = OS.getProcessCpuTime();
+      this.threadStart = THREADS.getThreadCpuTime(thread);
+    }
+
+    static CpuClock start(Thread thread) {
+      return new CpuClock(thread.getId());
+    }
+
+    Measured stop(long records, long nanos) {
+      double process = OS.getProcessCpuTime() - processStart;
+      double own = THREADS.getThreadCpuTime(thread) - threadStart;
+      return new Measured(records / (nanos / 1e9), process / records, own / records);
+    }
   }
 
   /** The runs of one harness: each gets a fresh group and output topic, deleted afterwards. */
@@ -163,7 +237,7 @@ public final class ParallelThroughputBench {
       this.bootstrap = bootstrap;
     }
 
-    double loop(String input, Guarantee guarantee, int records) throws Exception {
+    Measured loop(String input, Guarantee guarantee, int records) throws Exception {
       String out = "bench-out-" + run;
       createTopic(bootstrap, out, 1);
       try {
@@ -173,7 +247,7 @@ public final class ParallelThroughputBench {
       }
     }
 
-    double pipeline(String input, Guarantee guarantee, int records) throws Exception {
+    Measured pipeline(String input, Guarantee guarantee, int records) throws Exception {
       String out = "bench-out-" + run;
       createTopic(bootstrap, out, 1);
       try {
@@ -212,8 +286,8 @@ public final class ParallelThroughputBench {
     }
   }
 
-  /** Records/s of the hand-written loop until it has committed every input record. */
-  private static double handWritten(
+  /** The hand-written loop until it has committed every input record. */
+  private static Measured handWritten(
       String bootstrap, String input, String group, String out, Guarantee guarantee, int records) {
     Map<String, Object> consumerProps = new HashMap<>();
     consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -247,6 +321,7 @@ public final class ParallelThroughputBench {
       long start = 0;
       long first = 0;
       long done = 0;
+      CpuClock cpu = null;
       while (done < records) {
         ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(100));
         if (batch.isEmpty()) {
@@ -275,15 +350,16 @@ public final class ParallelThroughputBench {
         done += batch.count();
         if (start == 0) {
           start = System.nanoTime(); // from the first committed batch on: group joins excluded
+          cpu = CpuClock.start(Thread.currentThread());
           first = done;
         }
       }
-      return (done - first) / ((System.nanoTime() - start) / 1e9);
+      return cpu.stop(done - first, System.nanoTime() - start);
     }
   }
 
-  /** Records/s of a Pipekeeper PARALLEL pipeline until it has committed every input record. */
-  private static double pipeline(
+  /** A Pipekeeper PARALLEL pipeline until it has committed every input record. */
+  private static Measured pipeline(
       Pipekeeper pk,
       String bootstrap,
       String input,
@@ -307,11 +383,20 @@ public final class ParallelThroughputBench {
         TimeUnit.MILLISECONDS.sleep(1); // the harness looks, rarely enough not to compete
       }
       long start = System.nanoTime(); // from the first committed batch on: group joins excluded
+      CpuClock cpu = CpuClock.start(pipelineThread(name));
       long first = pipeline.processed();
       while (pipeline.processed() < records) {
-        TimeUnit.MILLISECONDS.sleep(5);
+        TimeUnit.MILLISECONDS.sleep(5); // ends the window up to 5 ms late: 0.1% of a 5 s run
       }
-      return (pipeline.processed() - first) / ((System.nanoTime() - start) / 1e9);
+      return cpu.stop(pipeline.processed() - first, System.nanoTime() - start);
     }
+  }
+
+  /** The pipeline's own thread, found by the name the pipeline gives it. */
+  private static Thread pipelineThread(String name) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("pipekeeper-pipeline-" + name))
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("no thread of pipeline " + name));
   }
 }

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.Header;
@@ -56,15 +56,16 @@ final class RecordHandler<KI, VI, KO, VO> {
    * @throws KafkaException if sending failed: the batch must not be committed
    */
   void handle(
-      ConsumerRecord<byte[], byte[]> raw,
-      KafkaProducer<byte[], byte[]> producer,
-      List<Header> headers) {
+      ConsumerRecord<byte[], byte[]> raw, Producer<byte[], byte[]> producer, List<Header> headers) {
+    // Each ProducerRecord copies the headers it is given into its own RecordHeaders, so the
+    // caller's list is shared as it is; none at all (null) is the cheapest for the producer.
+    List<Header> added = headers.isEmpty() ? null : headers;
     RuntimeException last = null;
     for (int attempt = 0; attempt <= retries; attempt++) {
-      Context context = new Context(headers);
+      Context context = new Context(added);
       try {
         settings.processor().process(deserialize(raw), context);
-        context.out.forEach(producer::send);
+        context.sendHeld(producer);
         return;
       } catch (KafkaException sending) {
         throw sending;
@@ -104,7 +105,7 @@ final class RecordHandler<KI, VI, KO, VO> {
   private void deadLetter(
       ConsumerRecord<byte[], byte[]> raw,
       RuntimeException error,
-      KafkaProducer<byte[], byte[]> producer) {
+      Producer<byte[], byte[]> producer) {
     RecordHeaders headers = new RecordHeaders(raw.headers().toArray());
     headers.add("pipekeeper.pipeline", bytes(settings.name()));
     headers.add("pipekeeper.error.class", bytes(error.getClass().getName()));
@@ -129,13 +130,34 @@ final class RecordHandler<KI, VI, KO, VO> {
     return text.getBytes(StandardCharsets.UTF_8);
   }
 
-  /** The context of one processing attempt: emits are held until the attempt succeeds. */
+  /**
+   * The context of one processing attempt: emits are held until the attempt succeeds. Most
+   * processors emit one record per input record, so the first is held in a field and a list is only
+   * made for a second.
+   */
   private final class Context implements PipelineContext<KO, VO> {
-    private final List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
     private final List<Header> headers;
+    private ProducerRecord<byte[], byte[]> first;
+    private List<ProducerRecord<byte[], byte[]>> more;
 
+    /**
+     * @param headers added to every record emitted; null for none
+     */
     Context(List<Header> headers) {
       this.headers = headers;
+    }
+
+    /** Sends what the attempt emitted, in the order it was emitted. */
+    void sendHeld(Producer<byte[], byte[]> producer) {
+      if (first == null) {
+        return;
+      }
+      producer.send(first);
+      if (more != null) {
+        for (ProducerRecord<byte[], byte[]> record : more) {
+          producer.send(record);
+        }
+      }
     }
 
     @Override
@@ -157,9 +179,15 @@ final class RecordHandler<KI, VI, KO, VO> {
     public void emit(String topic, KO key, VO value) {
       byte[] k = key == null ? null : settings.keyOut().serializer().serialize(topic, key);
       byte[] v = value == null ? null : settings.valueOut().serializer().serialize(topic, value);
-      out.add(
-          new ProducerRecord<>(
-              topic, null, k, v, new RecordHeaders(headers.toArray(Header[]::new))));
+      ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, k, v, headers);
+      if (first == null) {
+        first = record;
+      } else {
+        if (more == null) {
+          more = new ArrayList<>();
+        }
+        more.add(record);
+      }
     }
   }
 }

@@ -205,14 +205,18 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
       if (transactional) {
         current.producer().beginTransaction();
       }
-      for (ConsumerRecord<byte[], byte[]> record : records) {
-        if (!current.lease().isValid()) {
-          throw new LeaseEnded();
+      for (TopicPartition partition : records.partitions()) {
+        List<ConsumerRecord<byte[], byte[]>> ofPartition = records.records(partition);
+        if (ofPartition.isEmpty()) {
+          continue;
         }
-        handler.handle(record, current.producer(), current.headers());
-        offsets.put(
-            new TopicPartition(record.topic(), record.partition()),
-            new OffsetAndMetadata(record.offset() + 1));
+        for (ConsumerRecord<byte[], byte[]> record : ofPartition) {
+          if (!current.lease().isValid()) {
+            throw new LeaseEnded();
+          }
+          handler.handle(record, current.producer(), current.headers());
+        }
+        offsets.put(partition, nextOffset(ofPartition));
       }
       if (!current.lease().isValid()) {
         throw new LeaseEnded(); // checked before every commit
