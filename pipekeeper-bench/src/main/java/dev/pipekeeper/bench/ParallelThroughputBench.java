@@ -1,11 +1,14 @@
 package dev.pipekeeper.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.embedded.EmbeddedKafka;
 import dev.pipekeeper.embedded.EmbeddedZooKeeper;
 import dev.pipekeeper.embedded.Launch;
 import dev.pipekeeper.kafka.Guarantee;
 import dev.pipekeeper.kafka.Pipeline;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -37,25 +40,33 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * consume → transform → produce loop with the same settings (read_committed, cooperative-sticky, no
  * auto commit; one transaction per poll batch with the offsets for EXACTLY_ONCE, flush then
  * commitSync for AT_LEAST_ONCE), over the same pre-produced input, in the same run. The transform
- * upper-cases a String value. Rounds alternate between the two sides; each round uses a fresh
- * consumer group and output topic. Each side's rate counts from its first committed batch to its
- * last (the group join is left out of both). Target: Pipekeeper ≥ 0.95× the loop's records/s.
+ * upper-cases a String value. Each guarantee has an input topic of its own ({@code eosRecords} and
+ * {@code aloRecords} records; AT_LEAST_ONCE needs many more for a run to last long enough to be
+ * measured). Each side's rate counts from its first committed batch to its last (the group join is
+ * left out of both).
+ *
+ * <p>Rounds: {@code warmup} uncounted pairs first (the JIT compiles the Kafka clients' code that
+ * both sides share during the first runs, which favours whichever runs second), then {@code rounds}
+ * pairs whose order alternates (loop first, then Pipekeeper first, ...), each run with a fresh
+ * group and output topic, deleted after the run. Reported: each side's median, the ratio of the
+ * medians, and the median of the per-pair ratios with an approximate 95% interval. Target:
+ * Pipekeeper ≥ 0.95× the loop's records/s.
  *
  * <p>Run: {@code ./mvnw -B -q -pl pipekeeper-bench exec:exec
- * -Dbench.main=dev.pipekeeper.bench.ParallelThroughputBench -Dbench.args="records=500000
- * rounds=5"}.
+ * -Dbench.main=dev.pipekeeper.bench.ParallelThroughputBench -Dbench.args="rounds=9"}.
  */
 public final class ParallelThroughputBench {
   private static final String CLUSTER = "throughputbench";
-  private static final String INPUT = "bench-in";
   private static final double TARGET = 0.95;
 
   private ParallelThroughputBench() {}
 
   public static void main(String[] args) throws Exception {
     BenchArgs settings = BenchArgs.parse(args);
-    int records = settings.integer("records", 500_000, 1000);
-    int rounds = settings.integer("rounds", 5, 1);
+    int eosRecords = settings.integer("eosRecords", 500_000, 1000);
+    int aloRecords = settings.integer("aloRecords", 2_000_000, 1000);
+    int rounds = settings.integer("rounds", 9, 1);
+    int warmup = settings.integer("warmup", 1, 0);
     int partitions = settings.integer("partitions", 4, 1);
     List<String> guarantees =
         settings.list(
@@ -72,49 +83,180 @@ public final class ParallelThroughputBench {
             Pipekeeper.builder().zookeeper(zk.connectString()).cluster(CLUSTER).build()) {
       settings.checkNoneUnknown();
       String bootstrap = kafka.bootstrapServers();
-      createTopic(bootstrap, INPUT, partitions);
-      produceInput(bootstrap, records);
       report.append(Environment.header("ParallelThroughputBench", settings));
-      report.append(
-          "| guarantee | hand-written loop, median records/s | Pipekeeper PARALLEL, median"
-              + " records/s | ratio | target | result |\n");
-      report.append("| --- | --- | --- | --- | --- | --- |\n");
-      int run = 0;
+      Runs runs = new Runs(pk, bootstrap);
+      StringBuilder rates = new StringBuilder();
+      StringBuilder costs = new StringBuilder();
       for (String name : guarantees) {
         Guarantee guarantee = Guarantee.valueOf(name);
-        Stats loop = new Stats();
-        Stats pipekeeper = new Stats();
-        for (int round = 0; round < rounds; round++) {
-          String out = "bench-out-" + run;
-          createTopic(bootstrap, out, 1);
-          loop.add(handWritten(bootstrap, "loop-" + run, out, guarantee, records));
-          run++;
-          out = "bench-out-" + run;
-          createTopic(bootstrap, out, 1);
-          pipekeeper.add(pipeline(pk, bootstrap, "pipeline-" + run, out, guarantee, records));
-          run++;
+        int records = guarantee == Guarantee.EXACTLY_ONCE ? eosRecords : aloRecords;
+        String input = "bench-in-" + name;
+        createTopic(bootstrap, input, partitions);
+        produceInput(bootstrap, input, records);
+        for (int round = 0; round < warmup; round++) {
+          Measured loop = runs.loop(input, guarantee, records);
+          Measured pipeline = runs.pipeline(input, guarantee, records);
           System.err.printf(
-              "%s round %d: loop %.0f records/s, pipekeeper %.0f records/s%n",
-              name, round, loop.max(), pipekeeper.max());
+              "%s warm-up %d: loop %.0f records/s, pipekeeper %.0f records/s%n",
+              name, round, loop.rate(), pipeline.rate());
         }
-        double ratio = pipekeeper.percentile(50) / loop.percentile(50);
-        report.append(
+        Sides rate = new Sides();
+        Sides process = new Sides();
+        Sides thread = new Sides();
+        for (int round = 0; round < rounds; round++) {
+          Measured loop;
+          Measured pipeline;
+          if (round % 2 == 0) {
+            loop = runs.loop(input, guarantee, records);
+            pipeline = runs.pipeline(input, guarantee, records);
+          } else {
+            pipeline = runs.pipeline(input, guarantee, records);
+            loop = runs.loop(input, guarantee, records);
+          }
+          rate.add(loop.rate(), pipeline.rate());
+          process.add(loop.processCpuNanos(), pipeline.processCpuNanos());
+          thread.add(loop.threadCpuNanos(), pipeline.threadCpuNanos());
+          System.err.printf(
+              "%s round %d (%s first): loop %.0f records/s, pipekeeper %.0f records/s, ratio"
+                  + " %.3f; CPU ns/record: JVM %.0f vs %.0f, processing thread %.0f vs %.0f%n",
+              name,
+              round,
+              round % 2 == 0 ? "loop" : "pipekeeper",
+              loop.rate(),
+              pipeline.rate(),
+              pipeline.rate() / loop.rate(),
+              loop.processCpuNanos(),
+              pipeline.processCpuNanos(),
+              loop.threadCpuNanos(),
+              pipeline.threadCpuNanos());
+        }
+        double[] interval = rate.ratios.medianInterval95();
+        double ratio = rate.ratios.percentile(50);
+        rates.append(
             String.format(
-                "| %s | %.0f | %.0f | %.2f | ≥ %.2f | %s |%n",
+                "| %s | %,d | %d | %s | %s | %.3f | %.3f (%.3f–%.3f) | ≥ %.2f | %s |%n",
                 name,
-                loop.percentile(50),
-                pipekeeper.percentile(50),
+                records,
+                rounds,
+                rate.loop.describe("%,.0f"),
+                rate.pipeline.describe("%,.0f"),
+                rate.pipeline.percentile(50) / rate.loop.percentile(50),
                 ratio,
+                interval[0],
+                interval[1],
                 TARGET,
                 ratio >= TARGET ? "met" : "missed"));
+        costs.append(
+            String.format(
+                "| %s | %s | %s | %.3f | %s | %s | %.3f |%n",
+                name,
+                process.loop.describe("%,.0f"),
+                process.pipeline.describe("%,.0f"),
+                process.ratios.percentile(50),
+                thread.loop.describe("%,.0f"),
+                thread.pipeline.describe("%,.0f"),
+                thread.ratios.percentile(50)));
       }
       report.append(
+          "| guarantee | records per run | pairs | hand-written loop, records/s: median (min–max)"
+              + " | Pipekeeper PARALLEL, records/s: median (min–max) | ratio of medians | ratio"
+              + " per pair: median (≈95% interval) | target | result |\n");
+      report.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+      report.append(rates);
+      report.append(
+          "\nCPU time per record over the same windows, ns: median (min–max); ratios are"
+              + " Pipekeeper / loop per pair, median.\n\n");
+      report.append(
+          "| guarantee | harness JVM, loop | harness JVM, Pipekeeper | ratio | processing thread,"
+              + " loop | processing thread, Pipekeeper | ratio |\n");
+      report.append("| --- | --- | --- | --- | --- | --- | --- |\n");
+      report.append(costs);
+      report.append(
           String.format(
-              "%n%d input records of about 20 bytes over %d partitions; one instance per side;"
-                  + " broker in a child JVM.%n",
-              records, partitions));
+              "%nInput records of about 20 bytes over %d partitions; one instance per side; broker"
+                  + " in a child JVM; %d uncounted warm-up pair(s) per guarantee.%n",
+              partitions, warmup));
     }
     System.out.print(report);
+  }
+
+  /**
+   * One run's figures over its window (first committed batch to last): records/s, and CPU time per
+   * record of this JVM (both sides run here: clients' threads, GC and JIT included) and of the
+   * thread that processes the records (the loop's own, the pipeline's).
+   */
+  private record Measured(double rate, double processCpuNanos, double threadCpuNanos) {}
+
+  /** The figures of both sides, and of each pair the ratio Pipekeeper / loop. */
+  private static final class Sides {
+    final Stats loop = new Stats();
+    final Stats pipeline = new Stats();
+    final Stats ratios = new Stats();
+
+    void add(double loopValue, double pipelineValue) {
+      loop.add(loopValue);
+      pipeline.add(pipelineValue);
+      ratios.add(pipelineValue / loopValue);
+    }
+  }
+
+  /** CPU time of this JVM and of one of its threads, read at a window's start and end. */
+  private static final class CpuClock {
+    private static final OperatingSystemMXBean OS =
+        (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private final long thread;
+    private final long processStart;
+    private final long threadStart;
+
+    private CpuClock(long thread) {
+      this.thread = thread;
+      this.processStart = OS.getProcessCpuTime();
+      this.threadStart = THREADS.getThreadCpuTime(thread);
+    }
+
+    static CpuClock start(Thread thread) {
+      return new CpuClock(thread.getId());
+    }
+
+    Measured stop(long records, long nanos) {
+      double process = OS.getProcessCpuTime() - processStart;
+      double own = THREADS.getThreadCpuTime(thread) - threadStart;
+      return new Measured(records / (nanos / 1e9), process / records, own / records);
+    }
+  }
+
+  /** The runs of one harness: each gets a fresh group and output topic, deleted afterwards. */
+  private static final class Runs {
+    private final Pipekeeper pk;
+    private final String bootstrap;
+    private int run;
+
+    Runs(Pipekeeper pk, String bootstrap) {
+      this.pk = pk;
+      this.bootstrap = bootstrap;
+    }
+
+    Measured loop(String input, Guarantee guarantee, int records) throws Exception {
+      String out = "bench-out-" + run;
+      createTopic(bootstrap, out, 1);
+      try {
+        return handWritten(bootstrap, input, "loop-" + run++, out, guarantee, records);
+      } finally {
+        deleteTopic(bootstrap, out);
+      }
+    }
+
+    Measured pipeline(String input, Guarantee guarantee, int records) throws Exception {
+      String out = "bench-out-" + run;
+      createTopic(bootstrap, out, 1);
+      try {
+        return ParallelThroughputBench.pipeline(
+            pk, bootstrap, input, "pipeline-" + run++, out, guarantee, records);
+      } finally {
+        deleteTopic(bootstrap, out);
+      }
+    }
   }
 
   private static void createTopic(String bootstrap, String topic, int partitions) throws Exception {
@@ -124,22 +266,29 @@ public final class ParallelThroughputBench {
     }
   }
 
-  private static void produceInput(String bootstrap, int records) {
+  private static void deleteTopic(String bootstrap, String topic) throws Exception {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      admin.deleteTopics(List.of(topic)).all().get();
+    }
+  }
+
+  private static void produceInput(String bootstrap, String input, int records) {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
     try (KafkaProducer<String, String> producer =
         new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
       for (int i = 0; i < records; i++) {
-        producer.send(new ProducerRecord<>(INPUT, "key-" + i, "value-" + i));
+        producer.send(new ProducerRecord<>(input, "key-" + i, "value-" + i));
       }
       producer.flush();
     }
   }
 
-  /** Records/s of the hand-written loop until it has committed every input record. */
-  private static double handWritten(
-      String bootstrap, String group, String out, Guarantee guarantee, int records) {
+  /** The hand-written loop until it has committed every input record. */
+  private static Measured handWritten(
+      String bootstrap, String input, String group, String out, Guarantee guarantee, int records) {
     Map<String, Object> consumerProps = new HashMap<>();
     consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, group);
@@ -168,10 +317,11 @@ public final class ParallelThroughputBench {
       if (transactional) {
         producer.initTransactions();
       }
-      consumer.subscribe(List.of(INPUT));
+      consumer.subscribe(List.of(input));
       long start = 0;
       long first = 0;
       long done = 0;
+      CpuClock cpu = null;
       while (done < records) {
         ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(100));
         if (batch.isEmpty()) {
@@ -200,22 +350,29 @@ public final class ParallelThroughputBench {
         done += batch.count();
         if (start == 0) {
           start = System.nanoTime(); // from the first committed batch on: group joins excluded
+          cpu = CpuClock.start(Thread.currentThread());
           first = done;
         }
       }
-      return (done - first) / ((System.nanoTime() - start) / 1e9);
+      return cpu.stop(done - first, System.nanoTime() - start);
     }
   }
 
-  /** Records/s of a Pipekeeper PARALLEL pipeline until it has committed every input record. */
-  private static double pipeline(
-      Pipekeeper pk, String bootstrap, String name, String out, Guarantee guarantee, int records)
+  /** A Pipekeeper PARALLEL pipeline until it has committed every input record. */
+  private static Measured pipeline(
+      Pipekeeper pk,
+      String bootstrap,
+      String input,
+      String name,
+      String out,
+      Guarantee guarantee,
+      int records)
       throws InterruptedException {
     try (Pipeline pipeline =
         Pipeline.builder(name, Serdes.String(), Serdes.String(), Serdes.String(), Serdes.String())
             .pipekeeper(pk)
             .bootstrapServers(bootstrap)
-            .topics(INPUT)
+            .topics(input)
             .guarantee(guarantee)
             .processor(
                 (record, ctx) ->
@@ -226,11 +383,20 @@ public final class ParallelThroughputBench {
         TimeUnit.MILLISECONDS.sleep(1); // the harness looks, rarely enough not to compete
       }
       long start = System.nanoTime(); // from the first committed batch on: group joins excluded
+      CpuClock cpu = CpuClock.start(pipelineThread(name));
       long first = pipeline.processed();
       while (pipeline.processed() < records) {
-        TimeUnit.MILLISECONDS.sleep(5);
+        TimeUnit.MILLISECONDS.sleep(5); // ends the window up to 5 ms late: 0.1% of a 5 s run
       }
-      return (pipeline.processed() - first) / ((System.nanoTime() - start) / 1e9);
+      return cpu.stop(pipeline.processed() - first, System.nanoTime() - start);
     }
+  }
+
+  /** The pipeline's own thread, found by the name the pipeline gives it. */
+  private static Thread pipelineThread(String name) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("pipekeeper-pipeline-" + name))
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("no thread of pipeline " + name));
   }
 }

@@ -47,6 +47,11 @@ final class Stats {
     return new double[] {sorted.get(lower - 1), sorted.get(n - lower)};
   }
 
+  /** {@code median (min–max)} with each figure in {@code format}. */
+  String describe(String format) {
+    return String.format(format + " (" + format + "–" + format + ")", percentile(50), min(), max());
+  }
+
   double min() {
     return values.isEmpty() ? Double.NaN : Collections.min(values);
   }

@@ -183,6 +183,9 @@ class SingletonPipelineIT {
     Pipekeeper observer = connect(cluster, "observer");
     Set<String> before = threadNames();
     Pipeline singleton = singleton(cluster, "a", "tidy");
+    await().atMost(BOUND).until(() -> singleton.partitions().size() == 1);
+    // A follower stands by with the clients of its next term already made.
+    Pipeline follower = singleton(cluster, "c", "tidy");
     Pipeline parallel =
         Pipeline.builder(
                 "tidy-parallel", Serdes.String(), Serdes.String(), Serdes.String(), Serdes.String())
@@ -196,7 +199,9 @@ class SingletonPipelineIT {
     parallel.start();
     KafkaTopics.produce(cluster, cluster.topic("in"), 0, 10);
     await().atMost(BOUND).until(() -> singleton.processed() == 10 && parallel.processed() == 10);
+    assertThat(follower.processed()).isZero();
 
+    follower.close(); // first, so that it never leads
     singleton.close();
     parallel.close();
     assertThat(observer.membership().members("tidy")).isEmpty();

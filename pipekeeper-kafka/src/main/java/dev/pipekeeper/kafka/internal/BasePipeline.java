@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToDoubleFunction;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -274,6 +275,13 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
   @Override
   public final long deadLettered() {
     return handler == null ? 0 : handler.deadLettered();
+  }
+
+  /**
+   * The offset to commit after {@code records}, the non-empty records of one partition in order.
+   */
+  static OffsetAndMetadata nextOffset(List<ConsumerRecord<byte[], byte[]>> records) {
+    return new OffsetAndMetadata(records.get(records.size() - 1).offset() + 1);
   }
 
   /** Seeks every assigned partition to the pipeline's committed offset (or its beginning). */

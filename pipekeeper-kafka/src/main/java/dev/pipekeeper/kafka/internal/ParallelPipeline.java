@@ -9,6 +9,7 @@ import dev.pipekeeper.kafka.PipelineKeys;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -147,11 +148,17 @@ final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO
       if (transactional) {
         producer.beginTransaction();
       }
-      for (ConsumerRecord<byte[], byte[]> record : records) {
-        handler.handle(record, producer, Role.member());
-        offsets.put(
-            new TopicPartition(record.topic(), record.partition()),
-            new OffsetAndMetadata(record.offset() + 1));
+      // Partition by partition (the order a poll's records come in anyway): the offset to commit
+      // is known once per partition, not looked up per record.
+      for (TopicPartition partition : records.partitions()) {
+        List<ConsumerRecord<byte[], byte[]>> ofPartition = records.records(partition);
+        if (ofPartition.isEmpty()) {
+          continue;
+        }
+        for (ConsumerRecord<byte[], byte[]> record : ofPartition) {
+          handler.handle(record, producer, Role.member());
+        }
+        offsets.put(partition, nextOffset(ofPartition));
       }
       if (transactional) {
         producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.Header;
@@ -73,15 +73,16 @@ final class RecordHandler<KI, VI, KO, VO> {
    *
    * @throws KafkaException if sending failed: the batch must not be committed
    */
-  void handle(
-      ConsumerRecord<byte[], byte[]> raw, KafkaProducer<byte[], byte[]> producer, Role role) {
+  void handle(ConsumerRecord<byte[], byte[]> raw, Producer<byte[], byte[]> producer, Role role) {
+    // Each ProducerRecord copies the headers it is given into its own RecordHeaders, so the
+    // role's list is shared as it is; none at all (null) is the cheapest for the producer.
+    List<Header> added = role.headers().isEmpty() ? null : role.headers();
     RuntimeException last = null;
     for (int attempt = 0; attempt <= retries; attempt++) {
-      Context context = new Context(role);
+      Context context = new Context(role, added);
       try {
         settings.processor().process(deserialize(raw), context);
-        context.out.forEach(producer::send);
-        emitted.addAndGet(context.out.size());
+        emitted.addAndGet(context.sendHeld(producer));
         return;
       } catch (KafkaException sending) {
         throw sending;
@@ -122,7 +123,7 @@ final class RecordHandler<KI, VI, KO, VO> {
   private void deadLetter(
       ConsumerRecord<byte[], byte[]> raw,
       RuntimeException error,
-      KafkaProducer<byte[], byte[]> producer) {
+      Producer<byte[], byte[]> producer) {
     RecordHeaders headers = new RecordHeaders(raw.headers().toArray());
     headers.add(PipelineHeaders.DEAD_LETTER_PIPELINE, bytes(settings.name()));
     headers.add(PipelineHeaders.ERROR_CLASS, bytes(error.getClass().getName()));
@@ -147,13 +148,38 @@ final class RecordHandler<KI, VI, KO, VO> {
     return text.getBytes(StandardCharsets.UTF_8);
   }
 
-  /** The context of one processing attempt: emits are held until the attempt succeeds. */
+  /**
+   * The context of one processing attempt: emits are held until the attempt succeeds. Most
+   * processors emit one record per input record, so the first is held in a field and a list is only
+   * made for a second.
+   */
   private final class Context implements PipelineContext<KO, VO> {
-    private final List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
     private final Role role;
+    private final List<Header> headers;
+    private ProducerRecord<byte[], byte[]> first;
+    private List<ProducerRecord<byte[], byte[]>> more;
 
-    Context(Role role) {
+    /**
+     * @param headers added to every record emitted; null for none
+     */
+    Context(Role role, List<Header> headers) {
       this.role = role;
+      this.headers = headers;
+    }
+
+    /** Sends what the attempt emitted, in the order it was emitted; how many records that was. */
+    int sendHeld(Producer<byte[], byte[]> producer) {
+      if (first == null) {
+        return 0;
+      }
+      producer.send(first);
+      if (more == null) {
+        return 1;
+      }
+      for (ProducerRecord<byte[], byte[]> record : more) {
+        producer.send(record);
+      }
+      return 1 + more.size();
     }
 
     @Override
@@ -195,9 +221,15 @@ final class RecordHandler<KI, VI, KO, VO> {
     public void emit(String topic, KO key, VO value) {
       byte[] k = key == null ? null : settings.keyOut().serializer().serialize(topic, key);
       byte[] v = value == null ? null : settings.valueOut().serializer().serialize(topic, value);
-      out.add(
-          new ProducerRecord<>(
-              topic, null, k, v, new RecordHeaders(role.headers().toArray(Header[]::new))));
+      ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, k, v, headers);
+      if (first == null) {
+        first = record;
+      } else {
+        if (more == null) {
+          more = new ArrayList<>();
+        }
+        more.add(record);
+      }
     }
   }
 }

@@ -39,6 +39,12 @@ import org.slf4j.LoggerFactory;
  * pipeline's, so the leader of a new term fences the previous one in Kafka when it initializes.
  * Each term has its own clients; a term ends when its lease is no longer valid, and after Kafka
  * fenced it this instance does not open another until it holds a new lease.
+ *
+ * <p>While it stands by, an instance makes the clients of its next term ahead of time, so that a
+ * takeover does not wait for their construction (class loading and setup take the better part of a
+ * second in a fresh JVM). That is safe: a transactional producer sends nothing before {@code
+ * initTransactions}, which is called only once the lease is granted, and an unassigned consumer
+ * fetches nothing.
  */
 final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO> {
   private static final Logger LOG = LoggerFactory.getLogger(SingletonPipeline.class);
@@ -51,6 +57,11 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
   private Member member;
   private Leadership leadership;
   private Thread thread;
+  private Clients standby;
+
+  /** A consumer and a producer, not yet used: the next term's, made while standing by. */
+  private record Clients(
+      KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer) {}
 
   /** One term of leadership: its lease and its own clients. */
   private record Term(
@@ -90,6 +101,7 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
         Term current = term;
         if (lease.isEmpty() || !lease.get().isValid()) {
           endTerm(current, "no valid lease");
+          prepareStandby();
           continue;
         }
         if (lease.get() == fencedLease) {
@@ -116,11 +128,28 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
       state.set(State.FAILED);
     } finally {
       endTerm(term, "stopping");
+      if (standby != null) {
+        close(standby);
+        standby = null;
+      }
       stopped.countDown();
     }
   }
 
-  private Term openTerm(Lease lease) {
+  /** Makes the next term's clients if there are none yet (constructors only: nothing blocks). */
+  private void prepareStandby() {
+    if (standby != null || !running) {
+      return;
+    }
+    try {
+      standby = newClients();
+    } catch (RuntimeException e) {
+      // The term will try again when it opens, and report the error then.
+      LOG.warn("pipeline {}: could not make the standby clients: {}", name(), e.toString());
+    }
+  }
+
+  private Clients newClients() {
     boolean transactional = settings.guarantee() == Guarantee.EXACTLY_ONCE;
     KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(
@@ -128,11 +157,30 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
                 settings, memberId, transactional ? "pipekeeper-" + name() : null),
             new ByteArraySerializer(),
             new ByteArraySerializer());
-    KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(
-            ClientProperties.consumer(settings, memberId),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer());
+    try {
+      return new Clients(
+          new KafkaConsumer<>(
+              ClientProperties.consumer(settings, memberId),
+              new ByteArrayDeserializer(),
+              new ByteArrayDeserializer()),
+          producer);
+    } catch (RuntimeException e) {
+      producer.close(Duration.ZERO);
+      throw e;
+    }
+  }
+
+  private static void close(Clients clients) {
+    clients.consumer().close(CloseOptions.timeout(Duration.ZERO));
+    clients.producer().close(Duration.ZERO);
+  }
+
+  private Term openTerm(Lease lease) {
+    boolean transactional = settings.guarantee() == Guarantee.EXACTLY_ONCE;
+    Clients clients = standby != null ? standby : newClients();
+    standby = null;
+    KafkaConsumer<byte[], byte[]> consumer = clients.consumer();
+    KafkaProducer<byte[], byte[]> producer = clients.producer();
     List<TopicPartition> partitions = new ArrayList<>();
     try {
       if (transactional) {
@@ -146,8 +194,7 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
       consumer.assign(partitions);
       rewindToCommitted(consumer);
     } catch (RuntimeException e) {
-      consumer.close(CloseOptions.timeout(Duration.ZERO));
-      producer.close(Duration.ZERO);
+      close(clients);
       throw e;
     }
     Term opened = new Term(lease, consumer, producer, Role.leader(lease), Set.copyOf(partitions));
@@ -197,14 +244,18 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
       if (transactional) {
         current.producer().beginTransaction();
       }
-      for (ConsumerRecord<byte[], byte[]> record : records) {
-        if (!current.lease().isValid()) {
-          throw new LeaseEnded();
+      for (TopicPartition partition : records.partitions()) {
+        List<ConsumerRecord<byte[], byte[]>> ofPartition = records.records(partition);
+        if (ofPartition.isEmpty()) {
+          continue;
         }
-        handler.handle(record, current.producer(), current.role());
-        offsets.put(
-            new TopicPartition(record.topic(), record.partition()),
-            new OffsetAndMetadata(record.offset() + 1));
+        for (ConsumerRecord<byte[], byte[]> record : ofPartition) {
+          if (!current.lease().isValid()) {
+            throw new LeaseEnded();
+          }
+          handler.handle(record, current.producer(), current.role());
+        }
+        offsets.put(partition, nextOffset(ofPartition));
       }
       if (!current.lease().isValid()) {
         throw new LeaseEnded(); // checked before every commit

@@ -1,0 +1,557 @@
+package dev.pipekeeper.bench;
+
+import dev.pipekeeper.embedded.ChildJvm;
+import dev.pipekeeper.embedded.EmbeddedKafka;
+import dev.pipekeeper.embedded.EmbeddedZooKeeper;
+import dev.pipekeeper.embedded.Launch;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * SINGLETON failover (issue 6, DESIGN.md §7 P2): an exactly-once SINGLETON pipeline run by {@code
+ * members} instances, each a {@link SingletonMember} in a child JVM, while this harness produces a
+ * steady input stream ({@code rate} records/s). Each round finds the leader (the member whose id
+ * the newest committed output carries), ends it, and times from just before that to the first
+ * output record of the next term (a higher {@code pipekeeper.epoch} header) seen by a {@code
+ * read_committed} consumer that tails the output topic; then a new member is started in place of
+ * the old one, and the next round waits until the output has flowed for {@code settleMs} since it
+ * started. Cases:
+ *
+ * <ul>
+ *   <li>{@code kill}: the leader's JVM is killed with {@code kill -9}. Target: p99 ≤ the negotiated
+ *       session timeout (measured in the same run, reported by the members) + 1 s.
+ *   <li>{@code close}: the leader's standard input is closed, so it closes its pipeline and its
+ *       connection gracefully. Target: p99 ≤ 250 ms.
+ * </ul>
+ *
+ * <p>The time is split where the old leader's election node is deleted (seen through a watch of a
+ * separate raw Curator client): before it, for a kill, the server expiring the session; after it,
+ * the next member's lease, {@code initTransactions} (which aborts the old leader's open
+ * transaction), the committed offsets, a poll, and a transaction commit.
+ *
+ * <p>At the end the input stops, and once every input record has an output, the whole output topic
+ * is read again with {@code read_committed}: every input record must appear exactly once across all
+ * the failovers (duplicates and missing records are reported, and make the harness exit with 1).
+ *
+ * <p>Run: {@code ./mvnw -B -q -pl pipekeeper-bench exec:exec
+ * -Dbench.main=dev.pipekeeper.bench.SingletonFailoverBench -Dbench.args="rounds=20"}.
+ */
+public final class SingletonFailoverBench {
+  private static final String CLUSTER = "singletonfailoverbench";
+  private static final String PIPELINE = "failover";
+  private static final String INPUT = "failover-in";
+  private static final String OUTPUT = "failover-out";
+  private static final String EPOCH = "pipekeeper.epoch";
+  private static final Duration START = Duration.ofSeconds(120);
+
+  private SingletonFailoverBench() {}
+
+  public static void main(String[] args) throws Exception {
+    BenchArgs settings = BenchArgs.parse(args);
+    int rounds = settings.integer("rounds", 10, 1);
+    int members = settings.integer("members", 3, 2);
+    int sessionMs = settings.integer("sessionMs", 2000, 1000);
+    int rate = settings.integer("rate", 200, 1);
+    int partitions = settings.integer("partitions", 3, 1);
+    int settleMs = settings.integer("settleMs", 1000, 0);
+    List<String> cases = settings.list("cases", "kill,close", List.of("kill", "close"));
+    StringBuilder report = new StringBuilder();
+    boolean clean;
+    try (EmbeddedZooKeeper zk = Environment.zooKeeper(settings);
+        EmbeddedKafka kafka =
+            EmbeddedKafka.builder()
+                .launch(Launch.CHILD_PROCESS)
+                .childJvmOptions(List.of("-Xmx512m", "-XX:+UseSerialGC"))
+                .build()
+                .start();
+        CuratorFramework raw = CuratorBaseline.client(zk.connectString(), sessionMs)) {
+      settings.checkNoneUnknown();
+      report.append(Environment.header("SingletonFailoverBench", settings));
+      String bootstrap = kafka.bootstrapServers();
+      try (Admin admin =
+          Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        admin
+            .createTopics(
+                List.of(
+                    new NewTopic(INPUT, partitions, (short) 1), new NewTopic(OUTPUT, 1, (short) 1)))
+            .all()
+            .get();
+      }
+      Members group = new Members(zk.connectString(), bootstrap, sessionMs);
+      try (OutputTail tail = OutputTail.start(bootstrap);
+          Input input = Input.start(bootstrap, rate)) {
+        for (int i = 0; i < members; i++) {
+          group.add();
+        }
+        tail.awaitReceivedAfter(System.nanoTime(), START);
+        clean =
+            run(
+                new Run(group, tail, input, new RawObserver(raw, CLUSTER), cases, rounds, settleMs),
+                report,
+                members,
+                rate,
+                partitions,
+                bootstrap);
+      } finally {
+        group.close();
+      }
+    }
+    System.out.print(report);
+    if (!clean) {
+      System.exit(1);
+    }
+  }
+
+  /** What a run works with. */
+  private record Run(
+      Members group,
+      OutputTail tail,
+      Input input,
+      RawObserver observer,
+      List<String> cases,
+      int rounds,
+      int settleMs) {}
+
+  /** The figures of one case, split where the old leader's election node is deleted. */
+  private record Figures(Stats total, Stats toDeletion, Stats fromDeletion) {
+    Figures() {
+      this(new Stats(), new Stats(), new Stats());
+    }
+  }
+
+  private static boolean run(
+      Run run, StringBuilder report, int members, int rate, int partitions, String bootstrap)
+      throws Exception {
+    Map<String, Figures> figures = new LinkedHashMap<>();
+    long negotiated = 0;
+    for (String name : run.cases()) {
+      Figures measured = new Figures();
+      figures.put(name, measured);
+      for (int round = 0; round < run.rounds(); round++) {
+        OutputTail.Seen current = run.tail().newest();
+        String leader = current.member();
+        negotiated = run.group().negotiatedMs(leader);
+        RawObserver.Deletion deletion = run.observer().watchLeaderNode(PIPELINE + ".singleton");
+        long start = System.nanoTime();
+        if (name.equals("kill")) {
+          run.group().kill(leader);
+        } else {
+          run.group().stop(leader);
+        }
+        OutputTail.Seen next =
+            run.tail().awaitEpochAbove(current.epoch(), Duration.ofMillis(negotiated + 60_000));
+        long deleted = deletion.await(Duration.ofSeconds(10));
+        measured.total().add((next.nanos() - start) / 1e6);
+        measured.toDeletion().add((deleted - start) / 1e6);
+        measured.fromDeletion().add((next.nanos() - deleted) / 1e6);
+        System.err.printf(
+            "%s round %d: %s (epoch %d) ended; %s's first output (epoch %d) committed after %.0f"
+                + " ms (election node deleted after %.0f ms)%n",
+            name,
+            round,
+            leader,
+            current.epoch(),
+            next.member(),
+            next.epoch(),
+            (next.nanos() - start) / 1e6,
+            (deleted - start) / 1e6);
+        long replaced = run.group().add();
+        run.tail()
+            .awaitReceivedAfter(
+                replaced + TimeUnit.MILLISECONDS.toNanos(run.settleMs()), Duration.ofSeconds(60));
+      }
+    }
+    long produced = run.input().stop();
+    run.tail().awaitDistinct(produced, Duration.ofSeconds(120));
+    OutputCheck check = OutputCheck.read(bootstrap, produced);
+    report.append(
+        "| case | measure | failovers | p50 (ms) | p99 (ms) | max (ms) | target p99 (ms) | p99 /"
+            + " target |\n");
+    report.append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    for (Map.Entry<String, Figures> entry : figures.entrySet()) {
+      boolean kill = entry.getKey().equals("kill");
+      Figures measured = entry.getValue();
+      double target = kill ? negotiated + 1000.0 : 250.0;
+      double p99 = measured.total().percentile(99);
+      String what =
+          kill
+              ? "kill -9 of the leader's JVM (session " + negotiated + " ms)"
+              : "graceful close of the leader";
+      report.append(
+          String.format(
+              "| %s | → first output of the next term committed | %d | %.0f | %.0f | %.0f | ≤ %.0f"
+                  + " | %.2f (%s) |%n",
+              what,
+              measured.total().count(),
+              measured.total().percentile(50),
+              p99,
+              measured.total().max(),
+              target,
+              p99 / target,
+              p99 <= target ? "met" : "missed"));
+      report.append(row(what, "→ its election node deleted", measured.toDeletion()));
+      report.append(row(what, "node deleted → first output committed", measured.fromDeletion()));
+    }
+    report.append(
+        String.format(
+            "%nOutput, read again with read_committed after the input stopped: %d input records,"
+                + " %d output records, %d distinct, %d duplicates, %d missing, %d terms"
+                + " (epochs) — %s.%n",
+            produced,
+            check.records(),
+            check.distinct(),
+            check.duplicates(),
+            check.missing(),
+            check.epochs(),
+            check.clean() ? "exactly once" : "NOT exactly once"));
+    report.append(
+        String.format(
+            "%n%d members (each a child JVM, replaced after each failover), input %d records/s"
+                + " over %d partitions, output 1 partition; broker in a child JVM.%n",
+            members, rate, partitions));
+    return check.clean();
+  }
+
+  private static String row(String what, String measure, Stats stats) {
+    return String.format(
+        "| %s | %s | %d | %.0f | %.0f | %.0f | — | — |%n",
+        what, measure, stats.count(), stats.percentile(50), stats.percentile(99), stats.max());
+  }
+
+  /** The member JVMs, by member id. */
+  private static final class Members implements AutoCloseable {
+    private final String zkConnect;
+    private final String bootstrap;
+    private final int sessionMs;
+    private final Map<String, ChildJvm> running = new LinkedHashMap<>();
+    private final Map<String, Long> negotiated = new HashMap<>();
+    private int next;
+
+    Members(String zkConnect, String bootstrap, int sessionMs) {
+      this.zkConnect = zkConnect;
+      this.bootstrap = bootstrap;
+      this.sessionMs = sessionMs;
+    }
+
+    /** Starts a member with a new id; returns {@link System#nanoTime()} once it contends. */
+    long add() {
+      String id = "m" + next++;
+      ChildJvm child =
+          ChildJvm.start(
+              SingletonMember.class,
+              List.of(
+                  zkConnect,
+                  CLUSTER,
+                  bootstrap,
+                  PIPELINE,
+                  id,
+                  INPUT,
+                  OUTPUT,
+                  Integer.toString(sessionMs)));
+      running.put(id, child);
+      negotiated.put(id, Long.parseLong(child.awaitLine("SESSION", START)));
+      child.awaitLine("STARTED", START);
+      return System.nanoTime();
+    }
+
+    long negotiatedMs(String id) {
+      Long value = negotiated.get(id);
+      if (value == null) {
+        throw new IllegalStateException("no member " + id + " was started");
+      }
+      return value;
+    }
+
+    /** Closes the member's standard input: its pipeline closes, and it exits. */
+    void stop(String id) {
+      ChildJvm child = running.remove(id);
+      if (child == null) {
+        throw new IllegalStateException("member " + id + " does not run");
+      }
+      child.stop(Duration.ofSeconds(30));
+    }
+
+    /** {@code kill -9} of the member's JVM (returns once it is gone). */
+    void kill(String id) {
+      ChildJvm child = running.remove(id);
+      if (child == null) {
+        throw new IllegalStateException("member " + id + " does not run");
+      }
+      child.kill();
+    }
+
+    @Override
+    public void close() {
+      running.values().forEach(ChildJvm::close);
+      running.clear();
+    }
+  }
+
+  /** The steady input: {@code key-i → value-i}, i = 0, 1, ..., at a fixed rate. */
+  private static final class Input implements AutoCloseable {
+    private final KafkaProducer<String, String> producer;
+    private final ScheduledExecutorService timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread thread = new Thread(r, "bench-input");
+              thread.setDaemon(true);
+              return thread;
+            });
+    private final AtomicLong sent = new AtomicLong();
+
+    private Input(KafkaProducer<String, String> producer) {
+      this.producer = producer;
+    }
+
+    static Input start(String bootstrap, int rate) {
+      Properties props = new Properties();
+      props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+      Input input =
+          new Input(new KafkaProducer<>(props, new StringSerializer(), new StringSerializer()));
+      long periodMicros = Math.max(1, 1_000_000L / rate);
+      input.timer.scheduleAtFixedRate(input::sendOne, 0, periodMicros, TimeUnit.MICROSECONDS);
+      return input;
+    }
+
+    private void sendOne() {
+      long i = sent.getAndIncrement();
+      producer.send(new ProducerRecord<>(INPUT, "key-" + i, "value-" + i));
+    }
+
+    /** Stops sending; returns how many records were sent (all acknowledged). */
+    long stop() throws InterruptedException {
+      timer.shutdown();
+      if (!timer.awaitTermination(10, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the input did not stop");
+      }
+      producer.flush();
+      return sent.get();
+    }
+
+    @Override
+    public void close() {
+      timer.shutdownNow();
+      producer.close();
+    }
+  }
+
+  /**
+   * A read_committed consumer that tails the output topic on a thread of its own and notes when
+   * each term's first record arrived, and which member wrote the newest.
+   */
+  private static final class OutputTail implements AutoCloseable {
+    /** One output record as seen: its term, its writer and when it arrived. */
+    record Seen(long epoch, String member, long nanos) {}
+
+    private final KafkaConsumer<String, String> consumer;
+    private final Thread thread;
+    private final Map<Long, Seen> firstOfTerm = new TreeMap<>();
+    private final Map<String, Integer> counts = new HashMap<>();
+    private Seen newest;
+    private volatile boolean running = true;
+    private RuntimeException failure;
+
+    private OutputTail(KafkaConsumer<String, String> consumer) {
+      this.consumer = consumer;
+      this.thread = new Thread(this::loop, "bench-output-tail");
+      thread.setDaemon(true);
+    }
+
+    static OutputTail start(String bootstrap) {
+      OutputTail tail = new OutputTail(new KafkaConsumer<>(readCommitted(bootstrap, 50)));
+      TopicPartition partition = new TopicPartition(OUTPUT, 0);
+      tail.consumer.assign(List.of(partition));
+      tail.consumer.seekToBeginning(List.of(partition));
+      tail.thread.start();
+      return tail;
+    }
+
+    private void loop() {
+      try {
+        while (running) {
+          var records = consumer.poll(Duration.ofMillis(100));
+          long now = System.nanoTime();
+          if (records.isEmpty()) {
+            continue;
+          }
+          synchronized (this) {
+            for (ConsumerRecord<String, String> record : records) {
+              Seen seen = new Seen(epoch(record), member(record.value()), now);
+              firstOfTerm.putIfAbsent(seen.epoch(), seen);
+              counts.merge(sequence(record.value()), 1, Integer::sum);
+              newest = seen;
+            }
+            notifyAll();
+          }
+        }
+      } catch (WakeupException woken) {
+        // closing
+      } catch (RuntimeException e) {
+        synchronized (this) {
+          failure = e;
+          notifyAll();
+        }
+      } finally {
+        consumer.close();
+      }
+    }
+
+    /** The newest record seen. */
+    synchronized Seen newest() {
+      if (newest == null) {
+        throw new IllegalStateException("no output yet");
+      }
+      return newest;
+    }
+
+    /** The first record seen of the first term after {@code epoch}. */
+    synchronized Seen awaitEpochAbove(long epoch, Duration timeout) throws InterruptedException {
+      await(
+          () -> firstOfTerm.keySet().stream().anyMatch(e -> e > epoch),
+          timeout,
+          "no output of a term after epoch " + epoch);
+      return firstOfTerm.entrySet().stream()
+          .filter(e -> e.getKey() > epoch)
+          .findFirst()
+          .orElseThrow()
+          .getValue();
+    }
+
+    /** Waits for a record that arrives at or after {@code nanos} ({@link System#nanoTime()}). */
+    synchronized void awaitReceivedAfter(long nanos, Duration timeout) throws InterruptedException {
+      await(
+          () -> newest != null && newest.nanos() - nanos >= 0,
+          timeout,
+          "no output arrived in time");
+    }
+
+    /** Waits until {@code count} distinct input records have an output. */
+    synchronized void awaitDistinct(long count, Duration timeout) throws InterruptedException {
+      await(
+          () -> counts.size() >= count,
+          timeout,
+          "only " + counts.size() + " of " + count + " records have an output");
+    }
+
+    private void await(java.util.function.BooleanSupplier done, Duration timeout, String failed)
+        throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (!done.getAsBoolean()) {
+        if (failure != null) {
+          throw new IllegalStateException("the output tail failed", failure);
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new IllegalStateException(failed + " within " + timeout.toMillis() + " ms");
+        }
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      }
+    }
+
+    @Override
+    public void close() {
+      running = false;
+      consumer.wakeup();
+      try {
+        thread.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** The whole output topic read again from the start with read_committed. */
+  private record OutputCheck(
+      long records, long distinct, long duplicates, long missing, int epochs) {
+    boolean clean() {
+      return duplicates == 0 && missing == 0;
+    }
+
+    static OutputCheck read(String bootstrap, long produced) {
+      Map<String, Integer> counts = new HashMap<>();
+      Map<Long, Integer> epochs = new HashMap<>();
+      long records = 0;
+      try (KafkaConsumer<String, String> consumer =
+          new KafkaConsumer<>(readCommitted(bootstrap, 500))) {
+        TopicPartition partition = new TopicPartition(OUTPUT, 0);
+        consumer.assign(List.of(partition));
+        consumer.seekToBeginning(List.of(partition));
+        long end = consumer.endOffsets(List.of(partition)).get(partition);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (consumer.position(partition) < end) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("could not read " + OUTPUT + " to its end");
+          }
+          for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100))) {
+            records++;
+            counts.merge(sequence(record.value()), 1, Integer::sum);
+            epochs.merge(epoch(record), 1, Integer::sum);
+          }
+        }
+      }
+      long missing = 0;
+      for (long i = 0; i < produced; i++) {
+        if (!counts.containsKey(Long.toString(i))) {
+          missing++;
+        }
+      }
+      long duplicates = counts.values().stream().mapToLong(c -> c - 1).sum();
+      return new OutputCheck(records, counts.size(), duplicates, missing, epochs.size());
+    }
+  }
+
+  private static Map<String, Object> readCommitted(String bootstrap, int fetchMaxWaitMs) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, fetchMaxWaitMs);
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    return props;
+  }
+
+  private static long epoch(ConsumerRecord<String, String> record) {
+    Header header = record.headers().lastHeader(EPOCH);
+    if (header == null) {
+      throw new IllegalStateException("output record without " + EPOCH + ": " + record.value());
+    }
+    return Long.parseLong(new String(header.value(), StandardCharsets.UTF_8));
+  }
+
+  /** {@code VALUE-17 m2} → {@code 17}. */
+  private static String sequence(String value) {
+    return value.substring("VALUE-".length(), value.indexOf(' '));
+  }
+
+  /** {@code VALUE-17 m2} → {@code m2}. */
+  private static String member(String value) {
+    return value.substring(value.indexOf(' ') + 1);
+  }
+}
