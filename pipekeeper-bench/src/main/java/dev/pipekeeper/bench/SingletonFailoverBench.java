@@ -40,7 +40,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * output record of the next term (a higher {@code pipekeeper.epoch} header) seen by a {@code
  * read_committed} consumer that tails the output topic; then a new member is started in place of
  * the old one, and the next round waits until the output has flowed for {@code settleMs} since it
- * started. Cases:
+ * started. The first {@code warmup} kills are not counted: they are the first time the broker
+ * fences a transactional producer and aborts its transaction, whose code runs cold in the broker's
+ * JVM (the first failover of a run took about a second longer than the others). Cases:
  *
  * <ul>
  *   <li>{@code kill}: the leader's JVM is killed with {@code kill -9}. Target: p99 ≤ the negotiated
@@ -74,6 +76,7 @@ public final class SingletonFailoverBench {
   public static void main(String[] args) throws Exception {
     BenchArgs settings = BenchArgs.parse(args);
     int rounds = settings.integer("rounds", 10, 1);
+    int warmup = settings.integer("warmup", 1, 0);
     int members = settings.integer("members", 3, 2);
     int sessionMs = settings.integer("sessionMs", 2000, 1000);
     int rate = settings.integer("rate", 200, 1);
@@ -111,7 +114,15 @@ public final class SingletonFailoverBench {
         tail.awaitReceivedAfter(System.nanoTime(), START);
         clean =
             run(
-                new Run(group, tail, input, new RawObserver(raw, CLUSTER), cases, rounds, settleMs),
+                new Run(
+                    group,
+                    tail,
+                    input,
+                    new RawObserver(raw, CLUSTER),
+                    cases,
+                    warmup,
+                    rounds,
+                    settleMs),
                 report,
                 members,
                 rate,
@@ -134,6 +145,7 @@ public final class SingletonFailoverBench {
       Input input,
       RawObserver observer,
       List<String> cases,
+      int warmup,
       int rounds,
       int settleMs) {}
 
@@ -149,41 +161,21 @@ public final class SingletonFailoverBench {
       throws Exception {
     Map<String, Figures> figures = new LinkedHashMap<>();
     long negotiated = 0;
+    List<String> warmups = new java.util.ArrayList<>();
+    for (int round = 0; round < run.warmup(); round++) {
+      Failover failover = failover(run, "kill", "warm-up " + round);
+      negotiated = failover.negotiatedMs();
+      warmups.add(String.format("%.0f ms", failover.total()));
+    }
     for (String name : run.cases()) {
       Figures measured = new Figures();
       figures.put(name, measured);
       for (int round = 0; round < run.rounds(); round++) {
-        OutputTail.Seen current = run.tail().newest();
-        String leader = current.member();
-        negotiated = run.group().negotiatedMs(leader);
-        RawObserver.Deletion deletion = run.observer().watchLeaderNode(PIPELINE + ".singleton");
-        long start = System.nanoTime();
-        if (name.equals("kill")) {
-          run.group().kill(leader);
-        } else {
-          run.group().stop(leader);
-        }
-        OutputTail.Seen next =
-            run.tail().awaitEpochAbove(current.epoch(), Duration.ofMillis(negotiated + 60_000));
-        long deleted = deletion.await(Duration.ofSeconds(10));
-        measured.total().add((next.nanos() - start) / 1e6);
-        measured.toDeletion().add((deleted - start) / 1e6);
-        measured.fromDeletion().add((next.nanos() - deleted) / 1e6);
-        System.err.printf(
-            "%s round %d: %s (epoch %d) ended; %s's first output (epoch %d) committed after %.0f"
-                + " ms (election node deleted after %.0f ms)%n",
-            name,
-            round,
-            leader,
-            current.epoch(),
-            next.member(),
-            next.epoch(),
-            (next.nanos() - start) / 1e6,
-            (deleted - start) / 1e6);
-        long replaced = run.group().add();
-        run.tail()
-            .awaitReceivedAfter(
-                replaced + TimeUnit.MILLISECONDS.toNanos(run.settleMs()), Duration.ofSeconds(60));
+        Failover failover = failover(run, name, "round " + round);
+        negotiated = failover.negotiatedMs();
+        measured.total().add(failover.total());
+        measured.toDeletion().add(failover.toDeletion());
+        measured.fromDeletion().add(failover.total() - failover.toDeletion());
       }
     }
     long produced = run.input().stop();
@@ -217,6 +209,12 @@ public final class SingletonFailoverBench {
       report.append(row(what, "→ its election node deleted", measured.toDeletion()));
       report.append(row(what, "node deleted → first output committed", measured.fromDeletion()));
     }
+    if (!warmups.isEmpty()) {
+      report.append(
+          String.format(
+              "%nNot counted above: %d warm-up kill(s), next term's first output after %s.%n",
+              warmups.size(), String.join(", ", warmups)));
+    }
     report.append(
         String.format(
             "%nOutput, read again with read_committed after the input stopped: %d input records,"
@@ -235,6 +233,47 @@ public final class SingletonFailoverBench {
                 + " over %d partitions, output 1 partition; broker in a child JVM.%n",
             members, rate, partitions));
     return check.clean();
+  }
+
+  /** One failover: from the old leader's end to the next term's first output, and to deletion. */
+  private record Failover(double total, double toDeletion, long negotiatedMs) {}
+
+  /**
+   * Ends the current leader ({@code kill} or {@code close}), times the next term's first output,
+   * then replaces the old leader with a new member and waits for the output to flow again.
+   */
+  private static Failover failover(Run run, String how, String label) throws Exception {
+    OutputTail.Seen current = run.tail().newest();
+    String leader = current.member();
+    long negotiated = run.group().negotiatedMs(leader);
+    RawObserver.Deletion deletion = run.observer().watchLeaderNode(PIPELINE + ".singleton");
+    long start = System.nanoTime();
+    if (how.equals("kill")) {
+      run.group().kill(leader);
+    } else {
+      run.group().stop(leader);
+    }
+    OutputTail.Seen next =
+        run.tail().awaitEpochAbove(current.epoch(), Duration.ofMillis(negotiated + 60_000));
+    long deleted = deletion.await(Duration.ofSeconds(10));
+    Failover failover =
+        new Failover((next.nanos() - start) / 1e6, (deleted - start) / 1e6, negotiated);
+    System.err.printf(
+        "%s %s: %s (epoch %d) ended; %s's first output (epoch %d) committed after %.0f ms"
+            + " (election node deleted after %.0f ms)%n",
+        how,
+        label,
+        leader,
+        current.epoch(),
+        next.member(),
+        next.epoch(),
+        failover.total(),
+        failover.toDeletion());
+    long replaced = run.group().add();
+    run.tail()
+        .awaitReceivedAfter(
+            replaced + TimeUnit.MILLISECONDS.toNanos(run.settleMs()), Duration.ofSeconds(60));
+    return failover;
   }
 
   private static String row(String what, String measure, Stats stats) {
