@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.Meter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,8 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToDoubleFunction;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.LoggerFactory;
 
@@ -278,10 +281,29 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
   }
 
   /**
-   * The offset to commit after {@code records}, the non-empty records of one partition in order.
+   * Handles a poll's records under {@code role}, partition by partition (the order they come in
+   * anyway), running {@code beforeEach} before each record (it throws to stop the batch), and
+   * returns the offsets to commit after them: known once per partition, not looked up per record.
    */
-  static OffsetAndMetadata nextOffset(List<ConsumerRecord<byte[], byte[]>> records) {
-    return new OffsetAndMetadata(records.get(records.size() - 1).offset() + 1);
+  final Map<TopicPartition, OffsetAndMetadata> handleAll(
+      ConsumerRecords<byte[], byte[]> records,
+      Producer<byte[], byte[]> producer,
+      Role role,
+      Runnable beforeEach) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (TopicPartition partition : records.partitions()) {
+      List<ConsumerRecord<byte[], byte[]>> ofPartition = records.records(partition);
+      if (ofPartition.isEmpty()) {
+        continue;
+      }
+      for (ConsumerRecord<byte[], byte[]> record : ofPartition) {
+        beforeEach.run();
+        handler.handle(record, producer, role);
+      }
+      offsets.put(
+          partition, new OffsetAndMetadata(ofPartition.get(ofPartition.size() - 1).offset() + 1));
+    }
+    return offsets;
   }
 
   /** Seeks every assigned partition to the pipeline's committed offset (or its beginning). */

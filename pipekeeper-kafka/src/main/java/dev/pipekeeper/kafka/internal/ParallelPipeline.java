@@ -8,15 +8,12 @@ import dev.pipekeeper.kafka.PipelineBuilder;
 import dev.pipekeeper.kafka.PipelineKeys;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -142,24 +139,13 @@ final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO
 
   private void processBatch(ConsumerRecords<byte[], byte[]> records) {
     boolean transactional = settings.guarantee() == Guarantee.EXACTLY_ONCE;
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     handler.newBatch();
     try {
       if (transactional) {
         producer.beginTransaction();
       }
-      // Partition by partition (the order a poll's records come in anyway): the offset to commit
-      // is known once per partition, not looked up per record.
-      for (TopicPartition partition : records.partitions()) {
-        List<ConsumerRecord<byte[], byte[]>> ofPartition = records.records(partition);
-        if (ofPartition.isEmpty()) {
-          continue;
-        }
-        for (ConsumerRecord<byte[], byte[]> record : ofPartition) {
-          handler.handle(record, producer, Role.member());
-        }
-        offsets.put(partition, nextOffset(ofPartition));
-      }
+      Map<TopicPartition, OffsetAndMetadata> offsets =
+          handleAll(records, producer, Role.member(), () -> {});
       if (transactional) {
         producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
         producer.commitTransaction();

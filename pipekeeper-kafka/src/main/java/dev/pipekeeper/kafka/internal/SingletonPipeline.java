@@ -10,14 +10,12 @@ import dev.pipekeeper.kafka.PipelineBuilder;
 import dev.pipekeeper.kafka.PipelineKeys;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -238,25 +236,21 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
 
   private void processBatch(Term current, ConsumerRecords<byte[], byte[]> records) {
     boolean transactional = settings.guarantee() == Guarantee.EXACTLY_ONCE;
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     handler.newBatch();
     try {
       if (transactional) {
         current.producer().beginTransaction();
       }
-      for (TopicPartition partition : records.partitions()) {
-        List<ConsumerRecord<byte[], byte[]>> ofPartition = records.records(partition);
-        if (ofPartition.isEmpty()) {
-          continue;
-        }
-        for (ConsumerRecord<byte[], byte[]> record : ofPartition) {
-          if (!current.lease().isValid()) {
-            throw new LeaseEnded();
-          }
-          handler.handle(record, current.producer(), current.role());
-        }
-        offsets.put(partition, nextOffset(ofPartition));
-      }
+      Map<TopicPartition, OffsetAndMetadata> offsets =
+          handleAll(
+              records,
+              current.producer(),
+              current.role(),
+              () -> {
+                if (!current.lease().isValid()) {
+                  throw new LeaseEnded(); // checked before every record
+                }
+              });
       if (!current.lease().isValid()) {
         throw new LeaseEnded(); // checked before every commit
       }
