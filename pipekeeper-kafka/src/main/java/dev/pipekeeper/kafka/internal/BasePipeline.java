@@ -61,7 +61,7 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
    *
    * @throws IllegalStateException if started before or closed
    */
-  final void beginStart() {
+  private void beginStart() {
     if (!state.compareAndSet(State.CREATED, State.RUNNING)) {
       throw new IllegalStateException("pipeline " + name() + " was started before or is closed");
     }
@@ -71,7 +71,7 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
    * Opens the live configuration, the record handling and the pipeline's meters (the first steps of
    * every start).
    */
-  final void open() {
+  private void open() {
     config = settings.pipekeeper().config().view(name(), memberId);
     handler = new RecordHandler<>(settings, memberId, config);
     recordsCounter("processed", processed, AtomicLong::get);
@@ -209,8 +209,25 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
     return first;
   }
 
+  /**
+   * The first steps of every start: CREATED → RUNNING, {@link #open}, then the mode's own {@code
+   * acquire}; if any of them throws, the mode's {@code release} and this instance's shared parts
+   * are released, it turns FAILED, and the error is thrown on.
+   */
+  final void startOrRelease(Runnable acquire, Runnable release) {
+    beginStart();
+    try {
+      open();
+      acquire.run();
+    } catch (RuntimeException e) {
+      release.run();
+      failStart();
+      throw e;
+    }
+  }
+
   /** A start that failed half-way: FAILED, and what {@link #open} opened is released. */
-  final void failStart() {
+  private void failStart() {
     state.set(State.FAILED);
     releaseShared();
   }

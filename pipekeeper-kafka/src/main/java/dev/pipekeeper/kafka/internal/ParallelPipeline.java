@@ -55,36 +55,34 @@ final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO
 
   @Override
   public synchronized Pipeline start() {
-    beginStart();
-    try {
-      open();
-      member = settings.pipekeeper().membership().join(name(), MemberInfo.defaults().id(memberId));
-      consumer =
-          new KafkaConsumer<>(
-              ClientProperties.consumer(settings, memberId),
-              new ByteArrayDeserializer(),
-              new ByteArrayDeserializer());
-      producer =
-          new KafkaProducer<>(
-              ClientProperties.producer(
-                  settings,
-                  memberId,
-                  // One transactional id per instance; the consumer group metadata sent with the
-                  // offsets fences a zombie of a former generation (KIP-447).
-                  settings.guarantee() == Guarantee.EXACTLY_ONCE
-                      ? "pipekeeper-" + name() + "-" + memberId
-                      : null),
-              new ByteArraySerializer(),
-              new ByteArraySerializer());
-      if (settings.guarantee() == Guarantee.EXACTLY_ONCE) {
-        producer.initTransactions();
-      }
-      consumer.subscribe(settings.topics(), new Rebalances());
-    } catch (RuntimeException e) {
-      releaseAll();
-      failStart();
-      throw e;
-    }
+    startOrRelease(
+        () -> {
+          member =
+              settings.pipekeeper().membership().join(name(), MemberInfo.defaults().id(memberId));
+          consumer =
+              new KafkaConsumer<>(
+                  ClientProperties.consumer(settings, memberId),
+                  new ByteArrayDeserializer(),
+                  new ByteArrayDeserializer());
+          producer =
+              new KafkaProducer<>(
+                  ClientProperties.producer(
+                      settings,
+                      memberId,
+                      // One transactional id per instance; the consumer group metadata sent with
+                      // the
+                      // offsets fences a zombie of a former generation (KIP-447).
+                      settings.guarantee() == Guarantee.EXACTLY_ONCE
+                          ? "pipekeeper-" + name() + "-" + memberId
+                          : null),
+                  new ByteArraySerializer(),
+                  new ByteArraySerializer());
+          if (settings.guarantee() == Guarantee.EXACTLY_ONCE) {
+            producer.initTransactions();
+          }
+          consumer.subscribe(settings.topics(), new Rebalances());
+        },
+        this::releaseAll);
     running = true;
     thread = startLoop(this::loop);
     return this;

@@ -53,16 +53,12 @@ final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO>
 
   @Override
   public synchronized Pipeline start() {
-    beginStart();
-    try {
-      open();
-      worker =
-          settings.pipekeeper().worker(name(), MemberInfo.defaults().id(memberId), new Units());
-    } catch (RuntimeException e) {
-      release();
-      failStart();
-      throw e;
-    }
+    startOrRelease(
+        () -> {
+          worker =
+              settings.pipekeeper().worker(name(), MemberInfo.defaults().id(memberId), new Units());
+        },
+        this::release);
     logStarted();
     return this;
   }

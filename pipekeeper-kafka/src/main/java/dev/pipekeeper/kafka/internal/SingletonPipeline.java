@@ -75,16 +75,13 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
 
   @Override
   public synchronized Pipeline start() {
-    beginStart();
-    try {
-      open();
-      member = settings.pipekeeper().membership().join(name(), MemberInfo.defaults().id(memberId));
-      leadership = settings.pipekeeper().leadership(name() + ".singleton").start();
-    } catch (RuntimeException e) {
-      releaseZooKeeper();
-      failStart();
-      throw e;
-    }
+    startOrRelease(
+        () -> {
+          member =
+              settings.pipekeeper().membership().join(name(), MemberInfo.defaults().id(memberId));
+          leadership = settings.pipekeeper().leadership(name() + ".singleton").start();
+        },
+        this::releaseZooKeeper);
     running = true;
     thread = startLoop(this::loop);
     return this;
