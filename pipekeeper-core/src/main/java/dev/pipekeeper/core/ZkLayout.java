@@ -26,6 +26,16 @@ public final class ZkLayout {
   public static final String CONFIG_HISTORY = "/config-history";
   public static final String CONFIG_SCHEMA = "/config-schema";
   public static final String CONFIG_APPLIED = "/config-applied";
+  public static final String ALERTS = "/alerts";
+  public static final String ALERTS_ACTIVE = ALERTS + "/active";
+  public static final String ALERTS_HISTORY = ALERTS + "/history";
+  public static final String ALERTS_ROSTER = ALERTS + "/roster";
+
+  /** The role of the cluster's one monitor. */
+  public static final String MONITOR_ROLE = "pipekeeper.monitor";
+
+  /** The prefix of history entries' sequential node names. */
+  public static final String ALERT_HISTORY_PREFIX = "h-";
 
   /** The node every configuration change of a scope writes, in the same multi-op. */
   public static final String COMMIT = "_commit";
@@ -152,6 +162,58 @@ public final class ZkLayout {
   /** Where a member acknowledges the configuration versions it applied. */
   public static String configApplied(String memberId) {
     return CONFIG_APPLIED + "/" + name("member id", memberId);
+  }
+
+  /** An active alert's node; the key is encoded into one path element (see {@link #alertNode}). */
+  public static String alertActive(String alertKey) {
+    return ALERTS_ACTIVE + "/" + alertNode(alertKey);
+  }
+
+  /** The prefix of the next history entry's sequential node. */
+  public static String alertHistoryEntry() {
+    return ALERTS_HISTORY + "/" + ALERT_HISTORY_PREFIX;
+  }
+
+  /** The monitor's record of a group's members as last seen (to tell who left, and how). */
+  public static String alertRoster(String group) {
+    return ALERTS_ROSTER + "/" + name("group", group);
+  }
+
+  /**
+   * An alert key as one path element: {@code A-Z a-z 0-9 . -} stay, every other character becomes
+   * {@code _} and its UTF-8 bytes in hex ({@code /} is {@code _2f}), so distinct keys never share a
+   * node and the key can be read back ({@link #alertKey}).
+   */
+  public static String alertNode(String alertKey) {
+    StringBuilder out = new StringBuilder();
+    for (byte b : alertKey.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+      char c = (char) (b & 0xff);
+      if ((c >= 'A' && c <= 'Z')
+          || (c >= 'a' && c <= 'z')
+          || (c >= '0' && c <= '9')
+          || c == '-'
+          || (c == '.' && out.length() > 0)) {
+        out.append(c);
+      } else {
+        out.append('_').append(String.format("%02x", b & 0xff));
+      }
+    }
+    return out.toString();
+  }
+
+  /** The alert key an {@link #alertNode} encodes. */
+  public static String alertKey(String node) {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    for (int i = 0; i < node.length(); i++) {
+      char c = node.charAt(i);
+      if (c == '_' && i + 2 < node.length()) {
+        bytes.write(Integer.parseInt(node.substring(i + 1, i + 3), 16));
+        i += 2;
+      } else {
+        bytes.write(c);
+      }
+    }
+    return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** The last element of a path. */
