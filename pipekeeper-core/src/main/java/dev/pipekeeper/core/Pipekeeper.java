@@ -13,6 +13,8 @@ import dev.pipekeeper.core.health.Health;
 import dev.pipekeeper.core.internal.DefaultPipekeeper;
 import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.core.membership.Membership;
+import dev.pipekeeper.core.monitor.Alerts;
+import dev.pipekeeper.core.monitor.MonitorBuilder;
 import java.time.Duration;
 import java.util.function.Consumer;
 import org.apache.curator.framework.state.ConnectionState;
@@ -128,6 +130,15 @@ public interface Pipekeeper extends AutoCloseable {
 
   /** Members' health records: publish this connection's, read a group's. */
   Health health();
+
+  /**
+   * Settings for a contender for the cluster's one monitor, which evaluates the alerting rules;
+   * {@code start()} it. Any member may host one; the elected one works, the others stand by.
+   */
+  MonitorBuilder monitor();
+
+  /** The alerts the cluster's monitor keeps: live ones and the recorded transitions. */
+  Alerts alerts();
 
   /** Read-only views of what the cluster holds, for operators and the CLI. */
   ClusterInspector inspector();

@@ -190,7 +190,7 @@ final class DefaultAssignments implements Assignments {
   record DrainRecord(String by, Instant at) {}
 
   /** Whether the multi-op failed on its first operation, the epoch check. */
-  private static boolean failedFirst(KeeperException e) {
+  static boolean failedFirst(KeeperException e) {
     List<OpResult> results = e.getResults();
     return results != null
         && !results.isEmpty()

@@ -18,6 +18,8 @@ import dev.pipekeeper.core.coordination.Locks;
 import dev.pipekeeper.core.health.Health;
 import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.core.membership.Membership;
+import dev.pipekeeper.core.monitor.Alerts;
+import dev.pipekeeper.core.monitor.MonitorBuilder;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -265,6 +267,22 @@ public final class DefaultPipekeeper implements Pipekeeper {
   @Override
   public Health health() {
     return health;
+  }
+
+  @Override
+  public MonitorBuilder monitor() {
+    return new MonitorBuilder(
+        settings -> {
+          DefaultMonitor monitor = new DefaultMonitor(this, session, settings);
+          monitor.forgetOnClose(track(monitor));
+          monitor.start();
+          return monitor;
+        });
+  }
+
+  @Override
+  public Alerts alerts() {
+    return new DefaultAlerts(session);
   }
 
   @Override

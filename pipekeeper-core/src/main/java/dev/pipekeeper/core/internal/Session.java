@@ -47,6 +47,11 @@ public final class Session {
     }
   }
 
+  /** The connect string the connection was opened with. */
+  public String connectString() {
+    return connectString;
+  }
+
   public Duration connectionTimeout() {
     return connectionTimeout;
   }

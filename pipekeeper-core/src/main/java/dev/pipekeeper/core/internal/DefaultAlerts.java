@@ -1,0 +1,28 @@
+package dev.pipekeeper.core.internal;
+
+import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.monitor.Alert;
+import dev.pipekeeper.core.monitor.Alerts;
+import java.util.List;
+
+/** Reads {@code alerts/active} and {@code alerts/history}. */
+final class DefaultAlerts implements Alerts {
+  private final Session session;
+
+  DefaultAlerts(Session session) {
+    this.session = session;
+  }
+
+  @Override
+  public List<Alert> active() {
+    return List.copyOf(AlertStore.readActive(session).values());
+  }
+
+  @Override
+  public List<Alert> history(int limit) {
+    if (limit < 1) {
+      throw new InvalidInputException("the history limit must be at least 1, not " + limit);
+    }
+    return AlertStore.readHistory(session, limit);
+  }
+}

@@ -1,0 +1,214 @@
+package dev.pipekeeper.core.monitor;
+
+import dev.pipekeeper.core.InvalidInputException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Settings of a {@link Monitor}, from {@link dev.pipekeeper.core.Pipekeeper#monitor()}; every
+ * setting has a default.
+ *
+ * <pre>{@code
+ * Monitor monitor = pk.monitor()
+ *     .evaluationInterval(Duration.ofSeconds(5))
+ *     .sink(AlertSinks.webhook(URI.create("http://alertmanager:9093/api/v2/alerts")))
+ *     .probe(KafkaProbe.builder("kafka:9092").build())     // pipekeeper-kafka
+ *     .start();
+ * }</pre>
+ */
+public final class MonitorBuilder {
+  private final Function<MonitorBuilder, Monitor> factory;
+  private Duration evaluationInterval = Duration.ofSeconds(5);
+  private final List<AlertSink> sinks = new ArrayList<>();
+  private final List<MonitorProbe> probes = new ArrayList<>();
+  private boolean logSink = true;
+  private MeterRegistry metrics = Metrics.globalRegistry;
+  private Clock clock = Clock.systemUTC();
+  private Duration flapWindow = Duration.ofMinutes(10);
+  private int historyLimit = 1000;
+  private int deliveryQueue = 1000;
+  private Duration deliveryBackoff = Duration.ofMillis(500);
+  private Duration deliveryMaxBackoff = Duration.ofSeconds(30);
+  private Duration ensembleTimeout = Duration.ofSeconds(2);
+  private String ensemble;
+
+  /**
+   * For {@link dev.pipekeeper.core.Pipekeeper} implementations; users call {@code pk.monitor()}.
+   */
+  public MonitorBuilder(Function<MonitorBuilder, Monitor> factory) {
+    this.factory = Objects.requireNonNull(factory);
+  }
+
+  /** How often the elected monitor evaluates the rules (default 5 s, at least 100 ms). */
+  public MonitorBuilder evaluationInterval(Duration interval) {
+    this.evaluationInterval = Objects.requireNonNull(interval);
+    return this;
+  }
+
+  /** Adds a sink (names must be unique; the log sink is named {@code log}). */
+  public MonitorBuilder sink(AlertSink sink) {
+    sinks.add(Objects.requireNonNull(sink));
+    return this;
+  }
+
+  /** Whether transitions also go to the log (default true): one line each. */
+  public MonitorBuilder logSink(boolean enabled) {
+    this.logSink = enabled;
+    return this;
+  }
+
+  /** Adds a probe of an outside system (Kafka): its reachability and consumer offsets. */
+  public MonitorBuilder probe(MonitorProbe probe) {
+    probes.add(Objects.requireNonNull(probe));
+    return this;
+  }
+
+  /** Where the monitor's meters go (default Micrometer's global registry). */
+  public MonitorBuilder metrics(MeterRegistry registry) {
+    this.metrics = Objects.requireNonNull(registry);
+    return this;
+  }
+
+  /** The clock of the rules' durations (default the system's UTC clock). */
+  public MonitorBuilder clock(Clock clock) {
+    this.clock = Objects.requireNonNull(clock);
+    return this;
+  }
+
+  /**
+   * How long a resolved alert is remembered (default 10 min): firing again within it counts toward
+   * flapping; a flapping alert's notifications wait until it kept one state this long.
+   */
+  public MonitorBuilder flapWindow(Duration window) {
+    this.flapWindow = Objects.requireNonNull(window);
+    return this;
+  }
+
+  /** How many transitions {@code alerts/history} keeps (default 1000; the oldest are pruned). */
+  public MonitorBuilder historyLimit(int limit) {
+    this.historyLimit = limit;
+    return this;
+  }
+
+  /** How many alerts may wait per sink (default 1000); more wait for the next evaluation. */
+  public MonitorBuilder deliveryQueue(int capacity) {
+    this.deliveryQueue = capacity;
+    return this;
+  }
+
+  /** The first and the longest wait between delivery retries (default 500 ms and 30 s). */
+  public MonitorBuilder deliveryBackoff(Duration first, Duration longest) {
+    this.deliveryBackoff = Objects.requireNonNull(first);
+    this.deliveryMaxBackoff = Objects.requireNonNull(longest);
+    return this;
+  }
+
+  /**
+   * The ZooKeeper servers the {@code zookeeper} rules ask (default: the connection's connect
+   * string), and how long each may take to answer (default 2 s).
+   */
+  public MonitorBuilder ensemble(String connectString, Duration timeout) {
+    this.ensemble = connectString;
+    this.ensembleTimeout = Objects.requireNonNull(timeout);
+    return this;
+  }
+
+  /**
+   * Starts contending for the monitor role; returns at once (the elected monitor evaluates in the
+   * background).
+   *
+   * @throws InvalidInputException for a setting out of range or two sinks of one name
+   */
+  public Monitor start() {
+    if (evaluationInterval.compareTo(Duration.ofMillis(100)) < 0) {
+      throw new InvalidInputException(
+          "the evaluation interval must be at least 100 ms, not "
+              + evaluationInterval.toMillis()
+              + " ms");
+    }
+    if (historyLimit < 1 || deliveryQueue < 1) {
+      throw new InvalidInputException(
+          "the history limit and the delivery queue must be at least 1");
+    }
+    if (flapWindow.isNegative()
+        || deliveryBackoff.isNegative()
+        || deliveryMaxBackoff.compareTo(deliveryBackoff) < 0
+        || ensembleTimeout.isZero()
+        || ensembleTimeout.isNegative()) {
+      throw new InvalidInputException(
+          "the flap window, the delivery backoffs and the ensemble timeout must be positive, the"
+              + " longest backoff at least the first");
+    }
+    Set<String> names = new HashSet<>();
+    if (logSink) {
+      names.add("log");
+    }
+    for (AlertSink s : sinks) {
+      if (!names.add(s.name())) {
+        throw new InvalidInputException("two alert sinks are named '" + s.name() + "'");
+      }
+    }
+    return factory.apply(this);
+  }
+
+  public Duration evaluationInterval() {
+    return evaluationInterval;
+  }
+
+  public List<AlertSink> sinks() {
+    return List.copyOf(sinks);
+  }
+
+  public boolean logSink() {
+    return logSink;
+  }
+
+  public List<MonitorProbe> probes() {
+    return List.copyOf(probes);
+  }
+
+  public MeterRegistry metrics() {
+    return metrics;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  public Duration flapWindow() {
+    return flapWindow;
+  }
+
+  public int historyLimit() {
+    return historyLimit;
+  }
+
+  public int deliveryQueue() {
+    return deliveryQueue;
+  }
+
+  public Duration deliveryBackoff() {
+    return deliveryBackoff;
+  }
+
+  public Duration deliveryMaxBackoff() {
+    return deliveryMaxBackoff;
+  }
+
+  /** The ensemble's connect string, or null for the connection's. */
+  public String ensemble() {
+    return ensemble;
+  }
+
+  public Duration ensembleTimeout() {
+    return ensembleTimeout;
+  }
+}

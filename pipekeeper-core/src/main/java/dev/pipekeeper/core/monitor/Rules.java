@@ -1,0 +1,298 @@
+package dev.pipekeeper.core.monitor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pipekeeper.core.Durations;
+import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.ZkLayout;
+import dev.pipekeeper.core.internal.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The alerting rules: a JSON array in the configuration key {@value #KEY} of scope {@code global},
+ * so they are validated by {@link #schema()} when written, versioned with history and rollback, and
+ * picked up live by the monitor. While the key is unset the monitor uses {@link #defaults()}.
+ *
+ * <pre>{@code
+ * [
+ *   {"name": "member-down", "kind": "member-down", "for": "10s", "severity": "critical"},
+ *   {"name": "orders-lag", "kind": "consumer-lag", "group": "enrichment", "threshold": 1000,
+ *    "window": "1m", "for": "30s"},
+ *   {"name": "zk", "kind": "zookeeper", "maxOutstanding": 100, "maxLatency": "500ms"}
+ * ]
+ * }</pre>
+ *
+ * <p>Every rule has {@code name} (unique), {@code kind} (a {@link RuleKind} label), {@code
+ * severity} (default warning), {@code for} (default 0s) and {@code keepFiringFor} (default 0s);
+ * {@code group} and {@code role} narrow it. {@code group-size} needs {@code group} and {@code min};
+ * {@code consumer-lag} and {@code error-rate} need {@code threshold}; {@code lag-time} and {@code
+ * no-progress} need {@code after}; the trend kinds take {@code window} (default 1m); {@code
+ * zookeeper} takes {@code maxOutstanding} and {@code maxLatency}.
+ */
+public final class Rules {
+  /** The configuration key (scope global) that holds the rules. */
+  public static final String KEY = "alerts.rules";
+
+  private static final Pattern RULE_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,99}");
+  private static final Set<String> FIELDS =
+      Set.of(
+          "name",
+          "kind",
+          "severity",
+          "for",
+          "keepFiringFor",
+          "group",
+          "role",
+          "threshold",
+          "window",
+          "after",
+          "min",
+          "maxOutstanding",
+          "maxLatency");
+  private static final JsonNode SCHEMA = loadSchema();
+
+  private Rules() {}
+
+  /** The JSON Schema that {@value #KEY} must satisfy. */
+  public static JsonNode schema() {
+    return SCHEMA.deepCopy();
+  }
+
+  /**
+   * What the monitor watches while {@value #KEY} is unset: members leaving without draining, roles
+   * without a leader, stalled and rewinding consumers, configuration drift, the ZooKeeper ensemble,
+   * Kafka, and failing alert sinks.
+   */
+  public static List<Rule> defaults() {
+    return List.of(
+        Rule.of("member-down", RuleKind.MEMBER_DOWN)
+            .withFor(Duration.ofSeconds(10))
+            .withSeverity(Severity.CRITICAL),
+        Rule.of("no-leader", RuleKind.NO_LEADER)
+            .withFor(Duration.ofSeconds(30))
+            .withSeverity(Severity.CRITICAL),
+        Rule.of("consumer-stalled", RuleKind.CONSUMER_STALLED).withFor(Duration.ofSeconds(30)),
+        Rule.of("consumer-rewinding", RuleKind.CONSUMER_REWINDING),
+        Rule.of("config-drift", RuleKind.CONFIG_DRIFT).withFor(Duration.ofMinutes(1)),
+        Rule.of("zookeeper", RuleKind.ZOOKEEPER)
+            .withFor(Duration.ofSeconds(10))
+            .withSeverity(Severity.CRITICAL)
+            .withMaxOutstanding(1000)
+            .withMaxLatency(Duration.ofSeconds(1)),
+        Rule.of("kafka", RuleKind.KAFKA)
+            .withFor(Duration.ofSeconds(30))
+            .withSeverity(Severity.CRITICAL),
+        Rule.of("delivery", RuleKind.DELIVERY).withFor(Duration.ofMinutes(1)));
+  }
+
+  /**
+   * Reads rules from their JSON form.
+   *
+   * @throws InvalidInputException naming the rule (by position and name) and what is wrong
+   */
+  public static List<Rule> parse(JsonNode json) {
+    if (json == null || !json.isArray()) {
+      throw new InvalidInputException(
+          KEY + " must be a JSON array of rules, not " + (json == null ? "nothing" : json));
+    }
+    List<Rule> rules = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < json.size(); i++) {
+      Rule rule = parseRule(i + 1, json.get(i));
+      if (!names.add(rule.name())) {
+        throw new InvalidInputException(
+            "rule " + (i + 1) + ": the name '" + rule.name() + "' is used by an earlier rule");
+      }
+      rules.add(rule);
+    }
+    return List.copyOf(rules);
+  }
+
+  /**
+   * Reads rules from JSON text.
+   *
+   * @throws InvalidInputException if it is not JSON or not valid rules
+   */
+  public static List<Rule> parse(String json) {
+    try {
+      return parse(Json.MAPPER.readTree(json));
+    } catch (IOException e) {
+      throw new InvalidInputException(KEY + " is not valid JSON: " + e.getMessage());
+    }
+  }
+
+  /** The JSON form of {@code rules}, settings at their defaults left out. */
+  public static JsonNode toJson(List<Rule> rules) {
+    ArrayNode array = JsonNodeFactory.instance.arrayNode();
+    for (Rule r : rules) {
+      ObjectNode o = array.addObject();
+      o.put("name", r.name());
+      o.put("kind", r.kind().label());
+      o.put("severity", r.severity().label());
+      if (!r.forDuration().isZero()) {
+        o.put("for", Durations.format(r.forDuration()));
+      }
+      if (!r.keepFiringFor().isZero()) {
+        o.put("keepFiringFor", Durations.format(r.keepFiringFor()));
+      }
+      r.group().ifPresent(g -> o.put("group", g));
+      r.role().ifPresent(g -> o.put("role", g));
+      r.threshold().ifPresent(t -> o.put("threshold", t));
+      if (!r.window().equals(Rule.DEFAULT_WINDOW)) {
+        o.put("window", Durations.format(r.window()));
+      }
+      r.after().ifPresent(a -> o.put("after", Durations.format(a)));
+      r.min().ifPresent(m -> o.put("min", m));
+      r.maxOutstanding().ifPresent(m -> o.put("maxOutstanding", m));
+      r.maxLatency().ifPresent(l -> o.put("maxLatency", Durations.format(l)));
+    }
+    return array;
+  }
+
+  private static Rule parseRule(int position, JsonNode node) {
+    if (node == null || !node.isObject()) {
+      throw new InvalidInputException("rule " + position + " must be a JSON object");
+    }
+    String where = "rule " + position;
+    String name = text(node, "name", where).orElse(null);
+    if (name == null || !RULE_NAME.matcher(name).matches()) {
+      throw new InvalidInputException(
+          where
+              + ": name "
+              + (name == null ? "is missing" : "'" + name + "' is not valid")
+              + "; use 1 to 100 characters of a-z 0-9 . _ -");
+    }
+    String at = where + " (" + name + ")";
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String field = it.next();
+      if (!FIELDS.contains(field)) {
+        throw new InvalidInputException(at + ": unknown setting '" + field + "'");
+      }
+    }
+    RuleKind kind;
+    try {
+      kind = RuleKind.parse(text(node, "kind", at).orElse(null));
+    } catch (InvalidInputException e) {
+      throw new InvalidInputException(at + ": " + e.getMessage());
+    }
+    Severity severity;
+    try {
+      severity = text(node, "severity", at).map(Severity::parse).orElse(Severity.WARNING);
+    } catch (InvalidInputException e) {
+      throw new InvalidInputException(at + ": " + e.getMessage());
+    }
+    Optional<String> group = text(node, "group", at).map(g -> checkName(at, "group", g));
+    Optional<String> role = text(node, "role", at).map(r -> checkName(at, "role", r));
+    Optional<Double> threshold = number(node, "threshold", at);
+    Optional<Integer> min = integer(node, "min", at, 1);
+    Optional<Integer> maxOutstanding = integer(node, "maxOutstanding", at, 0);
+    Rule rule =
+        new Rule(
+            name,
+            kind,
+            severity,
+            duration(node, "for", at).orElse(Duration.ZERO),
+            duration(node, "keepFiringFor", at).orElse(Duration.ZERO),
+            group,
+            role,
+            threshold,
+            duration(node, "window", at).orElse(Rule.DEFAULT_WINDOW),
+            duration(node, "after", at),
+            min,
+            maxOutstanding,
+            duration(node, "maxLatency", at));
+    switch (kind) {
+      case GROUP_SIZE -> {
+        require(at, kind, "group", group);
+        require(at, kind, "min", min);
+      }
+      case CONSUMER_LAG, ERROR_RATE -> require(at, kind, "threshold", threshold);
+      case LAG_TIME, NO_PROGRESS -> require(at, kind, "after", rule.after());
+      default -> {}
+    }
+    if (rule.window().isZero()) {
+      throw new InvalidInputException(at + ": window must be longer than 0");
+    }
+    return rule;
+  }
+
+  private static void require(String at, RuleKind kind, String field, Optional<?> value) {
+    if (value.isEmpty()) {
+      throw new InvalidInputException(at + ": " + field + " is required for kind " + kind.label());
+    }
+  }
+
+  private static String checkName(String at, String what, String value) {
+    try {
+      return ZkLayout.name(what, value);
+    } catch (InvalidInputException e) {
+      throw new InvalidInputException(at + ": " + e.getMessage());
+    }
+  }
+
+  private static Optional<String> text(JsonNode node, String field, String at) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return Optional.empty();
+    }
+    if (!value.isTextual()) {
+      throw new InvalidInputException(at + ": " + field + " must be a string, not " + value);
+    }
+    return Optional.of(value.asText());
+  }
+
+  private static Optional<Duration> duration(JsonNode node, String field, String at) {
+    try {
+      return text(node, field, at).map(Durations::parse);
+    } catch (InvalidInputException e) {
+      throw new InvalidInputException(at + ": " + field + " " + e.getMessage());
+    }
+  }
+
+  private static Optional<Double> number(JsonNode node, String field, String at) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return Optional.empty();
+    }
+    if (!value.isNumber() || value.asDouble() < 0 || !Double.isFinite(value.asDouble())) {
+      throw new InvalidInputException(
+          at + ": " + field + " must be a number of at least 0, not " + value);
+    }
+    return Optional.of(value.asDouble());
+  }
+
+  private static Optional<Integer> integer(JsonNode node, String field, String at, int least) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return Optional.empty();
+    }
+    if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < least) {
+      throw new InvalidInputException(
+          at + ": " + field + " must be a whole number of at least " + least + ", not " + value);
+    }
+    return Optional.of(value.asInt());
+  }
+
+  private static JsonNode loadSchema() {
+    try (InputStream in = Rules.class.getResourceAsStream("alert-rules.schema.json")) {
+      if (in == null) {
+        throw new IllegalStateException("alert-rules.schema.json is missing from the jar");
+      }
+      return Json.MAPPER.readTree(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

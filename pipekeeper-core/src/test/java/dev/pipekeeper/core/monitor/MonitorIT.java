@@ -1,0 +1,358 @@
+package dev.pipekeeper.core.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.IntNode;
+import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.ZkLayout;
+import dev.pipekeeper.core.config.ChangeOptions;
+import dev.pipekeeper.core.config.ConfigView;
+import dev.pipekeeper.core.config.Scope;
+import dev.pipekeeper.core.coordination.Leadership;
+import dev.pipekeeper.core.health.HealthPublication;
+import dev.pipekeeper.core.health.HealthReport;
+import dev.pipekeeper.core.membership.MemberInfo;
+import dev.pipekeeper.core.testing.Clients;
+import dev.pipekeeper.core.testing.FaultyClient;
+import dev.pipekeeper.core.testing.RecordingSink;
+import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
+import dev.pipekeeper.embedded.junit.TestCluster;
+import dev.pipekeeper.embedded.junit.TestTimeouts;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The monitor against a real ZooKeeper: each rule kind that needs only ZooKeeper, failover. */
+@ExtendWith(EmbeddedClusterExtension.class)
+class MonitorIT {
+  private static final Duration BOUND = TestTimeouts.scaled(Duration.ofSeconds(30));
+  private static final Duration INTERVAL = Duration.ofMillis(200);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  static void setRules(Pipekeeper pk, String rules) throws Exception {
+    pk.config().set(Scope.global(), Rules.KEY, JSON.readTree(rules), ChangeOptions.by("test"));
+  }
+
+  static Monitor monitor(Pipekeeper pk, AlertSink... sinks) {
+    MonitorBuilder b = pk.monitor().evaluationInterval(INTERVAL).flapWindow(Duration.ofSeconds(2));
+    for (AlertSink s : sinks) {
+      b.sink(s);
+    }
+    return b.start();
+  }
+
+  /** Waits until {@code monitor} has run {@code more} evaluations after now. */
+  static void evaluations(Monitor monitor, int more) {
+    Instant from = Instant.now();
+    long[] count = {0};
+    Instant[] last = {null};
+    await()
+        .atMost(BOUND)
+        .until(
+            () -> {
+              Evaluation e = monitor.lastEvaluation().orElse(null);
+              if (e != null && e.at().isAfter(from) && !e.at().equals(last[0])) {
+                last[0] = e.at();
+                count[0]++;
+              }
+              return count[0] >= more;
+            });
+  }
+
+  @Test
+  void aMemberThatDiesFiresMemberDownOnceAndItsReturnResolvesIt(TestCluster cluster)
+      throws Exception {
+    RecordingSink sink = new RecordingSink("test");
+    try (Pipekeeper pk = Clients.connect(cluster, "monitor");
+        Pipekeeper steady = Clients.connect(cluster, "m1");
+        FaultyClient doomed = FaultyClient.connect(cluster, "m2")) {
+      setRules(pk, "[{\"name\": \"down\", \"kind\": \"member-down\", \"for\": \"1s\"}]");
+      steady.membership().join("ingest", MemberInfo.defaults());
+      doomed.pk().membership().join("ingest", MemberInfo.defaults());
+      try (Monitor monitor = monitor(pk, sink)) {
+        await().atMost(BOUND).until(monitor::isLeading);
+        evaluations(monitor, 2);
+        doomed.blackhole(); // its session expires on the server: the node goes, nobody drained it
+        String key = "down/ingest/m2";
+        await().atMost(BOUND).until(() -> sink.states(key).contains(AlertState.FIRING));
+        Alert fired =
+            pk.alerts().active().stream()
+                .filter(a -> a.key().equals(key))
+                .findFirst()
+                .orElseThrow();
+        assertThat(fired.state()).isEqualTo(AlertState.FIRING);
+        assertThat(fired.labels()).containsEntry("group", "ingest").containsEntry("member", "m2");
+        assertThat(fired.summary()).contains("m2").contains("without draining");
+        assertThat(Duration.between(fired.pendingSince(), fired.firedAt()))
+            .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+        assertThat(fired.notified()).containsEntry("test", AlertState.FIRING);
+        try (Pipekeeper back = Clients.connect(cluster, "m2")) {
+          back.membership().join("ingest", MemberInfo.defaults());
+          await().atMost(BOUND).until(() -> sink.states(key).contains(AlertState.RESOLVED));
+          evaluations(monitor, 5);
+          assertThat(sink.states(key)).containsExactly(AlertState.FIRING, AlertState.RESOLVED);
+          assertThat(pk.alerts().history(100))
+              .filteredOn(a -> a.key().equals(key))
+              .extracting(Alert::state)
+              .containsExactly(AlertState.FIRING, AlertState.RESOLVED);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aDrainedMemberLeavesWithoutAnAlert(TestCluster cluster) throws Exception {
+    RecordingSink sink = new RecordingSink("test");
+    try (Pipekeeper pk = Clients.connect(cluster, "monitor")) {
+      setRules(pk, "[{\"name\": \"down\", \"kind\": \"member-down\"}]");
+      Pipekeeper leaving = Clients.connect(cluster, "m1");
+      leaving.membership().join("ingest", MemberInfo.defaults());
+      try (Monitor monitor = monitor(pk, sink)) {
+        await().atMost(BOUND).until(monitor::isLeading);
+        evaluations(monitor, 2);
+        pk.assignments("ingest").drain("m1");
+        leaving.close();
+        evaluations(monitor, 5);
+        assertThat(monitor.alerts()).isEmpty();
+        assertThat(sink.delivered()).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void groupSizeAndNoLeaderFireAndResolve(TestCluster cluster) throws Exception {
+    RecordingSink sink = new RecordingSink("test");
+    try (Pipekeeper pk = Clients.connect(cluster, "monitor");
+        Pipekeeper a = Clients.connect(cluster, "a")) {
+      setRules(
+          pk,
+          "[{\"name\": \"small\", \"kind\": \"group-size\", \"group\": \"jobs\", \"min\": 2},"
+              + " {\"name\": \"leaderless\", \"kind\": \"no-leader\", \"role\": \"jobs.singleton\"}]");
+      a.membership().join("jobs", MemberInfo.defaults());
+      Leadership first = a.leadership("jobs.singleton").start();
+      assertThat(first.awaitLease(BOUND)).isPresent();
+      try (Monitor monitor = monitor(pk, sink)) {
+        await().atMost(BOUND).until(monitor::isLeading);
+        await()
+            .atMost(BOUND)
+            .until(() -> sink.states("small/jobs").equals(List.of(AlertState.FIRING)));
+        assertThat(sink.keys()).containsExactly("small/jobs");
+        first.close(); // nobody leads the role now
+        await()
+            .atMost(BOUND)
+            .until(() -> sink.states("leaderless/jobs.singleton").contains(AlertState.FIRING));
+        try (Pipekeeper b = Clients.connect(cluster, "b")) {
+          b.membership().join("jobs", MemberInfo.defaults());
+          Leadership second = b.leadership("jobs.singleton").start();
+          assertThat(second.awaitLease(BOUND)).isPresent();
+          await()
+              .atMost(BOUND)
+              .until(
+                  () ->
+                      sink.states("small/jobs").contains(AlertState.RESOLVED)
+                          && sink.states("leaderless/jobs.singleton")
+                              .contains(AlertState.RESOLVED));
+          second.close();
+        }
+      }
+    }
+  }
+
+  @Test
+  void healthRulesFireOnErrorsAndOnNoProgressWithWorkPending(TestCluster cluster) throws Exception {
+    RecordingSink sink = new RecordingSink("test");
+    AtomicReference<HealthReport> report = new AtomicReference<>(health(0.0, 0, Instant.now()));
+    try (Pipekeeper pk = Clients.connect(cluster, "monitor");
+        Pipekeeper member = Clients.connect(cluster, "w1")) {
+      setRules(
+          pk,
+          "[{\"name\": \"errors\", \"kind\": \"error-rate\", \"threshold\": 1},"
+              + " {\"name\": \"stuck\", \"kind\": \"no-progress\", \"after\": \"2s\"}]");
+      member.membership().join("orders", MemberInfo.defaults());
+      try (HealthPublication p =
+              member.health().publish("orders", Duration.ofMillis(100), report::get);
+          Monitor monitor = monitor(pk, sink)) {
+        await().atMost(BOUND).until(monitor::isLeading);
+        evaluations(monitor, 2);
+        assertThat(monitor.alerts()).isEmpty();
+        report.set(health(5.0, 0, Instant.now()));
+        await()
+            .atMost(BOUND)
+            .until(() -> sink.states("errors/orders/w1").contains(AlertState.FIRING));
+        report.set(health(0.0, 0, Instant.now()));
+        await()
+            .atMost(BOUND)
+            .until(() -> sink.states("errors/orders/w1").contains(AlertState.RESOLVED));
+        report.set(health(0.0, 40, Instant.now().minusSeconds(10))); // lag, no progress for 10 s
+        await()
+            .atMost(BOUND)
+            .until(() -> sink.states("stuck/orders/w1").contains(AlertState.FIRING));
+        Alert stuck =
+            monitor.alerts().stream()
+                .filter(x -> x.key().equals("stuck/orders/w1"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(stuck.summary()).contains("40 records pending");
+        report.set(health(0.0, 0, Instant.now()));
+        await()
+            .atMost(BOUND)
+            .until(() -> sink.states("stuck/orders/w1").contains(AlertState.RESOLVED));
+        p.publishNow();
+      }
+    }
+  }
+
+  private static HealthReport health(double errorsPerSecond, long lag, Instant lastProgress) {
+    return new HealthReport(
+        "orders",
+        "w1",
+        "RUNNING",
+        10,
+        1,
+        1,
+        errorsPerSecond > 0 ? 50 : 0,
+        errorsPerSecond,
+        lastProgress,
+        lag > 0 ? Map.of("orders-0", lag) : Map.of(),
+        Map.of(),
+        List.of(),
+        Instant.now());
+  }
+
+  @Test
+  void aMalformedValueWrittenBehindPipekeepersBackFiresConfigDrift(TestCluster cluster)
+      throws Exception {
+    RecordingSink sink = new RecordingSink("test");
+    try (Pipekeeper pk = Clients.connect(cluster, "monitor");
+        Pipekeeper member = Clients.connect(cluster, "w1");
+        CuratorFramework raw =
+            CuratorFrameworkFactory.builder()
+                .connectString(cluster.zkConnect())
+                .namespace(ZkLayout.namespace(cluster.cluster()))
+                .retryPolicy(new RetryOneTime(100))
+                .build()) {
+      raw.start();
+      setRules(pk, "[{\"name\": \"drift\", \"kind\": \"config-drift\", \"for\": \"500ms\"}]");
+      Scope scope = Scope.pipeline("orders");
+      pk.config().setSchema(scope, "batch.size", JSON.readTree("{\"type\": \"integer\"}"));
+      pk.config().set(scope, "batch.size", IntNode.valueOf(10), ChangeOptions.by("test"));
+      member.membership().join("orders", MemberInfo.defaults());
+      try (ConfigView view = member.config().view("orders", "w1");
+          Monitor monitor = monitor(pk, sink)) {
+        assertThat(view.get("batch.size", Integer.class)).contains(10);
+        await().atMost(BOUND).until(monitor::isLeading);
+        evaluations(monitor, 2);
+        raw.setData()
+            .forPath(
+                ZkLayout.configKey(scope.path(), "batch.size"),
+                "\"lots\"".getBytes(StandardCharsets.UTF_8));
+        String key = "drift/w1/last-known-good";
+        await().atMost(BOUND).until(() -> sink.states(key).contains(AlertState.FIRING));
+        assertThat(view.get("batch.size", Integer.class)).contains(10); // the last good value
+        Alert drift =
+            monitor.alerts().stream().filter(a -> a.key().equals(key)).findFirst().orElseThrow();
+        assertThat(drift.summary()).contains("batch.size");
+        assertThat(drift.labels()).containsEntry("group", "orders");
+        pk.config().set(scope, "batch.size", IntNode.valueOf(20), ChangeOptions.by("test"));
+        await().atMost(BOUND).until(() -> sink.states(key).contains(AlertState.RESOLVED));
+        assertThat(sink.states(key)).containsExactly(AlertState.FIRING, AlertState.RESOLVED);
+      }
+    }
+  }
+
+  @Test
+  void aNewMonitorCarriesAFiringAlertOnWithoutFiringItAgain(TestCluster cluster) throws Exception {
+    RecordingSink firstSink = new RecordingSink("test");
+    RecordingSink secondSink = new RecordingSink("test");
+    try (Pipekeeper one = Clients.connect(cluster, "monitor-1");
+        Pipekeeper two = Clients.connect(cluster, "monitor-2")) {
+      setRules(
+          one,
+          "[{\"name\": \"small\", \"kind\": \"group-size\", \"group\": \"jobs\", \"min\": 1}]");
+      Monitor first = monitor(one, firstSink);
+      await().atMost(BOUND).until(first::isLeading);
+      try (Monitor second = monitor(two, secondSink)) {
+        String key = "small/jobs";
+        await().atMost(BOUND).until(() -> firstSink.states(key).contains(AlertState.FIRING));
+        await()
+            .atMost(BOUND)
+            .until(
+                () ->
+                    one.alerts().active().stream()
+                        .anyMatch(a -> a.notified().get("test") == AlertState.FIRING));
+        Alert before = one.alerts().active().get(0);
+        first.close(); // the leader goes mid-alert
+        await().atMost(BOUND).until(second::isLeading);
+        evaluations(second, 5);
+        Alert after = two.alerts().active().get(0);
+        assertThat(after.state()).isEqualTo(AlertState.FIRING);
+        assertThat(after.firedAt()).isEqualTo(before.firedAt());
+        assertThat(after.epoch()).isGreaterThan(before.epoch());
+        assertThat(secondSink.delivered()).isEmpty(); // not fired again
+        try (Pipekeeper member = Clients.connect(cluster, "j1")) {
+          member.membership().join("jobs", MemberInfo.defaults());
+          await().atMost(BOUND).until(() -> secondSink.states(key).contains(AlertState.RESOLVED));
+          evaluations(second, 5);
+          assertThat(firstSink.states(key)).containsExactly(AlertState.FIRING);
+          assertThat(secondSink.states(key)).containsExactly(AlertState.RESOLVED);
+        }
+      }
+    }
+  }
+
+  @Test
+  void rulesChangeLiveAndBadRulesAreRefusedWhole(TestCluster cluster) throws Exception {
+    RecordingSink sink = new RecordingSink("test");
+    try (Pipekeeper pk = Clients.connect(cluster, "monitor");
+        Pipekeeper a = Clients.connect(cluster, "a")) {
+      a.membership().join("jobs", MemberInfo.defaults());
+      setRules(
+          pk, "[{\"name\": \"small\", \"kind\": \"group-size\", \"group\": \"jobs\", \"min\": 1}]");
+      try (Monitor monitor = monitor(pk, sink)) {
+        await().atMost(BOUND).until(monitor::isLeading);
+        evaluations(monitor, 2);
+        assertThat(monitor.alerts()).isEmpty();
+        int version = pk.config().version(Scope.global());
+        assertThatThrownBy(
+                () ->
+                    setRules(
+                        pk,
+                        "[{\"name\": \"small\", \"kind\": \"group-size\", \"group\": \"jobs\"}]"))
+            .isInstanceOf(InvalidInputException.class)
+            .hasMessageContaining(Rules.KEY);
+        assertThat(pk.config().version(Scope.global())).isEqualTo(version);
+        setRules(
+            pk,
+            "[{\"name\": \"small\", \"kind\": \"group-size\", \"group\": \"jobs\", \"min\": 2}]");
+        await().atMost(BOUND).until(() -> sink.states("small/jobs").contains(AlertState.FIRING));
+      }
+    }
+  }
+
+  @Test
+  void badSettingsAreRefused(TestCluster cluster) {
+    try (Pipekeeper pk = Clients.connect(cluster, "monitor")) {
+      assertThatThrownBy(() -> pk.monitor().evaluationInterval(Duration.ofMillis(10)).start())
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("at least 100 ms");
+      assertThatThrownBy(
+              () -> pk.monitor().sink(new RecordingSink("x")).sink(new RecordingSink("x")).start())
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("two alert sinks are named 'x'");
+      assertThatThrownBy(() -> pk.monitor().sink(new RecordingSink("log")).start())
+          .isInstanceOf(InvalidInputException.class);
+    }
+  }
+}

@@ -1,0 +1,153 @@
+package dev.pipekeeper.core.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pipekeeper.core.InvalidInputException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+public class RulesTest {
+
+  @Test
+  void readsEverySettingAndWritesItBack() {
+    List<Rule> rules =
+        Rules.parse(
+            """
+            [{"name": "orders-lag", "kind": "consumer-lag", "group": "enrichment",
+              "threshold": 1000, "window": "2m", "for": "30s", "keepFiringFor": "1m",
+              "severity": "critical"},
+             {"name": "zk", "kind": "zookeeper", "maxOutstanding": 10, "maxLatency": "250ms"},
+             {"name": "small", "kind": "group-size", "group": "ingest", "min": 3},
+             {"name": "old", "kind": "lag-time", "after": "PT5M"}]
+            """);
+    Rule lag = rules.get(0);
+    assertThat(lag.kind()).isEqualTo(RuleKind.CONSUMER_LAG);
+    assertThat(lag.severity()).isEqualTo(Severity.CRITICAL);
+    assertThat(lag.group()).contains("enrichment");
+    assertThat(lag.threshold()).contains(1000.0);
+    assertThat(lag.window()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(lag.forDuration()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(lag.keepFiringFor()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(rules.get(1).maxLatency()).contains(Duration.ofMillis(250));
+    assertThat(rules.get(1).severity()).isEqualTo(Severity.WARNING);
+    assertThat(rules.get(2).min()).contains(3);
+    assertThat(rules.get(3).after()).contains(Duration.ofMinutes(5));
+    assertThat(Rules.parse(Rules.toJson(rules))).isEqualTo(rules);
+  }
+
+  @Test
+  void theDefaultsAreValidRules() {
+    assertThat(Rules.parse(Rules.toJson(Rules.defaults()))).isEqualTo(Rules.defaults());
+  }
+
+  @Test
+  void refusesBadRulesNamingTheRuleAndTheProblem() {
+    assertRefused("{}", "must be a JSON array");
+    assertRefused("[1]", "rule 1 must be a JSON object");
+    assertRefused("[{\"kind\": \"kafka\"}]", "rule 1: name is missing");
+    assertRefused("[{\"name\": \"Big\", \"kind\": \"kafka\"}]", "name 'Big' is not valid");
+    assertRefused("[{\"name\": \"a\", \"kind\": \"nope\"}]", "rule 1 (a): rule kind 'nope'");
+    assertRefused("[{\"name\": \"a\"}]", "rule 1 (a): rule kind 'null'");
+    assertRefused(
+        "[{\"name\": \"a\", \"kind\": \"kafka\", \"severity\": \"bad\"}]", "severity 'bad'");
+    assertRefused("[{\"name\": \"a\", \"kind\": \"kafka\", \"for\": \"soon\"}]", "for 'soon'");
+    assertRefused(
+        "[{\"name\": \"a\", \"kind\": \"kafka\", \"colour\": \"red\"}]",
+        "unknown setting 'colour'");
+    assertRefused(
+        "[{\"name\": \"a\", \"kind\": \"consumer-lag\"}]",
+        "threshold is required for kind consumer-lag");
+    assertRefused(
+        "[{\"name\": \"a\", \"kind\": \"group-size\", \"group\": \"g\"}]",
+        "min is required for kind group-size");
+    assertRefused(
+        "[{\"name\": \"a\", \"kind\": \"error-rate\", \"threshold\": -1}]",
+        "threshold must be a number of at least 0");
+    assertRefused(
+        "[{\"name\": \"a\", \"kind\": \"group-size\", \"group\": \"g\", \"min\": 0}]",
+        "min must be a whole number of at least 1");
+    assertRefused(
+        "[{\"name\": \"a\", \"kind\": \"kafka\", \"group\": \"a/b\"}]", "group name 'a/b'");
+    assertRefused(
+        "[{\"name\": \"a\", \"kind\": \"kafka\"}, {\"name\": \"a\", \"kind\": \"kafka\"}]",
+        "rule 2: the name 'a' is used by an earlier rule");
+    assertRefused("[{\"name\": \"a\", \"kind\": \"kafka\", \"window\": \"0s\"}]", "window");
+    assertRefused("not json", "not valid JSON");
+  }
+
+  private static void assertRefused(String json, String message) {
+    assertThatThrownBy(() -> Rules.parse(json))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining(message);
+  }
+
+  /** Seeded random rules: their JSON form reads back equal. */
+  @Test
+  void randomRulesRoundTrip() {
+    long seed = System.nanoTime();
+    Random random = new Random(seed);
+    for (int round = 0; round < 500; round++) {
+      List<Rule> rules = randomRules(random);
+      try {
+        assertThat(Rules.parse(Rules.toJson(rules))).isEqualTo(rules);
+      } catch (AssertionError e) {
+        throw new AssertionError("seed " + seed + ", round " + round + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** Random valid rules (every kind's required settings set). */
+  public static List<Rule> randomRules(Random random) {
+    List<Rule> rules = new ArrayList<>();
+    int n = random.nextInt(6);
+    for (int i = 0; i < n; i++) {
+      RuleKind kind = RuleKind.values()[random.nextInt(RuleKind.values().length)];
+      Rule r = Rule.of("rule-" + i, kind).withSeverity(Severity.values()[random.nextInt(3)]);
+      if (random.nextBoolean()) {
+        r = r.withFor(duration(random));
+      }
+      if (random.nextBoolean()) {
+        r = r.withKeepFiringFor(duration(random));
+      }
+      if (random.nextBoolean() || kind == RuleKind.GROUP_SIZE) {
+        r = r.withGroup("group-" + random.nextInt(5));
+      }
+      if (random.nextInt(4) == 0) {
+        r = r.withRole("role." + random.nextInt(5));
+      }
+      if (random.nextBoolean() || kind == RuleKind.CONSUMER_LAG || kind == RuleKind.ERROR_RATE) {
+        r = r.withThreshold(random.nextInt(10_000) / 4.0);
+      }
+      if (random.nextBoolean()) {
+        r = r.withWindow(duration(random).plusMillis(1));
+      }
+      if (random.nextBoolean() || kind == RuleKind.LAG_TIME || kind == RuleKind.NO_PROGRESS) {
+        r = r.withAfter(duration(random));
+      }
+      if (random.nextBoolean() || kind == RuleKind.GROUP_SIZE) {
+        r = r.withMin(1 + random.nextInt(20));
+      }
+      if (random.nextBoolean()) {
+        r = r.withMaxOutstanding(random.nextInt(500));
+      }
+      if (random.nextBoolean()) {
+        r = r.withMaxLatency(duration(random));
+      }
+      rules.add(r);
+    }
+    return rules;
+  }
+
+  private static Duration duration(Random random) {
+    return switch (random.nextInt(4)) {
+      case 0 -> Duration.ofMillis(random.nextInt(5000));
+      case 1 -> Duration.ofSeconds(random.nextInt(600));
+      case 2 -> Duration.ofMinutes(random.nextInt(120));
+      default -> Duration.ofHours(random.nextInt(48));
+    };
+  }
+}
