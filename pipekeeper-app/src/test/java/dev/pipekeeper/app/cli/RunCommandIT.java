@@ -101,6 +101,12 @@ class RunCommandIT {
         .anyMatch(
             s ->
                 s.is(
+                        "pipekeeper_zookeeper_connection_events_total",
+                        Map.of("identity", "ingest-1", "state", "CONNECTED"))
+                    && s.value() == 1)
+        .anyMatch(
+            s ->
+                s.is(
                     "pipekeeper_config_applied_version",
                     Map.of("identity", "ingest-1", "scope", "pipeline/" + pipeline)))
         .anyMatch(s -> s.is("jvm_memory_used_bytes", Map.of()));
