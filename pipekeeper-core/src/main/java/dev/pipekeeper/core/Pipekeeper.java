@@ -15,6 +15,7 @@ import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.core.membership.Membership;
 import dev.pipekeeper.core.monitor.Alerts;
 import dev.pipekeeper.core.monitor.MonitorBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.function.Consumer;
 import org.apache.curator.framework.state.ConnectionState;
@@ -73,6 +74,12 @@ public interface Pipekeeper extends AutoCloseable {
    * Curator's event thread). Exceptions it throws are logged.
    */
   void onConnectionStateChange(Consumer<ConnectionState> listener);
+
+  /**
+   * The registry this connection records its coordination meters in ({@link
+   * PipekeeperBuilder#metrics(MeterRegistry)}).
+   */
+  MeterRegistry metrics();
 
   /** Group membership. */
   Membership membership();

@@ -1,5 +1,7 @@
 package dev.pipekeeper.core;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +38,7 @@ public final class PipekeeperBuilder {
   private boolean followEnsembleChanges;
   private int configValueLimit = 256 * 1024;
   private int configHistoryLimit = 100;
+  private MeterRegistry metrics = Metrics.globalRegistry;
 
   PipekeeperBuilder(Function<PipekeeperBuilder, Pipekeeper> factory) {
     this.factory = factory;
@@ -133,6 +136,19 @@ public final class PipekeeperBuilder {
   }
 
   /**
+   * Where the connection records its coordination meters (default Micrometer's global registry,
+   * which records nothing until a registry is added to it): session state, leadership, config
+   * versions, owned units, members joined and locks held, tagged with the {@code cluster} and this
+   * connection's {@code identity}. They are removed as their primitives close, and all of them when
+   * the connection closes. Pipelines built on the connection record in the same registry unless
+   * given their own.
+   */
+  public PipekeeperBuilder metrics(MeterRegistry registry) {
+    this.metrics = Objects.requireNonNull(registry);
+    return this;
+  }
+
+  /**
    * Connects and returns once the session is established.
    *
    * @throws InvalidInputException if a setting is malformed (connect string, cluster name,
@@ -195,6 +211,10 @@ public final class PipekeeperBuilder {
 
   public int configHistoryLimit() {
     return configHistoryLimit;
+  }
+
+  public MeterRegistry metrics() {
+    return metrics;
   }
 
   public boolean followEnsembleChanges() {

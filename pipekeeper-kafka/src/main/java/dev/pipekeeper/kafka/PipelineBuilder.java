@@ -4,7 +4,6 @@ import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.ZkLayout;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Metrics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -45,7 +44,7 @@ public final class PipelineBuilder<KI, VI, KO, VO> {
   private final Map<String, Object> kafka = new HashMap<>();
   private java.util.function.Function<String, WorkUnitSource<KI, VI>> sources;
   private String positionsTopic;
-  private MeterRegistry metrics = Metrics.globalRegistry;
+  private MeterRegistry metrics;
   private Duration healthInterval = Duration.ofSeconds(5);
 
   PipelineBuilder(
@@ -152,8 +151,10 @@ public final class PipelineBuilder<KI, VI, KO, VO> {
   }
 
   /**
-   * Where the pipeline records its meters (default Micrometer's global registry, which records
-   * nothing until a registry is added to it).
+   * Where the pipeline records its meters (default: the registry of its Pipekeeper connection,
+   * {@link Pipekeeper#metrics()}, which is Micrometer's global one unless the connection was given
+   * another). The connection's coordination meters stay in the connection's registry; give both the
+   * same registry to scrape them together.
    */
   public PipelineBuilder<KI, VI, KO, VO> metrics(MeterRegistry value) {
     this.metrics = Objects.requireNonNull(value);
@@ -258,8 +259,12 @@ public final class PipelineBuilder<KI, VI, KO, VO> {
     return closeTimeout;
   }
 
+  /** The registry set, else the Pipekeeper connection's (null before a connection is set). */
   public MeterRegistry metrics() {
-    return metrics;
+    if (metrics != null) {
+      return metrics;
+    }
+    return pipekeeper != null ? pipekeeper.metrics() : null;
   }
 
   public Duration healthInterval() {

@@ -117,7 +117,11 @@ final class RunCommand implements Callable<Integer> {
     }
     String id = member != null ? ZkLayout.name("member", member) : defaultMember(chosen);
     try {
-      try (Pipekeeper pk =
+      // The endpoint first: counters of the global registry count only once a registry is in it,
+      // so the connection's first CONNECTED is counted.
+      try (MetricsEndpoint metrics =
+              metricsPort != null ? MetricsEndpoint.start(metricsPort) : null;
+          Pipekeeper pk =
               Pipekeeper.builder()
                   .zookeeper(root.zk)
                   .cluster(root.cluster)
@@ -125,9 +129,7 @@ final class RunCommand implements Callable<Integer> {
                   .sessionTimeout(sessionTimeout)
                   .connectionTimeout(root.connectTimeout)
                   .build();
-          TickClock ticks = clock ? TickClock.start(root.bootstrapServers) : null;
-          MetricsEndpoint metrics =
-              metricsPort != null ? MetricsEndpoint.start(metricsPort) : null) {
+          TickClock ticks = clock ? TickClock.start(root.bootstrapServers) : null) {
         Examples.setUp(chosen, pk, root.bootstrapServers);
         Pipeline pipeline = chosen.build(pk, root.bootstrapServers);
         try (pipeline) {

@@ -13,12 +13,9 @@ import dev.pipekeeper.embedded.junit.TestCluster;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
 import dev.pipekeeper.examples.IngesterExample;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Pattern;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -84,32 +81,35 @@ class RunCommandIT {
     }
   }
 
-  /** The exposition format, one sample per line: name, optional labels, value. */
-  private static final Pattern SAMPLE =
-      Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})? (-?[0-9.eE+-]+|NaN|\\+Inf|-Inf)");
-
   private static void scrapeParsesAndHasThePipelineMeters(String url) throws Exception {
-    URI uri = URI.create(url);
-    HttpResponse<String> response =
-        HttpClient.newHttpClient()
-            .send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().firstValue("Content-Type"))
-        .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
-    List<String> samples =
-        response.body().lines().filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
-    assertThat(samples).isNotEmpty().allMatch(l -> SAMPLE.matcher(l).matches());
+    List<PrometheusText.Sample> samples = PrometheusText.scrape(URI.create(url));
+    String pipeline = IngesterExample.NAME;
     assertThat(samples)
         .anyMatch(
-            l ->
-                l.startsWith("pipekeeper_pipeline_records_total{")
-                    && l.contains("outcome=\"processed\""))
-        .anyMatch(l -> l.startsWith("pipekeeper_pipeline_assigned{") && l.endsWith(" 6.0"))
-        .anyMatch(l -> l.startsWith("pipekeeper_pipeline_running{") && l.endsWith(" 1.0"))
-        .anyMatch(l -> l.startsWith("pipekeeper_zookeeper_connected{") && l.endsWith(" 1.0"))
-        .anyMatch(l -> l.startsWith("pipekeeper_config_version{"))
-        .anyMatch(l -> l.startsWith("pipekeeper_pipeline_lag{"))
-        .anyMatch(l -> l.startsWith("jvm_memory_used_bytes{"));
+            s ->
+                s.is(
+                    "pipekeeper_pipeline_records_total",
+                    Map.of("pipeline", pipeline, "outcome", "processed")))
+        .anyMatch(s -> s.is("pipekeeper_pipeline_assigned", Map.of()) && s.value() == 6)
+        .anyMatch(s -> s.is("pipekeeper_pipeline_running", Map.of()) && s.value() == 1)
+        .anyMatch(s -> s.is("pipekeeper_pipeline_lag", Map.of("pipeline", pipeline)))
+        // the connection's coordination meters, in the same (global) registry
+        .anyMatch(
+            s ->
+                s.is("pipekeeper_zookeeper_connected", Map.of("identity", "ingest-1"))
+                    && s.value() == 1)
+        .anyMatch(
+            s ->
+                s.is(
+                        "pipekeeper_zookeeper_connection_events_total",
+                        Map.of("identity", "ingest-1", "state", "CONNECTED"))
+                    && s.value() == 1)
+        .anyMatch(
+            s ->
+                s.is(
+                    "pipekeeper_config_applied_version",
+                    Map.of("identity", "ingest-1", "scope", "pipeline/" + pipeline)))
+        .anyMatch(s -> s.is("jvm_memory_used_bytes", Map.of()));
   }
 
   @Test

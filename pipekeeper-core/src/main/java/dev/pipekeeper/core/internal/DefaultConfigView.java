@@ -73,6 +73,7 @@ final class DefaultConfigView implements ConfigView {
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Map<String, JsonNode> effective = Map.of();
   private PersistentNode ack;
+  private volatile Runnable removeMeters = () -> {};
 
   DefaultConfigView(DefaultConfiguration config, List<Scope> scopes, String memberId) {
     this.config = config;
@@ -128,6 +129,27 @@ final class DefaultConfigView implements ConfigView {
       close();
       throw session.unreachable("config not loaded in time: " + e.getMessage());
     }
+    synchronized (this) {
+      if (!closed.get()) { // close removes them under this lock
+        removeMeters =
+            session
+                .meters()
+                .configView(
+                    scopes, scope -> versions.getOrDefault(scope, -1), this::lastKnownGoodCount);
+      }
+    }
+  }
+
+  /** How many keys of {@code scope} are held on their last good value (for a gauge). */
+  private int lastKnownGoodCount(Scope scope) {
+    String prefix = scope.path() + " ";
+    int count = 0;
+    for (String id : lastKnownGood) {
+      if (id.startsWith(prefix)) {
+        count++;
+      }
+    }
+    return count;
   }
 
   /** Reads the scope with a read sent from now on (after the current one, if one is on its way). */
@@ -497,6 +519,9 @@ final class DefaultConfigView implements ConfigView {
       return;
     }
     forget.run();
+    synchronized (this) {
+      removeMeters.run();
+    }
     for (PersistentWatcher watcher : watchers) {
       watcher.close();
     }

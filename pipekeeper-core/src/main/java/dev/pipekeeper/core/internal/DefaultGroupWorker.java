@@ -112,6 +112,7 @@ final class DefaultGroupWorker implements GroupWorker {
   private GroupAssigner assigner;
   private PersistentWatcher assignmentWatch;
   private PersistentWatcher drainWatch;
+  private volatile Runnable removeMeters = () -> {};
 
   DefaultGroupWorker(
       Session session,
@@ -171,6 +172,7 @@ final class DefaultGroupWorker implements GroupWorker {
       leadership = new DefaultLeadership(session, ZkLayout.assignerRole(group));
       leadership.addListener(assigner);
       leadership.start();
+      removeMeters = session.meters().worker(group, running::size);
       state.set(State.STARTED);
       requestDrainCheck();
       requestReconcile();
@@ -639,6 +641,7 @@ final class DefaultGroupWorker implements GroupWorker {
       }
     }
     state.set(State.CLOSED);
+    removeMeters.run();
     session.client().getConnectionStateListenable().removeListener(connectionListener);
     closeQuietly(leadership);
     closeQuietly(assigner);

@@ -53,6 +53,11 @@ final class DefaultLeadership implements Leadership {
   private final Object grants = new Object();
   private LeaderLatch latch;
 
+  /** The epoch of the last lease granted, 0 before the first; for the epoch gauge. */
+  private volatile long lastEpoch;
+
+  private volatile CoreMeters.LeadershipMeters meters;
+
   DefaultLeadership(Session session, String role) {
     this.session = session;
     this.role = role;
@@ -75,6 +80,12 @@ final class DefaultLeadership implements Leadership {
       // hears of the reconnect. Both paths below therefore look at the lease they act on.
       session.client().getConnectionStateListenable().addListener(connectionListener);
       synchronized (this) {
+        if (state.get() == State.STARTED) { // not closed meanwhile: close removes them under this
+          meters =
+              session
+                  .meters()
+                  .leadership(role, () -> currentLease().isPresent() ? 1 : 0, () -> lastEpoch);
+        }
         contend();
       }
     }
@@ -138,7 +149,12 @@ final class DefaultLeadership implements Leadership {
               epoch.version(),
               session.identity(),
               Instant.now());
+      lastEpoch = lease.epoch(); // first: whoever sees the lease sees its epoch too
       current.set(lease);
+    }
+    CoreMeters.LeadershipMeters counted = meters;
+    if (counted != null) {
+      counted.grants().increment();
     }
     LOG.info("{} leads {} with epoch {}", session.identity(), role, lease.epoch());
     synchronized (grants) {
@@ -307,6 +323,9 @@ final class DefaultLeadership implements Leadership {
       synchronized (this) {
         awaitTold(revokeCurrent("closed"));
         closeLatch();
+        if (meters != null) {
+          meters.remove().run();
+        }
       }
     }
     synchronized (grants) {

@@ -33,11 +33,14 @@ final class DefaultLocks implements Locks, AutoCloseable {
   private final Map<String, InterProcessSemaphoreV2> semaphores = new ConcurrentHashMap<>();
   private final ConnectionStateListener connectionListener = (client, s) -> onConnection(s);
   private final byte[] ownerData;
+  private final Runnable removeMeters;
 
   DefaultLocks(Session session) {
     this.session = session;
     this.ownerData = Json.write(Map.of("owner", session.identity()));
     session.client().getConnectionStateListenable().addListener(connectionListener);
+    this.removeMeters =
+        session.meters().locks(() -> held.stream().filter(DefaultLockHandle::isValid).count());
   }
 
   Session session() {
@@ -184,6 +187,7 @@ final class DefaultLocks implements Locks, AutoCloseable {
 
   @Override
   public void close() {
+    removeMeters.run();
     session.client().getConnectionStateListenable().removeListener(connectionListener);
     for (DefaultLockHandle handle : held) {
       handle.lose();

@@ -29,6 +29,7 @@ final class DefaultMember implements Member {
   private final PersistentNode node;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile MemberRecord record;
+  private volatile Runnable removeMeters = () -> {};
 
   DefaultMember(Session session, MemberRecord record) {
     this.session = session;
@@ -68,6 +69,7 @@ final class DefaultMember implements Member {
     } catch (Exception e) {
       throw session.failure("joining group " + record.group(), e);
     }
+    removeMeters = session.meters().member(record.group());
     LOG.info("joined group {} as {} ({})", record.group(), record.id(), record.state());
   }
 
@@ -114,6 +116,7 @@ final class DefaultMember implements Member {
   public void close() {
     if (closed.compareAndSet(false, true)) {
       forget.run();
+      removeMeters.run();
       try {
         node.close();
         LOG.info("left group {} ({})", group(), id());

@@ -20,6 +20,7 @@ import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.core.membership.Membership;
 import dev.pipekeeper.core.monitor.Alerts;
 import dev.pipekeeper.core.monitor.MonitorBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -44,6 +45,8 @@ public final class DefaultPipekeeper implements Pipekeeper {
   private final String cluster;
   private final CuratorFramework root;
   private final Session session;
+  private final CoreMeters meters;
+  private final CoreMeters.SessionCounters sessionCounters;
   private final Serial connectionEvents;
   private final Serial curatorSafeRunner;
   private final List<Consumer<ConnectionState>> connectionListeners = new CopyOnWriteArrayList<>();
@@ -84,7 +87,15 @@ public final class DefaultPipekeeper implements Pipekeeper {
       builder.zkClientConfig(settings.clientConfig());
     }
     this.root = builder.build();
-    this.session = new Session(root, identity, settings.zookeeper(), settings.connectionTimeout());
+    this.meters = new CoreMeters(settings.metrics(), cluster, identity);
+    this.session =
+        new Session(root, identity, settings.zookeeper(), settings.connectionTimeout(), meters);
+    // Before the client starts, so that the first CONNECTED is counted too.
+    this.sessionCounters =
+        meters.session(
+            () -> state != null && state.isConnected() ? 1 : 0,
+            // The timeout Curator remembers from the handshake: a field, not a ZooKeeper call.
+            () -> root.getZookeeperClient().getLastNegotiatedSessionTimeoutMs());
     this.connectionEvents = new Serial("pipekeeper-connection");
     root.getConnectionStateListenable().addListener((client, newState) -> onState(newState));
     root.start();
@@ -92,6 +103,7 @@ public final class DefaultPipekeeper implements Pipekeeper {
       session.awaitConnected(settings.connectionTimeout());
     } catch (RuntimeException e) {
       root.close();
+      meters.close();
       connectionEvents.close();
       curatorSafeRunner.close();
       throw e;
@@ -116,6 +128,7 @@ public final class DefaultPipekeeper implements Pipekeeper {
 
   private void onState(ConnectionState newState) {
     state = newState;
+    sessionCounters.record(newState);
     if (newState == ConnectionState.LOST || newState == ConnectionState.SUSPENDED) {
       LOG.warn("ZooKeeper connection {} (cluster {})", newState, cluster);
     } else if (newState == ConnectionState.RECONNECTED) {
@@ -200,6 +213,11 @@ public final class DefaultPipekeeper implements Pipekeeper {
   @Override
   public void onConnectionStateChange(Consumer<ConnectionState> listener) {
     connectionListeners.add(listener);
+  }
+
+  @Override
+  public MeterRegistry metrics() {
+    return meters.registry();
   }
 
   @Override
@@ -303,6 +321,7 @@ public final class DefaultPipekeeper implements Pipekeeper {
     java.util.Collections.reverse(open); // the last opened closes first
     open.forEach(DefaultPipekeeper::closeQuietly);
     root.close();
+    meters.close(); // the session's own meters, and any a primitive failed to remove
     connectionEvents.close();
     curatorSafeRunner.close();
     LOG.info("closed the ZooKeeper session of {} (cluster {})", session.identity(), cluster);

@@ -10,20 +10,27 @@ import org.apache.zookeeper.KeeperException;
 
 /**
  * What every primitive needs from the connection: the namespaced client, this client's identity,
- * the connection timeout, and one translation of ZooKeeper failures into Pipekeeper's exceptions.
+ * the connection timeout, its meters, and one translation of ZooKeeper failures into Pipekeeper's
+ * exceptions.
  */
 public final class Session {
   private final CuratorFramework client;
   private final String identity;
   private final String connectString;
   private final Duration connectionTimeout;
+  private final CoreMeters meters;
 
   Session(
-      CuratorFramework client, String identity, String connectString, Duration connectionTimeout) {
+      CuratorFramework client,
+      String identity,
+      String connectString,
+      Duration connectionTimeout,
+      CoreMeters meters) {
     this.client = client;
     this.identity = identity;
     this.connectString = connectString;
     this.connectionTimeout = connectionTimeout;
+    this.meters = meters;
   }
 
   /** The client, namespaced to the cluster's root. */
@@ -50,6 +57,11 @@ public final class Session {
   /** The connect string the connection was opened with. */
   public String connectString() {
     return connectString;
+  }
+
+  /** Where the primitives register their coordination meters. */
+  CoreMeters meters() {
+    return meters;
   }
 
   public Duration connectionTimeout() {

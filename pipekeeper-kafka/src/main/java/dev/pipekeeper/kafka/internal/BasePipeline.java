@@ -1,7 +1,6 @@
 package dev.pipekeeper.kafka.internal;
 
 import dev.pipekeeper.core.config.ConfigView;
-import dev.pipekeeper.core.config.Scope;
 import dev.pipekeeper.core.health.HealthPublication;
 import dev.pipekeeper.core.health.HealthReport;
 import dev.pipekeeper.kafka.Mode;
@@ -69,7 +68,9 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
 
   /**
    * Opens the live configuration, the record handling and the pipeline's meters (the first steps of
-   * every start).
+   * every start). The coordination meters (ZooKeeper connection, applied config versions, the
+   * SINGLETON role's leadership, SHARDED's owned units) are the Pipekeeper connection's, registered
+   * by core in the connection's registry; the pipeline registers only what is its own.
    */
   private void open() {
     config = settings.pipekeeper().config().view(name(), memberId);
@@ -88,14 +89,6 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
         "pipekeeper.pipeline.running",
         "1 while the instance runs (not paused, failed or closed)",
         p -> p.state() == State.RUNNING ? 1 : 0);
-    gauge(
-        "pipekeeper.zookeeper.connected",
-        "1 while the instance's ZooKeeper connection is up",
-        p -> p.settings.pipekeeper().connectionState().isConnected() ? 1 : 0);
-    gauge(
-        "pipekeeper.config.version",
-        "The version of the pipeline's configuration scope applied",
-        p -> p.config.appliedVersions().getOrDefault(Scope.pipeline(p.name()), -1));
     if (settings.mode() == Mode.SINGLETON) {
       gauge(
           "pipekeeper.pipeline.leader",
