@@ -81,6 +81,7 @@ final class DefaultMonitor implements Monitor {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final List<Meter> meters = new ArrayList<>();
   private final Timer evaluationTimer;
+  private final io.micrometer.core.instrument.MeterRegistry registry;
   private final AtomicLong evaluations = new AtomicLong();
   private volatile Runnable forget = () -> {};
 
@@ -141,6 +142,9 @@ final class DefaultMonitor implements Monitor {
     this.session = session;
     this.settings = settings;
     this.probes = settings.probes();
+    this.registry = settings.metrics() != null ? settings.metrics() : pk.metrics();
+    io.micrometer.core.instrument.Tags tags =
+        io.micrometer.core.instrument.Tags.of("cluster", pk.cluster(), "identity", pk.identity());
     List<AlertSink> sinks = new ArrayList<>();
     if (settings.logSink()) {
       sinks.add(AlertSinks.log());
@@ -155,7 +159,7 @@ final class DefaultMonitor implements Monitor {
                   settings.deliveryQueue(),
                   settings.deliveryBackoff(),
                   settings.deliveryMaxBackoff(),
-                  settings.metrics(),
+                  registry,
                   alert -> confirmed(sink.name(), alert),
                   settings.clock())
               .start());
@@ -170,22 +174,26 @@ final class DefaultMonitor implements Monitor {
     this.evaluationTimer =
         Timer.builder("pipekeeper.monitor.evaluation")
             .description("time to evaluate the alerting rules once")
-            .register(settings.metrics());
+            .tags(tags)
+            .register(registry);
     meters.add(evaluationTimer);
     meters.add(
         Gauge.builder("pipekeeper.monitor.leader", this, m -> m.isLeading() ? 1 : 0)
             .description("1 while this process is the cluster's elected monitor")
-            .register(settings.metrics()));
+            .tags(tags)
+            .register(registry));
     meters.add(
         FunctionCounter.builder("pipekeeper.monitor.evaluations", evaluations, AtomicLong::get)
-            .register(settings.metrics()));
+            .tags(tags)
+            .register(registry));
     meters.add(
         Gauge.builder(
                 "pipekeeper.monitor.zookeeper.reads",
                 this,
                 m -> m.last == null ? 0 : m.last.zookeeperReads() + m.last.watchReads())
             .description("ZooKeeper reads of the last evaluation, its watches' included")
-            .register(settings.metrics()));
+            .tags(tags)
+            .register(registry));
     for (AlertState state : AlertState.values()) {
       for (Severity severity : Severity.values()) {
         meters.add(
@@ -193,7 +201,8 @@ final class DefaultMonitor implements Monitor {
                 .tag("state", state.name().toLowerCase(java.util.Locale.ROOT))
                 .tag("severity", severity.label())
                 .description("alerts the monitor holds, by state and severity")
-                .register(settings.metrics()));
+                .tags(tags)
+                .register(registry));
       }
     }
     this.rulesView = pk.config().view(List.of(Scope.global()));
@@ -598,6 +607,6 @@ final class DefaultMonitor implements Monitor {
       }
     }
     rulesView.close();
-    meters.forEach(settings.metrics()::remove);
+    meters.forEach(registry::remove);
   }
 }

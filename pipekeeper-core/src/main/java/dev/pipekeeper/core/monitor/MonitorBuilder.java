@@ -2,7 +2,6 @@ package dev.pipekeeper.core.monitor;
 
 import dev.pipekeeper.core.InvalidInputException;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Metrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +29,7 @@ public final class MonitorBuilder {
   private final List<AlertSink> sinks = new ArrayList<>();
   private final List<MonitorProbe> probes = new ArrayList<>();
   private boolean logSink = true;
-  private MeterRegistry metrics = Metrics.globalRegistry;
+  private MeterRegistry metrics;
   private Clock clock = Clock.systemUTC();
   private Duration flapWindow = Duration.ofMinutes(10);
   private int historyLimit = 1000;
@@ -71,7 +70,7 @@ public final class MonitorBuilder {
     return this;
   }
 
-  /** Where the monitor's meters go (default Micrometer's global registry). */
+  /** Where the monitor's meters go (default the connection's, {@code pk.metrics()}). */
   public MonitorBuilder metrics(MeterRegistry registry) {
     this.metrics = Objects.requireNonNull(registry);
     return this;
@@ -175,6 +174,7 @@ public final class MonitorBuilder {
     return List.copyOf(probes);
   }
 
+  /** The registry set, or null for the connection's. */
   public MeterRegistry metrics() {
     return metrics;
   }
