@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.IntNode;
+import com.sun.net.httpserver.HttpServer;
 import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.ZkLayout;
@@ -22,11 +23,15 @@ import dev.pipekeeper.core.testing.RecordingSink;
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -343,6 +348,80 @@ class MonitorIT {
             "[{\"name\": \"small\", \"kind\": \"group-size\", \"group\": \"jobs\", \"min\": 2}]");
         await().atMost(BOUND).until(() -> sink.states("small/jobs").contains(AlertState.FIRING));
       }
+    }
+  }
+
+  @Test
+  void aFailingWebhookIsVisibleNeverHoldsUpTheOthersAndGetsItsAlertOnceItRecovers(
+      TestCluster cluster) throws Exception {
+    AtomicInteger status = new AtomicInteger(500);
+    List<String> received = new CopyOnWriteArrayList<>();
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/hook",
+        exchange -> {
+          try (exchange) {
+            String body =
+                new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            int answer = status.get();
+            if (answer == 200) {
+              received.add(body);
+            }
+            exchange.sendResponseHeaders(answer, -1);
+          }
+        });
+    server.start();
+    RecordingSink sink = new RecordingSink("test");
+    try (Pipekeeper pk = Clients.connect(cluster, "monitor")) {
+      setRules(
+          pk,
+          "[{\"name\": \"small\", \"kind\": \"group-size\", \"group\": \"jobs\", \"min\": 1},"
+              + " {\"name\": \"delivery\", \"kind\": \"delivery\", \"for\": \"500ms\"}]");
+      URI hook = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hook");
+      try (Monitor monitor =
+          pk.monitor()
+              .evaluationInterval(INTERVAL)
+              .deliveryBackoff(Duration.ofMillis(100), Duration.ofMillis(400))
+              .sink(AlertSinks.webhook(hook))
+              .sink(sink)
+              .start()) {
+        // the other sink has the alert at once; the webhook's failure is an alert of its own
+        await().atMost(BOUND).until(() -> sink.states("small/jobs").contains(AlertState.FIRING));
+        await()
+            .atMost(BOUND)
+            .until(() -> sink.states("delivery/webhook").contains(AlertState.FIRING));
+        SinkStatus failing =
+            monitor.sinks().stream()
+                .filter(s -> s.sink().equals("webhook"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(failing.failing()).isTrue();
+        assertThat(failing.lastError()).hasValueSatisfying(e -> assertThat(e).contains("500"));
+        assertThat(received).isEmpty();
+        status.set(200); // the webhook recovers: what it missed arrives, once each
+        await()
+            .atMost(BOUND)
+            .until(() -> sink.states("delivery/webhook").contains(AlertState.RESOLVED));
+        await()
+            .atMost(BOUND)
+            .until(
+                () ->
+                    pk.alerts().active().stream()
+                        .filter(a -> a.key().equals("small/jobs"))
+                        .anyMatch(a -> a.notified().get("webhook") == AlertState.FIRING));
+        evaluations(monitor, 5);
+        List<String> smallFiring =
+            received.stream()
+                .filter(
+                    b ->
+                        b.contains("\"alertname\":\"small\"")
+                            && b.contains("\"status\":\"firing\""))
+                .toList();
+        assertThat(smallFiring).hasSize(1);
+        assertThat(JSON.readTree(smallFiring.get(0)).get("version").asText()).isEqualTo("4");
+      }
+    } finally {
+      server.stop(0);
     }
   }
 
