@@ -54,6 +54,44 @@ class LeakIT {
     }
   }
 
+  @Test
+  void aClosedMonitorLeavesNoThreadElectionNodeOrMeter(TestCluster cluster) {
+    long threadsBefore = Clients.threadsNamed("pipekeeper-");
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    try (Pipekeeper pk = Clients.connect(cluster, "monitor")) {
+      long session = pk.sessionId();
+      int metersBefore = registry.getMeters().size();
+      dev.pipekeeper.core.monitor.Monitor monitor =
+          pk.monitor()
+              .evaluationInterval(java.time.Duration.ofMillis(100))
+              .sink(new dev.pipekeeper.core.testing.RecordingSink("test"))
+              .metrics(registry)
+              .start();
+      await().atMost(BOUND).until(() -> monitor.lastEvaluation().isPresent());
+      assertThat(Clients.threadNames("pipekeeper-"))
+          .contains("pipekeeper-monitor", "pipekeeper-alerts-test", "pipekeeper-alerts-log");
+      assertThat(ServerState.ephemeralsOf(cluster.zkConnect(), session)).isNotEmpty();
+      monitor.close();
+      monitor.close(); // safe twice
+      assertThat(registry.getMeters()).hasSize(metersBefore);
+      await()
+          .atMost(BOUND)
+          .untilAsserted(
+              () -> {
+                assertThat(ServerState.ephemeralsOf(cluster.zkConnect(), session)).isEmpty();
+                assertThat(Clients.threadNames("pipekeeper-"))
+                    .doesNotContain(
+                        "pipekeeper-monitor", "pipekeeper-alerts-test", "pipekeeper-alerts-log");
+              });
+    }
+    await()
+        .atMost(BOUND)
+        .untilAsserted(
+            () ->
+                assertThat(Clients.threadsNamed("pipekeeper-")).isLessThanOrEqualTo(threadsBefore));
+  }
+
   private static dev.pipekeeper.core.health.HealthReport health(String group) {
     return new dev.pipekeeper.core.health.HealthReport(
         group, "m", "RUNNING", 0, 0, 0, 0, 0, null, null, null, null, java.time.Instant.now());
