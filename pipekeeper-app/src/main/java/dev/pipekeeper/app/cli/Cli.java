@@ -85,6 +85,9 @@ public final class Cli {
       if (type == LocalCommand.class) {
         return type.cast(new LocalCommand(shutdown));
       }
+      if (type == DemoCommand.class) {
+        return type.cast(new DemoCommand(shutdown));
+      }
       if (type == RunCommand.class) {
         return type.cast(new RunCommand(shutdown));
       }

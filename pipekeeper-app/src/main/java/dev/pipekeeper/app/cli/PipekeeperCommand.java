@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
     description =
         "Coordination, configuration and monitoring of Kafka pipelines through ZooKeeper.",
     subcommands = {
+      DemoCommand.class,
       LocalCommand.class,
       StatusCommand.class,
       MembersCommand.class,

@@ -1,0 +1,120 @@
+package dev.pipekeeper.app.cli;
+
+import dev.pipekeeper.app.demo.Demo;
+import dev.pipekeeper.core.InvalidInputException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code pipekeeper demo}: the whole system on this machine, told as a story whose every step is
+ * checked; see {@link Demo}.
+ */
+@Command(
+    name = "demo",
+    description =
+        "Starts a real ZooKeeper and Kafka on this machine, three instances of each example"
+            + " pipeline (each its own JVM) and the monitor, and shows them at work: records"
+            + " flowing, a live config change, the SINGLETON leader killed, a SHARDED member"
+            + " drained, an alert firing and resolving. Each step is verified. Interactive by"
+            + " default (runs until Ctrl-C); --scripted tells the story once and exits 0 only if"
+            + " every step was verified.")
+final class DemoCommand implements Callable<Integer> {
+  private final ShutdownSignal shutdown;
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--scripted",
+      description = "Tell the story once, unattended, then stop; exit 0 only if all was verified.")
+  boolean scripted;
+
+  @Option(
+      names = "--step-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "120s",
+      converter = DurationConverter.class,
+      description = "How long one step may take to be verified (default: ${DEFAULT-VALUE}).")
+  Duration stepTimeout;
+
+  @Option(
+      names = "--progress-every",
+      paramLabel = "DURATION",
+      defaultValue = "15s",
+      converter = DurationConverter.class,
+      description =
+          "Interactive: how often to print a progress line after the story (default:"
+              + " ${DEFAULT-VALUE}).")
+  Duration progressEvery;
+
+  DemoCommand(ShutdownSignal shutdown) {
+    this.shutdown = shutdown;
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    if (stepTimeout.toSeconds() < 10) {
+      throw new InvalidInputException("--step-timeout must be at least 10s");
+    }
+    if (progressEvery.isZero()) {
+      throw new InvalidInputException("--progress-every must be longer than 0");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    Demo demo = new Demo(out, 3, stepTimeout, shutdown::awaitRequest);
+    try {
+      Optional<String> failed;
+      try {
+        failed = demo.tell();
+      } catch (InterruptedException stopped) {
+        out.println("demo: stopping...");
+        out.flush();
+        return ExitCodes.OK;
+      }
+      printSummary(out, demo.steps());
+      if (failed.isPresent()) {
+        out.printf("demo: step '%s' was not verified; stopping%n", failed.get());
+        out.flush();
+        return ExitCodes.FAILED;
+      }
+      if (scripted) {
+        out.println("demo: every step verified; stopping");
+        out.flush();
+        return ExitCodes.OK;
+      }
+      out.println();
+      out.println("demo: every step verified. Still running: in another terminal, try");
+      demo.exports().forEach(line -> out.println("  " + line));
+      out.println("  ./pipekeeper members; ./pipekeeper health; ./pipekeeper alerts");
+      out.println("demo: press Ctrl-C to stop everything.");
+      out.flush();
+      while (!shutdown.awaitRequest(progressEvery.toMillis())) {
+        out.println("demo: " + demo.progress());
+        out.flush();
+      }
+      out.println("demo: stopping...");
+      out.flush();
+      return ExitCodes.OK;
+    } finally {
+      demo.close();
+      out.println("demo: stopped; nothing left running, temporary data deleted");
+      out.flush();
+      shutdown.finished();
+    }
+  }
+
+  private static void printSummary(PrintWriter out, List<Demo.Step> steps) {
+    out.println();
+    Table table = new Table("STEP", "VERIFIED", "MEASURED");
+    for (Demo.Step step : steps) {
+      table.row(step.name(), step.verified() ? "yes" : "NO", step.figures());
+    }
+    table.print(out);
+    out.flush();
+  }
+}
