@@ -91,6 +91,9 @@ public final class Cli {
       if (type == RunCommand.class) {
         return type.cast(new RunCommand(shutdown));
       }
+      if (type == MonitorCommand.class) {
+        return type.cast(new MonitorCommand(shutdown));
+      }
       if (type == ConfigWatchCommand.class) {
         return type.cast(new ConfigWatchCommand(shutdown));
       }

@@ -1,6 +1,7 @@
 package dev.pipekeeper.app.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
@@ -26,6 +27,18 @@ final class Json {
       return MAPPER.writeValueAsString(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * JSON that another component wrote (e.g. {@code AlertCodec}), as a tree, so it is printed as it
+   * was written rather than re-serialized by this mapper.
+   */
+  static JsonNode tree(byte[] json) {
+    try {
+      return MAPPER.readTree(json);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot read JSON: " + e.getMessage(), e);
     }
   }
 

@@ -31,6 +31,8 @@ import picocli.CommandLine.Spec;
       DrainCommand.Drain.class,
       DrainCommand.Undrain.class,
       ConfigCommand.class,
+      AlertsCommand.class,
+      MonitorCommand.class,
       RunCommand.class
     },
     footer = {

@@ -53,7 +53,9 @@ class CliTest {
       "units add",
       "units remove",
       "units pin",
-      "units unpin"
+      "units unpin",
+      "alerts",
+      "monitor"
     };
     for (String command : commands) {
       String[] words = command.split(" ");

@@ -1,0 +1,297 @@
+package dev.pipekeeper.app.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pipekeeper.core.Durations;
+import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.PipekeeperException;
+import dev.pipekeeper.core.ZkLayout;
+import dev.pipekeeper.core.config.ConfigEntry;
+import dev.pipekeeper.core.config.Scope;
+import dev.pipekeeper.core.coordination.RoleInfo;
+import dev.pipekeeper.core.monitor.Alert;
+import dev.pipekeeper.core.monitor.AlertCodec;
+import dev.pipekeeper.core.monitor.AlertState;
+import dev.pipekeeper.core.monitor.Rule;
+import dev.pipekeeper.core.monitor.Rules;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code pipekeeper alerts}: what the cluster's monitor keeps in ZooKeeper (the live alerts, the
+ * recorded transitions) and the rules in force. It only reads; the alerts are as fresh as the
+ * elected monitor keeps them, which is why the active view says whether one is running.
+ */
+@Command(
+    name = "alerts",
+    description =
+        "Shows the alerts the cluster's monitor keeps: the live ones (pending, firing, resolved"
+            + " within the flap window), --history for the recorded transitions, or --rules for"
+            + " the rules in force.")
+final class AlertsCommand implements Callable<Integer> {
+  static final int DEFAULT_HISTORY = 50;
+
+  @ParentCommand PipekeeperCommand root;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--history", description = "The recorded transitions, oldest first.")
+  boolean history;
+
+  @Option(
+      names = "--limit",
+      paramLabel = "N",
+      description = "With --history: how many of the latest transitions (default: 50).")
+  Integer limit;
+
+  @Option(
+      names = "--state",
+      paramLabel = "STATE",
+      description = "Only alerts in this state: firing, pending or resolved.")
+  String state;
+
+  @Option(
+      names = "--rules",
+      description = "The rules in force: the stored " + Rules.KEY + ", or the defaults if unset.")
+  boolean rules;
+
+  @Option(
+      names = "--json",
+      description = "Print the data as JSON (alerts as the monitor stores them).")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    // Everything is checked before connecting.
+    if (history && rules) {
+      throw new InvalidInputException("--history and --rules cannot be used together");
+    }
+    if (limit != null && !history) {
+      throw new InvalidInputException("--limit is for --history");
+    }
+    if (limit != null && limit < 1) {
+      throw new InvalidInputException("--limit must be at least 1, not " + limit);
+    }
+    if (state != null && rules) {
+      throw new InvalidInputException("--state is for alerts, not --rules");
+    }
+    Optional<AlertState> only = Optional.ofNullable(state).map(AlertsCommand::parseState);
+    PrintWriter out = spec.commandLine().getOut();
+    try (Pipekeeper pk = Connections.open(root)) {
+      if (rules) {
+        printRules(pk, out);
+      } else if (history) {
+        List<Alert> transitions =
+            filter(pk.alerts().history(limit != null ? limit : DEFAULT_HISTORY), only);
+        printHistory(transitions, only, out);
+      } else {
+        List<Alert> active = filter(pk.alerts().active(), only);
+        printActive(active, only, monitorLeader(pk), out);
+      }
+    }
+    return ExitCodes.OK;
+  }
+
+  static AlertState parseState(String text) {
+    for (AlertState s : AlertState.values()) {
+      if (s.name().equalsIgnoreCase(text.trim())) {
+        return s;
+      }
+    }
+    throw new InvalidInputException(
+        "--state must be firing, pending or resolved, not '" + text + "'");
+  }
+
+  private static List<Alert> filter(List<Alert> alerts, Optional<AlertState> only) {
+    return only.isEmpty() ? alerts : alerts.stream().filter(a -> a.state() == only.get()).toList();
+  }
+
+  /** Who the elected monitor is, if any: without one, the stored alerts are not kept up to date. */
+  private static Optional<RoleInfo> monitorLeader(Pipekeeper pk) {
+    return pk.inspector().roles().stream()
+        .filter(r -> r.role().equals(ZkLayout.MONITOR_ROLE) && r.leader().isPresent())
+        .findFirst();
+  }
+
+  private void printActive(
+      List<Alert> active, Optional<AlertState> only, Optional<RoleInfo> leader, PrintWriter out) {
+    if (json) {
+      out.println(Json.write(alertsJson(active)));
+      return;
+    }
+    List<Alert> sorted = new ArrayList<>(active);
+    sorted.sort(
+        Comparator.comparing((Alert a) -> rank(a.state()))
+            .thenComparing(a -> a.severity() == null ? 0 : -a.severity().ordinal())
+            .thenComparing(Alert::key));
+    Instant now = Instant.now();
+    if (sorted.isEmpty()) {
+      out.println(
+          only.map(s -> "No " + s.name().toLowerCase(Locale.ROOT) + " alerts.")
+              .orElse("No alerts."));
+    } else {
+      Table table = new Table("KEY", "STATE", "SEVERITY", "SINCE", "SUMMARY");
+      for (Alert a : sorted) {
+        Instant since = since(a);
+        table.row(
+            a.key(),
+            a.state() + (a.flapping() ? " (flapping)" : ""),
+            a.severity() == null ? null : a.severity().label(),
+            since == null ? null : Table.age(since, now) + " ago",
+            a.summary());
+      }
+      table.print(out);
+      out.println(counts(sorted));
+    }
+    out.println(
+        leader
+            .map(r -> "Monitor: " + r.leader().get() + " (epoch " + r.epoch() + ").")
+            .orElse("No monitor is running: alerts are not being evaluated."));
+  }
+
+  private void printHistory(List<Alert> transitions, Optional<AlertState> only, PrintWriter out) {
+    if (json) {
+      out.println(Json.write(alertsJson(transitions)));
+      return;
+    }
+    if (transitions.isEmpty()) {
+      out.println(
+          only.map(s -> "No " + s.name().toLowerCase(Locale.ROOT) + " transitions recorded.")
+              .orElse("No transitions recorded."));
+      return;
+    }
+    Table table = new Table("TIME", "STATE", "KEY", "SUMMARY");
+    for (Alert a : transitions) {
+      table.row(ConfigText.when(since(a)), a.state(), a.key(), a.summary());
+    }
+    table.print(out);
+    out.println(transitions.size() + (transitions.size() == 1 ? " transition." : " transitions."));
+  }
+
+  private void printRules(Pipekeeper pk, PrintWriter out) {
+    Optional<ConfigEntry> stored = pk.config().get(Scope.global(), Rules.KEY);
+    List<Rule> inForce;
+    if (stored.isPresent()) {
+      try {
+        inForce = Rules.parse(stored.get().value());
+      } catch (InvalidInputException e) {
+        // Written behind Pipekeeper's back (the schema refuses it otherwise): the monitor keeps
+        // the rules it had, which this command cannot know.
+        throw new PipekeeperException(
+            "the stored "
+                + Rules.KEY
+                + " (version "
+                + stored.get().version()
+                + ") is not valid, so the monitor keeps its previous rules: "
+                + e.getMessage());
+      }
+    } else {
+      inForce = Rules.defaults();
+    }
+    if (json) {
+      Map<String, Object> document = new LinkedHashMap<>();
+      document.put("source", stored.isPresent() ? Rules.KEY : "defaults");
+      stored.ifPresent(e -> document.put("version", e.version()));
+      stored.ifPresent(e -> document.put("modifiedAt", e.modifiedAt()));
+      document.put("rules", Rules.toJson(inForce));
+      out.println(Json.write(document));
+      return;
+    }
+    Table table =
+        new Table("NAME", "KIND", "SEVERITY", "FOR", "KEEP FIRING", "SUBJECT", "SETTINGS");
+    for (Rule r : inForce) {
+      table.row(
+          r.name(),
+          r.kind().label(),
+          r.severity().label(),
+          Durations.format(r.forDuration()),
+          Durations.format(r.keepFiringFor()),
+          subject(r),
+          settings(r));
+    }
+    table.print(out);
+    int n = inForce.size();
+    String count = n + (n == 1 ? " rule" : " rules");
+    out.println(
+        stored
+            .map(
+                e ->
+                    count
+                        + " from "
+                        + Rules.KEY
+                        + " (version "
+                        + e.version()
+                        + ", modified "
+                        + ConfigText.when(e.modifiedAt())
+                        + ").")
+            .orElse(Rules.KEY + " is unset: the " + count + " by default apply."));
+  }
+
+  /** Alerts as JSON: each exactly as {@link AlertCodec} writes it (and reads it back). */
+  private static List<JsonNode> alertsJson(List<Alert> alerts) {
+    return alerts.stream().map(a -> Json.tree(AlertCodec.toJson(a))).toList();
+  }
+
+  private static int rank(AlertState s) {
+    return s == AlertState.FIRING ? 0 : s == AlertState.PENDING ? 1 : 2;
+  }
+
+  /** When the alert entered its state. */
+  private static Instant since(Alert a) {
+    Instant at =
+        switch (a.state() == null ? AlertState.PENDING : a.state()) {
+          case FIRING -> a.firedAt();
+          case RESOLVED -> a.resolvedAt();
+          case PENDING -> a.pendingSince();
+        };
+    return at != null ? at : a.updatedAt();
+  }
+
+  /** E.g. {@code 2 firing, 1 pending.} */
+  static String counts(List<Alert> alerts) {
+    List<String> parts = new ArrayList<>();
+    for (AlertState s : List.of(AlertState.FIRING, AlertState.PENDING, AlertState.RESOLVED)) {
+      long n = alerts.stream().filter(a -> a.state() == s).count();
+      if (n > 0) {
+        parts.add(n + " " + s.name().toLowerCase(Locale.ROOT));
+      }
+    }
+    return String.join(", ", parts) + ".";
+  }
+
+  private static String subject(Rule r) {
+    List<String> parts = new ArrayList<>();
+    r.group().ifPresent(g -> parts.add("group " + g));
+    r.role().ifPresent(g -> parts.add("role " + g));
+    return parts.isEmpty() ? "all" : String.join(", ", parts);
+  }
+
+  private static String settings(Rule r) {
+    List<String> parts = new ArrayList<>();
+    r.min().ifPresent(m -> parts.add("min=" + m));
+    r.threshold().ifPresent(t -> parts.add("threshold=" + number(t)));
+    r.after().ifPresent(a -> parts.add("after=" + Durations.format(a)));
+    if (!r.window().equals(Rule.DEFAULT_WINDOW)) {
+      parts.add("window=" + Durations.format(r.window()));
+    }
+    r.maxOutstanding().ifPresent(m -> parts.add("maxOutstanding=" + m));
+    r.maxLatency().ifPresent(l -> parts.add("maxLatency=" + Durations.format(l)));
+    return parts.isEmpty() ? null : String.join(" ", parts);
+  }
+
+  private static String number(double d) {
+    return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+  }
+}
