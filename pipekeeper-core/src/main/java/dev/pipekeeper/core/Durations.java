@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 
 /**
  * Durations as operators write them, in configuration and on the command line: {@code 500ms},
- * {@code 5s}, {@code 2m}, {@code 1h}, or ISO-8601 ({@code PT30S}).
+ * {@code 5s}, {@code 2m}, {@code 1h}, {@code 0}, or ISO-8601 ({@code PT30S}).
  */
 public final class Durations {
   private static final Pattern SIMPLE = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
@@ -21,6 +21,9 @@ public final class Durations {
    */
   public static Duration parse(String value) {
     String text = value == null ? "" : value.trim();
+    if (text.equals("0")) {
+      return Duration.ZERO; // zero needs no unit
+    }
     Matcher matcher = SIMPLE.matcher(text);
     if (matcher.matches()) {
       long amount = Long.parseLong(matcher.group(1));

@@ -22,6 +22,7 @@ public final class ZkLayout {
   public static final String OWNERS = "/owners";
   public static final String DRAINS = "/drains";
   public static final String HEALTH = "/health";
+  public static final String MEMBERS_LEFT = "/members-left";
   public static final String CONFIG = "/config";
   public static final String CONFIG_HISTORY = "/config-history";
   public static final String CONFIG_SCHEMA = "/config-schema";
@@ -113,6 +114,14 @@ public final class ZkLayout {
 
   public static String drain(String group, String memberId) {
     return drains(group) + "/" + name("member id", memberId);
+  }
+
+  /**
+   * The members of a group that left gracefully (closed, not crashed), with when: written by a
+   * member just before its node goes, so the monitor can tell a leave from a death.
+   */
+  public static String membersLeft(String group) {
+    return MEMBERS_LEFT + "/" + name("group", group);
   }
 
   /** The health records of a group's members: ephemeral, one per publishing member. */

@@ -46,6 +46,8 @@ public final class Cli {
       CommandLine commandLine =
           new CommandLine(new PipekeeperCommand(), new Factory(shutdown, in))
               .setDefaultValueProvider(new EnvironmentDefaults(environment))
+              // a cluster, group or member may be named like a command: --cluster demo
+              .setAllowSubcommandsAsOptionParameters(true)
               .setOut(out)
               .setErr(err)
               .setExecutionExceptionHandler(this::onError);

@@ -117,6 +117,9 @@ final class DefaultMember implements Member {
     if (closed.compareAndSet(false, true)) {
       forget.run();
       removeMeters.run();
+      if (session.client().getZookeeperClient().isConnected()) {
+        GracefulLeaves.record(session, group(), id()); // before the node goes: see GracefulLeaves
+      }
       try {
         node.close();
         LOG.info("left group {} ({})", group(), id());

@@ -282,8 +282,13 @@ final class DefaultMonitor implements Monitor {
       rosters.reconcile(t.members.byGroup());
       t.watchReads = t.watchReadsNow();
     } catch (RuntimeException e) {
-      LOG.warn("monitor (epoch {}): cannot take over now: {}", lease.epoch(), e.getMessage());
+      LOG.warn(
+          "monitor (epoch {}): cannot take over now, trying again in {} ms: {}",
+          lease.epoch(),
+          settings.evaluationInterval().toMillis(),
+          e.getMessage());
       t.close();
+      retryBegin(lease);
       return;
     }
     term = t;
@@ -295,6 +300,22 @@ final class DefaultMonitor implements Monitor {
         settings.evaluationInterval().toMillis());
     long every = settings.evaluationInterval().toMillis();
     t.ticks = thread.scheduleWithFixedDelay(this::evaluate, 0, every, TimeUnit.MILLISECONDS);
+  }
+
+  /** Takes over again after an interval, while the lease holds (ZooKeeper was not answering). */
+  private void retryBegin(DefaultLease lease) {
+    try {
+      thread.schedule(
+          () -> {
+            if (term == null && lease.isValid()) {
+              begin(lease);
+            }
+          },
+          settings.evaluationInterval().toMillis(),
+          TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closing) {
+      // closed meanwhile
+    }
   }
 
   private void end(Lease lease, String why) {
@@ -484,8 +505,9 @@ final class DefaultMonitor implements Monitor {
   }
 
   /**
-   * Who left without a graceful leave, less those an operator drained ({@code drains/GROUP/ID}
-   * outlives the member): their leave was planned even if the monitor never saw them DRAINING.
+   * Who left without a graceful leave: less those an operator drained ({@code drains/GROUP/ID}
+   * outlives the member) and those that closed ({@code members-left/GROUP} names them since they
+   * started), whose leave was planned even if the monitor never saw them DRAINING or STOPPING.
    */
   private Map<String, Map<String, Rosters.Departure>> undrained(Term t, long[] reads) {
     Map<String, Map<String, Rosters.Departure>> departed = t.rosters.departures();
@@ -493,13 +515,23 @@ final class DefaultMonitor implements Monitor {
     departed.forEach(
         (group, gone) -> {
           Set<String> drained = new TreeSet<>(session.children(ZkLayout.drains(group)));
-          reads[0]++;
+          Map<String, java.time.Instant> graceful = GracefulLeaves.of(session, group);
+          reads[0] += 2;
           Map<String, Rosters.Departure> left = new TreeMap<>(gone);
           for (String id : drained) {
             if (left.remove(id) != null) {
               t.rosters.forget(group, id);
             }
           }
+          graceful.forEach(
+              (id, at) -> {
+                Rosters.Departure d = left.get(id);
+                // a leave recorded since this member started is this member's: it closed
+                if (d != null && (d.startedAt() == null || !at.isBefore(d.startedAt()))) {
+                  left.remove(id);
+                  t.rosters.forget(group, id);
+                }
+              });
           if (!left.isEmpty()) {
             out.put(group, left);
           }

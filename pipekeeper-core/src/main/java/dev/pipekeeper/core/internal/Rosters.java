@@ -17,7 +17,7 @@ import java.util.TreeMap;
  */
 final class Rosters {
   /** A member that left without a graceful leave. */
-  record Departure(MemberState lastState, Instant at, int groupSize) {}
+  record Departure(MemberState lastState, Instant at, int groupSize, Instant startedAt) {}
 
   /** One group's memory, as stored. */
   record Roster(Map<String, MemberState> members, Map<String, Departure> departed) {
@@ -29,6 +29,7 @@ final class Rosters {
 
   private final Clock clock;
   private final Map<String, Map<String, MemberState>> members = new TreeMap<>();
+  private final Map<String, Instant> startedAt = new java.util.HashMap<>();
   private final Map<String, Map<String, Departure>> departed = new TreeMap<>();
   private final Set<String> dirty = new HashSet<>();
 
@@ -63,13 +64,15 @@ final class Rosters {
         }
       }
     }
-    live.forEach((group, alive) -> alive.values().forEach(r -> seen(group, r.id(), r.state())));
+    live.forEach(
+        (group, alive) ->
+            alive.values().forEach(r -> seen(group, r.id(), r.state(), r.startedAt())));
   }
 
   /** A member watch event. */
   synchronized void changed(String group, String id, MemberRecord before, MemberRecord after) {
     if (after != null) {
-      seen(group, id, after.state());
+      seen(group, id, after.state(), after.startedAt());
     } else if (before != null) {
       Map<String, MemberState> g = members.getOrDefault(group, Map.of());
       MemberState last = g.getOrDefault(id, before.state());
@@ -77,7 +80,10 @@ final class Rosters {
     }
   }
 
-  private void seen(String group, String id, MemberState state) {
+  private void seen(String group, String id, MemberState state, Instant started) {
+    if (started != null) {
+      startedAt.put(group + "/" + id, started);
+    }
     MemberState old = members.computeIfAbsent(group, x -> new TreeMap<>()).put(id, state);
     if (old != state) {
       dirty.add(group);
@@ -93,10 +99,11 @@ final class Rosters {
     if (g != null) {
       g.remove(id);
     }
+    Instant started = startedAt.remove(group + "/" + id);
     if (last != MemberState.DRAINING && last != MemberState.STOPPING) {
       departed
           .computeIfAbsent(group, x -> new TreeMap<>())
-          .put(id, new Departure(last, now, sizeBefore));
+          .put(id, new Departure(last, now, sizeBefore, started));
     }
     dirty.add(group);
   }

@@ -145,7 +145,13 @@ final class RuleEvaluator {
             new Condition(
                 key(rule, group),
                 labels("group", group),
-                "group " + group + " has " + size + " members, fewer than " + min)));
+                "group "
+                    + group
+                    + " has "
+                    + size
+                    + (size == 1 ? " member" : " members")
+                    + ", fewer than "
+                    + min)));
   }
 
   private static RuleResult noLeader(Rule rule, MonitorInputs in) {

@@ -18,7 +18,7 @@ import java.util.function.Function;
  * <pre>{@code
  * Monitor monitor = pk.monitor()
  *     .evaluationInterval(Duration.ofSeconds(5))
- *     .sink(AlertSinks.webhook(URI.create("http://alertmanager:9093/api/v2/alerts")))
+ *     .sink(AlertSinks.webhook(URI.create("http://alert-receiver:8080/hook"))  // Alertmanager's webhook shape)
  *     .probe(KafkaProbe.builder("kafka:9092").build())     // pipekeeper-kafka
  *     .start();
  * }</pre>

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -22,6 +23,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -154,6 +156,16 @@ final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO
       processed.addAndGet(records.count());
     } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
       throw fenced;
+    } catch (CommitFailedException | RebalanceInProgressException rebalanced) {
+      // the group rebalanced during the batch: expected whenever members come and go
+      LOG.info(
+          "pipeline {}: the group rebalanced during a batch of {} records; consuming it again",
+          name(),
+          records.count());
+      if (transactional) {
+        producer.abortTransaction();
+      }
+      rewindToCommitted(consumer);
     } catch (KafkaException e) {
       LOG.warn(
           "pipeline {}: batch of {} records not committed, consuming it again: {}",
