@@ -59,8 +59,8 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    if (stepTimeout.toSeconds() < 10) {
-      throw new InvalidInputException("--step-timeout must be at least 10s");
+    if (stepTimeout.toMillis() < 1000) {
+      throw new InvalidInputException("--step-timeout must be at least 1s");
     }
     if (progressEvery.isZero()) {
       throw new InvalidInputException("--progress-every must be longer than 0");

@@ -1,0 +1,77 @@
+package dev.pipekeeper.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.pipekeeper.app.Main;
+import dev.pipekeeper.embedded.ChildJvm;
+import dev.pipekeeper.embedded.junit.TestTimeouts;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code pipekeeper demo --scripted} as a newcomer runs it, in its own JVM: every step verified, or
+ * the step that was not named; nothing left running afterwards.
+ */
+class DemoIT {
+  private static final Duration BOUND = TestTimeouts.scaled(Duration.ofMinutes(6));
+  private static final List<String> JVM = List.of("-Xmx1g", "-XX:+UseSerialGC");
+
+  private static int runToTheEnd(ChildJvm demo) {
+    await().atMost(BOUND).until(() -> !demo.isAlive());
+    return demo.terminate(Duration.ZERO);
+  }
+
+  @Test
+  void theScriptedDemoVerifiesEveryStepAndLeavesNothingRunning() {
+    try (ChildJvm demo = ChildJvm.start(Main.class, List.of("demo", "--scripted"), JVM)) {
+      int exit = runToTheEnd(demo);
+      String out = String.join("\n", demo.lines());
+      assertThat(exit).as(out).isZero();
+      for (String step :
+          List.of(
+              "start the servers and the fleet",
+              "records flowing",
+              "live config change",
+              "SINGLETON leader killed",
+              "SHARDED member drained",
+              "alert fires and resolves")) {
+        assertThat(demo.lines()).as(out).anyMatch(l -> l.startsWith(step) && l.contains(" yes "));
+      }
+      assertThat(out)
+          .contains("applied by 3/3 instances")
+          .contains("0 records of epoch")
+          .contains("every event once, no gap")
+          .contains("alert FIRING critical member-down/enrichment/enrichment-3")
+          .contains("alert RESOLVED critical member-down/enrichment/enrichment-3")
+          .contains("demo: every step verified; stopping")
+          .contains("demo: stopped; nothing left running");
+      assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive))
+          .as("no instance outlives the demo")
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void aStepNotVerifiedInTimeFailsTheDemoNamingIt() {
+    try (ChildJvm demo =
+        ChildJvm.start(Main.class, List.of("demo", "--scripted", "--step-timeout", "1s"), JVM)) {
+      int exit = runToTheEnd(demo);
+      String out = String.join("\n", demo.lines());
+      assertThat(exit).as(out).isEqualTo(1);
+      assertThat(out)
+          .contains("demo: step 'start the servers and the fleet' was not verified; stopping")
+          .contains("demo: stopped; nothing left running");
+      assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)).isEmpty();
+    }
+  }
+
+  @Test
+  void badInputIsRefusedBeforeAnythingStarts() {
+    CliRun run = CliRun.run("demo", "--step-timeout", "0s");
+    assertThat(run.exitCode).isEqualTo(ExitCodes.USAGE);
+    assertThat(run.err()).contains("--step-timeout must be at least 1s");
+    assertThat(CliRun.run("demo", "--help").out()).contains("--scripted");
+  }
+}
