@@ -62,190 +62,96 @@ public record Rule(
   }
 
   public Rule withSeverity(Severity s) {
-    return new Rule(
-        name,
-        kind,
-        s,
-        forDuration,
-        keepFiringFor,
-        group,
-        role,
-        threshold,
-        window,
-        after,
-        min,
-        maxOutstanding,
-        maxLatency);
+    return edit(f -> f.severity = s);
   }
 
   public Rule withFor(Duration d) {
-    return new Rule(
-        name,
-        kind,
-        severity,
-        d,
-        keepFiringFor,
-        group,
-        role,
-        threshold,
-        window,
-        after,
-        min,
-        maxOutstanding,
-        maxLatency);
+    return edit(f -> f.forDuration = d);
   }
 
   public Rule withKeepFiringFor(Duration d) {
-    return new Rule(
-        name,
-        kind,
-        severity,
-        forDuration,
-        d,
-        group,
-        role,
-        threshold,
-        window,
-        after,
-        min,
-        maxOutstanding,
-        maxLatency);
+    return edit(f -> f.keepFiringFor = d);
   }
 
   public Rule withGroup(String g) {
-    return new Rule(
-        name,
-        kind,
-        severity,
-        forDuration,
-        keepFiringFor,
-        Optional.of(g),
-        role,
-        threshold,
-        window,
-        after,
-        min,
-        maxOutstanding,
-        maxLatency);
+    return edit(f -> f.group = Optional.of(g));
   }
 
   public Rule withRole(String r) {
-    return new Rule(
-        name,
-        kind,
-        severity,
-        forDuration,
-        keepFiringFor,
-        group,
-        Optional.of(r),
-        threshold,
-        window,
-        after,
-        min,
-        maxOutstanding,
-        maxLatency);
+    return edit(f -> f.role = Optional.of(r));
   }
 
   public Rule withThreshold(double t) {
-    return new Rule(
-        name,
-        kind,
-        severity,
-        forDuration,
-        keepFiringFor,
-        group,
-        role,
-        Optional.of(t),
-        window,
-        after,
-        min,
-        maxOutstanding,
-        maxLatency);
+    return edit(f -> f.threshold = Optional.of(t));
   }
 
   public Rule withWindow(Duration w) {
-    return new Rule(
-        name,
-        kind,
-        severity,
-        forDuration,
-        keepFiringFor,
-        group,
-        role,
-        threshold,
-        w,
-        after,
-        min,
-        maxOutstanding,
-        maxLatency);
+    return edit(f -> f.window = w);
   }
 
   public Rule withAfter(Duration a) {
-    return new Rule(
-        name,
-        kind,
-        severity,
-        forDuration,
-        keepFiringFor,
-        group,
-        role,
-        threshold,
-        window,
-        Optional.of(a),
-        min,
-        maxOutstanding,
-        maxLatency);
+    return edit(f -> f.after = Optional.of(a));
   }
 
   public Rule withMin(int m) {
-    return new Rule(
-        name,
-        kind,
-        severity,
-        forDuration,
-        keepFiringFor,
-        group,
-        role,
-        threshold,
-        window,
-        after,
-        Optional.of(m),
-        maxOutstanding,
-        maxLatency);
+    return edit(f -> f.min = Optional.of(m));
   }
 
   public Rule withMaxOutstanding(int m) {
-    return new Rule(
-        name,
-        kind,
-        severity,
-        forDuration,
-        keepFiringFor,
-        group,
-        role,
-        threshold,
-        window,
-        after,
-        min,
-        Optional.of(m),
-        maxLatency);
+    return edit(f -> f.maxOutstanding = Optional.of(m));
   }
 
   public Rule withMaxLatency(Duration l) {
+    return edit(f -> f.maxLatency = Optional.of(l));
+  }
+
+  /** A copy with {@code change} made to its settings: the one place the withers copy a rule. */
+  private Rule edit(java.util.function.Consumer<Settings> change) {
+    Settings f = new Settings(this);
+    change.accept(f);
     return new Rule(
         name,
         kind,
-        severity,
-        forDuration,
-        keepFiringFor,
-        group,
-        role,
-        threshold,
-        window,
-        after,
-        min,
-        maxOutstanding,
-        Optional.of(l));
+        f.severity,
+        f.forDuration,
+        f.keepFiringFor,
+        f.group,
+        f.role,
+        f.threshold,
+        f.window,
+        f.after,
+        f.min,
+        f.maxOutstanding,
+        f.maxLatency);
+  }
+
+  /** A rule's settings, to change one of them. */
+  private static final class Settings {
+    Severity severity;
+    Duration forDuration;
+    Duration keepFiringFor;
+    Optional<String> group;
+    Optional<String> role;
+    Optional<Double> threshold;
+    Duration window;
+    Optional<Duration> after;
+    Optional<Integer> min;
+    Optional<Integer> maxOutstanding;
+    Optional<Duration> maxLatency;
+
+    Settings(Rule r) {
+      severity = r.severity;
+      forDuration = r.forDuration;
+      keepFiringFor = r.keepFiringFor;
+      group = r.group;
+      role = r.role;
+      threshold = r.threshold;
+      window = r.window;
+      after = r.after;
+      min = r.min;
+      maxOutstanding = r.maxOutstanding;
+      maxLatency = r.maxLatency;
+    }
   }
 
   /** Whether the rule covers {@code g}: it names no group, or this one. */
