@@ -31,6 +31,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -122,13 +123,7 @@ final class MonitorCommand implements Callable<Integer> {
               + " nothing) and no --alert-topic.")
   boolean noKafka;
 
-  @Option(
-      names = "--metrics-port",
-      paramLabel = "PORT",
-      description =
-          "Serve Prometheus metrics at http://HOST:PORT/metrics (0 takes a free port; default:"
-              + " no endpoint).")
-  Integer metricsPort;
+  @Mixin MetricsOption metrics;
 
   @Option(
       names = "--id",
@@ -173,10 +168,7 @@ final class MonitorCommand implements Callable<Integer> {
               + ", not "
               + text(interval));
     }
-    if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
-      throw new InvalidInputException(
-          "--metrics-port must be between 0 and 65535, not " + metricsPort);
-    }
+    metrics.check();
     if (webhook == null && (!webhookHeaders.isEmpty() || webhookTimeout != null)) {
       throw new InvalidInputException("--webhook-header and --webhook-timeout need --webhook");
     }
@@ -206,8 +198,7 @@ final class MonitorCommand implements Callable<Integer> {
       }
       // The endpoint first, as `run` does: the global registry's counters count only once a
       // registry is in it.
-      try (MetricsEndpoint metrics =
-              metricsPort != null ? MetricsEndpoint.start(metricsPort) : null;
+      try (MetricsEndpoint metrics = this.metrics.start();
           Pipekeeper pk =
               Pipekeeper.builder()
                   .zookeeper(root.zk)

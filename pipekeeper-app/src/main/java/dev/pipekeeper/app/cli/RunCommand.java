@@ -20,6 +20,7 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -80,13 +81,7 @@ final class RunCommand implements Callable<Integer> {
       description = "How often to print a progress line; 0 for never (default: ${DEFAULT-VALUE}).")
   Duration progressEvery;
 
-  @Option(
-      names = "--metrics-port",
-      paramLabel = "PORT",
-      description =
-          "Serve Prometheus metrics at http://HOST:PORT/metrics (0 takes a free port; default:"
-              + " no endpoint).")
-  Integer metricsPort;
+  @Mixin MetricsOption metrics;
 
   @Option(
       names = "--clock",
@@ -111,16 +106,12 @@ final class RunCommand implements Callable<Integer> {
     if (clock && !chosen.name().equals(SchedulerExample.NAME)) {
       throw new InvalidInputException("--clock is for the scheduler example only");
     }
-    if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
-      throw new InvalidInputException(
-          "--metrics-port must be between 0 and 65535, not " + metricsPort);
-    }
+    metrics.check();
     String id = member != null ? ZkLayout.name("member", member) : defaultMember(chosen);
     try {
       // The endpoint first: counters of the global registry count only once a registry is in it,
       // so the connection's first CONNECTED is counted.
-      try (MetricsEndpoint metrics =
-              metricsPort != null ? MetricsEndpoint.start(metricsPort) : null;
+      try (MetricsEndpoint metrics = this.metrics.start();
           Pipekeeper pk =
               Pipekeeper.builder()
                   .zookeeper(root.zk)
