@@ -299,7 +299,8 @@ final class DefaultMonitor implements Monitor {
         t.active.size(),
         settings.evaluationInterval().toMillis());
     long every = settings.evaluationInterval().toMillis();
-    t.ticks = thread.scheduleWithFixedDelay(this::evaluate, 0, every, TimeUnit.MILLISECONDS);
+    // at a fixed rate: a rule's for is counted in whole intervals, not intervals plus evaluations
+    t.ticks = thread.scheduleAtFixedRate(this::evaluate, 0, every, TimeUnit.MILLISECONDS);
   }
 
   /** Takes over again after an interval, while the lease holds (ZooKeeper was not answering). */
@@ -349,7 +350,21 @@ final class DefaultMonitor implements Monitor {
       List<Rule> current = rules();
       long readsBefore = t.store.reads();
       long[] reads = {0};
-      MonitorInputs inputs = inputs(t, current, now, reads);
+      MonitorInputs gathered = inputs(t, current, now, reads);
+      // the evaluation's time is when its inputs are in: a condition is never dated before the
+      // reads that found it
+      now = settings.clock().instant();
+      MonitorInputs inputs =
+          new MonitorInputs(
+              now,
+              gathered.members(),
+              gathered.health(),
+              gathered.applied(),
+              gathered.scopeVersions(),
+              gathered.roles(),
+              gathered.ensemble(),
+              gathered.probes(),
+              gathered.sinks());
       List<AlertLifecycle.RuleResult> results =
           t.evaluator.evaluate(current, inputs, undrained(t, reads));
       Map<String, Alert> base = new TreeMap<>(t.active);
@@ -449,8 +464,22 @@ final class DefaultMonitor implements Monitor {
     Map<String, AppliedConfig> applied = t.applied.byGroup().getOrDefault("", Map.of());
     Map<String, Integer> scopeVersions = new TreeMap<>();
     if (kinds.contains(RuleKind.CONFIG_DRIFT)) {
+      // Only scopes that exist can be ahead of a member: most member scopes were never written,
+      // so listing the folders first keeps the reads to the scopes that hold configuration.
+      Set<String> stored = new TreeSet<>();
+      if (session.children(ZkLayout.CONFIG).contains("global")) {
+        stored.add(Scope.global().path());
+      }
+      for (String pipeline : session.children(ZkLayout.config("pipeline"))) {
+        stored.add("pipeline/" + pipeline);
+      }
+      for (String member : session.children(ZkLayout.config("member"))) {
+        stored.add("member/" + member);
+      }
+      reads[0] += 3;
       Set<String> scopes = new TreeSet<>();
       applied.values().forEach(a -> scopes.addAll(a.versions().keySet()));
+      scopes.retainAll(stored);
       for (String scope : scopes) {
         try {
           scopeVersions.put(scope, pk.config().version(Scope.parse(scope)));
