@@ -38,6 +38,26 @@ final class FourLetterWords {
     throw new IllegalStateException("wchs has no total");
   }
 
+  /**
+   * The packets the server has received from one session ({@code recved} in {@code cons}): its
+   * reads, writes, watch registrations and pings, counted since the connection was made.
+   *
+   * @throws IllegalStateException if the server has no connection of that session
+   */
+  long received(long sessionId) {
+    String sid = "sid=0x" + Long.toHexString(sessionId) + ",";
+    for (String line : send("cons").split("\n")) {
+      int at = line.indexOf(sid);
+      int recved = line.indexOf("recved=");
+      if (at >= 0 && recved >= 0) {
+        int end = line.indexOf(',', recved);
+        return Long.parseLong(line.substring(recved + "recved=".length(), end));
+      }
+    }
+    throw new IllegalStateException(
+        "cons has no connection of session 0x" + Long.toHexString(sessionId));
+  }
+
   /** The paths one session watches ({@code wchc}). */
   List<String> watchesOf(long sessionId) {
     return section(send("wchc"), sessionId);

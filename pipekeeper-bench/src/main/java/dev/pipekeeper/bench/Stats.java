@@ -52,6 +52,10 @@ final class Stats {
     return String.format(format + " (" + format + "–" + format + ")", percentile(50), min(), max());
   }
 
+  double mean() {
+    return values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+  }
+
   double min() {
     return values.isEmpty() ? Double.NaN : Collections.min(values);
   }
