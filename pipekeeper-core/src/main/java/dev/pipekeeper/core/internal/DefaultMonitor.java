@@ -104,6 +104,7 @@ final class DefaultMonitor implements Monitor {
     WatchedTree<AppliedConfig> applied;
     Map<String, Alert> active = Map.of();
     ScheduledFuture<?> ticks;
+    Instant firstTick;
     boolean reload;
     long watchReads;
     boolean failing;
@@ -300,6 +301,7 @@ final class DefaultMonitor implements Monitor {
         settings.evaluationInterval().toMillis());
     long every = settings.evaluationInterval().toMillis();
     // at a fixed rate: a rule's for is counted in whole intervals, not intervals plus evaluations
+    t.firstTick = settings.clock().instant();
     t.ticks = thread.scheduleAtFixedRate(this::evaluate, 0, every, TimeUnit.MILLISECONDS);
   }
 
@@ -341,7 +343,7 @@ final class DefaultMonitor implements Monitor {
       return;
     }
     long started = System.nanoTime();
-    Instant now = settings.clock().instant();
+    Instant now = tick(t);
     try {
       if (t.reload) {
         t.active = t.store.takeOver();
@@ -350,21 +352,10 @@ final class DefaultMonitor implements Monitor {
       List<Rule> current = rules();
       long readsBefore = t.store.reads();
       long[] reads = {0};
-      MonitorInputs gathered = inputs(t, current, now, reads);
-      // the evaluation's time is when its inputs are in: a condition is never dated before the
-      // reads that found it
-      now = settings.clock().instant();
-      MonitorInputs inputs =
-          new MonitorInputs(
-              now,
-              gathered.members(),
-              gathered.health(),
-              gathered.applied(),
-              gathered.scopeVersions(),
-              gathered.roles(),
-              gathered.ensemble(),
-              gathered.probes(),
-              gathered.sinks());
+      // The evaluation's time is its scheduled start (evaluations run at a fixed rate), so a
+      // rule's for is counted in whole intervals; the inputs are read within the evaluation's
+      // few milliseconds after it.
+      MonitorInputs inputs = inputs(t, current, now, reads);
       List<AlertLifecycle.RuleResult> results =
           t.evaluator.evaluate(current, inputs, undrained(t, reads));
       Map<String, Alert> base = new TreeMap<>(t.active);
@@ -431,6 +422,17 @@ final class DefaultMonitor implements Monitor {
     } finally {
       evaluationTimer.record(Duration.ofNanos(System.nanoTime() - started));
     }
+  }
+
+  /**
+   * The evaluation's time: its tick on the fixed-rate schedule (the clock rounded to the nearest
+   * whole interval since the term's first), so that a rule's {@code for} counts whole intervals and
+   * a few milliseconds of scheduling jitter never cost an interval more.
+   */
+  private Instant tick(Term t) {
+    long every = settings.evaluationInterval().toMillis();
+    long since = Duration.between(t.firstTick, settings.clock().instant()).toMillis();
+    return t.firstTick.plusMillis(Math.round((double) since / every) * every);
   }
 
   /** The rules of {@value Rules#KEY}, the defaults while it is unset, the last good ones if bad. */
