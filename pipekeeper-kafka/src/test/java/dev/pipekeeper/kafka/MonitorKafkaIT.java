@@ -31,12 +31,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -219,6 +223,60 @@ class MonitorKafkaIT {
       }
     }
     return states;
+  }
+
+  @Test
+  void aConsumerGroupWhoseCommittedOffsetGoesBackIsRewinding(TestCluster cluster) throws Exception {
+    String topic = cluster.topic("in");
+    String group = cluster.topic("replayer");
+    KafkaTopics.create(cluster, 1, topic);
+    KafkaTopics.produce(cluster, topic, 0, 20);
+    Pipekeeper pk = opened(KafkaTopics.connect(cluster, "monitor", Duration.ofSeconds(10)));
+    pk.config()
+        .set(
+            Scope.global(),
+            Rules.KEY,
+            JSON.readTree(
+                "[{\"name\": \"rewind\", \"kind\": \"consumer-rewinding\", \"group\": \""
+                    + group
+                    + "\", \"window\": \"2s\"}]"),
+            ChangeOptions.by("test"));
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
+      TopicPartition partition = new TopicPartition(topic, 0);
+      admin
+          .alterConsumerGroupOffsets(group, Map.of(partition, new OffsetAndMetadata(15)))
+          .all()
+          .get();
+      Recording sink = new Recording();
+      Monitor monitor =
+          opened(
+              pk.monitor()
+                  .evaluationInterval(Duration.ofMillis(250))
+                  .probe(KafkaProbe.builder(cluster.bootstrapServers()).build())
+                  .sink(sink)
+                  .start());
+      await().atMost(BOUND).until(monitor::isLeading);
+      long since = monitor.lastEvaluation().map(e -> e.at().toEpochMilli()).orElse(0L);
+      await() // more than a window of steady offsets: nothing
+          .atMost(BOUND)
+          .until(() -> monitor.lastEvaluation().orElseThrow().at().toEpochMilli() - since > 3000);
+      assertThat(sink.delivered()).isEmpty();
+      // someone resets the group to replay: its committed offset goes back
+      admin
+          .alterConsumerGroupOffsets(group, Map.of(partition, new OffsetAndMetadata(5)))
+          .all()
+          .get();
+      String key = "rewind/" + group;
+      await().atMost(BOUND).until(() -> sink.states(key).contains(AlertState.FIRING));
+      Alert rewound =
+          monitor.alerts().stream().filter(a -> a.key().equals(key)).findFirst().orElseThrow();
+      assertThat(rewound.summary()).contains(topic + "-0 15->5");
+      // a window later with no more rewinds, it resolves
+      await().atMost(BOUND).until(() -> sink.states(key).contains(AlertState.RESOLVED));
+      assertThat(sink.states(key)).containsExactly(AlertState.FIRING, AlertState.RESOLVED);
+    }
   }
 
   @Test

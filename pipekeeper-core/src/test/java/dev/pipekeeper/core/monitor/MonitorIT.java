@@ -20,6 +20,7 @@ import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.core.testing.Clients;
 import dev.pipekeeper.core.testing.FaultyClient;
 import dev.pipekeeper.core.testing.RecordingSink;
+import dev.pipekeeper.embedded.TcpProxy;
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
@@ -283,6 +284,44 @@ class MonitorIT {
         await().atMost(BOUND).until(() -> sink.states(key).contains(AlertState.RESOLVED));
         assertThat(sink.states(key)).containsExactly(AlertState.FIRING, AlertState.RESOLVED);
       }
+    }
+  }
+
+  @Test
+  void aMemberCutOffFromZooKeeperRunsAnOlderConfigurationUntilItIsBack(TestCluster cluster)
+      throws Exception {
+    RecordingSink sink = new RecordingSink("test");
+    TcpProxy proxy = TcpProxy.start("127.0.0.1", cluster.zookeeper().servers().get(0).clientPort());
+    try (Pipekeeper pk = Clients.connect(cluster, "monitor");
+        // a long session: cut off, it keeps its applied record, at the version it last applied
+        Pipekeeper member =
+            Clients.connect(proxy.address(), cluster.cluster(), "w1", Duration.ofSeconds(30))) {
+      setRules(pk, "[{\"name\": \"drift\", \"kind\": \"config-drift\", \"for\": \"500ms\"}]");
+      Scope scope = Scope.pipeline("orders");
+      pk.config().set(scope, "batch.size", IntNode.valueOf(10), ChangeOptions.by("test"));
+      member.membership().join("orders", MemberInfo.defaults());
+      try (ConfigView view = member.config().view("orders", "w1");
+          Monitor monitor = monitor(pk, sink)) {
+        await().atMost(BOUND).until(monitor::isLeading);
+        evaluations(monitor, 2);
+        assertThat(monitor.alerts()).isEmpty();
+        proxy.blackhole();
+        pk.config().set(scope, "batch.size", IntNode.valueOf(20), ChangeOptions.by("test"));
+        String key = "drift/w1/behind";
+        await().atMost(BOUND).until(() -> sink.states(key).contains(AlertState.FIRING));
+        Alert behind =
+            monitor.alerts().stream().filter(a -> a.key().equals(key)).findFirst().orElseThrow();
+        assertThat(behind.summary()).contains("pipeline/orders 1 < 2");
+        assertThat(view.get("batch.size", Integer.class)).contains(10);
+        proxy.restore(); // back within its session: it reloads and applies version 2
+        await()
+            .atMost(BOUND)
+            .until(() -> view.get("batch.size", Integer.class).equals(java.util.Optional.of(20)));
+        await().atMost(BOUND).until(() -> sink.states(key).contains(AlertState.RESOLVED));
+        assertThat(sink.states(key)).containsExactly(AlertState.FIRING, AlertState.RESOLVED);
+      }
+    } finally {
+      proxy.close();
     }
   }
 
