@@ -27,8 +27,6 @@ import java.util.TreeMap;
 import org.apache.curator.RetryLoop;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
-import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
-import org.apache.curator.framework.api.transaction.OperationType;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
@@ -254,8 +252,14 @@ public final class DefaultConfiguration implements Configuration {
       reads.add(ZkLayout.configKey(scope.path(), key));
       reads.add(ZkLayout.configSchema(scope.path(), key));
     }
+    // and each key's history entries, so the change prunes the oldest in its own multi-op
+    List<String> histories = new ArrayList<>();
+    for (String key : keys) {
+      histories.add(ZkLayout.configHistory(scope.path(), key));
+    }
     try {
-      List<OpResult> now = readAll(reads);
+      List<OpResult> all = readAll(reads, histories);
+      List<OpResult> now = all.subList(0, reads.size());
       Stat commitStat = statOf(now.get(0));
       if (expect != Expect.SCOPE_VERSION) {
         // One key: its expected version is checked against the same read the multi-op's
@@ -327,6 +331,18 @@ public final class DefaultConfiguration implements Configuration {
         }
         changed.add(key);
         ensureParent(ZkLayout.configHistory(scope.path(), key) + "/v-");
+        // the entries this one pushes over the limit go in the same multi-op: no second write
+        if (all.get(reads.size() + i) instanceof OpResult.GetChildrenResult entries) {
+          List<String> names = new ArrayList<>(entries.getChildren());
+          names.sort(null); // v-0000000042: the sequence sorts as text
+          for (String expired : names.subList(0, Math.max(0, names.size() + 1 - historyLimit))) {
+            ops.add(
+                client()
+                    .transactionOp()
+                    .delete()
+                    .forPath(ZkLayout.configHistory(scope.path(), key) + "/" + expired));
+          }
+        }
         ops.add(
             client()
                 .transactionOp()
@@ -357,9 +373,8 @@ public final class DefaultConfiguration implements Configuration {
                   .setData()
                   .withVersion(commitStat.getVersion())
                   .forPath(commitPath, commit));
-      List<CuratorTransactionResult> results;
       try {
-        results = client().transaction().forOperations(ops);
+        client().transaction().forOperations(ops);
       } catch (KeeperException.BadVersionException
           | KeeperException.NodeExistsException
           | KeeperException.NoNodeException e) {
@@ -378,11 +393,6 @@ public final class DefaultConfiguration implements Configuration {
           changed,
           options.who(),
           options.comment().isEmpty() ? "" : " (" + options.comment() + ")");
-      for (CuratorTransactionResult result : results) {
-        if (result.getType() == OperationType.CREATE && result.getForPath().endsWith("/v-")) {
-          pruneHistory(result.getResultPath());
-        }
-      }
       return new ConfigCommit(scope, scopeVersion + 1, changed);
     } catch (InvalidInputException | ConfigConflictException e) {
       throw e;
@@ -417,8 +427,15 @@ public final class DefaultConfiguration implements Configuration {
    * time; a missing node gives an error result in its place.
    */
   private List<OpResult> readAll(List<String> paths) throws Exception {
+    return readAll(paths, List.of());
+  }
+
+  /** {@link #readAll(List)}, then the children of each of {@code folders}, in the same multi. */
+  private List<OpResult> readAll(List<String> paths, List<String> folders) throws Exception {
     String namespace = "/" + client().getNamespace();
-    List<Op> ops = paths.stream().map(path -> Op.getData(namespace + path)).toList();
+    List<Op> ops = new ArrayList<>();
+    paths.forEach(path -> ops.add(Op.getData(namespace + path)));
+    folders.forEach(folder -> ops.add(Op.getChildren(namespace + folder)));
     return RetryLoop.callWithRetry(
         client().getZookeeperClient(),
         () -> client().getZookeeperClient().getZooKeeper().multi(ops));
@@ -426,30 +443,6 @@ public final class DefaultConfiguration implements Configuration {
 
   private static Stat statOf(OpResult result) {
     return result instanceof OpResult.GetDataResult data ? data.getStat() : null;
-  }
-
-  /**
-   * Keeps a key's history at its limit: the entry that the new one pushed over the limit is deleted
-   * in the background (history sequence numbers count up from 0 per key).
-   */
-  private void pruneHistory(String newEntryPath) {
-    int dash = newEntryPath.lastIndexOf('-');
-    long sequence;
-    try {
-      sequence = Long.parseLong(newEntryPath.substring(dash + 1));
-    } catch (NumberFormatException e) {
-      return;
-    }
-    if (sequence < historyLimit) {
-      return;
-    }
-    String expired =
-        newEntryPath.substring(0, dash + 1) + String.format("%010d", sequence - historyLimit);
-    try {
-      client().delete().inBackground((c, event) -> {}).forPath(expired);
-    } catch (Exception e) {
-      LOG.warn("pruning history entry {} failed: {}", expired, e.toString());
-    }
   }
 
   // ---- history ----

@@ -130,8 +130,8 @@ class ConfigurationIT {
             IntNode.valueOf(i),
             ChangeOptions.by("user" + i).comment("step " + i));
       }
-      // The oldest entries are pruned in the background, right after each change.
-      await().atMost(BOUND).until(() -> config.history(PIPELINE, "rate").size() == 3);
+      // Each change prunes the entries it pushes over the limit in its own multi-op.
+      assertThat(config.history(PIPELINE, "rate")).hasSize(3);
       List<HistoryEntry> history = config.history(PIPELINE, "rate");
       assertThat(history).extracting(HistoryEntry::who).containsExactly("user3", "user4", "user5");
       HistoryEntry last = history.get(2);
