@@ -164,7 +164,11 @@ public final class PipelineBuilder<KI, VI, KO, VO> {
   /**
    * A Kafka client property for the pipeline's consumer and producer (e.g. security settings).
    * Properties the pipeline's guarantee depends on ({@code enable.auto.commit}, {@code
-   * isolation.level}, {@code transactional.id}, serializers) are set by the pipeline and win.
+   * isolation.level}, {@code transactional.id}, serializers) are set by the pipeline and win. A
+   * PARALLEL consumer's {@code session.timeout.ms} defaults to the connection's negotiated
+   * ZooKeeper session timeout (at least 6 s, the brokers' default least), with {@code
+   * heartbeat.interval.ms} a third of it, so a dead instance's partitions move about when its
+   * ZooKeeper roles do rather than after Kafka's 45 s default; set them here to choose otherwise.
    */
   public PipelineBuilder<KI, VI, KO, VO> kafkaProperty(String key, Object value) {
     kafka.put(key, value);

@@ -12,6 +12,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * on (which wins).
  */
 final class ClientProperties {
+  /** The least session a broker accepts by default ({@code group.min.session.timeout.ms}). */
+  static final long MIN_KAFKA_SESSION_MS = 6000;
+
   private ClientProperties() {}
 
   /** A consumer of the pipeline's group, reading committed data only, committing by itself. */
@@ -23,6 +26,14 @@ final class ClientProperties {
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    // Kafka's session follows Pipekeeper's (not its 45 s default), so a dead instance's partitions
+    // move about when its ZooKeeper roles do; 6 s is the brokers' default least.
+    long session =
+        Math.max(MIN_KAFKA_SESSION_MS, settings.pipekeeper().negotiatedSessionTimeout().toMillis());
+    if (!props.containsKey(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG)) {
+      props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) session);
+      props.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) (session / 3));
+    }
     props.put(
         ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
         CooperativeStickyAssignor.class.getName());
