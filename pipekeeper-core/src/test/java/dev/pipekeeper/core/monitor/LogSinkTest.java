@@ -6,30 +6,12 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import java.time.Instant;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 class LogSinkTest {
   private static Alert alert(AlertState state) {
-    return new Alert(
-        "member-down/enrichment/m3",
-        "member-down",
-        RuleKind.MEMBER_DOWN,
-        Severity.CRITICAL,
-        state,
-        Map.of("group", "enrichment", "member", "m3"),
-        "member m3 of enrichment left without draining",
-        Instant.parse("2030-01-01T10:00:00Z"),
-        Instant.parse("2030-01-01T10:00:03Z"),
-        state == AlertState.RESOLVED ? Instant.parse("2030-01-01T10:05:00Z") : null,
-        null,
-        1,
-        false,
-        Map.of(),
-        7,
-        Instant.parse("2030-01-01T10:00:03Z"));
+    return SampleAlerts.memberDown(state);
   }
 
   @Test

@@ -59,6 +59,24 @@ class MonitorIT {
     return b.start();
   }
 
+  /** The alert of {@code key} the monitor holds now. */
+  static Alert alert(Monitor monitor, String key) {
+    return monitor.alerts().stream().filter(a -> a.key().equals(key)).findFirst().orElseThrow();
+  }
+
+  /**
+   * Waits until the stored alert of {@code key} records that {@code sink} confirmed {@code state}
+   * (a confirmation is written at the evaluation after the delivery).
+   */
+  static void awaitConfirmed(Pipekeeper pk, String key, String sink, AlertState state) {
+    await()
+        .atMost(BOUND)
+        .until(
+            () ->
+                pk.alerts().active().stream()
+                    .anyMatch(a -> a.key().equals(key) && a.notified().get(sink) == state));
+  }
+
   /** Waits until {@code monitor} has run {@code more} evaluations after now. */
   static void evaluations(Monitor monitor, int more) {
     Instant from = Instant.now();
@@ -103,12 +121,7 @@ class MonitorIT {
         assertThat(fired.summary()).contains("m2").contains("without draining");
         assertThat(Duration.between(fired.pendingSince(), fired.firedAt()))
             .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
-        await() // the sink's confirmation is written at the next evaluation
-            .atMost(BOUND)
-            .until(
-                () ->
-                    pk.alerts().active().stream()
-                        .anyMatch(a -> a.notified().get("test") == AlertState.FIRING));
+        awaitConfirmed(pk, key, "test", AlertState.FIRING);
         try (Pipekeeper back = Clients.connect(cluster, "m2")) {
           back.membership().join("ingest", MemberInfo.defaults());
           await().atMost(BOUND).until(() -> sink.states(key).contains(AlertState.RESOLVED));
@@ -214,11 +227,7 @@ class MonitorIT {
         await()
             .atMost(BOUND)
             .until(() -> sink.states("stuck/orders/w1").contains(AlertState.FIRING));
-        Alert stuck =
-            monitor.alerts().stream()
-                .filter(x -> x.key().equals("stuck/orders/w1"))
-                .findFirst()
-                .orElseThrow();
+        Alert stuck = alert(monitor, "stuck/orders/w1");
         assertThat(stuck.summary()).contains("40 records pending");
         report.set(health(0.0, 0, Instant.now()));
         await()
@@ -276,8 +285,7 @@ class MonitorIT {
         String key = "drift/w1/last-known-good";
         await().atMost(BOUND).until(() -> sink.states(key).contains(AlertState.FIRING));
         assertThat(view.get("batch.size", Integer.class)).contains(10); // the last good value
-        Alert drift =
-            monitor.alerts().stream().filter(a -> a.key().equals(key)).findFirst().orElseThrow();
+        Alert drift = alert(monitor, key);
         assertThat(drift.summary()).contains("batch.size");
         assertThat(drift.labels()).containsEntry("group", "orders");
         pk.config().set(scope, "batch.size", IntNode.valueOf(20), ChangeOptions.by("test"));
@@ -309,8 +317,7 @@ class MonitorIT {
         pk.config().set(scope, "batch.size", IntNode.valueOf(20), ChangeOptions.by("test"));
         String key = "drift/w1/behind";
         await().atMost(BOUND).until(() -> sink.states(key).contains(AlertState.FIRING));
-        Alert behind =
-            monitor.alerts().stream().filter(a -> a.key().equals(key)).findFirst().orElseThrow();
+        Alert behind = alert(monitor, key);
         assertThat(behind.summary()).contains("pipeline/orders 1 < 2");
         assertThat(view.get("batch.size", Integer.class)).contains(10);
         proxy.restore(); // back within its session: it reloads and applies version 2
@@ -339,12 +346,7 @@ class MonitorIT {
       try (Monitor second = monitor(two, secondSink)) {
         String key = "small/jobs";
         await().atMost(BOUND).until(() -> firstSink.states(key).contains(AlertState.FIRING));
-        await()
-            .atMost(BOUND)
-            .until(
-                () ->
-                    one.alerts().active().stream()
-                        .anyMatch(a -> a.notified().get("test") == AlertState.FIRING));
+        awaitConfirmed(one, key, "test", AlertState.FIRING);
         Alert before = one.alerts().active().get(0);
         first.close(); // the leader goes mid-alert
         await().atMost(BOUND).until(second::isLeading);
@@ -445,13 +447,7 @@ class MonitorIT {
         await()
             .atMost(BOUND)
             .until(() -> sink.states("delivery/webhook").contains(AlertState.RESOLVED));
-        await()
-            .atMost(BOUND)
-            .until(
-                () ->
-                    pk.alerts().active().stream()
-                        .filter(a -> a.key().equals("small/jobs"))
-                        .anyMatch(a -> a.notified().get("webhook") == AlertState.FIRING));
+        awaitConfirmed(pk, "small/jobs", "webhook", AlertState.FIRING);
         evaluations(monitor, 5);
         List<String> smallFiring =
             received.stream()

@@ -40,8 +40,7 @@ class MonitorQuorumIT {
         String key = "zk/server/" + address;
         stopped.stop();
         await().atMost(BOUND).until(() -> sink.states(key).contains(AlertState.FIRING));
-        Alert down =
-            monitor.alerts().stream().filter(a -> a.key().equals(key)).findFirst().orElseThrow();
+        Alert down = MonitorIT.alert(monitor, key);
         assertThat(down.summary()).contains("unreachable");
         assertThat(down.labels()).containsEntry("server", address);
         stopped.start();

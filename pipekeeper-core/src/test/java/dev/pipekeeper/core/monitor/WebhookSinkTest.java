@@ -34,9 +34,9 @@ import org.junit.jupiter.api.Test;
 
 class WebhookSinkTest {
   private static final Duration BOUND = TestTimeouts.scaled(Duration.ofSeconds(10));
-  private static final Instant PENDING = Instant.parse("2030-01-01T10:00:00Z");
-  private static final Instant FIRED = Instant.parse("2030-01-01T10:00:03Z");
-  private static final Instant RESOLVED = Instant.parse("2030-01-01T10:05:00Z");
+  private static final Instant PENDING = SampleAlerts.PENDING;
+  private static final Instant FIRED = SampleAlerts.FIRED;
+  private static final Instant RESOLVED = SampleAlerts.RESOLVED;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private record Received(String method, Headers headers, byte[] body) {}
@@ -103,23 +103,7 @@ class WebhookSinkTest {
   }
 
   private static Alert alert(AlertState state) {
-    return new Alert(
-        "member-down/enrichment/m3",
-        "member-down",
-        RuleKind.MEMBER_DOWN,
-        Severity.CRITICAL,
-        state,
-        Map.of("group", "enrichment", "member", "m3"),
-        "member m3 of enrichment left without draining",
-        PENDING,
-        FIRED,
-        state == AlertState.RESOLVED ? RESOLVED : null,
-        null,
-        1,
-        false,
-        Map.of(),
-        7,
-        FIRED);
+    return SampleAlerts.memberDown(state);
   }
 
   private static Map<String, String> strings(JsonNode node) {
