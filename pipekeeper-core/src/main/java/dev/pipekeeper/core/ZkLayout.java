@@ -164,8 +164,17 @@ public final class ZkLayout {
     return CONFIG_HISTORY + "/" + scopePath + "/" + key;
   }
 
+  /**
+   * The folder of a scope's schemas. Its data version counts the schema changes made through
+   * Pipekeeper, so a write can check in its multi-op that the schemas it validated against are
+   * still the current ones.
+   */
+  public static String configSchemas(String scopePath) {
+    return CONFIG_SCHEMA + "/" + scopePath;
+  }
+
   public static String configSchema(String scopePath, String key) {
-    return CONFIG_SCHEMA + "/" + scopePath + "/" + key;
+    return configSchemas(scopePath) + "/" + key;
   }
 
   /** Where a member acknowledges the configuration versions it applied. */

@@ -359,7 +359,7 @@ final class DefaultConfigView implements ConfigView {
     }
     String namespace = "/" + config.client().getNamespace();
     String base = namespace + ZkLayout.config(scope.path());
-    String schemaBase = namespace + ZkLayout.CONFIG_SCHEMA + "/" + scope.path();
+    String schemaBase = namespace + ZkLayout.configSchemas(scope.path());
     List<String> keys = names.get(0);
     List<String> schemaKeys = names.get(1);
     List<Op> ops = new ArrayList<>();

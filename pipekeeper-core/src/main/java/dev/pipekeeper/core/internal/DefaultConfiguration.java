@@ -27,6 +27,8 @@ import java.util.TreeMap;
 import org.apache.curator.RetryLoop;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
+import org.apache.curator.framework.api.transaction.OperationType;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
@@ -46,6 +48,12 @@ public final class DefaultConfiguration implements Configuration {
   private final Registry registry;
   private final int valueLimitBytes;
   private final int historyLimit;
+
+  /** Bounds on what a writer keeps of its last writes (see {@link #written}). */
+  private static final int WRITTEN_SCOPES = 256;
+
+  private static final int WRITTEN_KEYS = 1_000;
+
   private final java.util.Set<String> existingParents =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -241,159 +249,26 @@ public final class DefaultConfiguration implements Configuration {
       encoded.put(key, bytes);
     }
 
-    // 2. Read what is there now, at one point in time and in one round trip: the scope version,
-    // each key's value and version, and each key's schema.
+    // 2. Write on what this writer knows of the scope from its own last write, if that covers the
+    // keys: the multi-op's compare-and-set on the commit node, the keys and the schemas' folder
+    // fails if anything changed since, and then the change is made again on a fresh read.
     session.awaitConnected(session.connectionTimeout());
-    String commitPath = ZkLayout.configCommit(scope.path());
-    List<String> keys = new ArrayList<>(changes.keySet());
-    List<String> reads = new ArrayList<>();
-    reads.add(commitPath);
-    for (String key : keys) {
-      reads.add(ZkLayout.configKey(scope.path(), key));
-      reads.add(ZkLayout.configSchema(scope.path(), key));
-    }
-    // and each key's history entries, so the change prunes the oldest in its own multi-op
-    List<String> histories = new ArrayList<>();
-    for (String key : keys) {
-      histories.add(ZkLayout.configHistory(scope.path(), key));
-    }
     try {
-      List<OpResult> all = readAll(reads, histories);
-      List<OpResult> now = all.subList(0, reads.size());
-      Stat commitStat = statOf(now.get(0));
-      if (expect != Expect.SCOPE_VERSION) {
-        // One key: its expected version is checked against the same read the multi-op's
-        // compare-and-set is based on, so it cannot change unnoticed in between.
-        String key = keys.get(0);
-        Stat stat = statOf(now.get(1));
-        if (stat == null && expect == Expect.EXISTING_KEY_VERSION) {
-          throw new InvalidInputException("config " + scope + " has no key " + key);
-        }
-        checkKeyVersion(scope, key, options, stat == null ? -1 : stat.getVersion());
-      }
-      for (int i = 0; i < keys.size(); i++) {
-        String key = keys.get(i);
-        JsonNode value = changes.get(key);
-        if (!value.isNull() && now.get(2 + 2 * i) instanceof OpResult.GetDataResult schemaData) {
-          List<String> errors = SchemaCheck.errors(parseOrRaw(schemaData.getData()), value);
-          if (!errors.isEmpty()) {
-            throw new InvalidInputException(
-                "config "
-                    + scope
-                    + " "
-                    + key
-                    + ": value does not match its schema: "
-                    + String.join("; ", errors));
+      ScopeState last = written.get(scope);
+      if (last != null && last.keys().keySet().containsAll(changes.keySet())) {
+        try {
+          Optional<ConfigCommit> commit =
+              attempt(scope, changes, encoded, options, expect, last, true);
+          if (commit.isPresent()) {
+            return commit.get();
           }
+        } catch (InvalidInputException | ConfigConflictException stale) {
+          // decided on what this writer last wrote, which is not what is there now: read it
         }
+        written.remove(scope, last);
       }
-      int scopeVersion = commitStat == null ? 0 : commitStat.getVersion() + 1;
-      if (expect == Expect.SCOPE_VERSION
-          && options.expectedVersion().isPresent()
-          && options.expectedVersion().getAsInt() != scopeVersion) {
-        throw new ConfigConflictException(
-            "config scope "
-                + scope
-                + " is at version "
-                + scopeVersion
-                + ", not the expected "
-                + options.expectedVersion().getAsInt()
-                + "; nothing was written");
-      }
-      List<CuratorOp> ops = new ArrayList<>();
-      List<String> changed = new ArrayList<>();
-      for (int i = 0; i < keys.size(); i++) {
-        String key = keys.get(i);
-        String path = ZkLayout.configKey(scope.path(), key);
-        Stat stat = statOf(now.get(1 + 2 * i));
-        JsonNode old =
-            now.get(1 + 2 * i) instanceof OpResult.GetDataResult data
-                ? parseOrRaw(data.getData())
-                : null;
-        JsonNode value = changes.get(key);
-        if (value.isNull()) {
-          if (stat == null) {
-            continue; // already absent: applying the same file twice is not an error
-          }
-          ops.add(client().transactionOp().delete().withVersion(stat.getVersion()).forPath(path));
-        } else if (stat == null) {
-          ensureParent(path);
-          ops.add(client().transactionOp().create().forPath(path, encoded.get(key)));
-        } else if (value.equals(old)) {
-          continue; // unchanged: not a change, not in history
-        } else {
-          ops.add(
-              client()
-                  .transactionOp()
-                  .setData()
-                  .withVersion(stat.getVersion())
-                  .forPath(path, encoded.get(key)));
-        }
-        changed.add(key);
-        ensureParent(ZkLayout.configHistory(scope.path(), key) + "/v-");
-        // the entries this one pushes over the limit go in the same multi-op: no second write
-        if (all.get(reads.size() + i) instanceof OpResult.GetChildrenResult entries) {
-          List<String> names = new ArrayList<>(entries.getChildren());
-          names.sort(null); // v-0000000042: the sequence sorts as text
-          for (String expired : names.subList(0, Math.max(0, names.size() + 1 - historyLimit))) {
-            ops.add(
-                client()
-                    .transactionOp()
-                    .delete()
-                    .forPath(ZkLayout.configHistory(scope.path(), key) + "/" + expired));
-          }
-        }
-        ops.add(
-            client()
-                .transactionOp()
-                .create()
-                .withMode(CreateMode.PERSISTENT_SEQUENTIAL)
-                .forPath(
-                    ZkLayout.configHistory(scope.path(), key) + "/v-",
-                    Json.write(
-                        new HistoryRecord(
-                            options.who(),
-                            Instant.now(),
-                            old,
-                            value.isNull() ? null : value,
-                            options.comment(),
-                            scopeVersion + 1))));
-      }
-      if (changed.isEmpty()) {
-        return new ConfigCommit(scope, scopeVersion, List.of());
-      }
-      byte[] commit =
-          Json.write(new CommitRecord(options.who(), Instant.now(), changed, options.comment()));
-      ensureParent(commitPath);
-      ops.add(
-          commitStat == null
-              ? client().transactionOp().create().forPath(commitPath, commit)
-              : client()
-                  .transactionOp()
-                  .setData()
-                  .withVersion(commitStat.getVersion())
-                  .forPath(commitPath, commit));
-      try {
-        client().transaction().forOperations(ops);
-      } catch (KeeperException.BadVersionException
-          | KeeperException.NodeExistsException
-          | KeeperException.NoNodeException e) {
-        existingParents.clear(); // a parent may have been deleted: check again next time
-        throw new ConfigConflictException(
-            "config scope "
-                + scope
-                + " changed while this change was written (it was at version "
-                + scopeVersion
-                + "); nothing was written: read it again and retry");
-      }
-      LOG.info(
-          "config {} version {}: {} changed by {}{}",
-          scope,
-          scopeVersion + 1,
-          changed,
-          options.who(),
-          options.comment().isEmpty() ? "" : " (" + options.comment() + ")");
-      return new ConfigCommit(scope, scopeVersion + 1, changed);
+      ScopeState now = read(scope, new ArrayList<>(changes.keySet()));
+      return attempt(scope, changes, encoded, options, expect, now, false).orElseThrow();
     } catch (InvalidInputException | ConfigConflictException e) {
       throw e;
     } catch (Exception e) {
@@ -401,9 +276,263 @@ public final class DefaultConfiguration implements Configuration {
     }
   }
 
+  /**
+   * What a writer knows of a scope, from a read or from its own last write: the commit node's
+   * version (-1: none yet), the version of the schemas' folder, and per key what the change needs.
+   */
+  private record ScopeState(int commitVersion, int schemasVersion, Map<String, KeyState> keys) {}
+
+  /** One key: its version (-1: unset), value, schema and history entries (oldest first). */
+  private record KeyState(int version, JsonNode value, JsonNode schema, List<String> history) {}
+
+  /** Per scope, what this writer's last write left there (checked, never trusted, on use). */
+  private final Map<Scope, ScopeState> written = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Reads, at one point in time and in one round trip, the scope version, the version of the
+   * schemas' folder, and each key's value, version, schema and history entries.
+   */
+  private ScopeState read(Scope scope, List<String> keys) throws Exception {
+    String schemas = ZkLayout.configSchemas(scope.path());
+    ensureFolder(schemas);
+    List<String> reads = new ArrayList<>();
+    reads.add(ZkLayout.configCommit(scope.path()));
+    reads.add(schemas);
+    List<String> histories = new ArrayList<>();
+    for (String key : keys) {
+      reads.add(ZkLayout.configKey(scope.path(), key));
+      reads.add(ZkLayout.configSchema(scope.path(), key));
+      histories.add(ZkLayout.configHistory(scope.path(), key));
+    }
+    List<OpResult> all = readAll(reads, histories);
+    Stat commit = statOf(all.get(0));
+    Stat folder = statOf(all.get(1));
+    Map<String, KeyState> states = new TreeMap<>();
+    for (int i = 0; i < keys.size(); i++) {
+      OpResult value = all.get(2 + 2 * i);
+      OpResult schema = all.get(3 + 2 * i);
+      List<String> history =
+          all.get(reads.size() + i) instanceof OpResult.GetChildrenResult entries
+              ? new ArrayList<>(entries.getChildren())
+              : new ArrayList<>();
+      history.sort(null); // v-0000000042: the sequence sorts as text
+      states.put(
+          keys.get(i),
+          new KeyState(
+              value instanceof OpResult.GetDataResult data ? data.getStat().getVersion() : -1,
+              value instanceof OpResult.GetDataResult data ? parseOrRaw(data.getData()) : null,
+              schema instanceof OpResult.GetDataResult data ? parseOrRaw(data.getData()) : null,
+              List.copyOf(history)));
+    }
+    return new ScopeState(
+        commit == null ? -1 : commit.getVersion(),
+        folder == null ? -1 : folder.getVersion(),
+        states);
+  }
+
+  /**
+   * Makes the change on {@code state}: checks, then one multi-op of the keys, their history entries
+   * (pruning those pushed over the limit), the commit node, and a check of the schemas' folder.
+   * Empty if nothing would change but {@code state} is {@code fromLastWrite}, so may be out of
+   * date.
+   */
+  private Optional<ConfigCommit> attempt(
+      Scope scope,
+      Map<String, JsonNode> changes,
+      Map<String, byte[]> encoded,
+      ChangeOptions options,
+      Expect expect,
+      ScopeState state,
+      boolean fromLastWrite)
+      throws Exception {
+    String commitPath = ZkLayout.configCommit(scope.path());
+    List<String> keys = new ArrayList<>(changes.keySet());
+    if (expect != Expect.SCOPE_VERSION) {
+      // One key: its expected version is checked against the state the multi-op's
+      // compare-and-set is based on, so it cannot change unnoticed in between.
+      String key = keys.get(0);
+      int version = state.keys().get(key).version();
+      if (version < 0 && expect == Expect.EXISTING_KEY_VERSION) {
+        throw new InvalidInputException("config " + scope + " has no key " + key);
+      }
+      checkKeyVersion(scope, key, options, version);
+    }
+    for (String key : keys) {
+      JsonNode value = changes.get(key);
+      JsonNode schema = state.keys().get(key).schema();
+      if (!value.isNull() && schema != null) {
+        List<String> errors = SchemaCheck.errors(schema, value);
+        if (!errors.isEmpty()) {
+          throw new InvalidInputException(
+              "config "
+                  + scope
+                  + " "
+                  + key
+                  + ": value does not match its schema: "
+                  + String.join("; ", errors));
+        }
+      }
+    }
+    int scopeVersion = state.commitVersion() + 1;
+    if (expect == Expect.SCOPE_VERSION
+        && options.expectedVersion().isPresent()
+        && options.expectedVersion().getAsInt() != scopeVersion) {
+      throw new ConfigConflictException(
+          "config scope "
+              + scope
+              + " is at version "
+              + scopeVersion
+              + ", not the expected "
+              + options.expectedVersion().getAsInt()
+              + "; nothing was written");
+    }
+    List<CuratorOp> ops = new ArrayList<>();
+    List<String> changed = new ArrayList<>();
+    Map<String, List<String>> expiredEntries = new TreeMap<>();
+    for (String key : keys) {
+      String path = ZkLayout.configKey(scope.path(), key);
+      KeyState before = state.keys().get(key);
+      JsonNode old = before.value();
+      JsonNode value = changes.get(key);
+      boolean unchanged = value.isNull() ? before.version() < 0 : value.equals(old);
+      if (unchanged) {
+        // Not a change, not in history (applying the same file twice is not an error). On a
+        // writer's own last write, "unchanged" is checked too; "absent" cannot be.
+        if (fromLastWrite) {
+          if (before.version() < 0) {
+            return Optional.empty();
+          }
+          ops.add(client().transactionOp().check().withVersion(before.version()).forPath(path));
+        }
+        continue;
+      }
+      if (value.isNull()) {
+        ops.add(client().transactionOp().delete().withVersion(before.version()).forPath(path));
+      } else if (before.version() < 0) {
+        ensureParent(path);
+        ops.add(client().transactionOp().create().forPath(path, encoded.get(key)));
+      } else {
+        ops.add(
+            client()
+                .transactionOp()
+                .setData()
+                .withVersion(before.version())
+                .forPath(path, encoded.get(key)));
+      }
+      changed.add(key);
+      String history = ZkLayout.configHistory(scope.path(), key);
+      ensureParent(history + "/v-");
+      // the entries this one pushes over the limit go in the same multi-op: no second write
+      List<String> expired =
+          before.history().subList(0, Math.max(0, before.history().size() + 1 - historyLimit));
+      expiredEntries.put(key, expired);
+      for (String name : expired) {
+        ops.add(client().transactionOp().delete().forPath(history + "/" + name));
+      }
+      ops.add(
+          client()
+              .transactionOp()
+              .create()
+              .withMode(CreateMode.PERSISTENT_SEQUENTIAL)
+              .forPath(
+                  history + "/v-",
+                  Json.write(
+                      new HistoryRecord(
+                          options.who(),
+                          Instant.now(),
+                          old,
+                          value.isNull() ? null : value,
+                          options.comment(),
+                          scopeVersion + 1))));
+    }
+    if (changed.isEmpty()) {
+      return fromLastWrite
+          ? Optional.empty()
+          : Optional.of(new ConfigCommit(scope, scopeVersion, List.of()));
+    }
+    byte[] commit =
+        Json.write(new CommitRecord(options.who(), Instant.now(), changed, options.comment()));
+    ensureParent(commitPath);
+    ops.add(
+        state.commitVersion() < 0
+            ? client().transactionOp().create().forPath(commitPath, commit)
+            : client()
+                .transactionOp()
+                .setData()
+                .withVersion(state.commitVersion())
+                .forPath(commitPath, commit));
+    // the schemas validated against are still the current ones (see setSchema)
+    ops.add(
+        client()
+            .transactionOp()
+            .check()
+            .withVersion(state.schemasVersion())
+            .forPath(ZkLayout.configSchemas(scope.path())));
+    List<CuratorTransactionResult> results;
+    try {
+      results = client().transaction().forOperations(ops);
+    } catch (KeeperException.BadVersionException
+        | KeeperException.NodeExistsException
+        | KeeperException.NoNodeException e) {
+      existingParents.clear(); // a parent may have been deleted: check again next time
+      throw new ConfigConflictException(
+          "config scope "
+              + scope
+              + " changed while this change was written (it was at version "
+              + scopeVersion
+              + "); nothing was written: read it again and retry");
+    }
+    remember(scope, state, changes, changed, expiredEntries, results);
+    LOG.info(
+        "config {} version {}: {} changed by {}{}",
+        scope,
+        scopeVersion + 1,
+        changed,
+        options.who(),
+        options.comment().isEmpty() ? "" : " (" + options.comment() + ")");
+    return Optional.of(new ConfigCommit(scope, scopeVersion + 1, changed));
+  }
+
+  /** Keeps what a successful multi-op left in the scope, for this writer's next write there. */
+  private void remember(
+      Scope scope,
+      ScopeState state,
+      Map<String, JsonNode> changes,
+      List<String> changed,
+      Map<String, List<String>> expiredEntries,
+      List<CuratorTransactionResult> results) {
+    Map<String, KeyState> keys = new TreeMap<>(state.keys());
+    for (String key : changed) {
+      KeyState before = keys.get(key);
+      String prefix = ZkLayout.configHistory(scope.path(), key) + "/v-";
+      List<String> history = new ArrayList<>(before.history());
+      history.removeAll(expiredEntries.get(key));
+      results.stream()
+          .filter(r -> r.getType() == OperationType.CREATE && r.getForPath().endsWith(prefix))
+          .map(r -> r.getResultPath().substring(r.getResultPath().lastIndexOf('/') + 1))
+          .forEach(history::add);
+      JsonNode value = changes.get(key);
+      keys.put(
+          key,
+          value.isNull()
+              ? new KeyState(-1, null, before.schema(), List.copyOf(history))
+              : new KeyState(before.version() + 1, value, before.schema(), List.copyOf(history)));
+    }
+    if (written.size() >= WRITTEN_SCOPES || keys.size() > WRITTEN_KEYS) {
+      written.clear(); // a bound, not a policy: a writer that forgets reads before its write
+    }
+    if (keys.size() <= WRITTEN_KEYS) {
+      written.put(scope, new ScopeState(state.commitVersion() + 1, state.schemasVersion(), keys));
+    }
+  }
+
   /** Creates the parent of {@code path} if needed; parents known to exist cost nothing. */
   private void ensureParent(String path) throws Exception {
-    String parent = path.substring(0, path.lastIndexOf('/'));
+    ensureFolder(path.substring(0, path.lastIndexOf('/')));
+  }
+
+  /** Creates {@code parent} if needed; folders known to exist cost nothing. */
+  private void ensureFolder(String parent) throws Exception {
     if (existingParents.contains(parent)) {
       return;
     }
@@ -423,14 +552,10 @@ public final class DefaultConfiguration implements Configuration {
   }
 
   /**
-   * Reads several nodes in one read-only multi (ZooKeeper 3.6+), so they are seen at one point in
-   * time; a missing node gives an error result in its place.
+   * Reads several nodes, then the children of each of {@code folders}, in one read-only multi
+   * (ZooKeeper 3.6+), so they are seen at one point in time; a missing node gives an error result
+   * in its place.
    */
-  private List<OpResult> readAll(List<String> paths) throws Exception {
-    return readAll(paths, List.of());
-  }
-
-  /** {@link #readAll(List)}, then the children of each of {@code folders}, in the same multi. */
   private List<OpResult> readAll(List<String> paths, List<String> folders) throws Exception {
     String namespace = "/" + client().getNamespace();
     List<Op> ops = new ArrayList<>();
@@ -520,11 +645,56 @@ public final class DefaultConfiguration implements Configuration {
                 + String.join("; ", errors));
       }
     }
+    writeSchema(scope, key, Json.write(schema), current.map(ConfigEntry::version).orElse(-1));
+  }
+
+  /**
+   * Writes or deletes ({@code bytes} null) a key's schema in one multi-op that also bumps the
+   * version of the scope's schemas' folder, which config writes check; a schema is set only over
+   * the key's version it was checked against ({@code keyVersion}, -1: unset then).
+   */
+  private void writeSchema(Scope scope, String key, byte[] bytes, int keyVersion) {
+    String folder = ZkLayout.configSchemas(scope.path());
     String path = ZkLayout.configSchema(scope.path(), key);
     try {
-      client().create().orSetData().creatingParentsIfNeeded().forPath(path, Json.write(schema));
+      ensureFolder(folder);
+      boolean exists = client().checkExists().forPath(path) != null;
+      if (bytes == null && !exists) {
+        return; // nothing to delete
+      }
+      List<CuratorOp> ops = new ArrayList<>();
+      if (bytes == null) {
+        ops.add(client().transactionOp().delete().forPath(path));
+      } else {
+        if (keyVersion >= 0) {
+          ops.add(
+              client()
+                  .transactionOp()
+                  .check()
+                  .withVersion(keyVersion)
+                  .forPath(ZkLayout.configKey(scope.path(), key)));
+        }
+        ops.add(
+            exists
+                ? client().transactionOp().setData().forPath(path, bytes)
+                : client().transactionOp().create().forPath(path, bytes));
+      }
+      ops.add(client().transactionOp().setData().forPath(folder, new byte[0]));
+      client().transaction().forOperations(ops);
+      written.remove(scope);
+    } catch (KeeperException.BadVersionException
+        | KeeperException.NodeExistsException
+        | KeeperException.NoNodeException e) {
+      existingParents.clear();
+      throw new ConfigConflictException(
+          "the schema of "
+              + scope
+              + " "
+              + key
+              + " or its value changed while it was written; nothing was written: retry");
     } catch (Exception e) {
-      throw session.failure("writing the schema of " + scope + " " + key, e);
+      throw session.failure(
+          (bytes == null ? "deleting" : "writing") + " the schema of " + scope + " " + key, e);
     }
   }
 
@@ -547,13 +717,8 @@ public final class DefaultConfiguration implements Configuration {
 
   @Override
   public void deleteSchema(Scope scope, String key) {
-    try {
-      client().delete().forPath(ZkLayout.configSchema(scope.path(), key));
-    } catch (KeeperException.NoNodeException none) {
-      // nothing to delete
-    } catch (Exception e) {
-      throw session.failure("deleting the schema of " + scope + " " + key, e);
-    }
+    ConfigKeys.check(key);
+    writeSchema(scope, key, null, -1);
   }
 
   // ---- views ----
