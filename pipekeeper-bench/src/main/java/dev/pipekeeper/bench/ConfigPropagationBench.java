@@ -35,7 +35,7 @@ import org.apache.curator.retry.RetryOneTime;
 public final class ConfigPropagationBench {
   private static final int CLIENTS = 10;
   private static final int LISTENERS_PER_CLIENT = 10;
-  private static final int WARMUP = 30;
+  private static final int WARMUP = 500;
 
   /** History entries kept per key (second argument; default 100, Pipekeeper's default). */
   private static int historyLimit;
@@ -87,10 +87,25 @@ public final class ConfigPropagationBench {
           "write call alone, p50: raw %.2f ms, Pipekeeper %.2f ms%n",
           raw.writes.percentile(50), pipekeeper.writes.percentile(50));
       System.out.printf(
+          "allocated per round (all threads): raw %.1f KiB, Pipekeeper %.1f KiB%n",
+          raw.allocated / 1024.0 / (WARMUP + rounds),
+          pipekeeper.allocated / 1024.0 / (WARMUP + rounds));
+      System.out.printf(
           "p99 ratio Pipekeeper / raw: %.2fx (target ≤ 1.5x); p50 ratio %.2fx%n",
           pkStats.percentile(99) / rawStats.percentile(99),
           pkStats.percentile(50) / rawStats.percentile(50));
     }
+  }
+
+  /** Bytes allocated so far by the JVM's live threads. */
+  private static long allocatedBytes() {
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long total = 0;
+    for (long bytes : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+      total += Math.max(0, bytes);
+    }
+    return total;
   }
 
   private static void row(String name, Stats stats) {
@@ -102,22 +117,30 @@ public final class ConfigPropagationBench {
   /** One side of the comparison: a round writes a value and waits for every listener to see it. */
   private abstract static class Side implements AutoCloseable {
     final AtomicReference<CountDownLatch> arrivals = new AtomicReference<>(new CountDownLatch(0));
-    final AtomicReference<String> expected = new AtomicReference<>("");
+
+    /**
+     * The value of the round on its way; each listener decodes what it gets as a consumer would.
+     */
+    volatile int expected = Integer.MIN_VALUE;
 
     /** How long the write call itself took, per round. */
     final Stats writes = new Stats();
 
     /** Called by every listener with the value it saw. */
-    void saw(String value) {
-      if (value.equals(expected.get())) {
+    void saw(int value) {
+      if (value == expected) {
         arrivals.get().countDown();
       }
     }
 
+    /** Bytes allocated by all threads of the JVM during this side's rounds. */
+    long allocated;
+
     /** Milliseconds from the write to the last listener's call. */
     double round(int value) throws Exception {
+      long before = allocatedBytes();
       CountDownLatch latch = new CountDownLatch(CLIENTS * LISTENERS_PER_CLIENT);
-      expected.set(Integer.toString(value));
+      expected = value;
       arrivals.set(latch);
       long start = System.nanoTime();
       write(value);
@@ -125,7 +148,9 @@ public final class ConfigPropagationBench {
       if (!latch.await(30, TimeUnit.SECONDS)) {
         throw new IllegalStateException(getClass().getSimpleName() + ": listeners missed " + value);
       }
-      return (System.nanoTime() - start) / 1e6;
+      double millis = (System.nanoTime() - start) / 1e6;
+      allocated += allocatedBytes() - before;
+      return millis;
     }
 
     abstract void write(int value) throws Exception;
@@ -155,7 +180,9 @@ public final class ConfigPropagationBench {
                   CuratorCacheListener.builder()
                       .forChanges(
                           (before, after) ->
-                              saw(new String(after.getData(), StandardCharsets.UTF_8)))
+                              saw(
+                                  Integer.parseInt(
+                                      new String(after.getData(), StandardCharsets.UTF_8))))
                       .build());
         }
         cache.start();
@@ -200,7 +227,7 @@ public final class ConfigPropagationBench {
         clients.add(client);
         ConfigView view = client.config().view(List.of(SCOPE));
         for (int l = 0; l < LISTENERS_PER_CLIENT; l++) {
-          view.onChange("k", (old, now) -> now.ifPresent(v -> saw(v.toString())));
+          view.onChange("k", (old, now) -> now.ifPresent(v -> saw(v.asInt())));
         }
       }
     }
