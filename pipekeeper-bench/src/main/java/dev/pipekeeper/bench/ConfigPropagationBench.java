@@ -30,7 +30,7 @@ import org.apache.curator.retry.RetryOneTime;
  * on the key's node with 10 listeners; a writer calls {@code setData}.
  *
  * <p>Run: {@code ./mvnw -B -q -pl pipekeeper-bench exec:exec
- * -Dbench.main=dev.pipekeeper.bench.ConfigPropagationBench -Dbench.args="200"} (rounds per side).
+ * -Dbench.main=dev.pipekeeper.bench.ConfigPropagationBench -Dbench.args=2000} (rounds per side).
  */
 public final class ConfigPropagationBench {
   private static final int CLIENTS = 10;
