@@ -74,6 +74,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
     if (!FreePorts.isFree(brokerPort)) {
       state.set(State.CLOSED);
+      deleteOwnedDataDir(); // close() does nothing now: the state says closed
       throw new EmbeddedServerException(
           "port " + brokerPort + " is already in use, so Kafka cannot listen on it");
     }
@@ -143,6 +144,10 @@ public final class EmbeddedKafka implements AutoCloseable {
       child.stop(Duration.ofSeconds(60));
       child = null;
     }
+    deleteOwnedDataDir();
+  }
+
+  private void deleteOwnedDataDir() {
     if (ownsDataDir) {
       Dirs.deleteRecursively(dataDir);
     }

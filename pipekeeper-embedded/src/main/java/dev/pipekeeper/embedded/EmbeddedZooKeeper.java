@@ -82,6 +82,7 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
     for (Node node : nodes) {
       if (!FreePorts.isFree(node.clientPort)) {
         state.set(State.CLOSED);
+        deleteOwnedDataDir(); // close() does nothing now: the state says closed
         throw new EmbeddedServerException(
             "port " + node.clientPort + " is already in use, so ZooKeeper cannot listen on it");
       }
@@ -152,6 +153,10 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
     for (Node node : nodes) {
       node.stop();
     }
+    deleteOwnedDataDir();
+  }
+
+  private void deleteOwnedDataDir() {
     if (ownsDataDir) {
       Dirs.deleteRecursively(dataDir);
     }

@@ -19,6 +19,20 @@ class EmbeddedKafkaIT {
   private static final Duration BOUND = TestTimeouts.scaled(Duration.ofSeconds(60));
 
   @Test
+  void aPortInUseIsRefusedAndLeavesNoTemporaryFolder() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+      int port = taken.getLocalPort();
+      EmbeddedKafka kafka = EmbeddedKafka.builder().brokerPort(port).build();
+      Path dataDir = kafka.dataDir();
+      assertThat(dataDir).exists();
+      org.assertj.core.api.Assertions.assertThatThrownBy(kafka::start)
+          .isInstanceOf(EmbeddedServerException.class)
+          .hasMessageContaining("port " + port + " is already in use");
+      assertThat(dataDir).doesNotExist();
+    }
+  }
+
+  @Test
   void brokerServesProduceAndConsumeAndReleasesEverythingOnClose() throws Exception {
     Set<Long> before = Leaks.threadIds();
     EmbeddedKafka kafka = EmbeddedKafka.builder().build().start();

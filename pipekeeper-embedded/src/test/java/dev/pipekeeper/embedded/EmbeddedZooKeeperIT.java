@@ -97,6 +97,20 @@ class EmbeddedZooKeeperIT {
   }
 
   @Test
+  void aPortInUseIsRefusedAndLeavesNoTemporaryFolder() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+      int port = taken.getLocalPort();
+      EmbeddedZooKeeper second = EmbeddedZooKeeper.builder().clientPort(port).build();
+      Path dataDir = second.dataDir();
+      assertThat(dataDir).exists();
+      assertThatThrownBy(second::start)
+          .isInstanceOf(EmbeddedServerException.class)
+          .hasMessageContaining("port " + port + " is already in use");
+      assertThat(dataDir).doesNotExist();
+    }
+  }
+
+  @Test
   void cannotStartTwice() {
     try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.builder().build().start()) {
       assertThatThrownBy(zk::start).isInstanceOf(IllegalStateException.class);
