@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.zookeeper.client.FourLetterWordMain;
@@ -19,16 +20,32 @@ import org.apache.zookeeper.common.X509Exception;
 /**
  * Asks each server of an ensemble about itself with ZooKeeper's {@code srvr} command, which every
  * server allows unless an operator removed it from {@code 4lw.commands.whitelist}. The servers are
- * asked in parallel, so the whole probe takes at most one timeout.
+ * asked in parallel, so the whole probe takes at most one timeout; a single server is asked on the
+ * calling thread.
  */
 public final class EnsembleProbe {
   private final Duration timeout;
+  private final Executor executor;
 
   /**
+   * A probe that starts a thread per server for each probe of several servers: for a one-off.
+   *
    * @param timeout how long to wait for each server's connection and answer
    */
   public EnsembleProbe(Duration timeout) {
+    this(timeout, null);
+  }
+
+  /**
+   * A probe that asks several servers on {@code executor}'s threads: for probing again and again.
+   * The executor must run as many tasks at once as there are servers, or the probe takes longer
+   * than one timeout; the caller shuts it down.
+   *
+   * @param timeout how long to wait for each server's connection and answer
+   */
+  public EnsembleProbe(Duration timeout, Executor executor) {
     this.timeout = timeout;
+    this.executor = executor;
   }
 
   /**
@@ -39,16 +56,26 @@ public final class EnsembleProbe {
    */
   public List<ServerStatus> probe(String connectString) {
     List<HostAndPort> servers = ZkConnectString.parse(connectString).servers();
+    if (servers.size() == 1) {
+      return List.of(probe(servers.get(0)));
+    }
+    if (executor != null) {
+      return probe(servers, executor);
+    }
     ExecutorService pool = Executors.newFixedThreadPool(servers.size());
     try {
-      List<CompletableFuture<ServerStatus>> answers =
-          servers.stream()
-              .map(server -> CompletableFuture.supplyAsync(() -> probe(server), pool))
-              .toList();
-      return answers.stream().map(CompletableFuture::join).toList();
+      return probe(servers, pool);
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  private List<ServerStatus> probe(List<HostAndPort> servers, Executor on) {
+    List<CompletableFuture<ServerStatus>> answers =
+        servers.stream()
+            .map(server -> CompletableFuture.supplyAsync(() -> probe(server), on))
+            .toList();
+    return answers.stream().map(CompletableFuture::join).toList();
   }
 
   private ServerStatus probe(HostAndPort server) {

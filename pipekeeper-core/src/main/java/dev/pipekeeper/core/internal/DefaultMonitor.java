@@ -74,6 +74,17 @@ final class DefaultMonitor implements Monitor {
   private final Leadership leadership;
   private final ConfigView rulesView;
   private final ScheduledExecutorService thread;
+
+  /** Asks a quorum's servers in parallel, on threads kept from one evaluation to the next. */
+  private final java.util.concurrent.ExecutorService ensembleThreads =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "pipekeeper-monitor-ensemble");
+            t.setDaemon(true);
+            return t;
+          });
+
+  private final EnsembleProbe ensembleProbe;
   private final Map<String, SinkDelivery> deliveries = new LinkedHashMap<>();
   private final Map<String, Map<String, AlertState>> delivered = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<Ack> acks = new ConcurrentLinkedQueue<>();
@@ -165,6 +176,7 @@ final class DefaultMonitor implements Monitor {
                   settings.clock())
               .start());
     }
+    this.ensembleProbe = new EnsembleProbe(settings.ensembleTimeout(), ensembleThreads);
     this.thread =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -511,7 +523,7 @@ final class DefaultMonitor implements Monitor {
     Optional<List<ServerStatus>> ensemble = Optional.empty();
     if (kinds.contains(RuleKind.ZOOKEEPER)) {
       String connect = settings.ensemble() != null ? settings.ensemble() : session.connectString();
-      ensemble = Optional.of(new EnsembleProbe(settings.ensembleTimeout()).probe(connect));
+      ensemble = Optional.of(ensembleProbe.probe(connect));
     }
     Map<String, ProbeReport> reports = new TreeMap<>();
     boolean wantsProbes =
@@ -661,6 +673,7 @@ final class DefaultMonitor implements Monitor {
       thread.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    ensembleThreads.shutdownNow();
     deliveries.values().forEach(SinkDelivery::close);
     for (MonitorProbe probe : probes) {
       try {

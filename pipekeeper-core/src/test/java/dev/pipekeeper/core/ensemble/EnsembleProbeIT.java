@@ -70,6 +70,30 @@ class EnsembleProbeIT {
   @ZooKeeperQuorum
   class Quorum {
     @Test
+    void probesAgainOnTheThreadsItWasGiven(TestCluster cluster) {
+      java.util.concurrent.atomic.AtomicInteger threads =
+          new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newCachedThreadPool(
+              r -> {
+                threads.incrementAndGet();
+                return new Thread(r, "probe-test");
+              });
+      try {
+        EnsembleProbe reused = new EnsembleProbe(Duration.ofSeconds(2), pool);
+        for (int i = 0; i < 5; i++) {
+          assertThat(reused.probe(cluster.zkConnect()))
+              .hasSize(3)
+              .allSatisfy(status -> assertThat(status.reachable()).isTrue());
+        }
+        // at most one thread per server, however many probes: cached threads are reused
+        assertThat(threads.get()).isBetween(1, 3);
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+
+    @Test
     void reportsEveryServerOfAQuorumAndOneThatIsDown(TestCluster cluster) {
       cluster.zookeeper().server(3).stop();
       // If server 3 led, the other two elect a new leader first.
