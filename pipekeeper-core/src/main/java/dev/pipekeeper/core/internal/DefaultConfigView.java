@@ -526,11 +526,7 @@ final class DefaultConfigView implements ConfigView {
       watcher.close();
     }
     if (ack != null) {
-      try {
-        ack.close();
-      } catch (IOException e) {
-        LOG.warn("removing the applied-config node of {} failed: {}", memberId, e.toString());
-      }
+      config.session().release(ack, "applied config of " + memberId);
     }
     events.close();
   }

@@ -113,15 +113,7 @@ final class DefaultHealthPublication implements HealthPublication {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      try {
-        node.close();
-      } catch (Exception e) {
-        LOG.warn(
-            "health of {} in group {}: removing the record failed: {}",
-            session.identity(),
-            group,
-            e.toString());
-      }
+      session.release(node, "health of " + session.identity() + " in group " + group);
     }
   }
 }

@@ -120,11 +120,8 @@ final class DefaultMember implements Member {
       if (session.client().getZookeeperClient().isConnected()) {
         GracefulLeaves.record(session, group(), id()); // before the node goes: see GracefulLeaves
       }
-      try {
-        node.close();
+      if (session.release(node, "member " + id() + " of group " + group())) {
         LOG.info("left group {} ({})", group(), id());
-      } catch (Exception e) {
-        LOG.warn("member {} of group {}: leaving failed: {}", id(), group(), e.toString());
       }
     }
   }

@@ -319,12 +319,64 @@ public final class DefaultPipekeeper implements Pipekeeper {
       resources.clear();
     }
     java.util.Collections.reverse(open); // the last opened closes first
-    open.forEach(DefaultPipekeeper::closeQuietly);
-    root.close();
+    boolean connected = root.getZookeeperClient().isConnected();
+    if (connected) {
+      open.forEach(DefaultPipekeeper::closeQuietly);
+      root.close();
+    } else {
+      closeCutOff(open);
+    }
     meters.close(); // the session's own meters, and any a primitive failed to remove
     connectionEvents.close();
     curatorSafeRunner.close();
-    LOG.info("closed the ZooKeeper session of {} (cluster {})", session.identity(), cluster);
+    if (connected) {
+      LOG.info("closed the ZooKeeper session of {} (cluster {})", session.identity(), cluster);
+    } else {
+      LOG.info(
+          "closed {} (cluster {}); its session expires on the server", session.identity(), cluster);
+    }
+  }
+
+  /**
+   * Closes while cut off from ZooKeeper. Done as when connected, each delete of an ephemeral node
+   * would wait out the connection timeout and the retry policy (minutes for a member with health
+   * and a config view); the server removes them anyway when the session expires. So each remote
+   * step gets one attempt, the nodes' deletes run side by side (they are marked closed at once, so
+   * closing the client cannot call back into them), and the client closes meanwhile.
+   */
+  private void closeCutOff(List<AutoCloseable> open) {
+    LOG.info(
+        "closing {} (cluster {}) cut off from ZooKeeper: its ephemeral nodes go when the session"
+            + " expires on the server",
+        session.identity(),
+        cluster);
+    root.getZookeeperClient().setRetryPolicy(new org.apache.curator.retry.RetryNTimes(0, 0));
+    java.util.concurrent.ExecutorService closer =
+        java.util.concurrent.Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "pipekeeper-closing");
+              t.setDaemon(true);
+              return t;
+            });
+    session.closeCutOff(closer);
+    open.forEach(DefaultPipekeeper::closeQuietly);
+    closer.shutdown();
+    try {
+      session.awaitCutOffClosesStarted(session.connectionTimeout());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    root.close();
+    try {
+      if (!closer.awaitTermination(
+          session.connectionTimeout().toMillis() + 1_000,
+          java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        closer.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      closer.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void closeQuietly(AutoCloseable resource) {

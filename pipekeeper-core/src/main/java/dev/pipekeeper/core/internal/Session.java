@@ -20,6 +20,9 @@ public final class Session {
   private final Duration connectionTimeout;
   private final CoreMeters meters;
 
+  /** Set while the whole connection closes cut off from ZooKeeper (see {@link #release}). */
+  private volatile java.util.concurrent.ExecutorService cutOffCloser;
+
   Session(
       CuratorFramework client,
       String identity,
@@ -57,6 +60,62 @@ public final class Session {
   /** The connect string the connection was opened with. */
   public String connectString() {
     return connectString;
+  }
+
+  /**
+   * Closes a primitive's ephemeral node ({@code what}: for the log), deleting it. While the whole
+   * connection closes cut off from ZooKeeper, the delete (which would wait out the connection
+   * timeout and retries, minutes for a few nodes) runs on {@code cutOffCloser} instead, and the
+   * node goes with the session if the delete cannot be made.
+   *
+   * @return whether the node was deleted here and now
+   */
+  boolean release(org.apache.curator.framework.recipes.nodes.PersistentNode node, String what) {
+    java.util.concurrent.ExecutorService closer = cutOffCloser;
+    if (closer != null) {
+      cutOffSubmitted.incrementAndGet();
+      closer.execute(
+          () -> {
+            cutOffStarted.release();
+            closeNode(node, what, true);
+          });
+      return false;
+    }
+    return closeNode(node, what, false);
+  }
+
+  private static boolean closeNode(
+      org.apache.curator.framework.recipes.nodes.PersistentNode node, String what, boolean cutOff) {
+    try {
+      node.close();
+      return true;
+    } catch (Exception e) {
+      org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Session.class);
+      if (cutOff) {
+        log.debug("{}: its node is left to the session's end: {}", what, e.toString());
+      } else {
+        log.warn("{}: removing its node failed: {}", what, e.toString());
+      }
+      return false;
+    }
+  }
+
+  private final java.util.concurrent.atomic.AtomicInteger cutOffSubmitted =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.Semaphore cutOffStarted =
+      new java.util.concurrent.Semaphore(0);
+
+  /** From now on {@link #release} closes nodes on {@code closer} (see there). */
+  void closeCutOff(java.util.concurrent.ExecutorService closer) {
+    cutOffCloser = closer;
+  }
+
+  /**
+   * Waits (at most {@code timeout}) until every node handed to the cut-off closer is being closed:
+   * a node then counts as closed, and closing the client cannot call back into it as a live one.
+   */
+  void awaitCutOffClosesStarted(Duration timeout) throws InterruptedException {
+    cutOffStarted.tryAcquire(cutOffSubmitted.get(), timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Where the primitives register their coordination meters. */
