@@ -75,14 +75,31 @@ final class DefaultMonitor implements Monitor {
   private final ConfigView rulesView;
   private final ScheduledExecutorService thread;
 
-  /** Asks a quorum's servers in parallel, on threads kept from one evaluation to the next. */
-  private final java.util.concurrent.ExecutorService ensembleThreads =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "pipekeeper-monitor-ensemble");
-            t.setDaemon(true);
-            return t;
-          });
+  /**
+   * Asks a quorum's servers in parallel, on threads kept from one evaluation to the next (at most
+   * {@link #ENSEMBLE_THREADS}, which ends idle ones; an ensemble of more servers takes a second
+   * round of asking).
+   */
+  private final java.util.concurrent.ThreadPoolExecutor ensembleThreads = ensembleThreads();
+
+  private static final int ENSEMBLE_THREADS = 7;
+
+  private static java.util.concurrent.ThreadPoolExecutor ensembleThreads() {
+    java.util.concurrent.ThreadPoolExecutor pool =
+        new java.util.concurrent.ThreadPoolExecutor(
+            ENSEMBLE_THREADS,
+            ENSEMBLE_THREADS,
+            30,
+            TimeUnit.SECONDS,
+            new java.util.concurrent.LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "pipekeeper-monitor-ensemble");
+              t.setDaemon(true);
+              return t;
+            });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
 
   private final EnsembleProbe ensembleProbe;
   private final Map<String, SinkDelivery> deliveries = new LinkedHashMap<>();
