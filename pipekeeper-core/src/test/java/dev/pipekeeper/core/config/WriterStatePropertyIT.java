@@ -48,9 +48,7 @@ class WriterStatePropertyIT {
     int scopeVersion = 0;
     try (Pipekeeper a = connect(cluster, "a");
         Pipekeeper b = connect(cluster, "b");
-        CuratorFramework raw =
-            CuratorFrameworkFactory.newClient(cluster.zkConnect(), new RetryOneTime(100))) {
-      raw.start();
+        CuratorFramework raw = raw(cluster)) {
       String root = ZkLayout.root(cluster.cluster());
       for (int step = 0; step < STEPS; step++) {
         Configuration writer = (random.nextBoolean() ? a : b).config();
@@ -187,9 +185,7 @@ class WriterStatePropertyIT {
   void whatChangedSinceAWritersLastWriteIsSeen(TestCluster cluster) throws Exception {
     try (Pipekeeper a = connect(cluster, "a");
         Pipekeeper b = connect(cluster, "b");
-        CuratorFramework raw =
-            CuratorFrameworkFactory.newClient(cluster.zkConnect(), new RetryOneTime(100))) {
-      raw.start();
+        CuratorFramework raw = raw(cluster)) {
       String root = ZkLayout.root(cluster.cluster());
       Configuration config = a.config();
       config.set(SCOPE, "k", IntNode.valueOf(1), by());
@@ -284,6 +280,14 @@ class WriterStatePropertyIT {
     assertThat(last.scopeVersion())
         .as("seed %d step %d: scope version of %s's change", seed, step, key)
         .isEqualTo(scopeVersion);
+  }
+
+  /** A plain ZooKeeper client, writing behind Pipekeeper's back. */
+  private static CuratorFramework raw(TestCluster cluster) {
+    CuratorFramework raw =
+        CuratorFrameworkFactory.newClient(cluster.zkConnect(), new RetryOneTime(100));
+    raw.start();
+    return raw;
   }
 
   private static ChangeOptions by() {
