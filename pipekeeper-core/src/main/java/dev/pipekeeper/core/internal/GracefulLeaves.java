@@ -1,82 +1,87 @@
 package dev.pipekeeper.core.internal;
 
 import dev.pipekeeper.core.ZkLayout;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code members-left/GROUP}: one persistent node per group, member id → when it last left
- * gracefully. A closing member writes it (compare-and-set) just before deleting its member node, so
- * whoever sees the node go can tell a graceful leave from a death. Entries older than a day are
- * dropped, and at most {@value #MAX_ENTRIES} kept, so the node stays small.
+ * {@code members-left/GROUP/ID@MILLIS}: one empty persistent node per graceful leave, named by the
+ * member and when it left. A closing member creates it just before deleting its member node, so
+ * whoever sees the node go can tell a graceful leave from a death. One create per leave, so a whole
+ * deployment stopping at once records every leave (one node shared by the group, written with
+ * compare-and-set, lost leaves under that contention). Each leave then drops the member's earlier
+ * entries, entries older than a day and, past {@value #MAX_ENTRIES}, the oldest; a reader needs one
+ * {@code getChildren}.
  */
 final class GracefulLeaves {
   private static final Logger LOG = LoggerFactory.getLogger(GracefulLeaves.class);
   static final int MAX_ENTRIES = 1000;
   private static final Duration KEEP = Duration.ofDays(1);
-  private static final int ATTEMPTS = 10;
 
-  /** The node's JSON. */
-  record Leaves(Map<String, Instant> left) {
-    Leaves {
-      left = left == null ? Map.of() : Map.copyOf(left);
-    }
-  }
+  /** Between the member id and the time in an entry's name; member ids never contain it. */
+  private static final char SEPARATOR = '@';
 
   private GracefulLeaves() {}
 
   /** Records that {@code id} leaves {@code group} now; best effort (a failure is logged). */
   static void record(Session session, String group, String id) {
-    String path = ZkLayout.membersLeft(group);
+    String folder = ZkLayout.membersLeft(group);
     Instant now = Instant.now();
-    for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+    String name = id + SEPARATOR + now.toEpochMilli();
+    try {
       try {
-        Stat stat = new Stat();
-        Map<String, Instant> left = new TreeMap<>();
-        boolean exists = true;
+        session.client().create().creatingParentsIfNeeded().forPath(folder + "/" + name);
+      } catch (KeeperException.NodeExistsException sameMillisecond) {
+        // already recorded
+      }
+      prune(session, folder, id, name, now);
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      LOG.warn("member {} of group {}: recording its leave failed: {}", id, group, e.toString());
+    }
+  }
+
+  /** One leave: a member id and when. */
+  private record Entry(String name, String id, Instant at) {}
+
+  /** Deletes what this leave ({@code own}) supersedes, and what is too old or too many. */
+  private static void prune(Session session, String folder, String id, String own, Instant now)
+      throws Exception {
+    List<Entry> entries = new ArrayList<>(entries(session.client().getChildren().forPath(folder)));
+    entries.sort(Comparator.comparing(Entry::at));
+    int kept = entries.size();
+    for (Entry entry : entries) { // oldest first
+      boolean superseded = entry.id().equals(id) && !entry.name().equals(own);
+      if (superseded || entry.at().isBefore(now.minus(KEEP)) || kept > MAX_ENTRIES) {
+        kept--;
         try {
-          left.putAll(read(session.client().getData().storingStatIn(stat).forPath(path)).left());
-        } catch (KeeperException.NoNodeException none) {
-          exists = false;
+          session.client().delete().forPath(folder + "/" + entry.name());
+        } catch (KeeperException.NoNodeException prunedMeanwhile) {
+          // another leaving member pruned it first
         }
-        left.put(id, now);
-        left.values().removeIf(at -> at.isBefore(now.minus(KEEP)));
-        while (left.size() > MAX_ENTRIES) {
-          left.entrySet().stream()
-              .min(Comparator.comparing(Map.Entry::getValue))
-              .ifPresent(oldest -> left.remove(oldest.getKey()));
-        }
-        byte[] data = Json.write(new Leaves(left));
-        if (exists) {
-          session.client().setData().withVersion(stat.getVersion()).forPath(path, data);
-        } else {
-          session.client().create().creatingParentsIfNeeded().forPath(path, data);
-        }
-        return;
-      } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException raced) {
-        // another member left at the same time: read again
-      } catch (Exception e) {
-        if (e instanceof InterruptedException) {
-          Thread.currentThread().interrupt();
-        }
-        LOG.warn("member {} of group {}: recording its leave failed: {}", id, group, e.toString());
-        return;
       }
     }
   }
 
-  /** The group's graceful leaves: member id → when. */
+  /** The group's graceful leaves: member id → when it last left. */
   static Map<String, Instant> of(Session session, String group) {
     try {
-      return read(session.client().getData().forPath(ZkLayout.membersLeft(group))).left();
+      Map<String, Instant> left = new TreeMap<>();
+      for (Entry entry :
+          entries(session.client().getChildren().forPath(ZkLayout.membersLeft(group)))) {
+        left.merge(entry.id(), entry.at(), (a, b) -> a.isAfter(b) ? a : b);
+      }
+      return left;
     } catch (KeeperException.NoNodeException none) {
       return Map.of();
     } catch (Exception e) {
@@ -84,11 +89,24 @@ final class GracefulLeaves {
     }
   }
 
-  private static Leaves read(byte[] data) {
-    try {
-      return Json.read(data, Leaves.class);
-    } catch (IOException malformed) {
-      return new Leaves(Map.of()); // overwritten by the next leave
+  /** The entries among {@code names}; names that are not entries are skipped. */
+  private static List<Entry> entries(List<String> names) {
+    List<Entry> entries = new ArrayList<>();
+    for (String name : names) {
+      int at = name.lastIndexOf(SEPARATOR);
+      if (at <= 0) {
+        continue;
+      }
+      try {
+        entries.add(
+            new Entry(
+                name,
+                name.substring(0, at),
+                Instant.ofEpochMilli(Long.parseLong(name.substring(at + 1)))));
+      } catch (NumberFormatException notAnEntry) {
+        // not written by Pipekeeper
+      }
     }
+    return entries;
   }
 }

@@ -160,6 +160,66 @@ class MonitorIT {
   }
 
   @Test
+  void membersThatAllCloseAtOnceLeaveWithoutAnAlert(TestCluster cluster) throws Exception {
+    RecordingSink sink = new RecordingSink("test");
+    int size = 30;
+    java.util.concurrent.ExecutorService closers =
+        java.util.concurrent.Executors.newFixedThreadPool(size);
+    try (Pipekeeper pk = Clients.connect(cluster, "monitor")) {
+      setRules(pk, "[{\"name\": \"down\", \"kind\": \"member-down\"}]");
+      List<Pipekeeper> fleet = new java.util.ArrayList<>();
+      for (int i = 0; i < size; i++) {
+        Pipekeeper member = Clients.connect(cluster, "m" + i);
+        member.membership().join("rolling", MemberInfo.defaults());
+        fleet.add(member);
+      }
+      try (Monitor monitor = monitor(pk, sink)) {
+        await().atMost(BOUND).until(monitor::isLeading);
+        evaluations(monitor, 2);
+        // a whole deployment stopped at once: every leave is recorded, none looks like a death
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<?>> closing = new java.util.ArrayList<>();
+        for (Pipekeeper member : fleet) {
+          closing.add(
+              closers.submit(
+                  () -> {
+                    go.await();
+                    member.close();
+                    return null;
+                  }));
+        }
+        go.countDown();
+        for (java.util.concurrent.Future<?> closed : closing) {
+          closed.get(BOUND.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+        await().atMost(BOUND).until(() -> pk.inspector().members("rolling").isEmpty());
+        evaluations(monitor, 5);
+        assertThat(monitor.alerts()).isEmpty();
+        assertThat(sink.delivered()).isEmpty();
+      }
+      // one entry per member: a member's next leave replaces its last one
+      String left = dev.pipekeeper.core.ZkLayout.root(cluster.cluster()) + "/members-left/rolling";
+      try (org.apache.curator.framework.CuratorFramework raw =
+          org.apache.curator.framework.CuratorFrameworkFactory.newClient(
+              cluster.zkConnect(), new org.apache.curator.retry.RetryOneTime(100))) {
+        raw.start();
+        assertThat(raw.getChildren().forPath(left)).hasSize(size);
+        for (int again = 0; again < 2; again++) {
+          try (Pipekeeper member = Clients.connect(cluster, "m0")) {
+            member.membership().join("rolling", MemberInfo.defaults());
+          }
+        }
+        assertThat(raw.getChildren().forPath(left))
+            .hasSize(size)
+            .filteredOn(name -> name.startsWith("m0@"))
+            .hasSize(1);
+      }
+    } finally {
+      closers.shutdownNow();
+    }
+  }
+
+  @Test
   void groupSizeAndNoLeaderFireAndResolve(TestCluster cluster) throws Exception {
     RecordingSink sink = new RecordingSink("test");
     try (Pipekeeper pk = Clients.connect(cluster, "monitor");
