@@ -77,6 +77,78 @@ class ParallelPipelineIT {
   }
 
   @Test
+  void aCloseInTheMiddleOfABatchCommitsItAndStopsCleanly(TestCluster cluster) throws Exception {
+    String in = cluster.topic("in");
+    String out = cluster.topic("out");
+    KafkaTopics.create(cluster, 1, in, out);
+    java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    Function<String, Pipeline> instance =
+        id ->
+            Pipeline.builder(
+                    "closing", Serdes.String(), Serdes.String(), Serdes.String(), Serdes.String())
+                .pipekeeper(connect(cluster, id))
+                .bootstrapServers(cluster.bootstrapServers())
+                .topics(in)
+                .guarantee(Guarantee.AT_LEAST_ONCE)
+                .processor(
+                    (record, ctx) -> {
+                      if (record.value().equals("slow")) {
+                        entered.countDown();
+                        try {
+                          release.await(
+                              BOUND.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                        } catch (InterruptedException e) {
+                          Thread.currentThread().interrupt();
+                        }
+                      }
+                      ctx.emit(
+                          out, record.key(), record.value().toUpperCase(java.util.Locale.ROOT));
+                    })
+                .build();
+    Pipeline a = instance.apply("a");
+    open.push(a);
+    a.start();
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.pipekeeper");
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logs.start();
+    logger.addAppender(logs);
+    try {
+      KafkaTopics.produce(cluster, in, "k", "slow");
+      assertThat(entered.await(BOUND.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
+          .isTrue();
+      Thread closer = new Thread(a::close, "test-closer");
+      closer.start();
+      // close() has woken the consumer and waits for the loop: the batch is still in the handler
+      await()
+          .atMost(BOUND)
+          .until(
+              () ->
+                  java.util.Arrays.stream(closer.getStackTrace())
+                      .anyMatch(frame -> frame.getMethodName().equals("awaitStopped")));
+      release.countDown();
+      closer.join(BOUND.toMillis());
+      assertThat(closer.isAlive()).isFalse();
+      assertThat(a.state()).isEqualTo(Pipeline.State.CLOSED);
+      assertThat(logs.list)
+          .as("a close is not an error")
+          .noneMatch(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.ERROR));
+    } finally {
+      logger.detachAppender(logs);
+    }
+    // the batch was committed as it closed: the next instance starts after it
+    Pipeline b = instance.apply("b");
+    open.push(b);
+    b.start();
+    KafkaTopics.produce(cluster, in, "k", "after");
+    await().atMost(BOUND).until(() -> KafkaTopics.readCommitted(cluster, out).size() >= 2);
+    Map<String, Long> counts = KafkaTopics.countsByValue(KafkaTopics.readCommitted(cluster, out));
+    assertThat(counts).containsEntry("SLOW", 1L).containsEntry("AFTER", 1L).hasSize(2);
+  }
+
+  @Test
   void exactlyOnceThroughJoinsAndALeave(TestCluster cluster) throws Exception {
     KafkaTopics.create(cluster, 4, cluster.topic("in"));
     KafkaTopics.create(cluster, 1, cluster.topic("out"), cluster.topic("dlq"));

@@ -316,6 +316,20 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
     return offsets;
   }
 
+  /**
+   * Commits a batch's offsets. A close in the middle of the batch wakes the consumer for its loop,
+   * and the wakeup lands on this call instead: the batch's output is out already, so the wakeup is
+   * spent here and the commit made, rather than leaving the batch to be consumed again.
+   */
+  static void commitOffsets(
+      KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, OffsetAndMetadata> offsets) {
+    try {
+      consumer.commitSync(offsets);
+    } catch (org.apache.kafka.common.errors.WakeupException closing) {
+      consumer.commitSync(offsets);
+    }
+  }
+
   /** Seeks every assigned partition to the pipeline's committed offset (or its beginning). */
   static void rewindToCommitted(KafkaConsumer<byte[], byte[]> consumer) {
     Set<TopicPartition> assigned = consumer.assignment();

@@ -118,6 +118,14 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
           processBatch(current, records);
         }
       }
+    } catch (WakeupException woken) {
+      // close() woke a blocking call other than poll, in the middle of a batch or its rewind
+      if (running) {
+        LOG.error("pipeline {}: woken while not closing, stopping", name());
+        state.set(State.FAILED);
+      } else {
+        LOG.info("pipeline {}: stopped in the middle of a batch, which was not committed", name());
+      }
     } catch (RuntimeException e) {
       LOG.error("pipeline {}: stopped by an unexpected error: {}", name(), e.toString(), e);
       state.set(State.FAILED);
@@ -258,7 +266,7 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
         current.producer().commitTransaction();
       } else {
         current.producer().flush();
-        current.consumer().commitSync(offsets);
+        commitOffsets(current.consumer(), offsets);
       }
       processed.addAndGet(records.count());
     } catch (LeaseEnded ended) {
