@@ -317,6 +317,20 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
   }
 
   /**
+   * The loop ended on a wakeup outside {@code poll}: close() woke a blocking call in the middle of
+   * a batch or its rewind, which is a stop, not an error, unless the loop was still meant to run.
+   */
+  final void stoppedByWakeup(boolean running) {
+    org.slf4j.Logger log = LoggerFactory.getLogger(getClass());
+    if (running) {
+      log.error("pipeline {}: woken while not closing, stopping", name());
+      state.set(State.FAILED);
+    } else {
+      log.info("pipeline {}: stopped in the middle of a batch, which was not committed", name());
+    }
+  }
+
+  /**
    * Commits a batch's offsets. A close in the middle of the batch wakes the consumer for its loop,
    * and the wakeup lands on this call instead: the batch's output is out already, so the wakeup is
    * spent here and the commit made, rather than leaving the batch to be consumed again.

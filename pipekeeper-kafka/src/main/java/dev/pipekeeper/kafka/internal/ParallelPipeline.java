@@ -112,13 +112,7 @@ final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO
           "pipeline {}: fenced by a newer instance, stopping: {}", name(), fenced.getMessage());
       state.set(State.FAILED);
     } catch (WakeupException woken) {
-      // close() woke a blocking call other than poll, in the middle of a batch or its rewind
-      if (running) {
-        LOG.error("pipeline {}: woken while not closing, stopping", name());
-        state.set(State.FAILED);
-      } else {
-        LOG.info("pipeline {}: stopped in the middle of a batch, which was not committed", name());
-      }
+      stoppedByWakeup(running);
     } catch (RuntimeException e) {
       LOG.error("pipeline {}: stopped by an unexpected error: {}", name(), e.toString(), e);
       state.set(State.FAILED);

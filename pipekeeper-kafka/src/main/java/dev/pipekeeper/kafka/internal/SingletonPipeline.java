@@ -119,13 +119,7 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
         }
       }
     } catch (WakeupException woken) {
-      // close() woke a blocking call other than poll, in the middle of a batch or its rewind
-      if (running) {
-        LOG.error("pipeline {}: woken while not closing, stopping", name());
-        state.set(State.FAILED);
-      } else {
-        LOG.info("pipeline {}: stopped in the middle of a batch, which was not committed", name());
-      }
+      stoppedByWakeup(running);
     } catch (RuntimeException e) {
       LOG.error("pipeline {}: stopped by an unexpected error: {}", name(), e.toString(), e);
       state.set(State.FAILED);
