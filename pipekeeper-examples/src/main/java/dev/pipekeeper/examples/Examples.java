@@ -79,11 +79,11 @@ public final class Examples {
     example.prepare(pipekeeper);
   }
 
-  /** Sets {@code schema} for {@code key} in the example's pipeline scope unless it has it. */
+  /**
+   * Sets {@code schema} for {@code key} in the example's pipeline scope unless it has it; replicas
+   * starting at once all call this, and {@code ensureSchema} converges under that contention.
+   */
   static void ensureSchema(Pipekeeper pipekeeper, Example example, String key, JsonNode schema) {
-    Scope scope = Scope.pipeline(example.name());
-    if (!pipekeeper.config().schema(scope, key).map(schema::equals).orElse(false)) {
-      pipekeeper.config().setSchema(scope, key, schema);
-    }
+    pipekeeper.config().ensureSchema(Scope.pipeline(example.name()), key, schema);
   }
 }

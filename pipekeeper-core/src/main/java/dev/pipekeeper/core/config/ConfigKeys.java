@@ -3,7 +3,10 @@ package dev.pipekeeper.core.config;
 import dev.pipekeeper.core.InvalidInputException;
 import java.util.regex.Pattern;
 
-/** Configuration key names: dotted lower-case words, e.g. {@code alert.threshold}. */
+/**
+ * Configuration key names: dot-separated words of {@code a-z 0-9 _ -}, each starting with a letter
+ * or a digit, at most 200 characters, e.g. {@code alert.threshold}.
+ */
 public final class ConfigKeys {
   private static final Pattern KEY =
       Pattern.compile("[a-z0-9][a-z0-9_-]*(\\.[a-z0-9][a-z0-9_-]*)*");
@@ -33,7 +36,8 @@ public final class ConfigKeys {
       throw new InvalidInputException(
           "config key '"
               + key
-              + "' is malformed: use dot-separated words of a-z 0-9 _ -, e.g. alert.threshold");
+              + "' is malformed: use dot-separated words of a-z 0-9 _ -, each starting with a"
+              + " letter or a digit, e.g. alert.threshold");
     }
     return key;
   }

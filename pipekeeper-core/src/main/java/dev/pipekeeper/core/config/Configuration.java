@@ -11,8 +11,24 @@ import java.util.Optional;
  *
  * <p>Every change, of one key or many, is one ZooKeeper multi-op that also writes the scope's
  * commit node (with compare-and-set on the scope version) and a history entry per key; a value that
- * is not valid JSON, exceeds the size limit, or fails its key's JSON Schema is refused with a
- * message naming the key and the reason, and nothing is written.
+ * is not valid JSON, holds a number that is not finite (JSON has no {@code Infinity} or {@code
+ * NaN}), exceeds the size limit, or fails its key's JSON Schema is refused with a message naming
+ * the key and the reason, and nothing is written. So is a change whose multi-op (its values, their
+ * history entries, which hold the old and the new value, and the paths) would be larger than one
+ * ZooKeeper request may be: the client's {@code jute.maxbuffer} ({@link
+ * org.apache.zookeeper.client.ZKClientConfig}, 1 MB by default) less a margin for what the server
+ * adds; ZooKeeper would drop the connection instead of answering.
+ *
+ * <p>Values are Jackson {@link JsonNode}s, or plain Java values (records, maps, lists, strings,
+ * numbers, booleans, {@code java.time} types) that the typed setters ({@link #set(Scope, String,
+ * Object, ChangeOptions)}, {@link #applyValues}, {@link #setIfAbsent(Scope, String, Object,
+ * ChangeOptions)}) convert through Jackson, as {@link ConfigView#get} converts them back.
+ *
+ * <p>Several instances of an application started at once (the replicas of a deployment) can each
+ * install what they need with {@link #ensureSchema} and {@link #setIfAbsent}: both retry on
+ * conflicts until they converge, and do nothing when what they would write is already there.
+ *
+ * <p>All methods block on ZooKeeper and are safe to call from any thread.
  */
 public interface Configuration {
 
@@ -37,6 +53,39 @@ public interface Configuration {
   ConfigCommit set(Scope scope, String key, JsonNode value, ChangeOptions options);
 
   /**
+   * Sets one key to a plain Java value, converted to JSON through Jackson (a {@link JsonNode} is
+   * taken as it is): records and beans become objects, collections arrays, {@code Optional}s their
+   * content, {@code java.time} values what Jackson's JSR-310 module writes (instants as ISO-8601
+   * strings, durations as seconds); {@link ConfigView#get(String, Class)} converts them back.
+   *
+   * @throws dev.pipekeeper.core.InvalidInputException for a malformed key, a value Jackson cannot
+   *     convert, or a refused value
+   * @throws ConfigConflictException if the key's version is not the expected one
+   */
+  ConfigCommit set(Scope scope, String key, Object value, ChangeOptions options);
+
+  /**
+   * Sets one key only if it has no value: one atomic step (the multi-op creates the key, which
+   * fails if another writer created it meanwhile), retried on conflicts until it converges. For
+   * defaults that every instance installs at start: exactly one of them writes it.
+   *
+   * @param options who and why; an expected version is refused (the condition is "unset")
+   * @return the change written, or, if the key already had a value (left as it was), a commit with
+   *     no {@linkplain ConfigCommit#keys() keys} and the scope's current version
+   * @throws dev.pipekeeper.core.InvalidInputException for a malformed key or a refused value
+   */
+  ConfigCommit setIfAbsent(Scope scope, String key, JsonNode value, ChangeOptions options);
+
+  /**
+   * {@link #setIfAbsent(Scope, String, JsonNode, ChangeOptions)} with a plain Java value, converted
+   * as {@link #set(Scope, String, Object, ChangeOptions)} converts it.
+   *
+   * @throws dev.pipekeeper.core.InvalidInputException for a malformed key, a value Jackson cannot
+   *     convert, or a refused value
+   */
+  ConfigCommit setIfAbsent(Scope scope, String key, Object value, ChangeOptions options);
+
+  /**
    * Sets and deletes several keys atomically: a {@code null} value (or JSON null) deletes the key.
    *
    * @throws dev.pipekeeper.core.InvalidInputException for a malformed key or a refused value
@@ -44,6 +93,17 @@ public interface Configuration {
    *     was read)
    */
   ConfigCommit apply(Scope scope, Map<String, JsonNode> changes, ChangeOptions options);
+
+  /**
+   * {@link #apply} with plain Java values, each converted as {@link #set(Scope, String, Object,
+   * ChangeOptions)} converts it; a {@code null} value deletes the key.
+   *
+   * @throws dev.pipekeeper.core.InvalidInputException for a malformed key, a value Jackson cannot
+   *     convert, or a refused value
+   * @throws ConfigConflictException if the scope changed since its expected version (or since it
+   *     was read)
+   */
+  ConfigCommit applyValues(Scope scope, Map<String, ?> changes, ChangeOptions options);
 
   /**
    * Deletes one key.
@@ -63,15 +123,32 @@ public interface Configuration {
   ConfigCommit rollback(Scope scope, String key, int sequence, ChangeOptions options);
 
   /**
-   * Sets the JSON Schema a key's values must satisfy ({@code "writeOnly": true} marks it secret).
+   * Sets the JSON Schema (draft 2020-12) a key's values must satisfy ({@code "writeOnly": true}
+   * marks it secret). The schema is checked against the draft 2020-12 meta-schema first.
    *
    * @throws dev.pipekeeper.core.InvalidInputException if it is not a valid schema, or the current
    *     value does not satisfy it
+   * @throws ConfigConflictException if the key's value or schema changed while it was written
    */
   void setSchema(Scope scope, String key, JsonNode schema);
 
+  /**
+   * Makes {@code schema} the key's schema unless it already is: idempotent, and safe to call from
+   * many instances at once. A conflict with another writer (one installing the same schema, or
+   * changing the key's value) is retried on a fresh read until it converges; when the stored schema
+   * equals {@code schema} (as JSON: key order does not matter) nothing is written. A different
+   * stored schema is replaced, as {@link #setSchema} does.
+   *
+   * @return whether this call wrote the schema
+   * @throws dev.pipekeeper.core.InvalidInputException if it is not a valid schema, or the current
+   *     value does not satisfy it
+   */
+  boolean ensureSchema(Scope scope, String key, JsonNode schema);
+
+  /** The key's schema in this scope, if it has one. */
   Optional<JsonNode> schema(Scope scope, String key);
 
+  /** Deletes the key's schema in this scope, if it has one: any JSON value is accepted then. */
   void deleteSchema(Scope scope, String key);
 
   /**

@@ -17,10 +17,14 @@ import dev.pipekeeper.core.config.HistoryEntry;
 import dev.pipekeeper.core.config.Scope;
 import dev.pipekeeper.core.config.Secrets;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.text.NumberFormat;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -29,10 +33,15 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.curator.framework.api.transaction.OperationType;
+import org.apache.jute.BinaryOutputArchive;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.MultiOperationRecord;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.client.ConnectStringParser;
+import org.apache.zookeeper.client.ZKClientConfig;
+import org.apache.zookeeper.common.ZKConfig;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +62,20 @@ public final class DefaultConfiguration implements Configuration {
   private static final int WRITTEN_SCOPES = 256;
 
   private static final int WRITTEN_KEYS = 1_000;
+
+  /**
+   * How often {@link #ensureSchema} and {@link #setIfAbsent} read again and retry after a conflict.
+   * A conflict means another writer's change landed, so instances installing the same thing
+   * converge in a few rounds; the bound only stops a writer that is outrun for ever.
+   */
+  private static final int ENSURE_ATTEMPTS = 100;
+
+  /**
+   * What a change's request leaves free of {@code jute.maxbuffer}: the transaction the server logs
+   * and sends to its followers is a little larger than the request (a header, a digest, the
+   * sequence numbers of sequential nodes, a few bytes per operation).
+   */
+  static final int REQUEST_MARGIN_BYTES = 8 * 1024;
 
   private final java.util.Set<String> existingParents =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -179,6 +202,70 @@ public final class DefaultConfiguration implements Configuration {
     return write(scope, one, options, Expect.KEY_VERSION);
   }
 
+  @Override
+  public ConfigCommit set(Scope scope, String key, Object value, ChangeOptions options) {
+    ConfigKeys.check(key);
+    return set(scope, key, toJson(scope, key, value), options);
+  }
+
+  @Override
+  public ConfigCommit setIfAbsent(Scope scope, String key, JsonNode value, ChangeOptions options) {
+    ConfigKeys.check(key);
+    if (value == null || value.isNull()) {
+      throw new InvalidInputException(
+          "config " + scope + " " + key + ": value is missing; a key is set to a value");
+    }
+    if (options.expectedVersion().isPresent()) {
+      throw new InvalidInputException(
+          "config "
+              + scope
+              + " "
+              + key
+              + ": set-if-absent takes no expected version (it writes only while the key is unset)");
+    }
+    Map<String, JsonNode> one = new LinkedHashMap<>();
+    one.put(key, value);
+    ConfigConflictException conflict = null;
+    for (int attempt = 0; attempt < ENSURE_ATTEMPTS; attempt++) {
+      try {
+        return write(scope, one, options, Expect.ABSENT);
+      } catch (ConfigConflictException e) {
+        conflict = e; // another writer's change landed: look again
+      }
+    }
+    throw conflict;
+  }
+
+  @Override
+  public ConfigCommit setIfAbsent(Scope scope, String key, Object value, ChangeOptions options) {
+    ConfigKeys.check(key);
+    return setIfAbsent(scope, key, toJson(scope, key, value), options);
+  }
+
+  /**
+   * A plain Java value as JSON, through Jackson ({@code null} stays null).
+   *
+   * @throws InvalidInputException naming the key and the type if Jackson cannot convert it
+   */
+  private static JsonNode toJson(Scope scope, String key, Object value) {
+    if (value == null || value instanceof JsonNode) {
+      return (JsonNode) value;
+    }
+    try {
+      return Json.MAPPER.valueToTree(value);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(
+          "config "
+              + scope
+              + " "
+              + key
+              + ": a "
+              + value.getClass().getName()
+              + " cannot be written as JSON: "
+              + e.getMessage());
+    }
+  }
+
   /** Refuses a change whose expected key version (if given) is not the actual one (-1: unset). */
   private static void checkKeyVersion(Scope scope, String key, ChangeOptions options, int actual) {
     if (options.expectedVersion().isPresent() && options.expectedVersion().getAsInt() != actual) {
@@ -211,6 +298,16 @@ public final class DefaultConfiguration implements Configuration {
     return write(scope, changes, options, Expect.SCOPE_VERSION);
   }
 
+  @Override
+  public ConfigCommit applyValues(Scope scope, Map<String, ?> changes, ChangeOptions options) {
+    Map<String, JsonNode> json = new LinkedHashMap<>();
+    for (Map.Entry<String, ?> change : changes.entrySet()) {
+      String key = ConfigKeys.check(change.getKey());
+      json.put(key, toJson(scope, key, change.getValue()));
+    }
+    return apply(scope, json, options);
+  }
+
   /** What {@link ChangeOptions#expectedVersion()} refers to, and what must exist beforehand. */
   private enum Expect {
     /** The scope's version ({@code apply}, {@code rollback}). */
@@ -218,7 +315,9 @@ public final class DefaultConfiguration implements Configuration {
     /** The one key's version, -1 for unset ({@code set}). */
     KEY_VERSION,
     /** The one key's version, and the key must exist ({@code delete}). */
-    EXISTING_KEY_VERSION
+    EXISTING_KEY_VERSION,
+    /** No expected version: the one key is written only if it is unset ({@code setIfAbsent}). */
+    ABSENT
   }
 
   private ConfigCommit write(
@@ -233,6 +332,7 @@ public final class DefaultConfiguration implements Configuration {
       if (value.isNull()) {
         continue;
       }
+      refuseNonFinite("config " + scope + " " + key + ": the value", value);
       byte[] bytes = Json.write(value);
       if (bytes.length > valueLimitBytes) {
         throw new InvalidInputException(
@@ -355,6 +455,12 @@ public final class DefaultConfiguration implements Configuration {
       if (version < 0 && expect == Expect.EXISTING_KEY_VERSION) {
         throw new InvalidInputException("config " + scope + " has no key " + key);
       }
+      if (expect == Expect.ABSENT && version >= 0) {
+        // present: nothing to write (from this writer's last write, check that on a read)
+        return fromLastWrite
+            ? Optional.empty()
+            : Optional.of(new ConfigCommit(scope, state.commitVersion() + 1, List.of()));
+      }
       checkKeyVersion(scope, key, options, version);
     }
     for (String key : keys) {
@@ -468,6 +574,7 @@ public final class DefaultConfiguration implements Configuration {
             .check()
             .withVersion(state.schemasVersion())
             .forPath(ZkLayout.configSchemas(scope.path())));
+    checkRequestSize(scope, ops);
     List<CuratorTransactionResult> results;
     try {
       results = client().transaction().forOperations(ops);
@@ -524,6 +631,128 @@ public final class DefaultConfiguration implements Configuration {
     if (keys.size() <= WRITTEN_KEYS) {
       written.put(scope, new ScopeState(state.commitVersion() + 1, state.schemasVersion(), keys));
     }
+  }
+
+  /**
+   * Refuses a multi-op larger than one ZooKeeper request may be: a server drops the connection of a
+   * client that sends more than its {@code jute.maxbuffer}, and the client's retries are dropped
+   * again (while its leases are suspended). The size is the request's own serialization (its
+   * operations with their paths, data and ACLs, the chroot each path gets, the headers), against
+   * the client's configured {@code jute.maxbuffer} less {@link #REQUEST_MARGIN_BYTES}.
+   *
+   * @throws InvalidInputException saying how large the change is and what the limit is
+   */
+  private void checkRequestSize(Scope scope, List<CuratorOp> ops) throws Exception {
+    ZKClientConfig clientConfig = client().getZookeeperClient().getZooKeeper().getClientConfig();
+    int maxBuffer =
+        clientConfig == null
+            ? ZKClientConfig.CLIENT_MAX_PACKET_LENGTH_DEFAULT
+            : clientConfig.getInt(
+                ZKConfig.JUTE_MAXBUFFER, ZKClientConfig.CLIENT_MAX_PACKET_LENGTH_DEFAULT);
+    long limit = (long) maxBuffer - REQUEST_MARGIN_BYTES;
+    long size = requestSize(ops.stream().map(CuratorOp::get).toList(), chrootBytes());
+    if (size > limit) {
+      NumberFormat bytes = NumberFormat.getIntegerInstance(Locale.ROOT);
+      throw new InvalidInputException(
+          "config "
+              + scope
+              + ": the change is "
+              + bytes.format(size)
+              + " bytes as one ZooKeeper transaction (each value is written with its history entry,"
+              + " which holds the old and the new value), over the "
+              + bytes.format(limit)
+              + " bytes one ZooKeeper request may carry (jute.maxbuffer "
+              + bytes.format(maxBuffer)
+              + " less "
+              + bytes.format(REQUEST_MARGIN_BYTES)
+              + " for what the server adds); nothing was written: change fewer keys at a time, or"
+              + " make the values smaller");
+    }
+  }
+
+  /** The length in bytes of the chroot the connect string gives every path (0: none). */
+  private int chrootBytes() {
+    String chroot = new ConnectStringParser(session.connectString()).getChrootPath();
+    return chroot == null ? 0 : chroot.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+  }
+
+  /**
+   * The bytes a multi request of {@code ops} takes on the wire: its length prefix, its request
+   * header (xid and type) and the serialized operations, each path longer by {@code chrootBytes}.
+   */
+  static long requestSize(List<Op> ops, int chrootBytes) {
+    long[] count = {0};
+    OutputStream counter =
+        new OutputStream() {
+          @Override
+          public void write(int b) {
+            count[0]++;
+          }
+
+          @Override
+          public void write(byte[] b, int off, int len) {
+            count[0] += len;
+          }
+        };
+    try {
+      new MultiOperationRecord(ops).serialize(BinaryOutputArchive.getArchive(counter), "request");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e); // counting never fails
+    }
+    return 4 + 8 + count[0] + (long) ops.size() * chrootBytes;
+  }
+
+  /**
+   * Refuses a value (or schema) holding a number that is not finite: JSON has none, and Jackson
+   * would write {@code Infinity} or {@code NaN} as a string, which every reader then takes for a
+   * string. Decimals beyond the range of a double count too: readers see them as infinite.
+   *
+   * @param what how the message names the value, e.g. "config global num: the value"
+   * @throws InvalidInputException saying where the number is
+   */
+  static void refuseNonFinite(String what, JsonNode value) {
+    String[] found = nonFinite(value, "");
+    if (found != null) {
+      throw new InvalidInputException(
+          what
+              + (found[1].isEmpty()
+                  ? " is not a finite number (" + found[0]
+                  : " holds a number that is not a finite number (" + found[0] + " at " + found[1])
+              + "); JSON numbers must be finite (at most "
+              + Double.MAX_VALUE
+              + " either way)");
+    }
+  }
+
+  /** The first non-finite number in {@code node} and where it is (a JSON pointer), or null. */
+  private static String[] nonFinite(JsonNode node, String pointer) {
+    if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
+      String number =
+          node.isBigDecimal()
+              ? node.decimalValue() + ", beyond the range of a double"
+              : String.valueOf(node.doubleValue());
+      return new String[] {number, pointer};
+    }
+    if (node.isObject()) {
+      for (Map.Entry<String, JsonNode> field : node.properties()) {
+        String[] found =
+            nonFinite(
+                field.getValue(),
+                pointer + "/" + field.getKey().replace("~", "~0").replace("/", "~1"));
+        if (found != null) {
+          return found;
+        }
+      }
+    } else if (node.isArray()) {
+      Iterator<JsonNode> elements = node.elements();
+      for (int i = 0; elements.hasNext(); i++) {
+        String[] found = nonFinite(elements.next(), pointer + "/" + i);
+        if (found != null) {
+          return found;
+        }
+      }
+    }
+    return null;
   }
 
   /** Creates the parent of {@code path} if needed; parents known to exist cost nothing. */
@@ -627,11 +856,46 @@ public final class DefaultConfiguration implements Configuration {
   @Override
   public void setSchema(Scope scope, String key, JsonNode schema) {
     ConfigKeys.check(key);
+    checkSchema(scope, key, schema);
+    installSchema(scope, key, schema);
+  }
+
+  @Override
+  public boolean ensureSchema(Scope scope, String key, JsonNode schema) {
+    ConfigKeys.check(key);
+    checkSchema(scope, key, schema);
+    JsonNode wanted = parseOrRaw(Json.write(schema)); // as it reads back once stored
+    ConfigConflictException conflict = null;
+    for (int attempt = 0; attempt < ENSURE_ATTEMPTS; attempt++) {
+      if (schema(scope, key).map(wanted::equals).orElse(false)) {
+        return false;
+      }
+      try {
+        installSchema(scope, key, schema);
+        return true;
+      } catch (ConfigConflictException e) {
+        conflict = e; // another writer's change landed (maybe this very schema): look again
+      }
+    }
+    throw conflict;
+  }
+
+  /**
+   * Refuses what is not a valid JSON Schema (draft 2020-12, checked against its meta-schema).
+   *
+   * @throws InvalidInputException naming the key and the problems
+   */
+  private static void checkSchema(Scope scope, String key, JsonNode schema) {
     List<String> problems = SchemaCheck.schemaProblems(schema);
     if (!problems.isEmpty()) {
       throw new InvalidInputException(
           "schema for " + scope + " " + key + " is not valid: " + String.join("; ", problems));
     }
+    refuseNonFinite("schema for " + scope + " " + key, schema);
+  }
+
+  /** Stores a checked schema if the key's current value satisfies it. */
+  private void installSchema(Scope scope, String key, JsonNode schema) {
     Optional<ConfigEntry> current = get(scope, key);
     if (current.isPresent()) {
       List<String> errors = SchemaCheck.errors(schema, current.get().value());
@@ -680,8 +944,11 @@ public final class DefaultConfiguration implements Configuration {
                 : client().transactionOp().create().forPath(path, bytes));
       }
       ops.add(client().transactionOp().setData().forPath(folder, new byte[0]));
+      checkRequestSize(scope, ops);
       client().transaction().forOperations(ops);
       written.remove(scope);
+    } catch (InvalidInputException e) {
+      throw e;
     } catch (KeeperException.BadVersionException
         | KeeperException.NodeExistsException
         | KeeperException.NoNodeException e) {

@@ -6,6 +6,7 @@ import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.ZkLayout;
 import dev.pipekeeper.core.assignment.FencedException;
 import dev.pipekeeper.core.config.AppliedConfig;
+import dev.pipekeeper.core.config.ConfigConflictException;
 import dev.pipekeeper.core.config.ConfigView;
 import dev.pipekeeper.core.config.Scope;
 import dev.pipekeeper.core.coordination.Leadership;
@@ -279,15 +280,27 @@ final class DefaultMonitor implements Monitor {
         .count();
   }
 
-  /** Makes {@value Rules#KEY} checked by its schema, unless someone set one already. */
+  /**
+   * Makes {@value Rules#KEY} checked by its schema, unless someone set one already. Monitors
+   * started at the same moment all try: a conflict means another one's write landed, so look again
+   * (a few times: each conflict is someone else's progress).
+   */
   private void installSchema() {
-    try {
-      if (pk.config().schema(Scope.global(), Rules.KEY).isEmpty()) {
+    for (int attempt = 0; attempt < 10; attempt++) {
+      try {
+        if (pk.config().schema(Scope.global(), Rules.KEY).isPresent()) {
+          return;
+        }
         pk.config().setSchema(Scope.global(), Rules.KEY, Rules.schema());
+        return;
+      } catch (InvalidInputException e) {
+        LOG.warn("the stored {} does not satisfy the rules' schema: {}", Rules.KEY, e.getMessage());
+        return;
+      } catch (ConfigConflictException raced) {
+        // installed by another monitor meanwhile, or the rules changed: look again
       }
-    } catch (InvalidInputException e) {
-      LOG.warn("the stored {} does not satisfy the rules' schema: {}", Rules.KEY, e.getMessage());
     }
+    LOG.warn("could not install the schema of {}: it kept changing meanwhile", Rules.KEY);
   }
 
   private void begin(DefaultLease lease) {

@@ -3,6 +3,8 @@ package dev.pipekeeper.core.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaId;
+import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import java.util.List;
@@ -20,6 +22,14 @@ final class SchemaCheck {
 
   private static final int MAX_CACHED = 1000;
 
+  /**
+   * The draft 2020-12 meta-schema, which every schema must satisfy (the validator ships it: it is
+   * read from its jar, not from the network). Without this check a schema such as {@code
+   * {"type":"nonsense"}} compiles, and then refuses every value.
+   */
+  private static final JsonSchema META_SCHEMA =
+      FACTORY.getSchema(SchemaLocation.of(SchemaId.V202012));
+
   private SchemaCheck() {}
 
   /** Why {@code value} fails {@code schema}, one message per problem; empty if it passes. */
@@ -33,13 +43,25 @@ final class SchemaCheck {
   }
 
   /**
-   * Checks that {@code schema} is usable as a schema.
+   * Checks that {@code schema} is a valid JSON Schema: an object or a boolean that satisfies the
+   * draft 2020-12 meta-schema and compiles.
    *
-   * @return why not, or empty
+   * @return why not, one message per problem, or empty
    */
   static List<String> schemaProblems(JsonNode schema) {
     if (schema == null || !(schema.isObject() || schema.isBoolean())) {
       return List.of("a JSON Schema must be a JSON object or a boolean");
+    }
+    List<String> invalid =
+        META_SCHEMA.validate(schema).stream()
+            .map(ValidationMessage::getMessage)
+            .distinct()
+            .sorted()
+            .toList();
+    if (!invalid.isEmpty()) {
+      return List.of(
+          "it does not satisfy the JSON Schema draft 2020-12 meta-schema: "
+              + String.join("; ", invalid));
     }
     try {
       FACTORY.getSchema(schema).initializeValidators();
