@@ -120,15 +120,32 @@ final class ConfigDiffCommand implements Callable<Integer> {
 
   /**
    * Aligns two texts line by line on their longest common subsequence; changed lines between two
-   * common ones are paired up.
+   * common ones are paired up. Lines are compared without a trailing comma: pretty-printed JSON
+   * gives an unchanged line one when an entry is added after it.
    */
   static List<Row> align(List<String> a, List<String> b) {
+    return align(
+        a,
+        b,
+        a.stream().map(ConfigDiffCommand::sameAs).toList(),
+        b.stream().map(ConfigDiffCommand::sameAs).toList());
+  }
+
+  /** A line as compared: without its trailing comma. */
+  private static String sameAs(String line) {
+    return line.endsWith(",") ? line.substring(0, line.length() - 1) : line;
+  }
+
+  /**
+   * {@link #align(List, List)}: shows {@code a} and {@code b}, compares {@code ca} and {@code cb}.
+   */
+  private static List<Row> align(List<String> a, List<String> b, List<String> ca, List<String> cb) {
     List<Row> rows = new ArrayList<>();
     if ((long) a.size() * b.size() > ALIGN_LIMIT) {
       for (int i = 0; i < Math.max(a.size(), b.size()); i++) {
         String l = i < a.size() ? a.get(i) : "";
         String r = i < b.size() ? b.get(i) : "";
-        rows.add(new Row(l, r, i >= a.size() || i >= b.size() || !l.equals(r)));
+        rows.add(new Row(l, r, i >= a.size() || i >= b.size() || !ca.get(i).equals(cb.get(i))));
       }
       return rows;
     }
@@ -136,7 +153,7 @@ final class ConfigDiffCommand implements Callable<Integer> {
     for (int i = a.size() - 1; i >= 0; i--) {
       for (int j = b.size() - 1; j >= 0; j--) {
         common[i][j] =
-            a.get(i).equals(b.get(j))
+            ca.get(i).equals(cb.get(j))
                 ? common[i + 1][j + 1] + 1
                 : Math.max(common[i + 1][j], common[i][j + 1]);
       }
@@ -146,7 +163,7 @@ final class ConfigDiffCommand implements Callable<Integer> {
     int i = 0;
     int j = 0;
     while (i < a.size() || j < b.size()) {
-      if (i < a.size() && j < b.size() && a.get(i).equals(b.get(j))) {
+      if (i < a.size() && j < b.size() && ca.get(i).equals(cb.get(j))) {
         flush(rows, onlyLeft, onlyRight);
         rows.add(new Row(a.get(i), b.get(j), false));
         i++;

@@ -15,6 +15,11 @@ import dev.pipekeeper.core.config.ConfigKeys;
 import dev.pipekeeper.core.config.Scope;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -61,6 +66,19 @@ final class ConfigInput {
           text.contains("\n") || at == null || at.getColumnNr() < 1
               ? where(at)
               : "at column " + at.getColumnNr();
+      String duplicate = duplicateKey(e);
+      if (duplicate != null) {
+        throw new InvalidInputException(
+            "config "
+                + scope
+                + " "
+                + key
+                + ": the value is not valid JSON: "
+                + duplicate
+                + " ("
+                + where
+                + ")");
+      }
       throw notJson(scope, key, " (" + where + ")");
     }
     throw notJson(scope, key, " (it is empty)");
@@ -87,6 +105,7 @@ final class ConfigInput {
   static JsonNode document(String file, InputStream stdin) {
     String name = file.equals("-") ? "standard input" : file;
     byte[] bytes = read(file, name, stdin);
+    refuseNonUtf8(name, bytes);
     if (new String(bytes, StandardCharsets.UTF_8).isBlank()) {
       throw new InvalidInputException(name + " is empty");
     }
@@ -174,14 +193,54 @@ final class ConfigInput {
     }
   }
 
+  /**
+   * Refuses what is not UTF-8 text (JSON and YAML files are), before a parser stumbles on it.
+   *
+   * @throws InvalidInputException saying where the first byte that is not UTF-8 is
+   */
+  private static void refuseNonUtf8(String name, byte[] bytes) {
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer input = ByteBuffer.wrap(bytes);
+    CharBuffer output = CharBuffer.allocate(4096);
+    while (true) {
+      CoderResult result = decoder.decode(input, output, true);
+      if (result.isError()) {
+        throw new InvalidInputException(
+            name
+                + " is not UTF-8 text (byte "
+                + (input.position() + 1)
+                + " is not valid UTF-8); save it as UTF-8");
+      }
+      if (result.isUnderflow()) {
+        return;
+      }
+      output.clear();
+    }
+  }
+
+  /** "duplicate key 'NAME'" if {@code e} is a parser's report of a key given twice, else null. */
+  private static String duplicateKey(IOException e) {
+    String message = e instanceof JsonProcessingException p ? p.getOriginalMessage() : null;
+    if (message == null || !message.startsWith("Duplicate field ")) {
+      return null;
+    }
+    return "duplicate key " + message.substring("Duplicate field ".length()).strip();
+  }
+
   private static JsonNode json(byte[] bytes) throws Refused {
     try {
       return JSON.readTree(bytes);
     } catch (IOException e) {
-      String message = e instanceof JsonProcessingException p ? p.getOriginalMessage() : null;
-      String duplicate =
-          message != null && message.startsWith("Duplicate field") ? ": " + message : "";
-      throw new Refused("is not valid JSON (" + where(location(e)) + duplicate + ")");
+      String duplicate = duplicateKey(e);
+      throw new Refused(
+          "is not valid JSON ("
+              + where(location(e))
+              + (duplicate == null ? "" : ": " + duplicate)
+              + ")");
     }
   }
 
@@ -199,7 +258,12 @@ final class ConfigInput {
       }
       return documents.get(0);
     } catch (IOException e) {
-      throw new Refused("is not valid YAML (" + where(location(e)) + problem(e) + ")");
+      String duplicate = duplicateKey(e);
+      throw new Refused(
+          "is not valid YAML ("
+              + where(location(e))
+              + (duplicate == null ? problem(e) : ": " + duplicate)
+              + ")");
     }
   }
 

@@ -63,11 +63,11 @@ final class ConfigSchemaCommand implements Runnable {
     }
   }
 
-  /** {@code pipekeeper config schema set KEY -f FILE}. */
+  /** {@code pipekeeper config schema set KEY FILE} (or {@code -f FILE}). */
   @Command(
       name = "set",
       description = {
-        "Sets a key's schema from a JSON or YAML file.",
+        "Sets a key's schema from a JSON or YAML file: config schema set KEY FILE, or -f FILE.",
         "Refused if it is not a valid schema or the key's current value does not satisfy it."
       })
   static final class Set implements Callable<Integer> {
@@ -80,11 +80,17 @@ final class ConfigSchemaCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "KEY", description = "The key, e.g. alert.threshold.")
     String key;
 
+    @Parameters(
+        index = "1",
+        arity = "0..1",
+        paramLabel = "SCHEMA_FILE",
+        description = "The schema, JSON or YAML; - reads standard input.")
+    String positionalFile;
+
     @Option(
         names = {"-f", "--file"},
         paramLabel = "SCHEMA_FILE",
-        required = true,
-        description = "The schema, JSON or YAML; - reads standard input.")
+        description = "The schema file, as an option instead (same as SCHEMA_FILE).")
     String file;
 
     Set(InputStream stdin) {
@@ -95,7 +101,15 @@ final class ConfigSchemaCommand implements Runnable {
     public Integer call() {
       Scope scope = scopeOption.parse();
       ConfigKeys.check(key);
-      JsonNode document = ConfigInput.document(file, stdin);
+      if ((file == null) == (positionalFile == null)) {
+        throw new InvalidInputException(
+            file == null
+                ? "config schema set needs the schema file: config schema set KEY SCHEMA_FILE (or"
+                    + " -f SCHEMA_FILE)"
+                : "config schema set takes the schema file once: as SCHEMA_FILE or with -f, not"
+                    + " both");
+      }
+      JsonNode document = ConfigInput.document(file != null ? file : positionalFile, stdin);
       try (Pipekeeper pk = schema.config.connect()) {
         // The current value is checked against the new schema: keep its details out of the
         // message if the key is or becomes secret.

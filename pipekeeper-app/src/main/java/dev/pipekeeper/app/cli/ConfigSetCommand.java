@@ -1,6 +1,7 @@
 package dev.pipekeeper.app.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.config.ChangeOptions;
 import dev.pipekeeper.core.config.ConfigCommit;
@@ -23,7 +24,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Sets one key to a JSON value and prints the scope's new version.",
       "The value is checked against the key's schema. Strings need JSON quotes:"
-          + " config set mode '\"fast\"'."
+          + " config set mode '\"fast\"'.",
+      "--if-absent writes only if the key has no value (atomically: of several at once, one"
+          + " writes)."
     })
 final class ConfigSetCommand implements Callable<Integer> {
   @ParentCommand ConfigCommand config;
@@ -46,6 +49,11 @@ final class ConfigSetCommand implements Callable<Integer> {
       description = "Write only if the key is at version N (as config get shows); else exit 1.")
   Integer expectVersion;
 
+  @Option(
+      names = "--if-absent",
+      description = "Write only if the key has no value yet; if it has one, keep it (exit 0).")
+  boolean ifAbsent;
+
   @Option(names = "--json", description = "Print the change written as JSON.")
   boolean json;
 
@@ -54,16 +62,31 @@ final class ConfigSetCommand implements Callable<Integer> {
     Scope scope = scopeOption.parse();
     ConfigKeys.check(key);
     JsonNode parsed = ConfigInput.value(scope, key, value);
+    if (ifAbsent && expectVersion != null) {
+      throw new InvalidInputException(
+          "--if-absent and --expect-version do not go together: --if-absent writes only while the"
+              + " key is unset");
+    }
     ChangeOptions options = writer.options(expectVersion);
     ConfigCommit commit;
     try (Pipekeeper pk = config.connect()) {
       commit =
           Secrecy.of(pk.config(), scope)
-              .guard(scope, List.of(key), () -> pk.config().set(scope, key, parsed, options));
+              .guard(
+                  scope,
+                  List.of(key),
+                  () ->
+                      ifAbsent
+                          ? pk.config().setIfAbsent(scope, key, parsed, options)
+                          : pk.config().set(scope, key, parsed, options));
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(Json.write(ConfigText.commit(commit)));
+    } else if (commit.keys().isEmpty() && ifAbsent) {
+      out.printf(
+          "%s %s already has a value; it was kept and nothing was written (scope version %d).%n",
+          scope, key, commit.scopeVersion());
     } else if (commit.keys().isEmpty()) {
       out.printf(
           "%s %s already has this value; nothing was written (scope version %d).%n",

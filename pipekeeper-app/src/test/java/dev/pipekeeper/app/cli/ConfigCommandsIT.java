@@ -212,7 +212,8 @@ class ConfigCommandsIT {
       Path duplicate = write(dir, "dup.json", "{\"a\": 1, \"a\": 2}");
       assertRefused(
           CliRun.against(cluster, "config", "apply", "-f", duplicate.toString()),
-          "Duplicate field 'a'");
+          "is not valid JSON (line 1, column",
+          "duplicate key 'a'");
       Path twoDocs = write(dir, "two.yaml", "a: 1\n---\nb: 2\n");
       assertRefused(
           CliRun.against(cluster, "config", "apply", "-f", twoDocs.toString()),
@@ -436,10 +437,11 @@ class ConfigCommandsIT {
     assertThat(rows.get(0)).matches("  #0 \\S+Z ann\\s+\\| #1 \\S+Z bob");
     assertThat(rows.get(1)).matches("  \\{\\s+\\| \\{");
     assertThat(rows.get(2)).matches("\\*   \"rps\" : 100,\\s+\\|   \"rps\" : 200,");
-    assertThat(rows.get(3)).matches("\\*   \"burst\" : 5\\s+\\|   \"burst\" : 5,");
+    // the same entry, given a comma by the one added after it: not a difference
+    assertThat(rows.get(3)).matches("    \"burst\" : 5\\s+\\|   \"burst\" : 5,");
     assertThat(rows.get(4)).matches("\\*\\s+\\|   \"queue\" : 9");
     assertThat(rows.get(5)).matches("  }\\s+\\| }");
-    assertThat(rows.get(6)).isEqualTo("global limits: 3 lines differ between entries 0 and 1.");
+    assertThat(rows.get(6)).isEqualTo("global limits: 2 lines differ between entries 0 and 1.");
     CliRun toDeleted = CliRun.against(cluster, "config", "diff", "limits", "1", "2");
     assertThat(toDeleted.out()).contains("| (deleted)");
     assertThat(CliRun.against(cluster, "config", "diff", "limits", "1", "1").out())
