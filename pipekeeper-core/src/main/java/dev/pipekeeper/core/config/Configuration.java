@@ -73,6 +73,8 @@ public interface Configuration {
    * @return the change written, or, if the key already had a value (left as it was), a commit with
    *     no {@linkplain ConfigCommit#keys() keys} and the scope's current version
    * @throws dev.pipekeeper.core.InvalidInputException for a malformed key or a refused value
+   * @throws ConfigConflictException only if other writers kept changing the scope through 100
+   *     attempts
    */
   ConfigCommit setIfAbsent(Scope scope, String key, JsonNode value, ChangeOptions options);
 
@@ -142,6 +144,8 @@ public interface Configuration {
    * @return whether this call wrote the schema
    * @throws dev.pipekeeper.core.InvalidInputException if it is not a valid schema, or the current
    *     value does not satisfy it
+   * @throws ConfigConflictException only if other writers kept changing the key or its schema
+   *     through 100 attempts
    */
   boolean ensureSchema(Scope scope, String key, JsonNode schema);
 
