@@ -27,6 +27,7 @@ public final class ZkLayout {
   public static final String CONFIG_HISTORY = "/config-history";
   public static final String CONFIG_SCHEMA = "/config-schema";
   public static final String CONFIG_APPLIED = "/config-applied";
+  public static final String CONFIG_SECRET = "/config-secret";
   public static final String ALERTS = "/alerts";
   public static final String ALERTS_ACTIVE = ALERTS + "/active";
   public static final String ALERTS_HISTORY = ALERTS + "/history";
@@ -175,6 +176,14 @@ public final class ZkLayout {
 
   public static String configSchema(String scopePath, String key) {
     return configSchemas(scopePath) + "/" + key;
+  }
+
+  /**
+   * The marker of a secret key: one per key name, for every scope. Written with (before, and
+   * checked in the multi-op of) a {@code "writeOnly"} schema; removed only by an explicit reveal.
+   */
+  public static String configSecret(String key) {
+    return CONFIG_SECRET + "/" + key;
   }
 
   /** Where a member acknowledges the configuration versions it applied. */

@@ -20,7 +20,10 @@ import picocli.CommandLine.Spec;
 /** {@code pipekeeper config get KEY}. */
 @Command(
     name = "get",
-    description = "Prints a key's value in one scope (masked if secret) and its version.")
+    description = {
+      "Prints a key's value in one scope (masked if secret) and its version.",
+      "A value that is not valid JSON (written behind Pipekeeper's back) is not printed: exit 1."
+    })
 final class ConfigGetCommand implements Callable<Integer> {
   @ParentCommand ConfigCommand config;
   @Spec CommandSpec spec;
@@ -44,7 +47,7 @@ final class ConfigGetCommand implements Callable<Integer> {
               .get(scope, key)
               .orElseThrow(
                   () -> new InvalidInputException("config " + scope + " has no key " + key));
-      secret = entry.secret() || Secrecy.of(pk.config(), scope).isSecret(key);
+      secret = entry.secret();
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {

@@ -23,8 +23,9 @@ import picocli.CommandLine.Spec;
     name = "history",
     description = {
       "Lists a key's recorded changes, oldest first.",
-      "Each with who, when, the old and new value (secrets masked) and the comment. SEQ is the"
-          + " number diff and rollback take."
+      "Each with who, when, the old and new value (secrets masked, past values included, until"
+          + " the key is revealed: see config schema delete --reveal) and the comment. SEQ is"
+          + " the number diff and rollback take."
     })
 final class ConfigHistoryCommand implements Callable<Integer> {
   @ParentCommand ConfigCommand config;

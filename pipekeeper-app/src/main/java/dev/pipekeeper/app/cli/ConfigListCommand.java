@@ -2,6 +2,7 @@ package dev.pipekeeper.app.cli;
 
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.config.ConfigEntry;
+import dev.pipekeeper.core.config.ConfigListing;
 import dev.pipekeeper.core.config.Configuration;
 import dev.pipekeeper.core.config.Scope;
 import java.io.PrintWriter;
@@ -20,7 +21,11 @@ import picocli.CommandLine.Spec;
 /** {@code pipekeeper config list}. */
 @Command(
     name = "list",
-    description = "Lists a scope's keys with their values (secrets masked) and versions.")
+    description = {
+      "Lists a scope's keys with their values (secrets masked) and versions.",
+      "Nodes written behind Pipekeeper's back that are no readable key (a name that is not a"
+          + " config key, a value that is not valid JSON) are listed as skipped, one line each."
+    })
 final class ConfigListCommand implements Callable<Integer> {
   @ParentCommand ConfigCommand config;
   @Spec CommandSpec spec;
@@ -36,12 +41,13 @@ final class ConfigListCommand implements Callable<Integer> {
     Scope scope = scopeOption.parse();
     int version;
     List<Row> rows = new ArrayList<>();
+    ConfigListing listing;
     try (Pipekeeper pk = config.connect()) {
       Configuration configuration = pk.config();
       version = configuration.version(scope);
-      Secrecy secrecy = Secrecy.of(configuration, scope);
-      for (ConfigEntry entry : configuration.list(scope)) {
-        rows.add(new Row(entry, entry.secret() || secrecy.isSecret(entry.key())));
+      listing = configuration.listing(scope);
+      for (ConfigEntry entry : listing.entries()) {
+        rows.add(new Row(entry, entry.secret()));
       }
     }
     PrintWriter out = spec.commandLine().getOut();
@@ -60,11 +66,20 @@ final class ConfigListCommand implements Callable<Integer> {
       document.put("scope", scope.path());
       document.put("version", version);
       document.put("entries", entries);
+      List<Map<String, Object>> skipped = new ArrayList<>();
+      for (ConfigListing.Skipped node : listing.skipped()) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("name", node.name());
+        entry.put("reason", node.reason());
+        skipped.add(entry);
+      }
+      document.put("skipped", skipped);
       out.println(Json.write(document));
       return ExitCodes.OK;
     }
     if (rows.isEmpty()) {
       out.println("No configuration in scope " + scope + ".");
+      printSkipped(out, scope, listing);
       return ExitCodes.OK;
     }
     Table table = new Table("KEY", "VALUE", "VERSION", "MODIFIED");
@@ -79,6 +94,15 @@ final class ConfigListCommand implements Callable<Integer> {
     out.printf(
         "Scope %s is at version %d (%d %s).%n",
         scope, version, rows.size(), rows.size() == 1 ? "key" : "keys");
+    printSkipped(out, scope, listing);
     return ExitCodes.OK;
+  }
+
+  private static void printSkipped(PrintWriter out, Scope scope, ConfigListing listing) {
+    for (ConfigListing.Skipped node : listing.skipped()) {
+      out.printf(
+          "Skipped %s '%s': %s (written behind Pipekeeper's back).%n",
+          scope, node.name(), node.reason());
+    }
   }
 }

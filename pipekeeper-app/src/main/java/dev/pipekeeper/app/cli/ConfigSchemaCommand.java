@@ -3,6 +3,8 @@ package dev.pipekeeper.app.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.PipekeeperException;
+import dev.pipekeeper.core.config.ConfigCommit;
 import dev.pipekeeper.core.config.ConfigKeys;
 import dev.pipekeeper.core.config.Scope;
 import dev.pipekeeper.core.config.Secrets;
@@ -138,27 +140,70 @@ final class ConfigSchemaCommand implements Runnable {
     }
   }
 
-  /** {@code pipekeeper config schema delete KEY}. */
-  @Command(name = "delete", description = "Deletes a key's schema: any JSON value is accepted.")
+  /** {@code pipekeeper config schema delete KEY [--reveal]}. */
+  @Command(
+      name = "delete",
+      description = {
+        "Deletes a key's schema: any JSON value is accepted.",
+        "A key a writeOnly schema made secret stays secret, in every scope and in its history;"
+            + " --reveal ends that on purpose, recorded in the key's history."
+      })
   static final class Delete implements Callable<Integer> {
     @ParentCommand ConfigSchemaCommand schema;
     @Spec CommandSpec spec;
     @Mixin ConfigOptions.ScopeOption scopeOption;
+    @Mixin ConfigOptions.WriterOptions writer;
 
     @Parameters(index = "0", paramLabel = "KEY", description = "The key, e.g. alert.threshold.")
     String key;
+
+    @Option(
+        names = "--reveal",
+        description =
+            "Also end the key's secrecy: its values and history are shown in clear from then on."
+                + " Refused while a writeOnly schema marks it in another scope. --who and"
+                + " --comment are recorded with it.")
+    boolean reveal;
 
     @Override
     public Integer call() {
       Scope scope = scopeOption.parse();
       ConfigKeys.check(key);
+      PrintWriter out = spec.commandLine().getOut();
       try (Pipekeeper pk = schema.config.connect()) {
-        if (pk.config().schema(scope, key).isEmpty()) {
+        boolean hasSchema = pk.config().schema(scope, key).isPresent();
+        if (!hasSchema && !(reveal && pk.config().isSecret(scope, key))) {
           throw noSchema(scope, key);
         }
-        pk.config().deleteSchema(scope, key);
+        if (hasSchema) {
+          pk.config().deleteSchema(scope, key);
+        }
+        if (!reveal) {
+          out.printf(
+              "Schema of %s %s deleted%s.%n",
+              scope,
+              key,
+              pk.config().isSecret(scope, key)
+                  ? "; the key stays secret (end that with --reveal)"
+                  : "");
+          return ExitCodes.OK;
+        }
+        ConfigCommit commit;
+        try {
+          commit = pk.config().reveal(scope, key, writer.options(null));
+        } catch (InvalidInputException refused) {
+          if (!hasSchema) {
+            throw refused;
+          }
+          // the schema is gone already: not an input refused with nothing done
+          throw new PipekeeperException(
+              "schema of " + scope + " " + key + " deleted, but " + refused.getMessage());
+        }
+        out.printf(
+            "%s is no longer secret: its values and history are shown in clear (recorded in the"
+                + " history of %s %s, scope version %d).%n",
+            key, scope, key, commit.scopeVersion());
       }
-      spec.commandLine().getOut().printf("Schema of %s %s deleted.%n", scope, key);
       return ExitCodes.OK;
     }
   }

@@ -4,7 +4,6 @@ import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.config.Configuration;
 import dev.pipekeeper.core.config.Scope;
 import dev.pipekeeper.core.config.Secrets;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -12,9 +11,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Which keys are secret, for output: a key is secret if its schema marks it so ({@code "writeOnly":
- * true}, see {@link Secrets}) in the scope shown or in any broader scope that applies to it (global
- * always does), so a secret never shows because one scope lacks the schema.
+ * Which keys are secret, for output: the core's one rule ({@link Configuration#isSecret}, see
+ * {@link Secrets}) for the scopes shown; and refusals of secret values that keep the value out.
  */
 final class Secrecy {
   private final Configuration config;
@@ -26,14 +24,9 @@ final class Secrecy {
     this.scopes = List.copyOf(scopes);
   }
 
-  /** For keys of {@code scope}: its schemas and the global ones. */
+  /** For keys of {@code scope}. */
   static Secrecy of(Configuration config, Scope scope) {
-    List<Scope> scopes = new ArrayList<>();
-    scopes.add(scope);
-    if (scope.kind() != Scope.Kind.GLOBAL) {
-      scopes.add(Scope.global());
-    }
-    return new Secrecy(config, scopes);
+    return new Secrecy(config, List.of(scope));
   }
 
   /** For keys of a view resolving {@code scopes}. */
@@ -48,7 +41,7 @@ final class Secrecy {
 
   /**
    * Whether {@code key} is secret as of now (not remembered: a long-running command sees schemas
-   * change); if the schemas cannot be read, it is taken as secret.
+   * change); if that cannot be read, it is taken as secret.
    */
   boolean isSecretNow(String key) {
     try {
@@ -59,12 +52,7 @@ final class Secrecy {
   }
 
   private boolean readSecret(String key) {
-    for (Scope scope : scopes) {
-      if (Secrets.isSecret(config.schema(scope, key).orElse(null))) {
-        return true;
-      }
-    }
-    return false;
+    return scopes.stream().anyMatch(scope -> config.isSecret(scope, key));
   }
 
   /**

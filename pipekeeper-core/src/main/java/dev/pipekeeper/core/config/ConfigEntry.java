@@ -10,13 +10,14 @@ import java.time.Instant;
  * @param value its JSON value
  * @param version the key's version (its znode version: 0 when created, +1 per change)
  * @param modifiedAt when it was last written
- * @param secret whether its schema marks it secret ({@code "writeOnly": true}): masked in output
+ * @param secret whether the key is secret by the one rule of {@link Secrets} (a {@code "writeOnly"}
+ *     schema for it in any scope, now or before, unless revealed since): masked in output
  */
 public record ConfigEntry(
     String key, JsonNode value, int version, Instant modifiedAt, boolean secret) {
 
   /** The value as printed for people: masked if secret. */
   public String display() {
-    return secret ? Secrets.MASK : value.toString();
+    return Secrets.display(value, secret);
   }
 }

@@ -32,16 +32,52 @@ import java.util.Optional;
  */
 public interface Configuration {
 
-  /** A key's stored value in one scope (no resolution across scopes). */
+  /**
+   * A key's stored value in one scope (no resolution across scopes).
+   *
+   * @throws dev.pipekeeper.core.InvalidInputException for a malformed key
+   * @throws UnreadableConfigException if the stored value is not valid JSON (written behind
+   *     Pipekeeper's back): it is kept out, not shown as a string
+   */
   Optional<ConfigEntry> get(Scope scope, String key);
 
-  /** Every key of a scope, sorted. */
-  List<ConfigEntry> list(Scope scope);
+  /**
+   * Every readable key of a scope, sorted; nodes written behind Pipekeeper's back that are not
+   * readable keys are skipped (see {@link #listing} for which and why).
+   */
+  default List<ConfigEntry> list(Scope scope) {
+    return listing(scope).entries();
+  }
+
+  /**
+   * Every readable key of a scope, sorted, and the nodes skipped: a name that is not a config key
+   * or a value that is not valid JSON (written behind Pipekeeper's back) is reported, never a
+   * reason to hide the good keys.
+   */
+  ConfigListing listing(Scope scope);
+
+  /**
+   * Whether {@code key}'s values in {@code scope} are secret, by the one rule of {@link Secrets}: a
+   * {@code "writeOnly"} schema for the key in any scope, now or before, unless revealed since.
+   */
+  boolean isSecret(Scope scope, String key);
+
+  /**
+   * Ends a key's secrecy on purpose (see {@link Secrets}): its values and history are shown in
+   * clear from then on. Recorded as a change of {@code scope} whose history entry for the key says
+   * who, when and why (comment {@code secret revealed: ...}; the value is unchanged), in the same
+   * multi-op that removes the key's secret marker.
+   *
+   * @throws dev.pipekeeper.core.InvalidInputException if the key is not secret, or a schema with
+   *     {@code "writeOnly": true} still marks it in some scope (delete or replace it first)
+   * @throws ConfigConflictException if the schemas, the marker or the key changed meanwhile
+   */
+  ConfigCommit reveal(Scope scope, String key, ChangeOptions options);
 
   /** The scope's version: the number of changes written to it (0 if never changed). */
   int version(Scope scope);
 
-  /** The scopes that hold configuration. */
+  /** The scopes that hold configuration (a foreign node that is no scope name is skipped). */
   List<Scope> scopes();
 
   /**
@@ -126,7 +162,8 @@ public interface Configuration {
 
   /**
    * Sets the JSON Schema (draft 2020-12) a key's values must satisfy ({@code "writeOnly": true}
-   * marks it secret). The schema is checked against the draft 2020-12 meta-schema first.
+   * marks it secret, in every scope and until {@link #reveal}: see {@link Secrets}). The schema is
+   * checked against the draft 2020-12 meta-schema first.
    *
    * @throws dev.pipekeeper.core.InvalidInputException if it is not a valid schema, or the current
    *     value does not satisfy it
@@ -152,7 +189,10 @@ public interface Configuration {
   /** The key's schema in this scope, if it has one. */
   Optional<JsonNode> schema(Scope scope, String key);
 
-  /** Deletes the key's schema in this scope, if it has one: any JSON value is accepted then. */
+  /**
+   * Deletes the key's schema in this scope, if it has one: any JSON value is accepted then; a key
+   * it made secret stays secret (see {@link #reveal}).
+   */
   void deleteSchema(Scope scope, String key);
 
   /**

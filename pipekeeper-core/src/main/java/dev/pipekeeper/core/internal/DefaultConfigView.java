@@ -66,12 +66,16 @@ final class DefaultConfigView implements ConfigView {
   private final Map<Scope, Integer> versions = new ConcurrentHashMap<>();
   private final Set<String> lastKnownGood = ConcurrentHashMap.newKeySet();
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
+
+  /** Foreign nodes (no config key name) already reported, by path. */
+  private final Set<String> foreign = ConcurrentHashMap.newKeySet();
+
   private final List<Consumer<ConfigChange>> batchListeners = new CopyOnWriteArrayList<>();
   private final Map<String, List<BiConsumer<Optional<JsonNode>, Optional<JsonNode>>>> keyListeners =
       new ConcurrentHashMap<>();
   private final List<DefaultLiveValue<?>> bindings = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private volatile Map<String, JsonNode> effective = Map.of();
+  private volatile Resolved resolved = new Resolved(Map.of(), Map.of(), 0);
   private PersistentNode ack;
   private volatile Runnable removeMeters = () -> {};
 
@@ -144,7 +148,7 @@ final class DefaultConfigView implements ConfigView {
   private int lastKnownGoodCount(Scope scope) {
     String prefix = scope.path() + " ";
     int count = 0;
-    for (String id : lastKnownGood) {
+    for (String id : lastKnownGoodIds()) {
       if (id.startsWith(prefix)) {
         count++;
       }
@@ -180,6 +184,12 @@ final class DefaultConfigView implements ConfigView {
     }
     Map<String, JsonNode> previous = good.getOrDefault(scope, Map.of());
     Map<String, JsonNode> next = new TreeMap<>();
+    // a key held on its last good value that is gone now is held no more
+    String prefix = scope.path() + " ";
+    lastKnownGood.removeIf(
+        id -> id.startsWith(prefix) && !snapshot.values.containsKey(id.substring(prefix.length())));
+    warned.removeIf(
+        id -> id.startsWith(prefix) && !snapshot.values.containsKey(id.substring(prefix.length())));
     for (Map.Entry<String, byte[]> stored : snapshot.values.entrySet()) {
       String key = stored.getKey();
       String id = scope.path() + " " + key;
@@ -196,7 +206,7 @@ final class DefaultConfigView implements ConfigView {
             // A secret's schema errors can quote parts of its value: say only that it failed.
             problem =
                 Optional.of(
-                    isSecret(snapshot.schemas.get(key))
+                    snapshot.secret.contains(key) || isSecret(snapshot.schemas.get(key))
                         ? "does not match its schema"
                         : "does not match its schema: " + String.join("; ", errors));
           }
@@ -246,33 +256,45 @@ final class DefaultConfigView implements ConfigView {
     }
   }
 
+  /**
+   * The resolved values, the scope each comes from, and a number that grows with each resolution
+   * (so a binding never takes an older one after a newer).
+   */
+  private record Resolved(Map<String, JsonNode> values, Map<String, Scope> sources, long number) {}
+
   /** On the events thread: merges the scopes, tells listeners what changed, acknowledges. */
   private void applyEffective() {
     Map<String, JsonNode> merged = new TreeMap<>();
+    Map<String, Scope> sources = new HashMap<>();
     for (Scope scope : scopes) {
-      merged.putAll(good.getOrDefault(scope, Map.of()));
+      Map<String, JsonNode> values = good.getOrDefault(scope, Map.of());
+      merged.putAll(values);
+      values.keySet().forEach(key -> sources.put(key, scope));
     }
-    Map<String, JsonNode> before = effective;
+    Resolved before = resolved;
     Map<String, ConfigChange.ValueChange> changes = new LinkedHashMap<>();
-    Set<String> keys = new TreeSet<>(before.keySet());
+    Set<String> keys = new TreeSet<>(before.values().keySet());
     keys.addAll(merged.keySet());
     for (String key : keys) {
-      JsonNode old = before.get(key);
+      JsonNode old = before.values().get(key);
       JsonNode now = merged.get(key);
       if (!Objects.equals(old, now)) {
         changes.put(
             key, new ConfigChange.ValueChange(Optional.ofNullable(old), Optional.ofNullable(now)));
       }
     }
-    effective = Map.copyOf(merged);
-    writeAck();
+    Resolved now = new Resolved(Map.copyOf(merged), Map.copyOf(sources), before.number() + 1);
+    resolved = now;
+    for (DefaultLiveValue<?> binding : bindings) {
+      String key = binding.key();
+      if (changes.containsKey(key)
+          || !Objects.equals(before.sources().get(key), now.sources().get(key))) {
+        binding.update(now);
+      }
+    }
+    writeAck(); // after the bindings: a value they cannot convert is in the acknowledgement
     if (changes.isEmpty()) {
       return;
-    }
-    for (DefaultLiveValue<?> binding : bindings) {
-      if (changes.containsKey(binding.key())) {
-        binding.update(merged.get(binding.key()));
-      }
     }
     ConfigChange batch = new ConfigChange(new HashMap<>(versions), changes);
     changes.forEach(
@@ -285,6 +307,21 @@ final class DefaultConfigView implements ConfigView {
     for (Consumer<ConfigChange> listener : batchListeners) {
       call("batch listener", () -> listener.accept(batch));
     }
+  }
+
+  /**
+   * The keys held on a last good value, as {@code SCOPE KEY}: stored values that are invalid, and
+   * values a binding cannot convert to its type (named by the scope the value comes from).
+   */
+  private Set<String> lastKnownGoodIds() {
+    Set<String> ids = new TreeSet<>(lastKnownGood);
+    for (DefaultLiveValue<?> binding : bindings) {
+      String held = binding.held;
+      if (held != null) {
+        ids.add(held);
+      }
+    }
+    return ids;
   }
 
   private void call(String what, Runnable listener) {
@@ -320,12 +357,15 @@ final class DefaultConfigView implements ConfigView {
     Map<String, Integer> applied = new TreeMap<>();
     versions.forEach((scope, version) -> applied.put(scope.path(), version));
     return Json.write(
-        new AppliedConfig(
-            memberId, applied, new ArrayList<>(new TreeSet<>(lastKnownGood)), Instant.now()));
+        new AppliedConfig(memberId, applied, new ArrayList<>(lastKnownGoodIds()), Instant.now()));
   }
 
-  /** The scope's keys and their schemas at one point in time, and its version at that point. */
-  private record Snapshot(int version, Map<String, byte[]> values, Map<String, byte[]> schemas) {}
+  /**
+   * The scope's keys and their schemas at one point in time, its version at that point, and the
+   * keys with a secret marker (see {@link SecretMarkers}).
+   */
+  private record Snapshot(
+      int version, Map<String, byte[]> values, Map<String, byte[]> schemas, Set<String> secret) {}
 
   private static final List<List<String>> NONE = List.of(List.of(), List.of());
 
@@ -366,6 +406,7 @@ final class DefaultConfigView implements ConfigView {
     ops.add(Op.getData(base + "/" + ZkLayout.COMMIT));
     ops.add(Op.getChildren(base));
     ops.add(Op.getChildren(schemaBase));
+    ops.add(Op.getChildren(namespace + ZkLayout.CONFIG_SECRET));
     keys.forEach(key -> ops.add(Op.getData(base + "/" + key)));
     schemaKeys.forEach(key -> ops.add(Op.getData(schemaBase + "/" + key)));
     try {
@@ -411,9 +452,14 @@ final class DefaultConfigView implements ConfigView {
     List<String> keysNow =
         childrenOf(results.get(1)).stream()
             .filter(n -> !n.equals(ZkLayout.COMMIT))
+            .filter(n -> isKey(ZkLayout.config(scope.path()), n))
             .sorted()
             .toList();
-    List<String> schemaKeysNow = childrenOf(results.get(2)).stream().sorted().toList();
+    List<String> schemaKeysNow =
+        childrenOf(results.get(2)).stream()
+            .filter(n -> isKey(ZkLayout.configSchemas(scope.path()), n))
+            .sorted()
+            .toList();
     if (!keysNow.equals(keys) || !schemaKeysNow.equals(schemaKeys)) {
       if (attempt + 1 < READ_ATTEMPTS) {
         readNow(scope, List.of(keysNow, schemaKeysNow), attempt + 1); // keys came or went
@@ -427,18 +473,39 @@ final class DefaultConfigView implements ConfigView {
     Map<String, byte[]> values = new TreeMap<>();
     Map<String, byte[]> schemas = new TreeMap<>();
     for (int i = 0; i < keys.size(); i++) {
-      if (results.get(3 + i) instanceof OpResult.GetDataResult data) {
+      if (results.get(4 + i) instanceof OpResult.GetDataResult data) {
         values.put(keys.get(i), data.getData());
       }
     }
     for (int i = 0; i < schemaKeys.size(); i++) {
-      if (results.get(3 + keys.size() + i) instanceof OpResult.GetDataResult data) {
+      if (results.get(4 + keys.size() + i) instanceof OpResult.GetDataResult data) {
         schemas.put(schemaKeys.get(i), data.getData());
       }
     }
-    Snapshot snapshot = new Snapshot(versionOf(results.get(0)), values, schemas);
+    Snapshot snapshot =
+        new Snapshot(
+            versionOf(results.get(0)), values, schemas, Set.copyOf(childrenOf(results.get(3))));
     events.execute("config update of " + scope, () -> apply(scope, snapshot));
     readDone(scope);
+  }
+
+  /**
+   * Whether {@code name} under {@code folder} is a config key; a node written behind Pipekeeper's
+   * back under another name is skipped, and reported once.
+   */
+  private boolean isKey(String folder, String name) {
+    try {
+      dev.pipekeeper.core.config.ConfigKeys.check(name);
+      return true;
+    } catch (InvalidInputException e) {
+      if (foreign.add(folder + "/" + name)) {
+        LOG.warn(
+            "config view: skipping {}/{}, written behind Pipekeeper's back: not a config key name",
+            folder,
+            name);
+      }
+      return false;
+    }
   }
 
   private static List<String> childrenOf(OpResult result) {
@@ -453,17 +520,17 @@ final class DefaultConfigView implements ConfigView {
 
   @Override
   public Map<String, JsonNode> values() {
-    return effective;
+    return resolved.values();
   }
 
   @Override
   public Optional<JsonNode> raw(String key) {
-    return Optional.ofNullable(effective.get(key));
+    return Optional.ofNullable(resolved.values().get(key));
   }
 
   @Override
   public <T> Optional<T> get(String key, Class<T> type) {
-    JsonNode value = effective.get(key);
+    JsonNode value = resolved.values().get(key);
     if (value == null) {
       return Optional.empty();
     }
@@ -484,8 +551,11 @@ final class DefaultConfigView implements ConfigView {
   @Override
   public <T> LiveValue<T> bind(String key, Class<T> type, T defaultValue) {
     DefaultLiveValue<T> binding = new DefaultLiveValue<>(key, type, defaultValue);
-    bindings.add(binding);
-    binding.update(effective.get(key));
+    bindings.add(binding); // before reading: a resolution after this updates it
+    binding.update(resolved);
+    if (binding.held != null) {
+      events.execute("acknowledging " + key + "'s last good value", this::writeAck);
+    }
     return binding;
   }
 
@@ -507,8 +577,8 @@ final class DefaultConfigView implements ConfigView {
   @Override
   public Set<String> lastKnownGoodKeys() {
     Set<String> keys = new TreeSet<>();
-    for (String id : lastKnownGood) {
-      keys.add(id.substring(id.indexOf(' ') + 1));
+    for (String id : lastKnownGoodIds()) {
+      keys.add(id.substring(id.lastIndexOf(' ') + 1));
     }
     return keys;
   }
@@ -536,12 +606,22 @@ final class DefaultConfigView implements ConfigView {
     return "config view of " + scopes;
   }
 
-  /** A typed holder of one key's current value. */
+  /**
+   * A typed holder of one key's current value. A value that does not convert to its type is held
+   * back like an invalid one: the last good value stays, and the key is reported (see {@link
+   * #lastKnownGoodIds}) until a value converts again or the key is unset.
+   */
   private static final class DefaultLiveValue<T> implements LiveValue<T> {
     private final String key;
     private final Class<T> type;
     private final T defaultValue;
     private volatile T value;
+
+    /** {@code SCOPE KEY} of the value held back, or null. */
+    volatile String held;
+
+    /** The number of the resolution last taken (guarded by this). */
+    private long taken = -1;
 
     DefaultLiveValue(String key, Class<T> type, T defaultValue) {
       this.key = key;
@@ -550,20 +630,33 @@ final class DefaultConfigView implements ConfigView {
       this.value = defaultValue;
     }
 
-    void update(JsonNode node) {
+    synchronized void update(Resolved resolved) {
+      if (resolved.number() < taken) {
+        return; // a newer one was taken already
+      }
+      taken = resolved.number();
+      JsonNode node = resolved.values().get(key);
       if (node == null) {
         value = defaultValue;
+        held = null;
         return;
       }
       try {
         value = Json.MAPPER.treeToValue(node, type);
+        held = null;
       } catch (IOException | IllegalArgumentException e) {
-        // The value stays out of the log line: it may be a secret.
-        LOG.warn(
-            "config {} holds a JSON {} that does not convert to {}: keeping the last good value",
-            key,
-            node.getNodeType().name().toLowerCase(java.util.Locale.ROOT),
-            type.getSimpleName());
+        String id = resolved.sources().get(key).path() + " " + key;
+        if (!id.equals(held)) {
+          // The value stays out of the log line: it may be a secret.
+          LOG.warn(
+              "config {} {} holds a JSON {} that does not convert to {} (a binding's type): keeping"
+                  + " the last good value",
+              resolved.sources().get(key),
+              key,
+              node.getNodeType().name().toLowerCase(java.util.Locale.ROOT),
+              type.getSimpleName());
+        }
+        held = id;
       }
     }
 

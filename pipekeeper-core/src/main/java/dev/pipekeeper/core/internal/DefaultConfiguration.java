@@ -11,22 +11,25 @@ import dev.pipekeeper.core.config.ConfigCommit;
 import dev.pipekeeper.core.config.ConfigConflictException;
 import dev.pipekeeper.core.config.ConfigEntry;
 import dev.pipekeeper.core.config.ConfigKeys;
+import dev.pipekeeper.core.config.ConfigListing;
 import dev.pipekeeper.core.config.ConfigView;
 import dev.pipekeeper.core.config.Configuration;
 import dev.pipekeeper.core.config.HistoryEntry;
 import dev.pipekeeper.core.config.Scope;
-import dev.pipekeeper.core.config.Secrets;
+import dev.pipekeeper.core.config.UnreadableConfigException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.text.NumberFormat;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.curator.RetryLoop;
 import org.apache.curator.framework.CuratorFramework;
@@ -57,6 +60,7 @@ public final class DefaultConfiguration implements Configuration {
   private final Registry registry;
   private final int valueLimitBytes;
   private final int historyLimit;
+  private final SecretMarkers secrets;
 
   /** Bounds on what a writer keeps of its last writes (see {@link #written}). */
   private static final int WRITTEN_SCOPES = 256;
@@ -85,6 +89,7 @@ public final class DefaultConfiguration implements Configuration {
     this.registry = registry;
     this.valueLimitBytes = valueLimitBytes;
     this.historyLimit = historyLimit;
+    this.secrets = new SecretMarkers(this, historyLimit);
   }
 
   CuratorFramework client() {
@@ -113,24 +118,32 @@ public final class DefaultConfiguration implements Configuration {
   public Optional<ConfigEntry> get(Scope scope, String key) {
     ConfigKeys.check(key);
     Stat stat = new Stat();
+    byte[] data;
     try {
-      byte[] data =
-          client().getData().storingStatIn(stat).forPath(ZkLayout.configKey(scope.path(), key));
-      return Optional.of(entry(scope, key, data, stat));
+      data = client().getData().storingStatIn(stat).forPath(ZkLayout.configKey(scope.path(), key));
     } catch (KeeperException.NoNodeException none) {
       return Optional.empty();
     } catch (Exception e) {
       throw session.failure("reading config " + scope + " " + key, e);
     }
+    Optional<JsonNode> value = readable(data);
+    if (value.isEmpty()) {
+      throw new UnreadableConfigException(
+          "config "
+              + scope
+              + " "
+              + key
+              + " holds "
+              + unreadable(data)
+              + " (written behind Pipekeeper's back); it is kept out: set the key again or delete"
+              + " it");
+    }
+    return Optional.of(entry(key, value.get(), stat, isSecret(scope, key)));
   }
 
-  private ConfigEntry entry(Scope scope, String key, byte[] data, Stat stat) {
+  private static ConfigEntry entry(String key, JsonNode value, Stat stat, boolean secret) {
     return new ConfigEntry(
-        key,
-        parseOrRaw(data),
-        stat.getVersion(),
-        Instant.ofEpochMilli(stat.getMtime()),
-        Secrets.isSecret(schema(scope, key).orElse(null)));
+        key, value, stat.getVersion(), Instant.ofEpochMilli(stat.getMtime()), secret);
   }
 
   /** Stored bytes as JSON, or (written behind our back) as a JSON string of the raw text. */
@@ -142,20 +155,92 @@ public final class DefaultConfiguration implements Configuration {
     }
   }
 
-  @Override
-  public List<ConfigEntry> list(Scope scope) {
-    List<ConfigEntry> entries = new ArrayList<>();
-    for (String key : keys(scope)) {
-      get(scope, key).ifPresent(entries::add);
+  /** A stored value as JSON; empty if it is not JSON or empty (written behind our back). */
+  static Optional<JsonNode> readable(byte[] data) {
+    if (data == null || data.length == 0) {
+      return Optional.empty();
     }
-    return entries;
+    try {
+      JsonNode value = Json.MAPPER.readTree(data);
+      return value == null || value.isMissingNode() ? Optional.empty() : Optional.of(value);
+    } catch (IOException e) {
+      return Optional.empty();
+    }
   }
 
+  /** What an unreadable value is, for messages that never quote it (it may be a secret). */
+  static String unreadable(byte[] data) {
+    return data == null || data.length == 0 ? "an empty value" : "a value that is not valid JSON";
+  }
+
+  @Override
+  public ConfigListing listing(Scope scope) {
+    List<ConfigEntry> entries = new ArrayList<>();
+    List<ConfigListing.Skipped> skipped = new ArrayList<>();
+    Set<String> marked = secrets.marked();
+    Set<String> schemas = new HashSet<>(children(ZkLayout.configSchemas(scope.path())));
+    Set<String> globalSchemas =
+        scope.kind() == Scope.Kind.GLOBAL
+            ? schemas
+            : new HashSet<>(children(ZkLayout.configSchemas(Scope.global().path())));
+    for (String name : keys(scope)) {
+      try {
+        ConfigKeys.check(name);
+      } catch (InvalidInputException foreign) {
+        skipped.add(new ConfigListing.Skipped(name, "not a config key name"));
+        continue;
+      }
+      Stat stat = new Stat();
+      byte[] data;
+      try {
+        data =
+            client().getData().storingStatIn(stat).forPath(ZkLayout.configKey(scope.path(), name));
+      } catch (KeeperException.NoNodeException deleted) {
+        continue; // deleted since it was listed
+      } catch (Exception e) {
+        throw session.failure("reading config " + scope + " " + name, e);
+      }
+      Optional<JsonNode> value = readable(data);
+      if (value.isEmpty()) {
+        skipped.add(new ConfigListing.Skipped(name, "holds " + unreadable(data)));
+        continue;
+      }
+      boolean secret =
+          marked.contains(name)
+              || SecretMarkers.isSecretBySchema(
+                  scope,
+                  name,
+                  (s, k) ->
+                      (s.kind() == Scope.Kind.GLOBAL ? globalSchemas : schemas).contains(k)
+                          ? schema(s, k)
+                          : Optional.empty());
+      entries.add(entry(name, value.get(), stat, secret));
+    }
+    if (!skipped.isEmpty()) {
+      LOG.debug("config {}: skipped nodes written behind Pipekeeper's back: {}", scope, skipped);
+    }
+    return new ConfigListing(scope, entries, skipped);
+  }
+
+  /** The names under a scope's folder but its commit node, sorted: keys and foreign nodes. */
   List<String> keys(Scope scope) {
     return children(ZkLayout.config(scope.path())).stream()
         .filter(name -> !name.equals(ZkLayout.COMMIT))
         .sorted()
         .toList();
+  }
+
+  @Override
+  public boolean isSecret(Scope scope, String key) {
+    ConfigKeys.check(key);
+    return secrets.isSecret(scope, key);
+  }
+
+  @Override
+  public ConfigCommit reveal(Scope scope, String key, ChangeOptions options) {
+    ConfigCommit commit = secrets.reveal(scope, key, options);
+    written.remove(scope);
+    return commit;
   }
 
   @Override
@@ -175,11 +260,18 @@ public final class DefaultConfiguration implements Configuration {
     if (top.contains("global")) {
       scopes.add(Scope.global());
     }
-    for (String name : children(ZkLayout.CONFIG + "/pipeline")) {
-      scopes.add(Scope.pipeline(name));
-    }
-    for (String name : children(ZkLayout.CONFIG + "/member")) {
-      scopes.add(Scope.member(name));
+    for (Scope.Kind kind : List.of(Scope.Kind.PIPELINE, Scope.Kind.MEMBER)) {
+      String folder = kind.name().toLowerCase(java.util.Locale.ROOT);
+      for (String name : children(ZkLayout.CONFIG + "/" + folder)) {
+        try {
+          scopes.add(new Scope(kind, name));
+        } catch (InvalidInputException foreign) {
+          LOG.debug(
+              "config: skipping {}/{}, written behind Pipekeeper's back: not a scope name",
+              folder,
+              name);
+        }
+      }
     }
     return scopes;
   }
@@ -927,6 +1019,10 @@ public final class DefaultConfiguration implements Configuration {
         return; // nothing to delete
       }
       List<CuratorOp> ops = new ArrayList<>();
+      // A writeOnly schema, set or replaced, leaves its key's secret marker (see SecretMarkers)
+      secrets
+          .forSchemaChange(scope, key, bytes == null ? null : Json.MAPPER.readTree(bytes))
+          .ifPresent(ops::add);
       if (bytes == null) {
         ops.add(client().transactionOp().delete().forPath(path));
       } else {
