@@ -26,6 +26,7 @@ import dev.pipekeeper.core.monitor.MonitorProbe;
 import dev.pipekeeper.core.monitor.ProbeReport;
 import dev.pipekeeper.core.monitor.Rule;
 import dev.pipekeeper.core.monitor.RuleKind;
+import dev.pipekeeper.core.monitor.RuleSet;
 import dev.pipekeeper.core.monitor.Rules;
 import dev.pipekeeper.core.monitor.Severity;
 import dev.pipekeeper.core.monitor.SinkStatus;
@@ -464,7 +465,10 @@ final class DefaultMonitor implements Monitor {
     return t.firstTick.plusMillis(Math.round((double) since / every) * every);
   }
 
-  /** The rules of {@value Rules#KEY}, the defaults while it is unset, the last good ones if bad. */
+  /**
+   * The rules in force: the defaults with those of {@value Rules#KEY} (see {@link Rules#inForce}),
+   * the last good ones if the stored value is bad.
+   */
   private List<Rule> rules() {
     Optional<JsonNode> value = rulesView.raw(Rules.KEY);
     if (value.isEmpty()) {
@@ -478,8 +482,15 @@ final class DefaultMonitor implements Monitor {
     if (!value.get().equals(rulesSource)) {
       rulesSource = value.get();
       try {
-        rules = Rules.parse(value.get());
-        LOG.info("alerting rules: {} from {}", rules.size(), Rules.KEY);
+        RuleSet set = Rules.inForce(value);
+        rules = set.rules();
+        LOG.info(
+            "alerting rules: {} in force with {}{}",
+            rules.size(),
+            Rules.KEY,
+            set.disabled().isEmpty()
+                ? ""
+                : " (defaults switched off: " + String.join(", ", set.disabled()) + ")");
       } catch (InvalidInputException e) {
         LOG.warn("{} is not valid, keeping the previous rules: {}", Rules.KEY, e.getMessage());
       }

@@ -457,6 +457,48 @@ class MonitorIT {
   }
 
   @Test
+  void storedRulesAddToTheDefaultsAndARemovedRuleEndsItsAlertSayingSo(TestCluster cluster)
+      throws Exception {
+    RecordingSink sink = new RecordingSink("test");
+    try (Pipekeeper pk = Clients.connect(cluster, "monitor");
+        Pipekeeper steady = Clients.connect(cluster, "m1");
+        FaultyClient doomed = FaultyClient.connect(cluster, "m2")) {
+      // the default member-down, made quicker by a stored rule of its name
+      setRules(pk, "[{\"name\": \"member-down\", \"kind\": \"member-down\", \"for\": \"1s\"}]");
+      steady.membership().join("ingest", MemberInfo.defaults());
+      doomed.pk().membership().join("ingest", MemberInfo.defaults());
+      try (Monitor monitor = monitor(pk, sink)) {
+        await().atMost(BOUND).until(monitor::isLeading);
+        evaluations(monitor, 2);
+        doomed.blackhole();
+        String key = "member-down/ingest/m2";
+        await().atMost(BOUND).until(() -> sink.states(key).contains(AlertState.FIRING));
+        // a rule added beside the defaults: the default member-down stays, its alert firing
+        setRules(
+            pk,
+            "[{\"name\": \"small\", \"kind\": \"group-size\", \"group\": \"jobs\", \"min\": 1}]");
+        await().atMost(BOUND).until(() -> sink.states("small/jobs").contains(AlertState.FIRING));
+        evaluations(monitor, 3);
+        assertThat(alert(monitor, key).state()).isEqualTo(AlertState.FIRING);
+        assertThat(sink.states(key)).containsExactly(AlertState.FIRING);
+        // switched off by name: the alert ends, and says it ended because its rule went away
+        setRules(
+            pk,
+            "[{\"name\": \"small\", \"kind\": \"group-size\", \"group\": \"jobs\", \"min\": 1},"
+                + " {\"name\": \"member-down\", \"enabled\": false}]");
+        await().atMost(BOUND).until(() -> sink.states(key).contains(AlertState.RESOLVED));
+        Alert ended = sink.delivered().stream().filter(a -> a.key().equals(key)).toList().get(1);
+        assertThat(ended.resolution()).isEqualTo(Resolution.RULE_REMOVED);
+        assertThat(pk.alerts().history(100))
+            .filteredOn(a -> a.key().equals(key) && a.state() == AlertState.RESOLVED)
+            .singleElement()
+            .satisfies(a -> assertThat(a.resolution()).isEqualTo(Resolution.RULE_REMOVED));
+        assertThat(sink.states("small/jobs")).doesNotContain(AlertState.RESOLVED);
+      }
+    }
+  }
+
+  @Test
   void aFailingWebhookIsVisibleNeverHoldsUpTheOthersAndGetsItsAlertOnceItRecovers(
       TestCluster cluster) throws Exception {
     AtomicInteger status = new AtomicInteger(500);
