@@ -571,8 +571,38 @@ final class DefaultMonitor implements Monitor {
       }
     }
     List<SinkStatus> sinks = deliveries.values().stream().map(SinkDelivery::status).toList();
+    Map<String, MonitorInputs.GroupWork> work = new TreeMap<>();
+    if (kinds.contains(RuleKind.UNASSIGNED_UNITS)) {
+      work = work(reads);
+    }
     return new MonitorInputs(
-        now, members, health, applied, scopeVersions, roles, ensemble, reports, sinks);
+        now, members, health, applied, scopeVersions, roles, ensemble, reports, sinks, work);
+  }
+
+  /**
+   * Each group's units against its published assignment: one listing of the groups with units, then
+   * per group its units and its assignment (a group without one has no leader that judged).
+   */
+  private Map<String, MonitorInputs.GroupWork> work(long[] reads) {
+    Map<String, MonitorInputs.GroupWork> work = new TreeMap<>();
+    List<String> groups = session.children(ZkLayout.UNITS);
+    reads[0]++;
+    for (String group : groups) {
+      List<String> units;
+      Optional<dev.pipekeeper.core.assignment.Assignment> assignment;
+      try {
+        units = session.children(ZkLayout.units(group));
+        assignment = pk.assignments(group).current();
+      } catch (InvalidInputException foreign) {
+        continue; // a node no group could be named: not Pipekeeper's
+      }
+      reads[0] += 2;
+      if (!units.isEmpty() && assignment.isPresent()) {
+        work.put(
+            group, new MonitorInputs.GroupWork(units.size(), assignment.get().unassigned(units)));
+      }
+    }
+    return work;
   }
 
   /**

@@ -76,9 +76,9 @@ public final class Rules {
   }
 
   /**
-   * What the monitor watches while {@value #KEY} is unset: members leaving without draining, roles
-   * without a leader, stalled and rewinding consumers, configuration drift, the ZooKeeper ensemble,
-   * Kafka, and failing alert sinks.
+   * What the monitor watches unless {@value #KEY} switches it off: members leaving without
+   * draining, roles without a leader, stalled and rewinding consumers, configuration drift, the
+   * ZooKeeper ensemble, Kafka, failing alert sinks, and work units no member can run.
    */
   public static List<Rule> defaults() {
     return List.of(
@@ -99,7 +99,10 @@ public final class Rules {
         Rule.of("kafka", RuleKind.KAFKA)
             .withFor(Duration.ofSeconds(30))
             .withSeverity(Severity.CRITICAL),
-        Rule.of("delivery", RuleKind.DELIVERY).withFor(Duration.ofMinutes(1)));
+        Rule.of("delivery", RuleKind.DELIVERY).withFor(Duration.ofMinutes(1)),
+        Rule.of("unassigned-units", RuleKind.UNASSIGNED_UNITS)
+            .withFor(Duration.ofSeconds(30))
+            .withSeverity(Severity.CRITICAL));
   }
 
   /**

@@ -10,6 +10,11 @@ import com.sun.net.httpserver.HttpServer;
 import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.ZkLayout;
+import dev.pipekeeper.core.assignment.GroupWorker;
+import dev.pipekeeper.core.assignment.UnitHandler;
+import dev.pipekeeper.core.assignment.UnitOwnership;
+import dev.pipekeeper.core.assignment.WorkUnit;
+import dev.pipekeeper.core.assignment.WorkerOptions;
 import dev.pipekeeper.core.config.ChangeOptions;
 import dev.pipekeeper.core.config.ConfigView;
 import dev.pipekeeper.core.config.Scope;
@@ -495,6 +500,65 @@ class MonitorIT {
             .satisfies(a -> assertThat(a.resolution()).isEqualTo(Resolution.RULE_REMOVED));
         assertThat(sink.states("small/jobs")).doesNotContain(AlertState.RESOLVED);
       }
+    }
+  }
+
+  @Test
+  void unitsThatNoMemberCanRunFireUnassignedUnits(TestCluster cluster) throws Exception {
+    RecordingSink sink = new RecordingSink("test");
+    UnitHandler idle =
+        new UnitHandler() {
+          @Override
+          public void start(UnitOwnership unit) {}
+
+          @Override
+          public void stop(UnitOwnership unit) {}
+        };
+    try (Pipekeeper pk = Clients.connect(cluster, "monitor");
+        Pipekeeper w1 = Clients.connect(cluster, "w1")) {
+      setRules(
+          pk,
+          "[{\"name\": \"unassigned-units\", \"kind\": \"unassigned-units\", \"for\": \"500ms\"}]");
+      for (int i = 0; i < 3; i++) {
+        pk.workUnits("jobs").put(WorkUnit.of("u-" + i));
+      }
+      GroupWorker worker =
+          w1.worker(
+              "jobs",
+              MemberInfo.defaults().id("w1"),
+              idle,
+              WorkerOptions.defaults().withDebounce(Duration.ofMillis(100)));
+      assertThat(worker.awaitRunning(r -> r.size() == 3, BOUND)).isTrue();
+      try (Monitor monitor = monitor(pk, sink)) {
+        await().atMost(BOUND).until(monitor::isLeading);
+        evaluations(monitor, 2);
+        String key = "unassigned-units/jobs";
+        assertThat(sink.states(key)).isEmpty();
+        pk.assignments("jobs").drain("w1"); // the last member: its units have nowhere to go
+        await().atMost(BOUND).until(() -> sink.states(key).contains(AlertState.FIRING));
+        assertThat(alert(monitor, key).summary())
+            .contains("3 of 3 work units of jobs assigned to no member")
+            .endsWith("u-0, u-1, u-2");
+        assertThat(alert(monitor, key).labels()).containsEntry("group", "jobs");
+        pk.assignments("jobs").undrain("w1");
+        await().atMost(BOUND).until(() -> sink.states(key).contains(AlertState.RESOLVED));
+        pk.workUnits("jobs").pin("u-1", "ghost"); // no such member
+        await()
+            .atMost(BOUND)
+            .until(
+                () ->
+                    monitor.alerts().stream()
+                        .anyMatch(
+                            a ->
+                                a.key().equals(key)
+                                    && a.state() == AlertState.FIRING
+                                    && a.summary()
+                                        .endsWith(
+                                            "1 of 3 work units of jobs assigned"
+                                                + " to no member (none can take them: drained, pinned"
+                                                + " elsewhere or full): u-1")));
+      }
+      worker.close();
     }
   }
 
