@@ -123,7 +123,7 @@ class AlertsCommandIT {
         assertThat(rules.out())
             .containsPattern("NAME +KIND +SEVERITY +FOR +KEEP FIRING +SUBJECT +SETTINGS +FROM")
             .containsPattern("small +group-size +warning +0s +0s +group jobs +min=2 +" + Rules.KEY)
-            .containsPattern("member-down +member-down +critical +10s +0s +all +default")
+            .containsPattern("member-down +member-down +critical +10s +0s +all +- +default")
             .containsPattern(
                 (defaultCount + 1)
                     + " rules in force: "
