@@ -545,7 +545,12 @@ final class DefaultMonitor implements Monitor {
         }
         int contenders = session.children(ZkLayout.leaders(role)).size();
         reads[0] += 2;
-        roles.put(role, new MonitorInputs.RoleState(epoch, contenders));
+        boolean retired = false;
+        if (contenders == 0 && epoch > 0) {
+          retired = RoleRetirements.holds(RoleRetirements.of(session, role), epoch, contenders);
+          reads[0]++;
+        }
+        roles.put(role, new MonitorInputs.RoleState(epoch, contenders, retired));
       }
     }
     Optional<List<ServerStatus>> ensemble = Optional.empty();

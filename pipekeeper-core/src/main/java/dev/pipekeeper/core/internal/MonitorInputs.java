@@ -51,6 +51,8 @@ record MonitorInputs(
    *
    * @param epoch its fencing epoch (0 if it never had a leader)
    * @param contenders how many latch nodes it has (its leader is the first)
+   * @param retired whether it retired (its last contender closed gracefully, or an operator retired
+   *     it) and nobody contends since
    */
-  record RoleState(long epoch, int contenders) {}
+  record RoleState(long epoch, int contenders, boolean retired) {}
 }

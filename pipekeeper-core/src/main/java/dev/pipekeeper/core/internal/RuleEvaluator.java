@@ -160,7 +160,9 @@ final class RuleEvaluator {
     in.roles()
         .forEach(
             (role, state) -> {
-              boolean covered = rule.role().map(role::equals).orElse(state.epoch() > 0);
+              // a role retired on purpose has no leader by design; a rule naming it still asks
+              boolean covered =
+                  rule.role().map(role::equals).orElse(state.epoch() > 0 && !state.retired());
               if (covered && state.contenders() == 0) {
                 found.add(
                     new Condition(

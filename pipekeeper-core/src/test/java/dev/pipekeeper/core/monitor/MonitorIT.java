@@ -563,6 +563,44 @@ class MonitorIT {
   }
 
   @Test
+  void aRoleWhoseContendersAllClosedRetiresWithoutAnAlertAndANewContenderUnretiresIt(
+      TestCluster cluster) throws Exception {
+    RecordingSink sink = new RecordingSink("test");
+    try (Pipekeeper pk = Clients.connect(cluster, "monitor");
+        Pipekeeper a = Clients.connect(cluster, "a");
+        Pipekeeper b = Clients.connect(cluster, "b");
+        FaultyClient c = FaultyClient.connect(cluster, "c")) {
+      setRules(pk, "[{\"name\": \"no-leader\", \"kind\": \"no-leader\", \"for\": \"500ms\"}]");
+      Leadership la = a.leadership("jobs.cleanup").start();
+      la.awaitLease(BOUND).orElseThrow();
+      Leadership lb = b.leadership("jobs.cleanup").start();
+      String key = "no-leader/jobs.cleanup";
+      try (Monitor monitor = monitor(pk, sink)) {
+        await().atMost(BOUND).until(monitor::isLeading);
+        evaluations(monitor, 2);
+        lb.close();
+        la.close(); // every contender closed cleanly: the role is retired, not leaderless
+        await()
+            .atMost(BOUND)
+            .until(
+                () ->
+                    pk.inspector().roles().stream()
+                        .anyMatch(
+                            r -> r.role().equals("jobs.cleanup") && r.contenders().isEmpty()));
+        evaluations(monitor, 6);
+        assertThat(monitor.alerts()).extracting(Alert::key).doesNotContain(key);
+        assertThat(sink.states(key)).isEmpty();
+        // a new contender un-retires it; when it dies, the role has lost its leader
+        Leadership lc = c.pk().leadership("jobs.cleanup").start();
+        lc.awaitLease(BOUND).orElseThrow();
+        evaluations(monitor, 2);
+        c.blackhole();
+        await().atMost(BOUND).until(() -> sink.states(key).contains(AlertState.FIRING));
+      }
+    }
+  }
+
+  @Test
   void aFailingWebhookIsVisibleNeverHoldsUpTheOthersAndGetsItsAlertOnceItRecovers(
       TestCluster cluster) throws Exception {
     AtomicInteger status = new AtomicInteger(500);
