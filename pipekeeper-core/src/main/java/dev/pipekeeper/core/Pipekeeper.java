@@ -92,6 +92,20 @@ public interface Pipekeeper extends AutoCloseable {
    */
   Leadership leadership(String role);
 
+  /**
+   * Retires a role that is no longer used: records its end (so the monitor's {@code no-leader} rule
+   * leaves it alone) and removes its nodes, so it no longer lists. A role also retires by itself
+   * when its last contender closes gracefully (its nodes then stay). A contender that comes later
+   * starts the role again, at the epoch after the one it ended at.
+   *
+   * @param force retire it even though contenders are there (their latch nodes are removed; a live
+   *     one contends again)
+   * @throws InvalidInputException if the role name is not valid, there is no such role, or it has
+   *     contenders and {@code force} is false (nothing is changed)
+   * @throws UnreachableException if ZooKeeper did not answer in time
+   */
+  dev.pipekeeper.core.coordination.RoleRetirement retireRole(String role, boolean force);
+
   /** Mutexes, read/write locks and semaphores with fencing tokens. */
   Locks locks();
 

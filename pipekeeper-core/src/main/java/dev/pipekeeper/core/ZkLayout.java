@@ -23,6 +23,7 @@ public final class ZkLayout {
   public static final String DRAINS = "/drains";
   public static final String HEALTH = "/health";
   public static final String MEMBERS_LEFT = "/members-left";
+  public static final String ROLES_RETIRED = "/roles-retired";
   public static final String CONFIG = "/config";
   public static final String CONFIG_HISTORY = "/config-history";
   public static final String CONFIG_SCHEMA = "/config-schema";
@@ -123,6 +124,15 @@ public final class ZkLayout {
    */
   public static String membersLeft(String group) {
     return MEMBERS_LEFT + "/" + name("group", group);
+  }
+
+  /**
+   * A role's retirement: written when its last contender closes gracefully, or by {@code pipekeeper
+   * leaders retire}, with the epoch it ended at, so the monitor does not take the end of a role for
+   * the loss of its leader.
+   */
+  public static String roleRetired(String role) {
+    return ROLES_RETIRED + "/" + name("role", role);
   }
 
   /** The health records of a group's members: ephemeral, one per publishing member. */

@@ -148,6 +148,8 @@ class MonitorKafkaIT {
     await().atMost(BOUND).until(monitor::isLeading);
     try (Feeder feeder = new Feeder(cluster, cluster.topic("in"))) {
       // a consumer that keeps up is none of these, over more than a window
+      // leading comes before the first evaluation (longer with the default rules in force too)
+      await().atMost(BOUND).until(() -> monitor.lastEvaluation().isPresent());
       long evaluations = monitor.lastEvaluation().map(e -> e.at().toEpochMilli()).orElse(0L);
       await()
           .atMost(BOUND)
@@ -258,6 +260,7 @@ class MonitorKafkaIT {
                   .sink(sink)
                   .start());
       await().atMost(BOUND).until(monitor::isLeading);
+      await().atMost(BOUND).until(() -> monitor.lastEvaluation().isPresent());
       long since = monitor.lastEvaluation().map(e -> e.at().toEpochMilli()).orElse(0L);
       await() // more than a window of steady offsets: nothing
           .atMost(BOUND)

@@ -13,6 +13,7 @@ import dev.pipekeeper.core.monitor.Alert;
 import dev.pipekeeper.core.monitor.AlertCodec;
 import dev.pipekeeper.core.monitor.AlertState;
 import dev.pipekeeper.core.monitor.Rule;
+import dev.pipekeeper.core.monitor.RuleSet;
 import dev.pipekeeper.core.monitor.Rules;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -64,7 +65,10 @@ final class AlertsCommand implements Callable<Integer> {
 
   @Option(
       names = "--rules",
-      description = "The rules in force: the stored " + Rules.KEY + ", or the defaults if unset.")
+      description =
+          "The rules in force: the defaults with those of "
+              + Rules.KEY
+              + " (which add to them, replace one by its name, or switch one off).")
   boolean rules;
 
   @Option(
@@ -147,7 +151,7 @@ final class AlertsCommand implements Callable<Integer> {
         Instant since = since(a);
         table.row(
             a.key(),
-            a.state() + (a.flapping() ? " (flapping)" : ""),
+            state(a) + (a.flapping() ? " (flapping)" : ""),
             a.severity() == null ? null : a.severity().label(),
             since == null ? null : Table.age(since, now) + " ago",
             a.summary());
@@ -174,18 +178,23 @@ final class AlertsCommand implements Callable<Integer> {
     }
     Table table = new Table("TIME", "STATE", "KEY", "SUMMARY");
     for (Alert a : transitions) {
-      table.row(ConfigText.when(since(a)), a.state(), a.key(), a.summary());
+      table.row(ConfigText.when(since(a)), state(a), a.key(), a.summary());
     }
     table.print(out);
     out.println(transitions.size() + (transitions.size() == 1 ? " transition." : " transitions."));
   }
 
+  /** The state, and for an alert ended by its rule going away, that it was no recovery. */
+  private static String state(Alert a) {
+    return a.ruleRemoved() ? a.state() + " (rule removed)" : String.valueOf(a.state());
+  }
+
   private void printRules(Pipekeeper pk, PrintWriter out) {
     Optional<ConfigEntry> stored = pk.config().get(Scope.global(), Rules.KEY);
-    List<Rule> inForce;
+    RuleSet set;
     if (stored.isPresent()) {
       try {
-        inForce = Rules.parse(stored.get().value());
+        set = Rules.inForce(Optional.of(stored.get().value()));
       } catch (InvalidInputException e) {
         // Written behind Pipekeeper's back (the schema refuses it otherwise): the monitor keeps
         // the rules it had, which this command cannot know.
@@ -198,19 +207,22 @@ final class AlertsCommand implements Callable<Integer> {
                 + e.getMessage());
       }
     } else {
-      inForce = Rules.defaults();
+      set = Rules.inForce(Optional.empty());
     }
+    List<Rule> inForce = set.rules();
     if (json) {
       Map<String, Object> document = new LinkedHashMap<>();
       document.put("source", stored.isPresent() ? Rules.KEY : "defaults");
       stored.ifPresent(e -> document.put("version", e.version()));
       stored.ifPresent(e -> document.put("modifiedAt", e.modifiedAt()));
       document.put("rules", Rules.toJson(inForce));
+      document.put("replacedDefaults", set.replaced());
+      document.put("disabledDefaults", set.disabled());
       out.println(Json.write(document));
       return;
     }
     Table table =
-        new Table("NAME", "KIND", "SEVERITY", "FOR", "KEEP FIRING", "SUBJECT", "SETTINGS");
+        new Table("NAME", "KIND", "SEVERITY", "FOR", "KEEP FIRING", "SUBJECT", "SETTINGS", "FROM");
     for (Rule r : inForce) {
       table.row(
           r.name(),
@@ -219,24 +231,38 @@ final class AlertsCommand implements Callable<Integer> {
           Durations.format(r.forDuration()),
           Durations.format(r.keepFiringFor()),
           subject(r),
-          settings(r));
+          settings(r),
+          set.isDefault(r)
+              ? "default"
+              : set.replaced().contains(r.name())
+                  ? Rules.KEY + " (replaces the default)"
+                  : Rules.KEY);
     }
     table.print(out);
     int n = inForce.size();
     String count = n + (n == 1 ? " rule" : " rules");
+    if (stored.isEmpty()) {
+      out.println(Rules.KEY + " is unset: the " + count + " by default apply.");
+      return;
+    }
+    ConfigEntry e = stored.get();
+    long defaults = inForce.stream().filter(set::isDefault).count();
     out.println(
-        stored
-            .map(
-                e ->
-                    count
-                        + " from "
-                        + Rules.KEY
-                        + " (version "
-                        + e.version()
-                        + ", modified "
-                        + ConfigText.when(e.modifiedAt())
-                        + ").")
-            .orElse(Rules.KEY + " is unset: the " + count + " by default apply."));
+        count
+            + " in force: "
+            + defaults
+            + " by default, "
+            + (n - defaults)
+            + " from "
+            + Rules.KEY
+            + " (version "
+            + e.version()
+            + ", modified "
+            + ConfigText.when(e.modifiedAt())
+            + ").");
+    if (!set.disabled().isEmpty()) {
+      out.println("Defaults switched off: " + String.join(", ", set.disabled()) + ".");
+    }
   }
 
   /** Alerts as JSON: each exactly as {@link AlertCodec} writes it (and reads it back). */

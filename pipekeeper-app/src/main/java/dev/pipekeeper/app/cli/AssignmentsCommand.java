@@ -107,6 +107,16 @@ final class AssignmentsCommand implements Callable<Integer> {
         pending == 0
             ? "No moves pending."
             : pending + (pending == 1 ? " move" : " moves") + " pending.");
+    List<String> unassigned = status.unassigned();
+    if (assignment.isPresent() && !unassigned.isEmpty()) {
+      out.println(
+          Placement.units(unassigned)
+              + " unassigned, no member can take "
+              + (unassigned.size() == 1 ? "it" : "them")
+              + " (all drained or gone, pinned elsewhere, or full): "
+              + String.join(", ", unassigned)
+              + ".");
+    }
     if (!status.drained().isEmpty()) {
       out.println("Drained: " + String.join(", ", status.drained()));
     }

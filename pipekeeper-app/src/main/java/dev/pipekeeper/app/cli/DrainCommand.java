@@ -1,10 +1,14 @@
 package dev.pipekeeper.app.cli;
 
 import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.ZkLayout;
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -17,7 +21,9 @@ final class DrainCommand {
       name = "drain",
       description = {
         "Drains a member of a group: its work units move to other members and it stays up (for",
-        "maintenance). The drain lasts until undrain, also across restarts of the member."
+        "maintenance). The drain lasts until undrain, also across restarts of the member.",
+        "Refused, with nothing done, if units would have no member left to run them (the last",
+        "member that takes work, or pins), unless --force."
       })
   static final class Drain implements Callable<Integer> {
     @ParentCommand PipekeeperCommand root;
@@ -29,16 +35,54 @@ final class DrainCommand {
     @Parameters(index = "1", paramLabel = "MEMBER", description = "The member's id.")
     String member;
 
+    @Option(
+        names = "--force",
+        description =
+            "Drain even if some units would have no member to run them: they stay unassigned"
+                + " (and the monitor's unassigned-units alert fires) until a member can take them.")
+    boolean force;
+
     @Override
     public Integer call() {
+      ZkLayout.name("member id", member);
       boolean present;
+      Placement.Effect effect;
       try (Pipekeeper pk = Connections.open(root)) {
+        Placement placement = Placement.read(pk, group);
+        effect = placement.drain(member);
+        List<String> others = placement.takingWorkWithout(member);
+        placement.refuseStranding(
+            effect,
+            "draining " + member,
+            others.isEmpty()
+                ? "no other member of the group takes work"
+                : "the other members that take work ("
+                    + String.join(", ", others)
+                    + ") cannot take them (pins or capacity)",
+            force);
         pk.assignments(group).drain(member);
         present = pk.membership().members(group).stream().anyMatch(m -> m.id().equals(member));
       }
       PrintWriter out = spec.commandLine().getOut();
-      out.printf(
-          "Drained member %s of group %s: its units move to other members.%n", member, group);
+      Map<String, String> moved = effect.movedFrom(member);
+      if (!moved.isEmpty()) {
+        out.printf(
+            "Drained member %s of group %s: %s move to other members (%s).%n",
+            member,
+            group,
+            moved.size() == 1 ? "its unit" : "its " + moved.size() + " units",
+            String.join(
+                ", ",
+                moved.entrySet().stream().map(e -> e.getKey() + " -> " + e.getValue()).toList()));
+      } else {
+        out.printf("Drained member %s of group %s.%n", member, group);
+      }
+      if (!effect.stranded().isEmpty()) {
+        out.printf(
+            "%s left with no member to run them (%s): unassigned until a member can take them.%n",
+            Placement.units(effect.stranded()) + (effect.stranded().size() == 1 ? " is" : " are"),
+            String.join(", ", effect.stranded()));
+      }
       if (!present) {
         out.printf("Member %s is not in the group now; the drain applies when it joins.%n", member);
       }

@@ -1,7 +1,9 @@
 package dev.pipekeeper.app.cli;
 
 import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.ZkLayout;
 import dev.pipekeeper.core.coordination.RoleInfo;
+import dev.pipekeeper.core.coordination.RoleRetirement;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;
@@ -9,13 +11,17 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code pipekeeper leaders}. */
+/** {@code pipekeeper leaders} and {@code pipekeeper leaders retire ROLE}. */
 @Command(
     name = "leaders",
-    description = "Lists every role with its leader, fencing epoch, term age and contenders.")
+    description =
+        "Lists every role with its leader, fencing epoch, term age and contenders; a role whose"
+            + " last contender closed gracefully shows as retired.",
+    subcommands = LeadersCommand.Retire.class)
 final class LeadersCommand implements Callable<Integer> {
   @ParentCommand PipekeeperCommand root;
   @Spec CommandSpec spec;
@@ -43,12 +49,65 @@ final class LeadersCommand implements Callable<Integer> {
     for (RoleInfo role : roles) {
       table.row(
           role.role(),
-          role.leader().orElse("(none)"),
+          role.leader()
+              .orElse(
+                  role.retiredAt()
+                      .map(at -> "(retired " + Table.age(at, now) + " ago)")
+                      .orElse("(none)")),
           role.epoch(),
           role.leaderSince().map(since -> Table.age(since, now)).orElse("-"),
           role.contenders().size());
     }
     table.print(out);
     return ExitCodes.OK;
+  }
+
+  /** {@code pipekeeper leaders retire ROLE}. */
+  @Command(
+      name = "retire",
+      description = {
+        "Retires a role that is no longer used: records that it ended on purpose (the monitor's",
+        "no-leader rule then leaves it alone) and removes its nodes, so it no longer lists.",
+        "Refused, with nothing done, while it has contenders, unless --force. A contender that",
+        "comes later starts the role again, at the epoch after the one it ended at."
+      })
+  static final class Retire implements Callable<Integer> {
+    @ParentCommand LeadersCommand leaders;
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "ROLE", description = "The role.")
+    String role;
+
+    @Option(
+        names = "--force",
+        description =
+            "Retire it even though contenders are there: their latch nodes are removed (a live"
+                + " contender contends again, and un-retires the role).")
+    boolean force;
+
+    @Option(names = "--json", description = "Print the retirement as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      ZkLayout.name("role", role); // checked before connecting
+      RoleRetirement retired;
+      try (Pipekeeper pk = Connections.open(leaders.root)) {
+        retired = pk.retireRole(role, force);
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      if (json) {
+        out.println(Json.write(retired));
+        return ExitCodes.OK;
+      }
+      out.printf(
+          "Retired role %s at epoch %d: its nodes are removed. A new contender starts it again at"
+              + " epoch %d.%n",
+          retired.role(), retired.epoch(), retired.epoch() + 1);
+      if (!retired.contenders().isEmpty()) {
+        out.printf("Removed its contenders: %s.%n", String.join(", ", retired.contenders()));
+      }
+      return ExitCodes.OK;
+    }
   }
 }

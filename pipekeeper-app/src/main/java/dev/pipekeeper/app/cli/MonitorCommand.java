@@ -397,6 +397,9 @@ final class MonitorCommand implements Callable<Integer> {
       if (alert.summary() != null && !alert.summary().isBlank()) {
         line.append(": ").append(alert.summary());
       }
+      if (alert.ruleRemoved()) {
+        line.append(" [rule removed, not a recovery]");
+      }
       if (alert.flapping()) {
         line.append(" [flapping]");
       }

@@ -85,7 +85,12 @@ final class UnitsCommand implements Runnable {
     return ExitCodes.OK;
   }
 
-  @Command(name = "pin", description = "Pins a unit to a member, or to the members with a tag.")
+  @Command(
+      name = "pin",
+      description = {
+        "Pins a unit to a member, or to the members with a tag. Refused, with nothing done, if no",
+        "member that takes work could then run it (no such member now, or no room), unless --force."
+      })
   int pin(
       @Parameters(index = "0", paramLabel = "GROUP", description = "The group.") String group,
       @Parameters(index = "1", paramLabel = "UNIT", description = "The unit's name.") String name,
@@ -95,24 +100,45 @@ final class UnitsCommand implements Runnable {
               names = "--tag",
               paramLabel = "KEY=VALUE",
               description = "Pin to members with this tag.")
-          String tag) {
+          String tag,
+      @Option(
+              names = "--force",
+              description =
+                  "Pin even if no member can run the unit now: it stays unassigned (and the"
+                      + " monitor's unassigned-units alert fires) until one can.")
+          boolean force) {
     if ((member == null) == (tag == null)) {
       throw new InvalidInputException("give exactly one of --member and --tag");
     }
-    change(
-        group,
-        units -> {
-          if (member != null) {
-            units.pin(name, member);
-          } else {
-            units.pinToTag(name, tag);
-          }
-        });
-    spec.commandLine()
-        .getOut()
-        .printf(
-            "Pinned %s of group %s to %s.%n",
-            name, group, member != null ? "member " + member : "tag " + tag);
+    String target = member != null ? "member " + member : "tag " + tag;
+    Placement.Effect effect;
+    try (Pipekeeper pk = Connections.open(root)) {
+      WorkUnits units = pk.workUnits(group);
+      Placement placement = Placement.read(pk, group);
+      effect = placement.unit(name, u -> member != null ? u.pinnedTo(member) : u.pinnedToTag(tag));
+      if (units.get(name).isPresent()) { // else pin says the unit is not there
+        placement.refuseStranding(
+            effect,
+            "pinning " + name + " to " + target,
+            member != null
+                ? "no member " + member + " of the group takes work with room for it"
+                : "no member tagged " + tag + " takes work with room for it",
+            force);
+      }
+      if (member != null) {
+        units.pin(name, member);
+      } else {
+        units.pinToTag(name, tag);
+      }
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf("Pinned %s of group %s to %s.%n", name, group, target);
+    if (effect.stranded().contains(name)) {
+      out.printf(
+          "No member can run %s now: it is unassigned until a member of %s takes work with room"
+              + " for it.%n",
+          name, target);
+    }
     return ExitCodes.OK;
   }
 

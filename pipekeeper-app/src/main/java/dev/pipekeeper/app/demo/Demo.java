@@ -93,7 +93,11 @@ public final class Demo {
           + " {\"name\": \"config-drift\", \"kind\": \"config-drift\", \"for\": \"10s\"},"
           + " {\"name\": \"zookeeper\", \"kind\": \"zookeeper\", \"for\": \"5s\","
           + " \"severity\": \"critical\"},"
-          + " {\"name\": \"kafka\", \"kind\": \"kafka\", \"for\": \"5s\", \"severity\": \"critical\"}]";
+          + " {\"name\": \"kafka\", \"kind\": \"kafka\", \"for\": \"5s\", \"severity\": \"critical\"},"
+          // stored rules add to the defaults: the story tells of these alone
+          + " {\"name\": \"consumer-stalled\", \"enabled\": false},"
+          + " {\"name\": \"consumer-rewinding\", \"enabled\": false},"
+          + " {\"name\": \"delivery\", \"enabled\": false}]";
 
   private final PrintWriter out;
   private final int instances;

@@ -13,12 +13,14 @@ import dev.pipekeeper.core.monitor.Alert;
 import dev.pipekeeper.core.monitor.AlertCodec;
 import dev.pipekeeper.core.monitor.AlertState;
 import dev.pipekeeper.core.monitor.Monitor;
+import dev.pipekeeper.core.monitor.Rule;
 import dev.pipekeeper.core.monitor.Rules;
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -116,15 +118,54 @@ class AlertsCommandIT {
 
         CliRun rules = CliRun.against(cluster, "alerts", "--rules");
         assertThat(rules.exitCode).isZero();
+        // the stored rule adds to the defaults
+        int defaultCount = Rules.defaults().size();
         assertThat(rules.out())
-            .containsPattern("NAME +KIND +SEVERITY +FOR +KEEP FIRING +SUBJECT +SETTINGS")
-            .containsPattern("small +group-size +warning +0s +0s +group jobs +min=2")
-            .containsPattern("1 rule from " + Rules.KEY + " \\(version \\d+, modified .*Z\\)\\.");
+            .containsPattern("NAME +KIND +SEVERITY +FOR +KEEP FIRING +SUBJECT +SETTINGS +FROM")
+            .containsPattern("small +group-size +warning +0s +0s +group jobs +min=2 +" + Rules.KEY)
+            .containsPattern("member-down +member-down +critical +10s +0s +all +- +default")
+            .containsPattern(
+                (defaultCount + 1)
+                    + " rules in force: "
+                    + defaultCount
+                    + " by default, 1 from "
+                    + Rules.KEY
+                    + " \\(version \\d+, modified .*Z\\)\\.");
         JsonNode rulesJson =
             JSON.readTree(CliRun.against(cluster, "alerts", "--rules", "--json").out());
         assertThat(rulesJson.get("source").asText()).isEqualTo(Rules.KEY);
-        assertThat(Rules.parse(rulesJson.get("rules"))).isEqualTo(Rules.parse(RULES));
+        List<Rule> expected = new ArrayList<>(Rules.defaults());
+        expected.addAll(Rules.parse(RULES));
+        assertThat(Rules.parse(rulesJson.get("rules"))).isEqualTo(expected);
         assertThat(monitor.isLeading()).isTrue();
+
+        // the rule goes, a default is switched off: the alert ends saying so, not as a recovery
+        pk.config()
+            .set(
+                Scope.global(),
+                Rules.KEY,
+                JSON.readTree("[{\"name\": \"no-leader\", \"enabled\": false}]"),
+                ChangeOptions.by("test"));
+        await()
+            .atMost(BOUND)
+            .until(
+                () ->
+                    pk.alerts().history(10).stream()
+                        .anyMatch(a -> a.state() == AlertState.RESOLVED));
+        assertThat(CliRun.against(cluster, "alerts", "--history").out())
+            .containsPattern("Z +RESOLVED \\(rule removed\\) +small/jobs +.*jobs");
+        JsonNode ended =
+            JSON.readTree(CliRun.against(cluster, "alerts", "--history", "--json").out()).get(1);
+        assertThat(ended.get("resolution").asText()).isEqualTo("RULE_REMOVED");
+        CliRun switchedOff = CliRun.against(cluster, "alerts", "--rules");
+        assertThat(switchedOff.out())
+            .doesNotContainPattern("(?m)^no-leader ")
+            .contains("Defaults switched off: no-leader.")
+            .contains(
+                (defaultCount - 1) + " rules in force: " + (defaultCount - 1) + " by default");
+        JsonNode offJson =
+            JSON.readTree(CliRun.against(cluster, "alerts", "--rules", "--json").out());
+        assertThat(offJson.get("disabledDefaults").get(0).asText()).isEqualTo("no-leader");
       }
     }
   }

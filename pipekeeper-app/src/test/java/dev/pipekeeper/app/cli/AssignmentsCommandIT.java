@@ -86,6 +86,80 @@ class AssignmentsCommandIT {
   }
 
   @Test
+  void aChangeThatLeavesUnitsWithNowhereToRunIsRefusedUnlessForcedAndShown(TestCluster cluster)
+      throws Exception {
+    try (Pipekeeper a = connect(cluster);
+        Pipekeeper b = connect(cluster)) {
+      for (int i = 0; i < 3; i++) {
+        a.workUnits("ingest").put(WorkUnit.of("tenant-" + i));
+      }
+      GroupWorker wa = worker(a, "a");
+      GroupWorker wb = worker(b, "b");
+      assertThat(wa.awaitRunning(r -> r.size() + wb.running().size() == 3, BOUND)).isTrue();
+      CliRun first = CliRun.against(cluster, "drain", "ingest", "b");
+      assertThat(first.exitCode).isZero();
+      assertThat(first.out()).containsPattern("Drained member b of group ingest(\\.|: its)");
+      assertThat(wa.awaitRunning(r -> r.size() == 3, BOUND)).isTrue();
+
+      // a is the last member that takes work: draining it strands every unit
+      CliRun last = CliRun.against(cluster, "drain", "ingest", "a");
+      assertThat(last.exitCode).isEqualTo(ExitCodes.USAGE);
+      assertThat(last.err().strip())
+          .isEqualTo(
+              "pipekeeper: draining a would leave 3 units of group ingest with no member to run"
+                  + " them (tenant-0, tenant-1, tenant-2): no other member of the group takes"
+                  + " work; nothing was changed (--force to do it anyway)");
+      assertThat(a.assignments("ingest").drained()).containsExactly("b");
+
+      CliRun forced = CliRun.against(cluster, "drain", "ingest", "a", "--force");
+      assertThat(forced.exitCode).isZero();
+      assertThat(forced.out())
+          .contains("Drained member a of group ingest.")
+          .contains(
+              "3 units are left with no member to run them (tenant-0, tenant-1, tenant-2):"
+                  + " unassigned until a member can take them.")
+          .doesNotContain("move to other members");
+      assertThat(wa.awaitRunning(r -> r.isEmpty(), BOUND)).isTrue();
+      CliRun shown = CliRun.against(cluster, "assignments", "ingest");
+      assertThat(shown.out())
+          .containsPattern("tenant-0\\s+-\\s+-\\s+unassigned")
+          .contains(
+              "3 units unassigned, no member can take them (all drained or gone, pinned"
+                  + " elsewhere, or full): tenant-0, tenant-1, tenant-2.");
+      JsonNode json =
+          new ObjectMapper()
+              .readTree(CliRun.against(cluster, "assignments", "ingest", "--json").out());
+      assertThat(json.get(0).path("unassigned").size()).isEqualTo(3);
+
+      assertThat(CliRun.against(cluster, "undrain", "ingest", "a").exitCode).isZero();
+      assertThat(wa.awaitRunning(r -> r.size() == 3, BOUND)).isTrue();
+
+      // a pin to a member that is not there strands its unit too
+      CliRun ghost =
+          CliRun.against(cluster, "units", "pin", "ingest", "tenant-1", "--member", "ghost");
+      assertThat(ghost.exitCode).isEqualTo(ExitCodes.USAGE);
+      assertThat(ghost.err().strip())
+          .isEqualTo(
+              "pipekeeper: pinning tenant-1 to member ghost would leave 1 unit of group ingest"
+                  + " with no member to run them (tenant-1): no member ghost of the group takes"
+                  + " work with room for it; nothing was changed (--force to do it anyway)");
+      assertThat(a.workUnits("ingest").get("tenant-1").orElseThrow().isPinned()).isFalse();
+      CliRun pinned =
+          CliRun.against(
+              cluster, "units", "pin", "ingest", "tenant-1", "--member", "ghost", "--force");
+      assertThat(pinned.exitCode).isZero();
+      assertThat(pinned.out())
+          .contains("Pinned tenant-1 of group ingest to member ghost.")
+          .contains("No member can run tenant-1 now");
+      assertThat(wa.awaitRunning(r -> r.size() == 2, BOUND)).isTrue();
+      assertThat(
+              CliRun.against(cluster, "units", "pin", "ingest", "tenant-2", "--member", "a")
+                  .exitCode)
+          .isZero();
+    }
+  }
+
+  @Test
   void badInputExits2WithAClearLine(TestCluster cluster) {
     CliRun notDrained = CliRun.against(cluster, "undrain", "ingest", "nobody");
     assertThat(notDrained.exitCode).isEqualTo(ExitCodes.USAGE);

@@ -56,10 +56,12 @@ public record AssignmentStatus(
     return moves;
   }
 
-  /** Units of the group that the assignment gives to nobody (no eligible member), sorted. */
+  /**
+   * Units of the group that the assignment gives to nobody (no eligible member; all of them while
+   * no assignment is published), sorted.
+   */
   public List<String> unassigned() {
-    Map<String, String> assigned = assigned();
-    return units.stream().filter(unit -> !assigned.containsKey(unit)).toList();
+    return assignment.map(a -> a.unassigned(units)).orElse(units);
   }
 
   private Map<String, String> assigned() {

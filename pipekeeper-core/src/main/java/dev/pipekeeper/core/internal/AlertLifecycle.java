@@ -2,6 +2,7 @@ package dev.pipekeeper.core.internal;
 
 import dev.pipekeeper.core.monitor.Alert;
 import dev.pipekeeper.core.monitor.AlertState;
+import dev.pipekeeper.core.monitor.Resolution;
 import dev.pipekeeper.core.monitor.Rule;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +28,11 @@ import java.util.TreeMap;
  *       one state for the whole flap window. Past the window, once every sink was told (or a second
  *       window later in any case), it is removed.
  *   <li>A rule whose result is unknown this time (its source did not answer) changes nothing of its
- *       alerts; an alert of a rule that no longer exists is treated as a condition gone.
+ *       alerts.
+ *   <li>An alert whose rule no longer exists (the rules changed) ends at once: a firing one
+ *       RESOLVES with {@link Resolution#RULE_REMOVED}, not as a recovery ({@link
+ *       Resolution#RECOVERED}), since nobody watches its condition any more; a pending one is
+ *       dropped.
  * </ul>
  */
 final class AlertLifecycle {
@@ -108,8 +113,10 @@ final class AlertLifecycle {
               || result.conditions().stream().anyMatch(c -> c.key().equals(alert.key())))) {
         continue; // unknown this time, or present (handled above)
       }
-      Duration keepFiringFor = result == null ? Duration.ZERO : result.rule().keepFiringFor();
-      Alert after = absent(alert, keepFiringFor, sinks, flapWindow, epoch, now);
+      Alert after =
+          result == null
+              ? ruleRemoved(alert, sinks, flapWindow, epoch, now)
+              : absent(alert, result.rule().keepFiringFor(), sinks, flapWindow, epoch, now);
       if (after == null) {
         next.remove(alert.key());
         removed.add(alert.key());
@@ -240,7 +247,28 @@ final class AlertLifecycle {
         now);
   }
 
-  /** The condition is gone (or its rule is). Null means: remove the alert. */
+  /** Its rule is gone: a firing alert ends now, saying why. Null means: remove the alert. */
+  private static Alert ruleRemoved(
+      Alert alert, Set<String> sinks, Duration flapWindow, long epoch, Instant now) {
+    if (alert.state() != AlertState.FIRING) {
+      return absent(alert, Duration.ZERO, sinks, flapWindow, epoch, now);
+    }
+    return with(
+        alert,
+        AlertState.RESOLVED,
+        null,
+        alert.pendingSince(),
+        alert.firedAt(),
+        now,
+        null,
+        alert.fired(),
+        alert.flapping(),
+        epoch,
+        now,
+        Resolution.RULE_REMOVED);
+  }
+
+  /** The condition is gone. Null means: remove the alert. */
   private static Alert absent(
       Alert alert,
       Duration keepFiringFor,
@@ -265,7 +293,8 @@ final class AlertLifecycle {
             alert.fired(),
             alert.flapping(),
             epoch,
-            now);
+            now,
+            Resolution.RECOVERED);
       }
       case FIRING -> {
         Instant clearing = alert.clearingSince() != null ? alert.clearingSince() : now;
@@ -281,7 +310,8 @@ final class AlertLifecycle {
               alert.fired(),
               alert.flapping(),
               epoch,
-              now);
+              now,
+              Resolution.RECOVERED);
         }
         boolean flapping = steady(alert, flapWindow, now);
         return with(
@@ -335,6 +365,7 @@ final class AlertLifecycle {
     return alert.flapping() && !stillFlapping ? 1 : alert.fired();
   }
 
+  /** The alert in {@code state}; a RESOLVED one keeps how it ended. */
   private static Alert with(
       Alert a,
       AlertState state,
@@ -347,6 +378,34 @@ final class AlertLifecycle {
       boolean flapping,
       long epoch,
       Instant now) {
+    return with(
+        a,
+        state,
+        c,
+        pendingSince,
+        firedAt,
+        resolvedAt,
+        clearingSince,
+        fired,
+        flapping,
+        epoch,
+        now,
+        state == AlertState.RESOLVED ? a.resolution() : null);
+  }
+
+  private static Alert with(
+      Alert a,
+      AlertState state,
+      Condition c,
+      Instant pendingSince,
+      Instant firedAt,
+      Instant resolvedAt,
+      Instant clearingSince,
+      int fired,
+      boolean flapping,
+      long epoch,
+      Instant now,
+      Resolution resolution) {
     return new Alert(
         a.key(),
         a.rule(),
@@ -363,7 +422,8 @@ final class AlertLifecycle {
         flapping,
         a.notified(),
         epoch,
-        now);
+        now,
+        resolution);
   }
 
   /**
@@ -380,6 +440,7 @@ final class AlertLifecycle {
         && java.util.Objects.equals(a.clearingSince(), b.clearingSince())
         && a.fired() == b.fired()
         && a.flapping() == b.flapping()
+        && a.resolution() == b.resolution()
         && a.notified().equals(b.notified());
   }
 
@@ -403,7 +464,8 @@ final class AlertLifecycle {
         a.flapping(),
         notified,
         a.epoch(),
-        now);
+        now,
+        a.resolution());
   }
 
   /** Whether {@code sink} must be told of {@code a} now. */

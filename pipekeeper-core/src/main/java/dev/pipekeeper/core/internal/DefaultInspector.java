@@ -59,13 +59,22 @@ final class DefaultInspector implements ClusterInspector {
         throw session.failure("reading the epoch of " + role, e);
       }
       Optional<Node> leader = contenders.stream().findFirst();
+      Optional<Instant> retiredAt = Optional.empty();
+      if (contenders.isEmpty()) {
+        Optional<dev.pipekeeper.core.coordination.RoleRetirement> retirement =
+            RoleRetirements.of(session, role);
+        if (RoleRetirements.holds(retirement, epoch, 0)) {
+          retiredAt = retirement.map(dev.pipekeeper.core.coordination.RoleRetirement::at);
+        }
+      }
       result.add(
           new RoleInfo(
               role,
               leader.map(Node::text),
               leader.map(Node::created),
               epoch,
-              contenders.stream().map(Node::text).toList()));
+              contenders.stream().map(Node::text).toList(),
+              retiredAt));
     }
     return result;
   }

@@ -303,6 +303,20 @@ final class DefaultLeadership implements Leadership {
     contend();
   }
 
+  private void deleteQuietly(String path) {
+    if (path == null) {
+      return;
+    }
+    try {
+      session.client().delete().quietly().forPath(path);
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      LOG.debug("deleting the latch node of {}: {}", role, e.toString());
+    }
+  }
+
   private void closeLatch() {
     try {
       latch.close(LeaderLatch.CloseMode.SILENT);
@@ -320,12 +334,22 @@ final class DefaultLeadership implements Leadership {
     forget.run();
     if (before == State.STARTED) {
       session.client().getConnectionStateListenable().removeListener(connectionListener);
+      String ownPath;
       synchronized (this) {
         awaitTold(revokeCurrent("closed"));
+        ownPath = latch.getOurPath();
         closeLatch();
         if (meters != null) {
           meters.remove().run();
         }
+      }
+      if (session.client().getZookeeperClient().isConnected()) {
+        // The latch deletes its node in the background: gone before close returns, so contenders
+        // closing one after the other see each other gone. The last one gone on purpose retires
+        // the role rather than leave it without a leader.
+        deleteQuietly(ownPath);
+        RoleRetirements.recordIfLast(
+            session, role, ownPath == null ? null : ZkLayout.lastElement(ownPath));
       }
     }
     synchronized (grants) {

@@ -27,6 +27,7 @@ import dev.pipekeeper.core.monitor.MonitorProbe;
 import dev.pipekeeper.core.monitor.ProbeReport;
 import dev.pipekeeper.core.monitor.Rule;
 import dev.pipekeeper.core.monitor.RuleKind;
+import dev.pipekeeper.core.monitor.RuleSet;
 import dev.pipekeeper.core.monitor.Rules;
 import dev.pipekeeper.core.monitor.Severity;
 import dev.pipekeeper.core.monitor.SinkStatus;
@@ -477,7 +478,10 @@ final class DefaultMonitor implements Monitor {
     return t.firstTick.plusMillis(Math.round((double) since / every) * every);
   }
 
-  /** The rules of {@value Rules#KEY}, the defaults while it is unset, the last good ones if bad. */
+  /**
+   * The rules in force: the defaults with those of {@value Rules#KEY} (see {@link Rules#inForce}),
+   * the last good ones if the stored value is bad.
+   */
   private List<Rule> rules() {
     Optional<JsonNode> value = rulesView.raw(Rules.KEY);
     if (value.isEmpty()) {
@@ -491,8 +495,15 @@ final class DefaultMonitor implements Monitor {
     if (!value.get().equals(rulesSource)) {
       rulesSource = value.get();
       try {
-        rules = Rules.parse(value.get());
-        LOG.info("alerting rules: {} from {}", rules.size(), Rules.KEY);
+        RuleSet set = Rules.inForce(value);
+        rules = set.rules();
+        LOG.info(
+            "alerting rules: {} in force with {}{}",
+            rules.size(),
+            Rules.KEY,
+            set.disabled().isEmpty()
+                ? ""
+                : " (defaults switched off: " + String.join(", ", set.disabled()) + ")");
       } catch (InvalidInputException e) {
         LOG.warn("{} is not valid, keeping the previous rules: {}", Rules.KEY, e.getMessage());
       }
@@ -547,7 +558,12 @@ final class DefaultMonitor implements Monitor {
         }
         int contenders = session.children(ZkLayout.leaders(role)).size();
         reads[0] += 2;
-        roles.put(role, new MonitorInputs.RoleState(epoch, contenders));
+        boolean retired = false;
+        if (contenders == 0 && epoch > 0) {
+          retired = RoleRetirements.holds(RoleRetirements.of(session, role), epoch, contenders);
+          reads[0]++;
+        }
+        roles.put(role, new MonitorInputs.RoleState(epoch, contenders, retired));
       }
     }
     Optional<List<ServerStatus>> ensemble = Optional.empty();
@@ -573,8 +589,38 @@ final class DefaultMonitor implements Monitor {
       }
     }
     List<SinkStatus> sinks = deliveries.values().stream().map(SinkDelivery::status).toList();
+    Map<String, MonitorInputs.GroupWork> work = new TreeMap<>();
+    if (kinds.contains(RuleKind.UNASSIGNED_UNITS)) {
+      work = work(reads);
+    }
     return new MonitorInputs(
-        now, members, health, applied, scopeVersions, roles, ensemble, reports, sinks);
+        now, members, health, applied, scopeVersions, roles, ensemble, reports, sinks, work);
+  }
+
+  /**
+   * Each group's units against its published assignment: one listing of the groups with units, then
+   * per group its units and its assignment (a group without one has no leader that judged).
+   */
+  private Map<String, MonitorInputs.GroupWork> work(long[] reads) {
+    Map<String, MonitorInputs.GroupWork> work = new TreeMap<>();
+    List<String> groups = session.children(ZkLayout.UNITS);
+    reads[0]++;
+    for (String group : groups) {
+      List<String> units;
+      Optional<dev.pipekeeper.core.assignment.Assignment> assignment;
+      try {
+        units = session.children(ZkLayout.units(group));
+        assignment = pk.assignments(group).current();
+      } catch (InvalidInputException foreign) {
+        continue; // a node no group could be named: not Pipekeeper's
+      }
+      reads[0] += 2;
+      if (!units.isEmpty() && assignment.isPresent()) {
+        work.put(
+            group, new MonitorInputs.GroupWork(units.size(), assignment.get().unassigned(units)));
+      }
+    }
+    return work;
   }
 
   /**

@@ -234,6 +234,11 @@ public final class DefaultPipekeeper implements Pipekeeper {
   }
 
   @Override
+  public dev.pipekeeper.core.coordination.RoleRetirement retireRole(String role, boolean force) {
+    return RoleRetirements.retire(session, role, force);
+  }
+
+  @Override
   public Locks locks() {
     return locks;
   }

@@ -8,7 +8,8 @@ import org.apache.zookeeper.data.Stat;
 
 /**
  * Fencing epochs in {@code epochs/ROLE}: a decimal number, raised by one with a versioned
- * compare-and-set on every takeover, so it strictly increases whoever writes it.
+ * compare-and-set on every takeover, so it strictly increases whoever writes it, also across a
+ * retirement that removed the node (the next one starts after the retired epoch).
  */
 final class Epochs {
   private Epochs() {}
@@ -25,9 +26,11 @@ final class Epochs {
       try {
         data = client.getData().storingStatIn(stat).forPath(path);
       } catch (KeeperException.NoNodeException none) {
+        // a role retired with its nodes removed goes on from the epoch it ended at
+        long first = RoleRetirements.retiredEpoch(client, role) + 1;
         try {
-          client.create().creatingParentsIfNeeded().forPath(path, encode(1));
-          return new Epoch(1, 0);
+          client.create().creatingParentsIfNeeded().forPath(path, encode(first));
+          return new Epoch(first, 0);
         } catch (KeeperException.NodeExistsException raced) {
           continue;
         }

@@ -245,12 +245,7 @@ final class GroupAssigner implements LeaseListener, AutoCloseable {
   private void publishIfChanged(Term current) {
     List<WorkUnit> units = current.units();
     Set<String> drained = current.drained();
-    List<Slot> slots = new ArrayList<>();
-    for (MemberRecord member : current.members.members()) {
-      if (member.state() == MemberState.RUNNING && !drained.contains(member.id())) {
-        slots.add(new Slot(member.id(), member.capacity(), member.tags()));
-      }
-    }
+    List<Slot> slots = Slot.eligible(current.members.members(), drained);
     Optional<Assignment> published = assignments.current();
     Map<String, String> previous = published.map(Assignment::owners).orElse(Map.of());
     Plan plan = Assigner.assign(units, slots, previous);
@@ -258,14 +253,27 @@ final class GroupAssigner implements LeaseListener, AutoCloseable {
       return; // nothing to move, nothing new to run
     }
     Assignment next = assignments.publish(current.lease, plan.owners(), memberId);
-    LOG.info(
-        "group {}: generation {}: {} units over {} members, {} moved, {} unassigned",
-        group,
-        next.generation(),
-        plan.owners().size(),
-        slots.size(),
-        plan.movesFrom(previous),
-        plan.unassigned().size());
+    if (plan.unassigned().isEmpty()) {
+      LOG.info(
+          "group {}: generation {}: {} units over {} members, {} moved",
+          group,
+          next.generation(),
+          plan.owners().size(),
+          slots.size(),
+          plan.movesFrom(previous));
+    } else {
+      // units nobody runs: say which, as the monitor's unassigned-units rule does
+      LOG.warn(
+          "group {}: generation {}: {} units over {} members, {} moved, {} unassigned (no member"
+              + " can take them): {}",
+          group,
+          next.generation(),
+          plan.owners().size(),
+          slots.size(),
+          plan.movesFrom(previous),
+          plan.unassigned().size(),
+          String.join(", ", plan.unassigned()));
+    }
   }
 
   @Override

@@ -63,6 +63,12 @@ public final class LogSink implements AlertSink {
   }
 
   private static String when(Alert alert) {
+    if (alert.ruleRemoved() && alert.resolvedAt() != null) {
+      return "ended at "
+          + time(alert.resolvedAt())
+          + ": its rule was removed, not a recovery"
+          + (alert.firedAt() == null ? "" : "; firing since " + time(alert.firedAt()));
+    }
     if (alert.state() == AlertState.RESOLVED && alert.resolvedAt() != null) {
       return "resolved at "
           + time(alert.resolvedAt())

@@ -23,6 +23,8 @@ import java.util.Optional;
  * @param ensemble what each ZooKeeper server says, if a rule needs it
  * @param probes what the outside systems (Kafka) said, by system
  * @param sinks how deliveries are going
+ * @param work group → its work units as its published assignment has them (groups with units and a
+ *     published assignment), if a rule needs them
  */
 record MonitorInputs(
     Instant now,
@@ -33,13 +35,24 @@ record MonitorInputs(
     Map<String, RoleState> roles,
     Optional<List<ServerStatus>> ensemble,
     Map<String, ProbeReport> probes,
-    List<SinkStatus> sinks) {
+    List<SinkStatus> sinks,
+    Map<String, GroupWork> work) {
+
+  /**
+   * A group's work units as its published assignment has them.
+   *
+   * @param units how many units the group has
+   * @param unassigned the units the assignment gives to nobody, sorted
+   */
+  record GroupWork(int units, List<String> unassigned) {}
 
   /**
    * A role's election.
    *
    * @param epoch its fencing epoch (0 if it never had a leader)
    * @param contenders how many latch nodes it has (its leader is the first)
+   * @param retired whether it retired (its last contender closed gracefully, or an operator retired
+   *     it) and nobody contends since
    */
-  record RoleState(long epoch, int contenders) {}
+  record RoleState(long epoch, int contenders, boolean retired) {}
 }

@@ -89,6 +89,7 @@ final class RuleEvaluator {
       case ZOOKEEPER -> zookeeper(rule, in);
       case KAFKA -> kafka(rule, in);
       case DELIVERY -> delivery(rule, in);
+      case UNASSIGNED_UNITS -> unassignedUnits(rule, in);
     };
   }
 
@@ -159,7 +160,9 @@ final class RuleEvaluator {
     in.roles()
         .forEach(
             (role, state) -> {
-              boolean covered = rule.role().map(role::equals).orElse(state.epoch() > 0);
+              // a role retired on purpose has no leader by design; a rule naming it still asks
+              boolean covered =
+                  rule.role().map(role::equals).orElse(state.epoch() > 0 && !state.retired());
               if (covered && state.contenders() == 0) {
                 found.add(
                     new Condition(
@@ -571,6 +574,40 @@ final class RuleEvaluator {
                     + s.lastError().map(e -> ": " + e).orElse("")));
       }
     }
+    return RuleResult.of(rule, found);
+  }
+
+  /** At most this many unit names in a summary; the count says how many more. */
+  private static final int NAMES_SHOWN = 10;
+
+  private static RuleResult unassignedUnits(Rule rule, MonitorInputs in) {
+    List<Condition> found = new ArrayList<>();
+    in.work()
+        .forEach(
+            (group, work) -> {
+              List<String> units = work.unassigned();
+              if (!rule.covers(group) || units.isEmpty()) {
+                return;
+              }
+              String names =
+                  String.join(", ", units.subList(0, Math.min(NAMES_SHOWN, units.size())));
+              if (units.size() > NAMES_SHOWN) {
+                names += " and " + (units.size() - NAMES_SHOWN) + " more";
+              }
+              found.add(
+                  new Condition(
+                      key(rule, group),
+                      labels("group", group),
+                      units.size()
+                          + " of "
+                          + work.units()
+                          + (work.units() == 1 ? " work unit" : " work units")
+                          + " of "
+                          + group
+                          + " assigned to no member (none can take them: drained, pinned elsewhere"
+                          + " or full): "
+                          + names));
+            });
     return RuleResult.of(rule, found);
   }
 

@@ -37,6 +37,9 @@ import java.util.stream.Collectors;
  * <p>A request that gets no complete answer within the timeout, an I/O error and any status other
  * than 2xx throw {@link DeliveryException} naming the URL (without its user info and query, which
  * may hold secrets) and the reason.
+ *
+ * <p>A resolved alert's annotation {@code resolution} says how it ended: {@code recovered}, or
+ * {@code rule removed} when its rule went away (its condition may still hold).
  */
 public final class WebhookSink implements AlertSink {
   /** Alertmanager's "no end yet" time (Go's zero {@code time.Time}). */
@@ -128,8 +131,14 @@ public final class WebhookSink implements AlertSink {
   static ObjectNode payload(Alert alert) {
     String status = alert.state() == AlertState.RESOLVED ? "resolved" : "firing";
     Map<String, String> labels = labels(alert);
-    Map<String, String> annotations =
-        alert.summary() == null ? Map.of() : Map.of("summary", alert.summary());
+    Map<String, String> annotations = new java.util.TreeMap<>();
+    if (alert.summary() != null) {
+      annotations.put("summary", alert.summary());
+    }
+    if (alert.state() == AlertState.RESOLVED && alert.resolution() != null) {
+      // Alertmanager knows only "resolved": the annotation says whether it was a recovery
+      annotations.put("resolution", alert.resolution().label());
+    }
 
     ObjectNode one = Json.MAPPER.createObjectNode();
     one.put("status", status);

@@ -28,6 +28,8 @@ import java.util.Objects;
  * @param notified per sink, the last state delivered to it (FIRING or RESOLVED)
  * @param epoch the monitor term that last wrote it
  * @param updatedAt when it was last written
+ * @param resolution while RESOLVED: how it ended (null otherwise, and in records written before
+ *     there was one)
  */
 public record Alert(
     String key,
@@ -45,11 +47,55 @@ public record Alert(
     boolean flapping,
     Map<String, AlertState> notified,
     long epoch,
-    Instant updatedAt) {
+    Instant updatedAt,
+    Resolution resolution) {
 
   public Alert {
     Objects.requireNonNull(key, "key");
     labels = labels == null ? Map.of() : Map.copyOf(labels);
     notified = notified == null ? Map.of() : Map.copyOf(notified);
+  }
+
+  /** An alert without a {@link #resolution()} (one not RESOLVED, or resolved before there was). */
+  public Alert(
+      String key,
+      String rule,
+      RuleKind kind,
+      Severity severity,
+      AlertState state,
+      Map<String, String> labels,
+      String summary,
+      Instant pendingSince,
+      Instant firedAt,
+      Instant resolvedAt,
+      Instant clearingSince,
+      int fired,
+      boolean flapping,
+      Map<String, AlertState> notified,
+      long epoch,
+      Instant updatedAt) {
+    this(
+        key,
+        rule,
+        kind,
+        severity,
+        state,
+        labels,
+        summary,
+        pendingSince,
+        firedAt,
+        resolvedAt,
+        clearingSince,
+        fired,
+        flapping,
+        notified,
+        epoch,
+        updatedAt,
+        null);
+  }
+
+  /** Whether it ended because its rule went away, not because its condition did. */
+  public boolean ruleRemoved() {
+    return state == AlertState.RESOLVED && resolution == Resolution.RULE_REMOVED;
   }
 }

@@ -34,7 +34,12 @@ public enum RuleKind {
   /** Kafka answers. */
   KAFKA("kafka"),
   /** An alert sink (webhook, topic) keeps failing to deliver. */
-  DELIVERY("delivery");
+  DELIVERY("delivery"),
+  /**
+   * A group's published assignment gives some of its work units to nobody: no member can take them
+   * (every member drained, pinned to a member or tag that is not there, no capacity left).
+   */
+  UNASSIGNED_UNITS("unassigned-units");
 
   private final String label;
 

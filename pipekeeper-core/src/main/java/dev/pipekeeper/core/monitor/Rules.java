@@ -23,7 +23,10 @@ import java.util.regex.Pattern;
 /**
  * The alerting rules: a JSON array in the configuration key {@value #KEY} of scope {@code global},
  * so they are validated by {@link #schema()} when written, versioned with history and rollback, and
- * picked up live by the monitor. While the key is unset the monitor uses {@link #defaults()}.
+ * picked up live by the monitor. The rules in force ({@link #inForce}) are {@link #defaults()}
+ * together with the stored ones: a stored rule with a new name adds to the defaults, one with a
+ * default's name replaces that default, and {@code {"name": "no-leader", "enabled": false}}
+ * switches a default off (as does {@code "enabled": false} on any rule).
  *
  * <pre>{@code
  * [
@@ -34,12 +37,13 @@ import java.util.regex.Pattern;
  * ]
  * }</pre>
  *
- * <p>Every rule has {@code name} (unique), {@code kind} (a {@link RuleKind} label), {@code
- * severity} (default warning), {@code for} (default 0s) and {@code keepFiringFor} (default 0s);
- * {@code group} and {@code role} narrow it. {@code group-size} needs {@code group} and {@code min};
- * {@code consumer-lag} and {@code error-rate} need {@code threshold}; {@code lag-time} and {@code
- * no-progress} need {@code after}; the trend kinds take {@code window} (default 1m); {@code
- * zookeeper} takes {@code maxOutstanding} and {@code maxLatency}.
+ * <p>Every rule has {@code name} (unique), {@code kind} (a {@link RuleKind} label), {@code enabled}
+ * (default true), {@code severity} (default warning), {@code for} (default 0s) and {@code
+ * keepFiringFor} (default 0s); {@code group} and {@code role} narrow it. {@code group-size} needs
+ * {@code group} and {@code min}; {@code consumer-lag} and {@code error-rate} need {@code
+ * threshold}; {@code lag-time} and {@code no-progress} need {@code after}; the trend kinds take
+ * {@code window} (default 1m); {@code zookeeper} takes {@code maxOutstanding} and {@code
+ * maxLatency}.
  */
 public final class Rules {
   /** The configuration key (scope global) that holds the rules. */
@@ -49,6 +53,7 @@ public final class Rules {
   private static final Set<String> FIELDS =
       Set.of(
           "name",
+          "enabled",
           "kind",
           "severity",
           "for",
@@ -71,9 +76,9 @@ public final class Rules {
   }
 
   /**
-   * What the monitor watches while {@value #KEY} is unset: members leaving without draining, roles
-   * without a leader, stalled and rewinding consumers, configuration drift, the ZooKeeper ensemble,
-   * Kafka, and failing alert sinks.
+   * What the monitor watches unless {@value #KEY} switches it off: members leaving without
+   * draining, roles without a leader, stalled and rewinding consumers, configuration drift, the
+   * ZooKeeper ensemble, Kafka, failing alert sinks, and work units no member can run.
    */
   public static List<Rule> defaults() {
     return List.of(
@@ -94,30 +99,87 @@ public final class Rules {
         Rule.of("kafka", RuleKind.KAFKA)
             .withFor(Duration.ofSeconds(30))
             .withSeverity(Severity.CRITICAL),
-        Rule.of("delivery", RuleKind.DELIVERY).withFor(Duration.ofMinutes(1)));
+        Rule.of("delivery", RuleKind.DELIVERY).withFor(Duration.ofMinutes(1)),
+        Rule.of("unassigned-units", RuleKind.UNASSIGNED_UNITS)
+            .withFor(Duration.ofSeconds(30))
+            .withSeverity(Severity.CRITICAL));
   }
 
   /**
-   * Reads rules from their JSON form.
+   * Reads rules from their JSON form: the rules it states, those switched off ({@code "enabled":
+   * false}) left out. See {@link #inForce} for what the monitor evaluates.
    *
    * @throws InvalidInputException naming the rule (by position and name) and what is wrong
    */
   public static List<Rule> parse(JsonNode json) {
+    return entries(json).stream().filter(Entry::enabled).map(e -> e.rule().orElseThrow()).toList();
+  }
+
+  /**
+   * The rules in force for a stored {@value #KEY} (or none): every default rule, in order, unless
+   * an entry of its name switches it off ({@code {"name": "no-leader", "enabled": false}}) or
+   * replaces it (a stored rule with a default's name takes its place), then the stored rules of
+   * other names in their order. So rules written to the key add to the defaults, and the defaults
+   * that a release adds apply too unless switched off.
+   *
+   * @throws InvalidInputException naming the rule (by position and name) and what is wrong
+   */
+  public static RuleSet inForce(Optional<JsonNode> stored) {
+    if (stored.isEmpty()) {
+      return new RuleSet(defaults(), List.of(), List.of());
+    }
+    List<Entry> entries = entries(stored.get());
+    java.util.Map<String, Entry> byName = new java.util.HashMap<>();
+    entries.forEach(e -> byName.put(e.name(), e));
+    List<Rule> rules = new ArrayList<>();
+    List<String> replaced = new ArrayList<>();
+    List<String> disabled = new ArrayList<>();
+    Set<String> defaultNames = new HashSet<>();
+    for (Rule rule : defaults()) {
+      defaultNames.add(rule.name());
+      Entry entry = byName.get(rule.name());
+      if (entry == null) {
+        rules.add(rule);
+      } else if (!entry.enabled()) {
+        disabled.add(rule.name());
+      } else {
+        rules.add(entry.rule().orElseThrow());
+        replaced.add(rule.name());
+      }
+    }
+    for (Entry entry : entries) {
+      if (entry.enabled() && !defaultNames.contains(entry.name())) {
+        rules.add(entry.rule().orElseThrow());
+      }
+    }
+    return new RuleSet(rules, replaced, disabled);
+  }
+
+  /**
+   * One entry of the array: a rule (switched on or off), or a default switched off by its name.
+   *
+   * @param rule empty for a default switched off by name alone
+   */
+  private record Entry(String name, boolean enabled, Optional<Rule> rule) {}
+
+  private static List<Entry> entries(JsonNode json) {
     if (json == null || !json.isArray()) {
       throw new InvalidInputException(
           KEY + " must be a JSON array of rules, not " + (json == null ? "nothing" : json));
     }
-    List<Rule> rules = new ArrayList<>();
+    Set<String> defaultNames = new HashSet<>();
+    defaults().forEach(r -> defaultNames.add(r.name()));
+    List<Entry> entries = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (int i = 0; i < json.size(); i++) {
-      Rule rule = parseRule(i + 1, json.get(i));
-      if (!names.add(rule.name())) {
+      Entry entry = parseEntry(i + 1, json.get(i), defaultNames);
+      if (!names.add(entry.name())) {
         throw new InvalidInputException(
-            "rule " + (i + 1) + ": the name '" + rule.name() + "' is used by an earlier rule");
+            "rule " + (i + 1) + ": the name '" + entry.name() + "' is used by an earlier rule");
       }
-      rules.add(rule);
+      entries.add(entry);
     }
-    return List.copyOf(rules);
+    return List.copyOf(entries);
   }
 
   /**
@@ -161,7 +223,7 @@ public final class Rules {
     return array;
   }
 
-  private static Rule parseRule(int position, JsonNode node) {
+  private static Entry parseEntry(int position, JsonNode node, Set<String> defaultNames) {
     if (node == null || !node.isObject()) {
       throw new InvalidInputException("rule " + position + " must be a JSON object");
     }
@@ -181,6 +243,31 @@ public final class Rules {
         throw new InvalidInputException(at + ": unknown setting '" + field + "'");
       }
     }
+    JsonNode enabledNode = node.get("enabled");
+    if (enabledNode != null && !enabledNode.isBoolean()) {
+      throw new InvalidInputException(at + ": enabled must be true or false, not " + enabledNode);
+    }
+    boolean enabled = enabledNode == null || enabledNode.asBoolean();
+    if (!enabled && !node.has("kind")) {
+      if (!defaultNames.contains(name)) {
+        throw new InvalidInputException(
+            at
+                + ": there is no default rule named '"
+                + name
+                + "' to switch off (the defaults: "
+                + String.join(", ", defaults().stream().map(Rule::name).toList())
+                + "); give a kind to define a rule");
+      }
+      if (node.size() > 2) {
+        throw new InvalidInputException(
+            at + ": a default switched off by name takes only name and enabled");
+      }
+      return new Entry(name, false, Optional.empty());
+    }
+    return new Entry(name, enabled, Optional.of(parseRule(at, name, node)));
+  }
+
+  private static Rule parseRule(String at, String name, JsonNode node) {
     RuleKind kind;
     try {
       kind = RuleKind.parse(text(node, "kind", at).orElse(null));

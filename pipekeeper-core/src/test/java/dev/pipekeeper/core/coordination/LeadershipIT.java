@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.pipekeeper.core.ClusterInspector;
+import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.testing.Clients;
 import dev.pipekeeper.core.testing.LeaseHistory;
@@ -92,5 +93,65 @@ class LeadershipIT {
               });
       assertThat(Clients.threadsNamed("pipekeeper-leadership-cleanup")).isZero();
     }
+  }
+
+  @Test
+  void aRoleRetiresWhenItsLastContenderClosesAndAContenderUnretiresIt(TestCluster cluster) {
+    try (Pipekeeper a = Clients.connect(cluster, "a");
+        Pipekeeper b = Clients.connect(cluster, "b")) {
+      Leadership la = a.leadership("nightly").start();
+      la.awaitLease(BOUND).orElseThrow();
+      Leadership lb = b.leadership("nightly").start();
+      la.close(); // b contends still: not retired
+      lb.awaitLease(BOUND).orElseThrow();
+      assertThat(role(a, "nightly").retiredAt()).isEmpty();
+      lb.close(); // the last one: retired
+      await().atMost(BOUND).until(() -> role(a, "nightly").contenders().isEmpty());
+      assertThat(role(a, "nightly").retiredAt()).isPresent();
+      Leadership again = a.leadership("nightly").start();
+      assertThat(again.awaitLease(BOUND).orElseThrow().epoch()).isEqualTo(3);
+      assertThat(role(a, "nightly").retiredAt()).isEmpty();
+      again.close();
+    }
+  }
+
+  @Test
+  void aRoleIsRetiredExplicitlyOnlyWithoutContendersUnlessForcedAndItsEpochsGoOn(
+      TestCluster cluster) {
+    try (Pipekeeper a = Clients.connect(cluster, "a");
+        Pipekeeper operator = Clients.connect(cluster, "operator")) {
+      Leadership la = a.leadership("reports").start();
+      assertThat(la.awaitLease(BOUND).orElseThrow().epoch()).isEqualTo(1);
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> operator.retireRole("reports", false))
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessage(
+              "role reports has 1 contender (a); retire it once they have closed, or with --force"
+                  + " (a live contender contends again)");
+      assertThat(role(operator, "reports").leader()).contains("a");
+      la.close(); // its node is gone when close returns
+      RoleRetirement retired = operator.retireRole("reports", false);
+      assertThat(retired.epoch()).isEqualTo(1);
+      assertThat(retired.explicit()).isTrue();
+      assertThat(operator.inspector().roles()).extracting(RoleInfo::role).doesNotContain("reports");
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> operator.retireRole("reports", false))
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessage("there is no role reports");
+      // a new contender starts it again, its epoch after the one it ended at (fencing holds)
+      Leadership back = a.leadership("reports").start();
+      assertThat(back.awaitLease(BOUND).orElseThrow().epoch()).isEqualTo(2);
+      RoleRetirement forced = operator.retireRole("reports", true);
+      assertThat(forced.contenders()).containsExactly("a");
+      assertThat(forced.epoch()).isEqualTo(2);
+      back.close();
+    }
+  }
+
+  private static RoleInfo role(Pipekeeper pk, String role) {
+    return pk.inspector().roles().stream()
+        .filter(r -> r.role().equals(role))
+        .findFirst()
+        .orElseThrow();
   }
 }

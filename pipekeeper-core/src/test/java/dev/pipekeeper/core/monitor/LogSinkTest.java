@@ -38,4 +38,26 @@ class LogSinkTest {
             "alert RESOLVED critical member-down/enrichment/m3: member m3 of enrichment left"
                 + " without draining (resolved at 10:05:00Z, firing since 10:00:03Z)");
   }
+
+  @Test
+  void anAlertEndedByItsRuleGoingAwaySaysSo() {
+    Logger logger = (Logger) LoggerFactory.getLogger("dev.pipekeeper.alerts");
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    logs.start();
+    logger.addAppender(logs);
+    try (AlertSink sink = AlertSinks.log()) {
+      sink.deliver(SampleAlerts.memberDownEnded(Resolution.RULE_REMOVED));
+      sink.deliver(SampleAlerts.memberDownEnded(Resolution.RECOVERED));
+    } finally {
+      logger.detachAppender(logs);
+    }
+    assertThat(logs.list)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .containsExactly(
+            "alert RESOLVED critical member-down/enrichment/m3: member m3 of enrichment left"
+                + " without draining (ended at 10:05:00Z: its rule was removed, not a recovery;"
+                + " firing since 10:00:03Z)",
+            "alert RESOLVED critical member-down/enrichment/m3: member m3 of enrichment left"
+                + " without draining (resolved at 10:05:00Z, firing since 10:00:03Z)");
+  }
 }

@@ -3,10 +3,13 @@ package dev.pipekeeper.core.monitor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.internal.Json;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -79,10 +82,71 @@ public class RulesTest {
     assertRefused("not json", "not valid JSON");
   }
 
+  @Test
+  void storedRulesAddToTheDefaults() {
+    RuleSet set =
+        Rules.inForce(
+            stored(
+                "[{\"name\": \"small\", \"kind\": \"group-size\", \"group\": \"jobs\","
+                    + " \"min\": 2}]"));
+    List<Rule> expected = new ArrayList<>(Rules.defaults());
+    expected.add(Rule.of("small", RuleKind.GROUP_SIZE).withGroup("jobs").withMin(2));
+    assertThat(set.rules()).isEqualTo(expected);
+    assertThat(set.disabled()).isEmpty();
+    assertThat(set.replaced()).isEmpty();
+    assertThat(Rules.inForce(Optional.empty()).rules()).isEqualTo(Rules.defaults());
+  }
+
+  @Test
+  void aDefaultIsSwitchedOffByNameAndReplacedByARuleOfItsName() {
+    RuleSet set =
+        Rules.inForce(
+            stored(
+                """
+                [{"name": "no-leader", "enabled": false},
+                 {"name": "member-down", "kind": "member-down", "for": "1m"},
+                 {"name": "spare", "kind": "kafka", "enabled": false}]
+                """));
+    assertThat(set.rules()).extracting(Rule::name).doesNotContain("no-leader", "spare");
+    assertThat(set.rules().get(0))
+        .isEqualTo(Rule.of("member-down", RuleKind.MEMBER_DOWN).withFor(Duration.ofMinutes(1)));
+    assertThat(set.rules()).hasSize(Rules.defaults().size() - 1);
+    assertThat(set.disabled()).containsExactly("no-leader");
+    assertThat(set.replaced()).containsExactly("member-down");
+    assertThat(set.isDefault(set.rules().get(1))).isTrue();
+    assertThat(set.isDefault(set.rules().get(0))).isFalse();
+  }
+
+  @Test
+  void switchingOffARuleThatIsNoDefaultNeedsItsKind() {
+    assertRefused(
+        "[{\"name\": \"ghost\", \"enabled\": false}]",
+        "rule 1 (ghost): there is no default rule named 'ghost' to switch off");
+    assertRefused(
+        "[{\"name\": \"a\", \"kind\": \"kafka\", \"enabled\": \"no\"}]",
+        "enabled must be true or false");
+    assertRefused(
+        "[{\"name\": \"kafka\", \"enabled\": false}, {\"name\": \"kafka\", \"kind\": \"kafka\"}]",
+        "rule 2: the name 'kafka' is used by an earlier rule");
+  }
+
+  private static Optional<JsonNode> stored(String json) {
+    try {
+      return Optional.of(Json.MAPPER.readTree(json));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private static void assertRefused(String json, String message) {
     assertThatThrownBy(() -> Rules.parse(json))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining(message);
+    if (json.startsWith("[")) {
+      assertThatThrownBy(() -> Rules.inForce(stored(json)))
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining(message);
+    }
   }
 
   /** Seeded random rules: their JSON form reads back equal. */

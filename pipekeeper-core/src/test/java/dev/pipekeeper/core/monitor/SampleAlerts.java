@@ -34,4 +34,27 @@ final class SampleAlerts {
         7,
         FIRED);
   }
+
+  /** {@code member-down/enrichment/m3} resolved at {@link #RESOLVED} as {@code resolution}. */
+  static Alert memberDownEnded(Resolution resolution) {
+    Alert a = memberDown(AlertState.RESOLVED);
+    return new Alert(
+        a.key(),
+        a.rule(),
+        a.kind(),
+        a.severity(),
+        a.state(),
+        a.labels(),
+        a.summary(),
+        a.pendingSince(),
+        a.firedAt(),
+        a.resolvedAt(),
+        a.clearingSince(),
+        a.fired(),
+        a.flapping(),
+        a.notified(),
+        a.epoch(),
+        a.updatedAt(),
+        resolution);
+  }
 }

@@ -160,6 +160,25 @@ class WebhookSinkTest {
   }
 
   @Test
+  void anAlertEndedByItsRuleGoingAwaySaysSoInAnAnnotation() throws Exception {
+    try (AlertSink sink = AlertSinks.webhook(url("/hook"))) {
+      JsonNode ended =
+          deliverAndReceive(sink, SampleAlerts.memberDownEnded(Resolution.RULE_REMOVED));
+      assertThat(ended.get("status").asText()).isEqualTo("resolved");
+      assertThat(ended.get("alerts").get(0).get("annotations").get("resolution").asText())
+          .isEqualTo("rule removed");
+      assertThat(ended.get("commonAnnotations").get("resolution").asText())
+          .isEqualTo("rule removed");
+      JsonNode recovered =
+          deliverAndReceive(sink, SampleAlerts.memberDownEnded(Resolution.RECOVERED));
+      assertThat(recovered.get("alerts").get(0).get("annotations").get("resolution").asText())
+          .isEqualTo("recovered");
+      JsonNode firing = deliverAndReceive(sink, alert(AlertState.FIRING));
+      assertThat(firing.get("commonAnnotations").has("resolution")).isFalse();
+    }
+  }
+
+  @Test
   void aResolvedAlertEndsAndKeepsItsFingerprint() throws Exception {
     try (AlertSink sink =
         AlertSinks.webhook(
