@@ -85,7 +85,7 @@ class OutageLoggingIT {
       }
       // What Curator itself logs at ERROR meanwhile is its background operations' expected
       // connection loss (which the app's logback configuration filters out, see
-      // ExpectedConnectionLossFilter) and LeaderLatch's reset: nothing else.
+      // the app's ExpectedConditionsFilter) and LeaderLatch's reset: nothing else.
       assertThat(logs.list)
           .filteredOn(e -> !e.getLoggerName().startsWith("dev.pipekeeper"))
           .filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.ERROR))

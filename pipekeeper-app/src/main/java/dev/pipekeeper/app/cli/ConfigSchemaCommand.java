@@ -96,7 +96,7 @@ final class ConfigSchemaCommand implements Runnable {
       Scope scope = scopeOption.parse();
       ConfigKeys.check(key);
       JsonNode document = ConfigInput.document(file, stdin);
-      try (Pipekeeper pk = schema.config.connect()) {
+      try (Pipekeeper pk = schema.config.connectToWrite()) {
         // The current value is checked against the new schema: keep its details out of the
         // message if the key is or becomes secret.
         boolean secret = Secrets.isSecret(document);
@@ -138,7 +138,7 @@ final class ConfigSchemaCommand implements Runnable {
     public Integer call() {
       Scope scope = scopeOption.parse();
       ConfigKeys.check(key);
-      try (Pipekeeper pk = schema.config.connect()) {
+      try (Pipekeeper pk = schema.config.connectToWrite()) {
         if (pk.config().schema(scope, key).isEmpty()) {
           throw noSchema(scope, key);
         }

@@ -56,7 +56,7 @@ final class ConfigSetCommand implements Callable<Integer> {
     JsonNode parsed = ConfigInput.value(scope, key, value);
     ChangeOptions options = writer.options(expectVersion);
     ConfigCommit commit;
-    try (Pipekeeper pk = config.connect()) {
+    try (Pipekeeper pk = config.connectToWrite()) {
       commit =
           Secrecy.of(pk.config(), scope)
               .guard(scope, List.of(key), () -> pk.config().set(scope, key, parsed, options));

@@ -32,7 +32,7 @@ final class DrainCommand {
     @Override
     public Integer call() {
       boolean present;
-      try (Pipekeeper pk = Connections.open(root)) {
+      try (Pipekeeper pk = Connections.openToWrite(root)) {
         pk.assignments(group).drain(member);
         present = pk.membership().members(group).stream().anyMatch(m -> m.id().equals(member));
       }
@@ -59,7 +59,7 @@ final class DrainCommand {
 
     @Override
     public Integer call() {
-      try (Pipekeeper pk = Connections.open(root)) {
+      try (Pipekeeper pk = Connections.openToWrite(root)) {
         pk.assignments(group).undrain(member);
       }
       spec.commandLine()

@@ -126,7 +126,7 @@ final class UnitsCommand implements Runnable {
   }
 
   private void change(String group, Consumer<WorkUnits> change) {
-    try (Pipekeeper pk = Connections.open(root)) {
+    try (Pipekeeper pk = Connections.openToWrite(root)) {
       change.accept(pk.workUnits(group));
     }
   }
