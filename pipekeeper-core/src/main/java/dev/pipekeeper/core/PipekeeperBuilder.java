@@ -36,6 +36,7 @@ public final class PipekeeperBuilder {
   private ACLProvider aclProvider;
   private ZKClientConfig clientConfig;
   private boolean followEnsembleChanges;
+  private boolean createChroot = true;
   private int configValueLimit = 256 * 1024;
   private int configHistoryLimit = 100;
   private MeterRegistry metrics = Metrics.globalRegistry;
@@ -44,7 +45,11 @@ public final class PipekeeperBuilder {
     this.factory = factory;
   }
 
-  /** The ZooKeeper connect string, e.g. {@code zk1:2181,zk2:2181,zk3:2181}. Required. */
+  /**
+   * The ZooKeeper connect string, e.g. {@code zk1:2181,zk2:2181,zk3:2181}, optionally with a chroot
+   * ({@code zk1:2181,zk2:2181/kafka-x}) under which the cluster's data then lives (see {@link
+   * #createChroot(boolean)}). Required.
+   */
   public PipekeeperBuilder zookeeper(String connectString) {
     this.zookeeper = connectString;
     return this;
@@ -115,6 +120,17 @@ public final class PipekeeperBuilder {
     return this;
   }
 
+  /**
+   * Whether {@link #build()} creates the connect string's chroot when it does not exist yet
+   * (default true), with the ACLs of the cluster's nodes ({@link #aclProvider(ACLProvider)} or the
+   * default). A tool that only reads should say false: {@link #build()} then fails with one line
+   * for a missing chroot instead of creating a node a typo asked for.
+   */
+  public PipekeeperBuilder createChroot(boolean create) {
+    this.createChroot = create;
+    return this;
+  }
+
   /** The largest configuration value accepted, in bytes of JSON (default 256 KiB). */
   public PipekeeperBuilder configValueLimit(int bytes) {
     if (bytes < 1 || bytes > 1_000_000) {
@@ -154,6 +170,8 @@ public final class PipekeeperBuilder {
    * @throws InvalidInputException if a setting is malformed (connect string, cluster name,
    *     timeouts)
    * @throws UnreachableException if no server answered within the connection timeout
+   * @throws PipekeeperException if the connect string's chroot does not exist and {@link
+   *     #createChroot(boolean)} is off
    */
   public Pipekeeper build() {
     if (zookeeper == null) {
@@ -219,6 +237,10 @@ public final class PipekeeperBuilder {
 
   public boolean followEnsembleChanges() {
     return followEnsembleChanges;
+  }
+
+  public boolean createChroot() {
+    return createChroot;
   }
 
   /** The client config, or null for ZooKeeper's defaults. */

@@ -118,4 +118,81 @@ class PipekeeperIT {
       }
     }
   }
+
+  @Test
+  void aMissingChrootIsCreatedWithTheClustersAcls(TestCluster cluster) throws Exception {
+    byte[] credentials = "ops:secret".getBytes(StandardCharsets.UTF_8);
+    String parent = cluster.chroot().substring(0, cluster.chroot().lastIndexOf('/'));
+    try (CuratorFramework raw =
+        CuratorFrameworkFactory.newClient(cluster.zkConnect(), new RetryOneTime(100))) {
+      raw.start();
+      // the parent is shared by every test: it must stay open to them
+      if (raw.checkExists().forPath(parent) == null) {
+        raw.create().forPath(parent);
+      }
+    } catch (org.apache.zookeeper.KeeperException.NodeExistsException createdMeanwhile) {
+      // as good
+    }
+    try (Pipekeeper pk =
+        Pipekeeper.builder()
+            .zookeeper(cluster.zkConnectWithChroot())
+            .cluster(cluster.cluster())
+            .authorization("digest", credentials)
+            .build()) {
+      pk.config()
+          .set(
+              dev.pipekeeper.core.config.Scope.global(),
+              "k",
+              com.fasterxml.jackson.databind.node.IntNode.valueOf(1),
+              dev.pipekeeper.core.config.ChangeOptions.by("test"));
+      assertThat(pk.config().get(dev.pipekeeper.core.config.Scope.global(), "k")).isPresent();
+    }
+    try (CuratorFramework authorized =
+        CuratorFrameworkFactory.builder()
+            .connectString(cluster.zkConnect())
+            .retryPolicy(new RetryOneTime(100))
+            .authorization("digest", credentials)
+            .build()) {
+      authorized.start();
+      String clusterRoot = cluster.chroot() + ZkLayout.root(cluster.cluster());
+      assertThat(authorized.checkExists().forPath(clusterRoot)).isNotNull();
+      assertThat(authorized.getACL().forPath(cluster.chroot()))
+          .as("the chroot gets the ACLs of the cluster's nodes")
+          .isEqualTo(authorized.getACL().forPath(clusterRoot))
+          .allMatch(acl -> acl.getId().getScheme().equals("digest"));
+    }
+  }
+
+  @Test
+  void aConnectionThatMustNotCreateTheChrootRefusesAMissingOneInOneLine(TestCluster cluster)
+      throws Exception {
+    long start = System.nanoTime();
+    assertThatThrownBy(
+            () ->
+                Pipekeeper.builder()
+                    .zookeeper(cluster.zkConnectWithChroot())
+                    .cluster(cluster.cluster())
+                    .createChroot(false)
+                    .build())
+        .isExactlyInstanceOf(PipekeeperException.class)
+        .hasMessage(
+            "chroot " + cluster.chroot() + " does not exist on ZooKeeper; nothing is stored there");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    assertThat(Clients.threadsNamed("pipekeeper-connection")).isZero();
+    try (CuratorFramework raw =
+        CuratorFrameworkFactory.newClient(cluster.zkConnect(), new RetryOneTime(100))) {
+      raw.start();
+      assertThat(raw.checkExists().forPath(cluster.chroot())).as("nothing created").isNull();
+      raw.create().creatingParentsIfNeeded().forPath(cluster.chroot());
+    }
+    // once it exists, such a connection works in it
+    try (Pipekeeper pk =
+        Pipekeeper.builder()
+            .zookeeper(cluster.zkConnectWithChroot())
+            .cluster(cluster.cluster())
+            .createChroot(false)
+            .build()) {
+      assertThat(pk.membership().members("g")).isEmpty();
+    }
+  }
 }

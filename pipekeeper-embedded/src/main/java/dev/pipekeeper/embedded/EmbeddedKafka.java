@@ -40,7 +40,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final boolean ownsDataDir;
   private final int brokerPort;
   private final int controllerPort;
-  private final String clusterId = Uuid.randomUuid().toString();
+  private final String clusterId;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private KafkaBrokerRunner inProcess;
   private ChildServer child;
@@ -53,6 +53,15 @@ public final class EmbeddedKafka implements AutoCloseable {
     int[] ports = FreePorts.allocate(2);
     this.brokerPort = builder.brokerPort > 0 ? builder.brokerPort : ports[0];
     this.controllerPort = ports[1];
+    // A data folder kept from an earlier run holds formatted storage: the broker runs with the id
+    // stored there, so that is the id to report.
+    this.clusterId =
+        KafkaBrokerRunner.storedClusterId(logDir()).orElseGet(() -> Uuid.randomUuid().toString());
+  }
+
+  private Path logDir() {
+    String configured = builder.overrides.get("log.dirs");
+    return configured != null ? Path.of(configured) : dataDir.resolve("logs");
   }
 
   public static Builder builder() {
@@ -116,7 +125,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     return controllerPort;
   }
 
-  /** The id the storage was formatted with, as Admin's {@code describeCluster} reports it. */
+  /**
+   * The id the storage was formatted with, as Admin's {@code describeCluster} reports it: a new one
+   * for a new data folder, the stored one for a data folder kept from an earlier run.
+   */
   public String clusterId() {
     return clusterId;
   }
@@ -193,7 +205,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         "listener.security.protocol.map",
         "PLAINTEXT:PLAINTEXT," + KafkaBrokerRunner.CONTROLLER_LISTENER + ":PLAINTEXT");
     p.setProperty("inter.broker.listener.name", "PLAINTEXT");
-    p.setProperty("log.dirs", dataDir.resolve("logs").toString());
+    p.setProperty("log.dirs", logDir().toString());
     p.setProperty("num.partitions", "1");
     p.setProperty("default.replication.factor", "1");
     p.setProperty("offsets.topic.replication.factor", "1");

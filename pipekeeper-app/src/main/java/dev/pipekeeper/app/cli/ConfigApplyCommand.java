@@ -62,7 +62,7 @@ final class ConfigApplyCommand implements Callable<Integer> {
     ChangeOptions options = writer.options(expectVersion);
     Map<String, JsonNode> changes = ConfigInput.changes(file, ConfigInput.document(file, stdin));
     ConfigCommit commit;
-    try (Pipekeeper pk = config.connect()) {
+    try (Pipekeeper pk = config.connectToWrite()) {
       commit =
           Secrecy.of(pk.config(), scope)
               .guard(scope, changes.keySet(), () -> pk.config().apply(scope, changes, options));

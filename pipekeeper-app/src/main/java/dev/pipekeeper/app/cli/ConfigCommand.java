@@ -37,8 +37,13 @@ final class ConfigCommand implements Runnable {
     throw new ParameterException(spec.commandLine(), "Missing subcommand: say which one to run");
   }
 
-  /** The connection the subcommands work with, from the global options. */
+  /** The connection the subcommands that read work with, from the global options. */
   Pipekeeper connect() {
     return Connections.open(root);
+  }
+
+  /** The connection the subcommands that write work with: it creates a missing chroot. */
+  Pipekeeper connectToWrite() {
+    return Connections.openToWrite(root);
   }
 }

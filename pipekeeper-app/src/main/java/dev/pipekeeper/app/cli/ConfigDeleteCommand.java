@@ -43,7 +43,7 @@ final class ConfigDeleteCommand implements Callable<Integer> {
     ConfigKeys.check(key);
     ChangeOptions options = writer.options(expectVersion);
     ConfigCommit commit;
-    try (Pipekeeper pk = config.connect()) {
+    try (Pipekeeper pk = config.connectToWrite()) {
       commit = pk.config().delete(scope, key, options);
     }
     PrintWriter out = spec.commandLine().getOut();

@@ -49,7 +49,7 @@ final class ConfigRollbackCommand implements Callable<Integer> {
     ConfigKeys.check(key);
     ChangeOptions options = writer.options(null);
     ConfigCommit commit;
-    try (Pipekeeper pk = config.connect()) {
+    try (Pipekeeper pk = config.connectToWrite()) {
       commit =
           Secrecy.of(pk.config(), scope)
               .guard(

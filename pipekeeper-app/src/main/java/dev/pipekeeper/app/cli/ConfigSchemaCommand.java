@@ -112,7 +112,7 @@ final class ConfigSchemaCommand implements Runnable {
                     + " both");
       }
       JsonNode document = ConfigInput.document(file != null ? file : positionalFile, stdin);
-      try (Pipekeeper pk = schema.config.connect()) {
+      try (Pipekeeper pk = schema.config.connectToWrite()) {
         // The current value is checked against the new schema: keep its details out of the
         // message if the key is or becomes secret.
         boolean secret = Secrets.isSecret(document);
@@ -170,7 +170,7 @@ final class ConfigSchemaCommand implements Runnable {
       Scope scope = scopeOption.parse();
       ConfigKeys.check(key);
       PrintWriter out = spec.commandLine().getOut();
-      try (Pipekeeper pk = schema.config.connect()) {
+      try (Pipekeeper pk = schema.config.connectToWrite()) {
         boolean hasSchema = pk.config().schema(scope, key).isPresent();
         if (!hasSchema && !(reveal && pk.config().isSecret(scope, key))) {
           throw noSchema(scope, key);

@@ -69,7 +69,7 @@ final class ConfigSetCommand implements Callable<Integer> {
     }
     ChangeOptions options = writer.options(expectVersion);
     ConfigCommit commit;
-    try (Pipekeeper pk = config.connect()) {
+    try (Pipekeeper pk = config.connectToWrite()) {
       commit =
           Secrecy.of(pk.config(), scope)
               .guard(

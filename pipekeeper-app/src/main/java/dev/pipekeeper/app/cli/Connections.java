@@ -1,7 +1,17 @@
 package dev.pipekeeper.app.cli;
 
+import dev.pipekeeper.core.HostAndPort;
 import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.UnreachableException;
 import dev.pipekeeper.core.ZkLayout;
+import dev.pipekeeper.core.ensemble.ZkConnectString;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -12,19 +22,64 @@ import java.util.function.Function;
 final class Connections {
   private Connections() {}
 
+  /** How long the first look at each server may take; a slower one is left to the client. */
+  private static final Duration PROBE_TIMEOUT = Duration.ofMillis(500);
+
   /**
-   * Connects to {@code --zk} under {@code --cluster}, waiting at most {@code --connect-timeout}.
+   * Connects to {@code --zk} under {@code --cluster}, waiting at most {@code --connect-timeout}, to
+   * read: a chroot in {@code --zk} that does not exist is reported, not created.
    *
    * @throws dev.pipekeeper.core.UnreachableException (exit 1) if ZooKeeper does not answer
+   * @throws dev.pipekeeper.core.PipekeeperException (exit 1) if the chroot does not exist
    * @throws dev.pipekeeper.core.InvalidInputException (exit 2) for a malformed address or name
    */
   static Pipekeeper open(PipekeeperCommand root) {
+    return open(root, false);
+  }
+
+  /**
+   * {@link #open} to write: a chroot in {@code --zk} that does not exist is created, as members
+   * create it.
+   */
+  static Pipekeeper openToWrite(PipekeeperCommand root) {
+    return open(root, true);
+  }
+
+  private static Pipekeeper open(PipekeeperCommand root, boolean createChroot) {
+    refuseAtOnceIfEveryServerRefuses(root.zk);
     return Pipekeeper.builder()
         .zookeeper(root.zk)
         .cluster(root.cluster)
         .identity("pipekeeper-cli-" + ProcessHandle.current().pid())
         .connectionTimeout(root.connectTimeout)
+        .createChroot(createChroot)
         .build();
+  }
+
+  /**
+   * Fails at once when every server of {@code connectString} refuses a TCP connection or has no
+   * address: the ZooKeeper client would only find that out after its connection timeout. Any other
+   * outcome (a server accepts, or does not answer within {@link #PROBE_TIMEOUT}) is left to the
+   * client.
+   */
+  private static void refuseAtOnceIfEveryServerRefuses(String connectString) {
+    List<HostAndPort> servers = ZkConnectString.parse(connectString).servers();
+    List<String> reasons = new ArrayList<>();
+    for (HostAndPort server : servers) {
+      String who = servers.size() == 1 ? "" : " (" + server + ")";
+      try (Socket socket = new Socket()) {
+        socket.connect(
+            new InetSocketAddress(server.host(), server.port()), (int) PROBE_TIMEOUT.toMillis());
+        return;
+      } catch (ConnectException refused) {
+        reasons.add("connection refused" + who);
+      } catch (UnknownHostException unknown) {
+        reasons.add("no address for " + server.host());
+      } catch (IOException notDecided) {
+        return;
+      }
+    }
+    throw new UnreachableException("ZooKeeper", connectString, String.join(", ", reasons));
   }
 
   /**

@@ -47,7 +47,7 @@ final class DrainCommand {
       ZkLayout.name("member id", member);
       boolean present;
       Placement.Effect effect;
-      try (Pipekeeper pk = Connections.open(root)) {
+      try (Pipekeeper pk = Connections.openToWrite(root)) {
         Placement placement = Placement.read(pk, group);
         effect = placement.drain(member);
         List<String> others = placement.takingWorkWithout(member);
@@ -103,7 +103,7 @@ final class DrainCommand {
 
     @Override
     public Integer call() {
-      try (Pipekeeper pk = Connections.open(root)) {
+      try (Pipekeeper pk = Connections.openToWrite(root)) {
         pk.assignments(group).undrain(member);
       }
       spec.commandLine()

@@ -92,7 +92,7 @@ final class LeadersCommand implements Callable<Integer> {
     public Integer call() {
       ZkLayout.name("role", role); // checked before connecting
       RoleRetirement retired;
-      try (Pipekeeper pk = Connections.open(leaders.root)) {
+      try (Pipekeeper pk = Connections.openToWrite(leaders.root)) {
         retired = pk.retireRole(role, force);
       }
       PrintWriter out = spec.commandLine().getOut();

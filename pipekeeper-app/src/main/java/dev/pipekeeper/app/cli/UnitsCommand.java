@@ -112,7 +112,7 @@ final class UnitsCommand implements Runnable {
     }
     String target = member != null ? "member " + member : "tag " + tag;
     Placement.Effect effect;
-    try (Pipekeeper pk = Connections.open(root)) {
+    try (Pipekeeper pk = Connections.openToWrite(root)) {
       WorkUnits units = pk.workUnits(group);
       Placement placement = Placement.read(pk, group);
       effect = placement.unit(name, u -> member != null ? u.pinnedTo(member) : u.pinnedToTag(tag));
@@ -152,7 +152,7 @@ final class UnitsCommand implements Runnable {
   }
 
   private void change(String group, Consumer<WorkUnits> change) {
-    try (Pipekeeper pk = Connections.open(root)) {
+    try (Pipekeeper pk = Connections.openToWrite(root)) {
       change.accept(pk.workUnits(group));
     }
   }

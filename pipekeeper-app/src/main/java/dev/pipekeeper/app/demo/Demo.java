@@ -19,6 +19,7 @@ import dev.pipekeeper.core.monitor.Monitor;
 import dev.pipekeeper.core.monitor.Rules;
 import dev.pipekeeper.embedded.EmbeddedKafka;
 import dev.pipekeeper.embedded.EmbeddedZooKeeper;
+import dev.pipekeeper.embedded.ServerLogs;
 import dev.pipekeeper.examples.EnrichmentExample;
 import dev.pipekeeper.examples.Example;
 import dev.pipekeeper.examples.Examples;
@@ -26,10 +27,14 @@ import dev.pipekeeper.examples.IngesterExample;
 import dev.pipekeeper.examples.SchedulerExample;
 import dev.pipekeeper.examples.TickClock;
 import dev.pipekeeper.kafka.monitor.KafkaProbe;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -42,6 +47,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The demo: real ZooKeeper and Kafka on this machine, three instances of each example pipeline as
@@ -211,13 +217,26 @@ public final class Demo {
   private void start() throws InterruptedException {
     long t0 = System.nanoTime();
     say("starting ZooKeeper and Kafka on this machine...");
-    EmbeddedZooKeeper zk = opened(EmbeddedZooKeeper.builder().clientPort(0).build().start());
-    EmbeddedKafka kafka = opened(EmbeddedKafka.builder().brokerPort(0).build().start());
+    Path data = opened(new DataFolder()).path;
+    // The servers log conditions they handle themselves at ERROR (a retriable out-of-order
+    // sequence of Kafka 4's transactions): the story is told here, their log goes to a file.
+    Path serverLog = data.resolve("servers.log");
+    opened(ServerLogs.toFile(serverLog));
+    EmbeddedZooKeeper zk =
+        opened(
+            EmbeddedZooKeeper.builder()
+                .clientPort(0)
+                .dataDir(data.resolve("zookeeper"))
+                .build()
+                .start());
+    EmbeddedKafka kafka =
+        opened(
+            EmbeddedKafka.builder().brokerPort(0).dataDir(data.resolve("kafka")).build().start());
     zookeeper = zk.connectString();
     bootstrap = kafka.bootstrapServers();
     say(
-        "ZooKeeper %s and Kafka %s (KRaft) are up (%s)",
-        zookeeper, bootstrap, seconds(System.nanoTime() - t0));
+        "ZooKeeper %s and Kafka %s (KRaft) are up (%s); their log: %s",
+        zookeeper, bootstrap, seconds(System.nanoTime() - t0), serverLog);
     pk =
         opened(
             Pipekeeper.builder()
@@ -712,6 +731,28 @@ public final class Demo {
         say(
             "  alert %s %s %s: %s",
             alert.state(), alert.severity().label(), alert.key(), alert.summary());
+      }
+    }
+  }
+
+  /** The demo's temporary data folder: the servers' data and log; deleted when closed. */
+  private static final class DataFolder implements AutoCloseable {
+    final Path path;
+
+    DataFolder() {
+      try {
+        path = Files.createTempDirectory("pipekeeper-demo-");
+      } catch (IOException e) {
+        throw new StepFailed("cannot create a temporary folder: " + e.getMessage());
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      try (Stream<Path> all = Files.walk(path)) {
+        for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
       }
     }
   }

@@ -11,6 +11,8 @@ import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -82,8 +84,53 @@ class CoordinationCommandsIT {
       assertThat(run.exitCode).as(command).isEqualTo(ExitCodes.FAILED);
       assertThat(run.err().strip())
           .as(command)
-          .isEqualTo(
-              "pipekeeper: ZooKeeper not reachable at " + zk + ": no connection within 500 ms");
+          .isEqualTo("pipekeeper: ZooKeeper not reachable at " + zk + ": connection refused");
     }
+  }
+
+  @Test
+  void aRefusedConnectionIsReportedAtOnceNotAfterTheConnectTimeout() throws Exception {
+    String zk = "127.0.0.1:" + CliTest.freePort();
+    for (String command : new String[] {"members", "health", "config list"}) {
+      List<String> args = new ArrayList<>(List.of(command.split(" ")));
+      args.addAll(List.of("--zk", zk)); // the default connect timeout: 5 s
+      long start = System.nanoTime();
+      CliRun run = CliRun.run(args.toArray(String[]::new));
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(run.exitCode).as(command).isEqualTo(ExitCodes.FAILED);
+      assertThat(run.err().strip())
+          .as(command)
+          .isEqualTo("pipekeeper: ZooKeeper not reachable at " + zk + ": connection refused");
+      assertThat(took).as(command).isLessThan(Duration.ofSeconds(1));
+    }
+    // several servers: reported at once only when every one of them refuses
+    String two = zk + ",127.0.0.1:" + CliTest.freePort();
+    CliRun run = CliRun.run("members", "--zk", two);
+    assertThat(run.err())
+        .startsWith("pipekeeper: ZooKeeper not reachable at " + two + ": connection refused (");
+  }
+
+  @Test
+  void aMissingChrootIsReportedByReadsAndCreatedByWrites(TestCluster cluster) {
+    String zk = cluster.zkConnectWithChroot();
+    for (String command : new String[] {"members", "leaders", "locks", "config list"}) {
+      List<String> args = new ArrayList<>(List.of(command.split(" ")));
+      args.addAll(List.of("--zk", zk, "--cluster", cluster.cluster()));
+      CliRun read = CliRun.run(args.toArray(String[]::new));
+      assertThat(read.exitCode).as(command).isEqualTo(ExitCodes.FAILED);
+      assertThat(read.err().strip())
+          .as(command)
+          .isEqualTo(
+              "pipekeeper: chroot "
+                  + cluster.chroot()
+                  + " does not exist on ZooKeeper; nothing is stored there");
+    }
+    CliRun write =
+        CliRun.run("config", "set", "k", "1", "--zk", zk, "--cluster", cluster.cluster());
+    assertThat(write.exitCode).as(write.err()).isZero();
+    CliRun read = CliRun.run("config", "get", "k", "--zk", zk, "--cluster", cluster.cluster());
+    assertThat(read.exitCode).as(read.err()).isZero();
+    assertThat(read.out()).contains("1");
+    assertThat(CliRun.run("members", "--zk", zk, "--cluster", cluster.cluster()).exitCode).isZero();
   }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.pipekeeper.app.Main;
 import dev.pipekeeper.embedded.ChildJvm;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,8 @@ class DemoIT {
   private static final Duration BOUND = TestTimeouts.scaled(Duration.ofMinutes(6));
   private static final List<String> JVM = List.of("-Xmx1g", "-XX:+UseSerialGC");
 
+  private static final String LOG = "their log: ";
+
   private static int runToTheEnd(ChildJvm demo) {
     await().atMost(BOUND).until(() -> !demo.isAlive());
     return demo.terminate(Duration.ZERO);
@@ -26,6 +29,12 @@ class DemoIT {
   @Test
   void theScriptedDemoVerifiesEveryStepAndLeavesNothingRunning() {
     try (ChildJvm demo = ChildJvm.start(Main.class, List.of("demo", "--scripted"), JVM)) {
+      // the servers' own log goes to a file in the demo's data folder, not to its console
+      await().atMost(BOUND).until(() -> demo.lines().stream().anyMatch(l -> l.contains(LOG)));
+      String up = demo.lines().stream().filter(l -> l.contains(LOG)).findFirst().orElseThrow();
+      Path serverLog = Path.of(up.substring(up.indexOf(LOG) + LOG.length()).strip());
+      assertThat(serverLog.getFileName()).hasToString("servers.log");
+      assertThat(serverLog).exists();
       int exit = runToTheEnd(demo);
       String out = String.join("\n", demo.lines());
       assertThat(exit).as(out).isZero();
@@ -50,6 +59,7 @@ class DemoIT {
       assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive))
           .as("no instance outlives the demo")
           .isEmpty();
+      assertThat(serverLog.getParent()).as("the data folder is deleted").doesNotExist();
     }
   }
 

@@ -68,6 +68,51 @@ class LocalCommandIT {
   }
 
   @Test
+  void aRestartOnTheSameDataDirReportsTheStoredClusterIdAndLeavesNoTemporaryFiles(@TempDir Path dir)
+      throws Exception {
+    String first = clusterIdOfOneRun(dir);
+    String second = clusterIdOfOneRun(dir);
+    assertThat(second)
+        .as("the broker runs with the id its storage was formatted with")
+        .isEqualTo(first);
+    try (var files = Files.walk(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .noneMatch(name -> name.startsWith("zookeeper.configuration"));
+    }
+  }
+
+  /** Starts {@code local} on {@code dir}, checks the id it prints against the broker's, stops. */
+  private static String clusterIdOfOneRun(Path dir) throws Exception {
+    CliRun run = new CliRun(Map.of());
+    Thread command =
+        new Thread(
+            () ->
+                run.execute(
+                    "local", "--zk-port", "0", "--kafka-port", "0", "--data-dir", dir.toString()),
+            "local-command");
+    command.start();
+    try {
+      await().atMost(BOUND).until(() -> run.out().contains("Press Ctrl-C to stop."));
+      java.util.regex.Matcher banner =
+          java.util.regex.Pattern.compile("Kafka +(\\S+) +\\(KRaft, cluster id (\\S+)\\)")
+              .matcher(run.out());
+      assertThat(banner.find()).as(run.out()).isTrue();
+      try (org.apache.kafka.clients.admin.Admin admin =
+          org.apache.kafka.clients.admin.Admin.create(
+              Map.<String, Object>of("bootstrap.servers", banner.group(1)))) {
+        assertThat(
+                admin.describeCluster().clusterId().get(30, java.util.concurrent.TimeUnit.SECONDS))
+            .as("the id the banner prints is the broker's")
+            .isEqualTo(banner.group(2));
+      }
+      return banner.group(2);
+    } finally {
+      run.shutdown.triggerAndWait();
+      command.join(BOUND.toMillis());
+    }
+  }
+
+  @Test
   void aPortInUseGivesOneClearLineAndExit1() throws Exception {
     try (ServerSocket taken = new ServerSocket()) {
       taken.bind(new InetSocketAddress("127.0.0.1", 0));

@@ -85,6 +85,13 @@ final class DefaultHealthPublication implements HealthPublication {
 
   /** On the timer thread only. */
   private void write() {
+    if (!session.isConnected()) {
+      // A write now would wait out the connection timeout and retries in Curator's background
+      // and log an ERROR with a stack trace for each interval of the outage. The node is
+      // recreated with its last data when the session comes back, and the next interval
+      // publishes a fresh report.
+      return;
+    }
     try {
       node.setData(Json.write(report.get()));
       if (failing) {

@@ -15,6 +15,7 @@ import dev.pipekeeper.core.config.Configuration;
 import dev.pipekeeper.core.coordination.Barrier;
 import dev.pipekeeper.core.coordination.Leadership;
 import dev.pipekeeper.core.coordination.Locks;
+import dev.pipekeeper.core.ensemble.ZkConnectString;
 import dev.pipekeeper.core.health.Health;
 import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.core.membership.Membership;
@@ -25,14 +26,17 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.framework.state.ConnectionState;
+import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.ACL;
 import org.slf4j.Logger;
@@ -42,6 +46,9 @@ import org.slf4j.LoggerFactory;
 public final class DefaultPipekeeper implements Pipekeeper {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultPipekeeper.class);
 
+  /** While the connection is down, how often the log says that it still is. */
+  private static final Duration STILL_DOWN_EVERY = Duration.ofMinutes(1);
+
   private final String cluster;
   private final CuratorFramework root;
   private final Session session;
@@ -49,6 +56,8 @@ public final class DefaultPipekeeper implements Pipekeeper {
   private final CoreMeters.SessionCounters sessionCounters;
   private final Serial connectionEvents;
   private final Serial curatorSafeRunner;
+  private final ConnectionLog connectionLog;
+  private final java.util.concurrent.ScheduledExecutorService connectionWatch;
   private final List<Consumer<ConnectionState>> connectionListeners = new CopyOnWriteArrayList<>();
   private final java.util.Set<AutoCloseable> resources = new java.util.LinkedHashSet<>();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -64,29 +73,12 @@ public final class DefaultPipekeeper implements Pipekeeper {
     ZkLayout.name("identity", identity);
     // Curator's own default for this executor is a thread that outlives the client.
     this.curatorSafeRunner = new Serial("pipekeeper-curator-safe");
-    CuratorFrameworkFactory.Builder builder =
-        CuratorFrameworkFactory.builder()
+    this.root =
+        curator(settings, settings.zookeeper())
             .runSafeService(curatorSafeRunner.executor("curator safe notification"))
-            .connectString(settings.zookeeper())
-            .sessionTimeoutMs((int) settings.sessionTimeout().toMillis())
-            .connectionTimeoutMs((int) settings.connectionTimeout().toMillis())
-            .retryPolicy(settings.retryPolicy())
             .ensembleTracker(settings.followEnsembleChanges())
-            .namespace(ZkLayout.namespace(cluster));
-    if (!settings.authorizations().isEmpty()) {
-      builder.authorization(settings.authorizations());
-    }
-    ACLProvider acl = settings.aclProvider();
-    if (acl == null && !settings.authorizations().isEmpty()) {
-      acl = new CreatorOnlyAcl();
-    }
-    if (acl != null) {
-      builder.aclProvider(acl);
-    }
-    if (settings.clientConfig() != null) {
-      builder.zkClientConfig(settings.clientConfig());
-    }
-    this.root = builder.build();
+            .namespace(ZkLayout.namespace(cluster))
+            .build();
     this.meters = new CoreMeters(settings.metrics(), cluster, identity);
     this.session =
         new Session(root, identity, settings.zookeeper(), settings.connectionTimeout(), meters);
@@ -97,10 +89,15 @@ public final class DefaultPipekeeper implements Pipekeeper {
             // The timeout Curator remembers from the handshake: a field, not a ZooKeeper call.
             () -> root.getZookeeperClient().getLastNegotiatedSessionTimeoutMs());
     this.connectionEvents = new Serial("pipekeeper-connection");
+    this.connectionLog = new ConnectionLog(cluster, System::nanoTime, STILL_DOWN_EVERY);
     root.getConnectionStateListenable().addListener((client, newState) -> onState(newState));
     root.start();
     try {
       session.awaitConnected(settings.connectionTimeout());
+      Optional<String> chroot = ZkConnectString.parse(settings.zookeeper()).chroot();
+      if (chroot.isPresent()) {
+        ensureChroot(chroot.get(), settings);
+      }
     } catch (RuntimeException e) {
       root.close();
       meters.close();
@@ -111,6 +108,15 @@ public final class DefaultPipekeeper implements Pipekeeper {
     if (state == null) {
       state = ConnectionState.CONNECTED;
     }
+    this.connectionWatch =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "pipekeeper-connection-watch");
+              t.setDaemon(true);
+              return t;
+            });
+    connectionWatch.scheduleWithFixedDelay(
+        connectionLog::tick, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
     this.membership = new DefaultMembership(session, this::track);
     this.locks = new DefaultLocks(session);
     register(locks);
@@ -129,13 +135,74 @@ public final class DefaultPipekeeper implements Pipekeeper {
   private void onState(ConnectionState newState) {
     state = newState;
     sessionCounters.record(newState);
-    if (newState == ConnectionState.LOST || newState == ConnectionState.SUSPENDED) {
-      LOG.warn("ZooKeeper connection {} (cluster {})", newState, cluster);
-    } else if (newState == ConnectionState.RECONNECTED) {
-      LOG.info("ZooKeeper connection RECONNECTED (cluster {})", cluster);
-    }
+    connectionLog.changed(newState);
     for (Consumer<ConnectionState> listener : connectionListeners) {
       connectionEvents.execute("connection listener", () -> listener.accept(newState));
+    }
+  }
+
+  /** The Curator settings every client of this connection shares, for {@code connectString}. */
+  private static CuratorFrameworkFactory.Builder curator(
+      PipekeeperBuilder settings, String connectString) {
+    CuratorFrameworkFactory.Builder builder =
+        CuratorFrameworkFactory.builder()
+            .connectString(connectString)
+            .sessionTimeoutMs((int) settings.sessionTimeout().toMillis())
+            .connectionTimeoutMs((int) settings.connectionTimeout().toMillis())
+            .retryPolicy(settings.retryPolicy());
+    if (!settings.authorizations().isEmpty()) {
+      builder.authorization(settings.authorizations());
+    }
+    ACLProvider acl = settings.aclProvider();
+    if (acl == null && !settings.authorizations().isEmpty()) {
+      acl = new CreatorOnlyAcl();
+    }
+    if (acl != null) {
+      builder.aclProvider(acl);
+    }
+    if (settings.clientConfig() != null) {
+      builder.zkClientConfig(settings.clientConfig());
+    }
+    return builder;
+  }
+
+  /**
+   * Makes sure the connect string's chroot exists before anything is read or written under it:
+   * without it, every write fails with ZooKeeper's NoNode and every read logs Curator's ERROR (its
+   * namespace cannot be created) and finds nothing. The chroot is created, with its parents and the
+   * ACLs of the cluster's nodes, through a short-lived client without the chroot, unless the
+   * settings say not to; then the connection is refused.
+   */
+  private void ensureChroot(String chroot, PipekeeperBuilder settings) {
+    try {
+      // Through the chrooted client, "/" is the chroot itself.
+      if (root.usingNamespace(null).checkExists().forPath("/") != null) {
+        return;
+      }
+    } catch (Exception e) {
+      throw session.failure("checking chroot " + chroot, e);
+    }
+    if (!settings.createChroot()) {
+      throw new PipekeeperException(
+          "chroot " + chroot + " does not exist on ZooKeeper; nothing is stored there");
+    }
+    String servers = ZkConnectString.parse(settings.zookeeper()).serversString();
+    try (CuratorFramework plain =
+        curator(settings, servers)
+            .runSafeService(curatorSafeRunner.executor("curator safe notification"))
+            .ensembleTracker(false)
+            .build()) {
+      plain.start();
+      if (!plain.blockUntilConnected(
+          (int) settings.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        throw session.unreachable("no connection to create chroot " + chroot);
+      }
+      plain.create().creatingParentsIfNeeded().forPath(chroot);
+      LOG.info("created chroot {} on ZooKeeper {}", chroot, servers);
+    } catch (KeeperException.NodeExistsException createdMeanwhile) {
+      // another client created it first: as good
+    } catch (Exception e) {
+      throw session.failure("creating chroot " + chroot, e);
     }
   }
 
@@ -333,6 +400,7 @@ public final class DefaultPipekeeper implements Pipekeeper {
     }
     meters.close(); // the session's own meters, and any a primitive failed to remove
     connectionEvents.close();
+    connectionWatch.shutdownNow();
     curatorSafeRunner.close();
     if (connected) {
       LOG.info("closed the ZooKeeper session of {} (cluster {})", session.identity(), cluster);

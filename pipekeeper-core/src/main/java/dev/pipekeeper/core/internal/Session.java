@@ -57,6 +57,11 @@ public final class Session {
     }
   }
 
+  /** Whether the client has a live connection to a server right now. */
+  public boolean isConnected() {
+    return client.getZookeeperClient().isConnected();
+  }
+
   /** The connect string the connection was opened with. */
   public String connectString() {
     return connectString;

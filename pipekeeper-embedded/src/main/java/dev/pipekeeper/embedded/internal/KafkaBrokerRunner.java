@@ -1,9 +1,13 @@
 package dev.pipekeeper.embedded.internal;
 
 import dev.pipekeeper.embedded.EmbeddedServerException;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -19,6 +23,7 @@ import org.apache.kafka.server.common.MetadataVersion;
  */
 public final class KafkaBrokerRunner implements AutoCloseable {
   public static final String CONTROLLER_LISTENER = "CONTROLLER";
+  private static final String META_PROPERTIES = "meta.properties";
 
   private final Properties config;
   private final String clusterId;
@@ -29,6 +34,26 @@ public final class KafkaBrokerRunner implements AutoCloseable {
     this.clusterId = clusterId;
   }
 
+  /**
+   * The cluster id of storage formatted earlier in {@code logDir} ({@code meta.properties}), if
+   * there is such storage.
+   *
+   * @throws EmbeddedServerException if {@code meta.properties} is there but cannot be read
+   */
+  public static Optional<String> storedClusterId(Path logDir) {
+    Path meta = logDir.resolve(META_PROPERTIES);
+    if (!Files.exists(meta)) {
+      return Optional.empty();
+    }
+    Properties stored = new Properties();
+    try (Reader in = Files.newBufferedReader(meta, StandardCharsets.UTF_8)) {
+      stored.load(in);
+    } catch (IOException e) {
+      throw new EmbeddedServerException("cannot read " + meta + ": " + e.getMessage(), e);
+    }
+    return Optional.ofNullable(stored.getProperty("cluster.id"));
+  }
+
   public synchronized void start() {
     if (server != null) {
       return;
@@ -36,7 +61,7 @@ public final class KafkaBrokerRunner implements AutoCloseable {
     KafkaConfig kafkaConfig = KafkaConfig.fromProps(config, false);
     Path logDir = Path.of(config.getProperty("log.dirs"));
     try {
-      if (!Files.exists(logDir.resolve("meta.properties"))) {
+      if (!Files.exists(logDir.resolve(META_PROPERTIES))) {
         Dirs.create(logDir);
         new Formatter()
             .setPrintStream(NullPrintStream.INSTANCE)

@@ -1,5 +1,6 @@
 package dev.pipekeeper.embedded.internal;
 
+import java.nio.file.Path;
 import java.util.List;
 import org.slf4j.ILoggerFactory;
 import org.slf4j.LoggerFactory;
@@ -52,6 +53,18 @@ public final class QuietLogging {
     apply(List.of("ROOT"), level);
   }
 
+  /**
+   * Sends the servers' loggers to {@code file} (WARN and above) instead of the application's
+   * appenders, if Logback is the backend; running the returned action undoes it (once).
+   */
+  public static Runnable toFile(Path file) {
+    ILoggerFactory factory = LoggerFactory.getILoggerFactory();
+    if (!isLogback(factory)) {
+      return () -> {};
+    }
+    return LogbackFile.redirect(factory, SERVER_LOGGERS, file);
+  }
+
   private static void apply(List<String> names, String level) {
     ILoggerFactory factory = LoggerFactory.getILoggerFactory();
     if (isLogback(factory)) {
@@ -77,6 +90,55 @@ public final class QuietLogging {
           logger.setLevel(target);
         }
       }
+    }
+  }
+
+  /** Loaded only when Logback is present, as {@link LogbackLevels}. */
+  private static final class LogbackFile {
+    static Runnable redirect(ILoggerFactory factory, List<String> names, Path file) {
+      ch.qos.logback.classic.LoggerContext context = (ch.qos.logback.classic.LoggerContext) factory;
+      ch.qos.logback.classic.encoder.PatternLayoutEncoder encoder =
+          new ch.qos.logback.classic.encoder.PatternLayoutEncoder();
+      encoder.setContext(context);
+      encoder.setPattern("%d{HH:mm:ss.SSS} %-5level [%thread] %logger - %msg%n");
+      encoder.start();
+      ch.qos.logback.core.FileAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+          new ch.qos.logback.core.FileAppender<>();
+      appender.setContext(context);
+      appender.setName("pipekeeper-embedded-servers");
+      appender.setFile(file.toString());
+      appender.setAppend(true);
+      appender.setEncoder(encoder);
+      appender.start();
+      if (!appender.isStarted()) {
+        throw new dev.pipekeeper.embedded.EmbeddedServerException(
+            "cannot write the servers' log to " + file);
+      }
+      java.util.Map<ch.qos.logback.classic.Logger, ch.qos.logback.classic.Level> levels =
+          new java.util.LinkedHashMap<>();
+      java.util.Map<ch.qos.logback.classic.Logger, Boolean> additive =
+          new java.util.LinkedHashMap<>();
+      for (String name : names) {
+        ch.qos.logback.classic.Logger logger = context.getLogger(name);
+        levels.put(logger, logger.getLevel());
+        additive.put(logger, logger.isAdditive());
+        logger.setLevel(ch.qos.logback.classic.Level.WARN);
+        logger.setAdditive(false);
+        logger.addAppender(appender);
+      }
+      java.util.concurrent.atomic.AtomicBoolean closed =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      return () -> {
+        if (closed.compareAndSet(false, true)) {
+          levels.forEach(
+              (logger, level) -> {
+                logger.detachAppender(appender);
+                logger.setLevel(level);
+                logger.setAdditive(additive.get(logger));
+              });
+          appender.stop();
+        }
+      };
     }
   }
 }

@@ -15,17 +15,16 @@ import org.apache.zookeeper.server.embedded.ZooKeeperServerEmbedded;
  */
 public final class ZooKeeperServerRunner implements AutoCloseable {
   private final Properties config;
-  private final Path baseDir;
   private ZooKeeperServerEmbedded server;
+  private Path configDir;
 
   /**
    * @param config the server's zoo.cfg properties ({@code dataDir} included)
-   * @param baseDir where the generated configuration file is kept
+   * @param baseDir the server's own folder
    * @param myId the server id within a quorum, or 0 for a standalone server
    */
   public ZooKeeperServerRunner(Properties config, Path baseDir, int myId) {
     this.config = config;
-    this.baseDir = baseDir;
     Path dataDir = Dirs.create(Path.of(config.getProperty("dataDir")));
     Dirs.create(baseDir);
     if (myId > 0) {
@@ -45,16 +44,21 @@ public final class ZooKeeperServerRunner implements AutoCloseable {
     if (server != null) {
       return;
     }
+    // ZooKeeper writes the configuration to a new temporary file in its base folder at every
+    // start and never deletes it: that folder is a temporary one of our own, deleted at close,
+    // so that no such files pile up in a data folder kept across runs.
+    configDir = Dirs.createTemp("pipekeeper-zk-config-");
     try {
       ZooKeeperServerEmbedded created =
           ZooKeeperServerEmbedded.builder()
-              .baseDir(baseDir)
+              .baseDir(configDir)
               .configuration(config)
               .exitHandler(ExitHandler.LOG_ONLY)
               .build();
       created.start(timeoutMillis);
       server = created;
     } catch (Exception e) {
+      deleteConfigDir();
       throw new EmbeddedServerException(
           "ZooKeeper server on port " + config.getProperty("clientPort") + " did not start", e);
     }
@@ -69,6 +73,14 @@ public final class ZooKeeperServerRunner implements AutoCloseable {
     if (server != null) {
       server.close();
       server = null;
+    }
+    deleteConfigDir();
+  }
+
+  private void deleteConfigDir() {
+    if (configDir != null) {
+      Dirs.deleteRecursively(configDir);
+      configDir = null;
     }
   }
 }
