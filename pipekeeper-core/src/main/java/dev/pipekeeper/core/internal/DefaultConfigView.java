@@ -198,8 +198,8 @@ final class DefaultConfigView implements ConfigView {
       try {
         value = Json.MAPPER.readTree(stored.getValue());
         JsonNode parsed = value;
-        if (value == null) {
-          problem = Optional.of("empty value");
+        if (value == null || value.isMissingNode()) {
+          problem = Optional.of("is empty");
         } else if (snapshot.schemas.containsKey(key)) {
           List<String> errors = schemaErrors(snapshot.schemas.get(key), parsed);
           if (!errors.isEmpty()) {
