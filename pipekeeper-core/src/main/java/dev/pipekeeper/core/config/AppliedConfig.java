@@ -9,7 +9,8 @@ import java.util.Map;
  *
  * @param member the member id
  * @param versions scope path → applied version
- * @param lastKnownGood keys for which it keeps a last good value over an invalid stored one
+ * @param lastKnownGood {@code SCOPE KEY} of the keys for which it keeps a last good value over an
+ *     invalid stored one, or one a binding cannot convert to its type
  * @param at when it last applied a change
  */
 public record AppliedConfig(

@@ -15,7 +15,10 @@ import java.util.function.Consumer;
  *
  * <p><b>Last known good.</b> A value that is not valid JSON or fails its key's schema (written
  * behind Pipekeeper's back) is not applied: the view keeps the last good value, logs it once and
- * lists the key in {@link #lastKnownGoodKeys()}.
+ * lists the key in {@link #lastKnownGoodKeys()} (and in the member's {@link AppliedConfig}, which
+ * health records and the monitor's {@code config-drift} rule see). A value that does not convert to
+ * a {@link #bind binding}'s type is the same case for that binding. A node under a scope whose name
+ * is not a config key (made with zkCli, say) is skipped and logged once.
  *
  * <p>Listeners run on the view's own thread, one at a time, never on Curator's event thread. After
  * a reconnect or a session expiry the view reloads and delivers only what really changed, so no
@@ -43,7 +46,10 @@ public interface ConfigView extends AutoCloseable {
 
   /**
    * A holder that always has the current value of {@code key} as {@code type}. A value that does
-   * not convert to {@code type} is treated like an invalid one: the last good value stays.
+   * not convert to {@code type} is treated like an invalid one: the holder keeps its last good
+   * value (the default if it had none), logs once, and the key is listed in {@link
+   * #lastKnownGoodKeys()} until a value converts again or the key is unset. {@link #values()} and
+   * listeners still get the stored JSON value.
    */
   <T> LiveValue<T> bind(String key, Class<T> type, T defaultValue);
 
@@ -56,7 +62,10 @@ public interface ConfigView extends AutoCloseable {
   /** Each scope's version as last applied. */
   Map<Scope, Integer> appliedVersions();
 
-  /** Keys whose stored value is invalid and for which the last good value is kept. */
+  /**
+   * Keys whose stored value is invalid, or does not convert to a binding's type, and for which the
+   * last good value is kept.
+   */
   Set<String> lastKnownGoodKeys();
 
   @Override

@@ -19,7 +19,8 @@ import java.util.Map;
  * @param lastProgress when the member last processed a record, or null if it has not yet
  * @param lag records behind, per partition ({@code topic-partition}) or work unit, where known
  * @param appliedConfig the configuration version applied per scope ({@code pipeline/NAME} → n)
- * @param lastKnownGood keys whose stored value is invalid, for which a last good value is kept
+ * @param lastKnownGood keys whose stored value is invalid (or does not convert to a binding's
+ *     type), for which a last good value is kept
  * @param at when the record was written
  */
 public record HealthReport(

@@ -40,11 +40,13 @@ import org.slf4j.LoggerFactory;
  * A live config view. One recursive persistent watch per scope (Curator's {@link
  * PersistentWatcher}) tells it that something in the scope changed; it then reads the whole scope
  * at one point in time with a read-only multi ({@code Op.getData} of the commit node and every key
- * and schema, with the lists of both), reading again if keys came or went since the lists it asked
- * for, so a multi-key change is never seen half-applied. Reads are asynchronous, at most one on its
- * way per scope, and sent straight from ZooKeeper's event thread when a watch event arrives; an
- * event that arrives while a read is on its way costs nothing (see {@link #readNow}). What a read
- * returns is checked, merged and handed to listeners on the view's {@link Serial}.
+ * and schema, with the lists of both and of the secret markers), reading again if keys came or went
+ * since the lists it asked for, so a multi-key change is never seen half-applied. Names that are no
+ * config key (written behind Pipekeeper's back) are left out of the lists, and logged once. Reads
+ * are asynchronous, at most one on its way per scope, and sent straight from ZooKeeper's event
+ * thread when a watch event arrives; an event that arrives while a read is on its way costs nothing
+ * (see {@link #readNow}). What a read returns is checked, merged and handed to listeners on the
+ * view's {@link Serial}.
  */
 final class DefaultConfigView implements ConfigView {
   /** Set once by whoever registered this with the connection; run on close. */
@@ -198,8 +200,8 @@ final class DefaultConfigView implements ConfigView {
       try {
         value = Json.MAPPER.readTree(stored.getValue());
         JsonNode parsed = value;
-        if (value == null) {
-          problem = Optional.of("empty value");
+        if (value == null || value.isMissingNode()) {
+          problem = Optional.of("is empty");
         } else if (snapshot.schemas.containsKey(key)) {
           List<String> errors = schemaErrors(snapshot.schemas.get(key), parsed);
           if (!errors.isEmpty()) {

@@ -255,19 +255,27 @@ public final class DefaultConfiguration implements Configuration {
 
   @Override
   public List<Scope> scopes() {
+    return scopesUnder(ZkLayout.CONFIG);
+  }
+
+  /**
+   * The scopes with a folder under {@code root} ({@code config} or {@code config-schema}); a node
+   * there that is no scope name (written behind Pipekeeper's back) is skipped.
+   */
+  List<Scope> scopesUnder(String root) {
     List<Scope> scopes = new ArrayList<>();
-    List<String> top = children(ZkLayout.CONFIG);
-    if (top.contains("global")) {
+    if (children(root).contains("global")) {
       scopes.add(Scope.global());
     }
     for (Scope.Kind kind : List.of(Scope.Kind.PIPELINE, Scope.Kind.MEMBER)) {
       String folder = kind.name().toLowerCase(java.util.Locale.ROOT);
-      for (String name : children(ZkLayout.CONFIG + "/" + folder)) {
+      for (String name : children(root + "/" + folder)) {
         try {
           scopes.add(new Scope(kind, name));
         } catch (InvalidInputException foreign) {
           LOG.debug(
-              "config: skipping {}/{}, written behind Pipekeeper's back: not a scope name",
+              "skipping {}/{}/{}, written behind Pipekeeper's back: not a scope name",
+              root,
               folder,
               name);
         }

@@ -113,7 +113,7 @@ final class SecretMarkers {
       // is gone (the check of each scope's schemas' folder version, which every schema change
       // bumps), or a writeOnly schema could be left without its marker.
       List<String> still = new ArrayList<>();
-      for (Scope schemaScope : schemaScopes()) {
+      for (Scope schemaScope : config.scopesUnder(ZkLayout.CONFIG_SCHEMA)) {
         String folder = ZkLayout.configSchemas(schemaScope.path());
         Stat folderStat = client().checkExists().forPath(folder);
         if (folderStat == null) {
@@ -227,25 +227,5 @@ final class SecretMarkers {
     } catch (Exception e) {
       throw session.failure("revealing config " + key, e);
     }
-  }
-
-  /** The scopes with a schemas' folder. */
-  private List<Scope> schemaScopes() {
-    List<Scope> scopes = new ArrayList<>();
-    Session session = config.session();
-    if (session.children(ZkLayout.CONFIG_SCHEMA).contains("global")) {
-      scopes.add(Scope.global());
-    }
-    for (Scope.Kind kind : List.of(Scope.Kind.PIPELINE, Scope.Kind.MEMBER)) {
-      String folder = kind.name().toLowerCase(java.util.Locale.ROOT);
-      for (String name : session.children(ZkLayout.CONFIG_SCHEMA + "/" + folder)) {
-        try {
-          scopes.add(new Scope(kind, name));
-        } catch (InvalidInputException foreign) {
-          // not a scope Pipekeeper writes: its schemas cannot be Pipekeeper's
-        }
-      }
-    }
-    return scopes;
   }
 }

@@ -90,10 +90,19 @@ class ForeignConfigIT {
       Configuration config = pk.config();
       config.set(GLOBAL, "ok", json("1"), OPS);
       writeRaw(raw, cluster, ZkLayout.config("global") + "/bad key", "2");
+      writeRaw(raw, cluster, ZkLayout.configKey("global", "junk"), "{not json");
+      writeRaw(raw, cluster, ZkLayout.configKey("global", "empty"), null);
       try (ConfigView view = config.view(java.util.List.of(GLOBAL))) {
         assertThat(view.values()).isEqualTo(Map.of("ok", json("1")));
+        assertThat(view.lastKnownGoodKeys()).containsExactly("empty", "junk");
         config.set(GLOBAL, "ok", json("3"), OPS);
         await().atMost(BOUND).until(() -> view.values().equals(Map.of("ok", json("3"))));
+        // a bad value deleted is held no more
+        raw.delete()
+            .forPath(ZkLayout.root(cluster.cluster()) + ZkLayout.configKey("global", "junk"));
+        await()
+            .atMost(BOUND)
+            .until(() -> view.lastKnownGoodKeys().equals(java.util.Set.of("empty")));
       }
     }
   }
