@@ -253,19 +253,7 @@ final class AlertLifecycle {
     if (alert.state() != AlertState.FIRING) {
       return absent(alert, Duration.ZERO, sinks, flapWindow, epoch, now);
     }
-    return with(
-        alert,
-        AlertState.RESOLVED,
-        null,
-        alert.pendingSince(),
-        alert.firedAt(),
-        now,
-        null,
-        alert.fired(),
-        alert.flapping(),
-        epoch,
-        now,
-        Resolution.RULE_REMOVED);
+    return resolved(alert, now, epoch, now, Resolution.RULE_REMOVED);
   }
 
   /** The condition is gone. Null means: remove the alert. */
@@ -282,36 +270,12 @@ final class AlertLifecycle {
           return null; // never fired: dropped without a word
         }
         // it had resolved and came back only briefly: resolved it stays
-        return with(
-            alert,
-            AlertState.RESOLVED,
-            null,
-            alert.pendingSince(),
-            alert.firedAt(),
-            alert.resolvedAt(),
-            null,
-            alert.fired(),
-            alert.flapping(),
-            epoch,
-            now,
-            Resolution.RECOVERED);
+        return resolved(alert, alert.resolvedAt(), epoch, now, Resolution.RECOVERED);
       }
       case FIRING -> {
         Instant clearing = alert.clearingSince() != null ? alert.clearingSince() : now;
         if (Duration.between(clearing, now).compareTo(keepFiringFor) >= 0) {
-          return with(
-              alert,
-              AlertState.RESOLVED,
-              null,
-              alert.pendingSince(),
-              alert.firedAt(),
-              now,
-              null,
-              alert.fired(),
-              alert.flapping(),
-              epoch,
-              now,
-              Resolution.RECOVERED);
+          return resolved(alert, now, epoch, now, Resolution.RECOVERED);
         }
         boolean flapping = steady(alert, flapWindow, now);
         return with(
@@ -363,6 +327,24 @@ final class AlertLifecycle {
   /** The firing count: back to 1 once a flapping alert has calmed down. */
   private static int calmed(Alert alert, boolean stillFlapping) {
     return alert.flapping() && !stillFlapping ? 1 : alert.fired();
+  }
+
+  /** The alert RESOLVED at {@code resolvedAt}, ended as {@code resolution}. */
+  private static Alert resolved(
+      Alert alert, Instant resolvedAt, long epoch, Instant now, Resolution resolution) {
+    return with(
+        alert,
+        AlertState.RESOLVED,
+        null,
+        alert.pendingSince(),
+        alert.firedAt(),
+        resolvedAt,
+        null,
+        alert.fired(),
+        alert.flapping(),
+        epoch,
+        now,
+        resolution);
   }
 
   /** The alert in {@code state}; a RESOLVED one keeps how it ended. */

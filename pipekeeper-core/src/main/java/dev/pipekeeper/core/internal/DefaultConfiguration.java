@@ -89,7 +89,7 @@ public final class DefaultConfiguration implements Configuration {
     this.registry = registry;
     this.valueLimitBytes = valueLimitBytes;
     this.historyLimit = historyLimit;
-    this.secrets = new SecretMarkers(this, historyLimit);
+    this.secrets = new SecretMarkers(this);
   }
 
   CuratorFramework client() {
@@ -545,7 +545,6 @@ public final class DefaultConfiguration implements Configuration {
       ScopeState state,
       boolean fromLastWrite)
       throws Exception {
-    String commitPath = ZkLayout.configCommit(scope.path());
     List<String> keys = new ArrayList<>(changes.keySet());
     if (expect != Expect.SCOPE_VERSION) {
       // One key: its expected version is checked against the state the multi-op's
@@ -626,47 +625,31 @@ public final class DefaultConfiguration implements Configuration {
                 .forPath(path, encoded.get(key)));
       }
       changed.add(key);
-      String history = ZkLayout.configHistory(scope.path(), key);
-      ensureParent(history + "/v-");
-      // the entries this one pushes over the limit go in the same multi-op: no second write
-      List<String> expired =
-          before.history().subList(0, Math.max(0, before.history().size() + 1 - historyLimit));
-      expiredEntries.put(key, expired);
-      for (String name : expired) {
-        ops.add(client().transactionOp().delete().forPath(history + "/" + name));
-      }
-      ops.add(
-          client()
-              .transactionOp()
-              .create()
-              .withMode(CreateMode.PERSISTENT_SEQUENTIAL)
-              .forPath(
-                  history + "/v-",
-                  Json.write(
-                      new HistoryRecord(
-                          options.who(),
-                          Instant.now(),
-                          old,
-                          value.isNull() ? null : value,
-                          options.comment(),
-                          scopeVersion + 1))));
+      expiredEntries.put(
+          key,
+          historyOps(
+              ops,
+              scope,
+              key,
+              before.history(),
+              new HistoryRecord(
+                  options.who(),
+                  Instant.now(),
+                  old,
+                  value.isNull() ? null : value,
+                  options.comment(),
+                  scopeVersion + 1)));
     }
     if (changed.isEmpty()) {
       return fromLastWrite
           ? Optional.empty()
           : Optional.of(new ConfigCommit(scope, scopeVersion, List.of()));
     }
-    byte[] commit =
-        Json.write(new CommitRecord(options.who(), Instant.now(), changed, options.comment()));
-    ensureParent(commitPath);
     ops.add(
-        state.commitVersion() < 0
-            ? client().transactionOp().create().forPath(commitPath, commit)
-            : client()
-                .transactionOp()
-                .setData()
-                .withVersion(state.commitVersion())
-                .forPath(commitPath, commit));
+        commitOp(
+            scope,
+            state.commitVersion(),
+            new CommitRecord(options.who(), Instant.now(), changed, options.comment())));
     // the schemas validated against are still the current ones (see setSchema)
     ops.add(
         client()
@@ -853,6 +836,44 @@ public final class DefaultConfiguration implements Configuration {
       }
     }
     return null;
+  }
+
+  /**
+   * The one way a change is recorded in a key's history: the sequential entry, and in the same
+   * multi-op the deletion of the oldest entries it pushes over the limit (no second write, and a
+   * key's history is never over its limit). {@code entries} are the key's entries in order, as read
+   * before the change. Returns the entries it deletes.
+   */
+  List<String> historyOps(
+      List<CuratorOp> ops, Scope scope, String key, List<String> entries, HistoryRecord record)
+      throws Exception {
+    String history = ZkLayout.configHistory(scope.path(), key);
+    ensureParent(history + "/v-");
+    List<String> expired = entries.subList(0, Math.max(0, entries.size() + 1 - historyLimit));
+    for (String name : expired) {
+      ops.add(client().transactionOp().delete().forPath(history + "/" + name));
+    }
+    ops.add(
+        client()
+            .transactionOp()
+            .create()
+            .withMode(CreateMode.PERSISTENT_SEQUENTIAL)
+            .forPath(history + "/v-", Json.write(record)));
+    return expired;
+  }
+
+  /**
+   * The one way a change of a scope writes its commit node: created at the scope's first change,
+   * else set at the version the change was based on ({@code commitVersion}, -1 if there is none),
+   * so that concurrent changes of the scope conflict.
+   */
+  CuratorOp commitOp(Scope scope, int commitVersion, CommitRecord record) throws Exception {
+    String commitPath = ZkLayout.configCommit(scope.path());
+    byte[] commit = Json.write(record);
+    ensureParent(commitPath);
+    return commitVersion < 0
+        ? client().transactionOp().create().forPath(commitPath, commit)
+        : client().transactionOp().setData().withVersion(commitVersion).forPath(commitPath, commit);
   }
 
   /** Creates the parent of {@code path} if needed; parents known to exist cost nothing. */

@@ -17,7 +17,6 @@ import java.util.Optional;
 import java.util.Set;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
-import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
@@ -37,11 +36,9 @@ final class SecretMarkers {
   record Marker(String scope, Instant at) {}
 
   private final DefaultConfiguration config;
-  private final int historyLimit;
 
-  SecretMarkers(DefaultConfiguration config, int historyLimit) {
+  SecretMarkers(DefaultConfiguration config) {
     this.config = config;
-    this.historyLimit = historyLimit;
   }
 
   private CuratorFramework client() {
@@ -159,51 +156,30 @@ final class SecretMarkers {
       // writer's knowledge of the scope's history is checked again, and views acknowledge it.
       String comment =
           "secret revealed" + (options.comment().isEmpty() ? "" : ": " + options.comment());
-      String commitPath = ZkLayout.configCommit(scope.path());
-      Stat commit = client().checkExists().forPath(commitPath);
-      byte[] commitRecord =
-          Json.write(
-              new DefaultConfiguration.CommitRecord(
-                  options.who(), Instant.now(), List.of(key), comment));
-      if (commit == null) {
-        try {
-          client().create().creatingParentsIfNeeded().forPath(ZkLayout.config(scope.path()));
-        } catch (KeeperException.NodeExistsException exists) {
-          // the scope's folder is there (its keys were set behind Pipekeeper's back)
-        }
-        ops.add(client().transactionOp().create().forPath(commitPath, commitRecord));
-      } else {
-        ops.add(
-            client()
-                .transactionOp()
-                .setData()
-                .withVersion(commit.getVersion())
-                .forPath(commitPath, commitRecord));
-      }
-      int scopeVersion = commit == null ? 1 : commit.getVersion() + 2;
-      String history = ZkLayout.configHistory(scope.path(), key);
-      if (client().checkExists().forPath(history) == null) {
-        try {
-          client().create().creatingParentsIfNeeded().forPath(history);
-        } catch (KeeperException.NodeExistsException raced) {
-          // made by a write meanwhile
-        }
-      }
-      List<String> entries = new ArrayList<>(client().getChildren().forPath(history));
-      entries.sort(null);
-      for (String expired : entries.subList(0, Math.max(0, entries.size() + 1 - historyLimit))) {
-        ops.add(client().transactionOp().delete().forPath(history + "/" + expired));
-      }
+      Stat commit = client().checkExists().forPath(ZkLayout.configCommit(scope.path()));
+      int commitVersion = commit == null ? -1 : commit.getVersion();
       ops.add(
-          client()
-              .transactionOp()
-              .create()
-              .withMode(CreateMode.PERSISTENT_SEQUENTIAL)
-              .forPath(
-                  history + "/v-",
-                  Json.write(
-                      new DefaultConfiguration.HistoryRecord(
-                          options.who(), Instant.now(), value, value, comment, scopeVersion))));
+          config.commitOp(
+              scope,
+              commitVersion,
+              new DefaultConfiguration.CommitRecord(
+                  options.who(), Instant.now(), List.of(key), comment)));
+      int scopeVersion = commitVersion + 2;
+      String history = ZkLayout.configHistory(scope.path(), key);
+      List<String> entries = new ArrayList<>();
+      try {
+        entries.addAll(client().getChildren().forPath(history));
+      } catch (KeeperException.NoNodeException none) {
+        // no history yet
+      }
+      entries.sort(null);
+      config.historyOps(
+          ops,
+          scope,
+          key,
+          entries,
+          new DefaultConfiguration.HistoryRecord(
+              options.who(), Instant.now(), value, value, comment, scopeVersion));
       client().transaction().forOperations(ops);
       LOG.info(
           "config {} is no longer secret: revealed by {} (recorded in the history of {} {}){}",
