@@ -7,7 +7,6 @@ import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.kafka.Guarantee;
 import dev.pipekeeper.kafka.Pipeline;
 import dev.pipekeeper.kafka.PipelineBuilder;
-import dev.pipekeeper.kafka.PipelineKeys;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,7 +105,7 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
           endTerm(current, "a new term began");
           current = openTerm(lease.get());
         }
-        followPause(current);
+        followPause(current.consumer());
         ConsumerRecords<byte[], byte[]> records;
         try {
           records = current.consumer().poll(POLL);
@@ -219,18 +218,6 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
     // Closing a transactional producer aborts a transaction still open.
     ending.producer().close(Duration.ZERO);
     LOG.info("pipeline {}: term of epoch {} ended: {}", name(), ending.lease().epoch(), why);
-  }
-
-  private void followPause(Term current) {
-    boolean wanted = config.get(PipelineKeys.PAUSED, Boolean.class, false);
-    Set<TopicPartition> paused = current.consumer().paused();
-    if (wanted && paused.isEmpty()) {
-      current.consumer().pause(current.consumer().assignment());
-      state.compareAndSet(State.RUNNING, State.PAUSED);
-    } else if (!wanted && !paused.isEmpty()) {
-      current.consumer().resume(paused);
-      state.compareAndSet(State.PAUSED, State.RUNNING);
-    }
   }
 
   private void processBatch(Term current, ConsumerRecords<byte[], byte[]> records) {
