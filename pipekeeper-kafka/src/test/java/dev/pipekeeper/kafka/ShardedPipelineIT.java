@@ -3,8 +3,11 @@ package dev.pipekeeper.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.node.BooleanNode;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.assignment.WorkUnit;
+import dev.pipekeeper.core.config.ChangeOptions;
+import dev.pipekeeper.core.config.Scope;
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
@@ -113,6 +116,7 @@ class ShardedPipelineIT {
             .mode(Mode.SHARDED)
             .sources(unit -> new TenantFeed(unit, available))
             .positionsTopic(cluster.topic("positions"))
+            .healthInterval(Duration.ofMillis(200))
             .processor(
                 (record, ctx) -> {
                   ctx.unit()
@@ -175,6 +179,60 @@ class ShardedPipelineIT {
     assertThat(b.processed())
         .as("b: two units from 100 to 200, then four from 200 on")
         .isEqualTo(2 * 100 + 4 * 100);
+  }
+
+  @Test
+  void pausingStopsEveryUnitAndResumingGoesOnFromTheCommittedPosition(TestCluster cluster)
+      throws Exception {
+    KafkaTopics.create(cluster, 1, cluster.topic("out"), cluster.topic("positions"));
+    String name = "pausable";
+    Pipekeeper admin =
+        Pipekeeper.builder().zookeeper(cluster.zkConnect()).cluster(cluster.cluster()).build();
+    open.push(admin);
+    List<String> units = List.of("tenant-0", "tenant-1");
+    units.forEach(unit -> admin.workUnits(name).put(WorkUnit.of(unit)));
+    Scope scope = Scope.pipeline(name);
+
+    available.set(50);
+    Pipeline a = sharded(cluster, "a", name);
+    awaitOutput(cluster, 100); // both units at 50
+    admin.config().set(scope, PipelineKeys.PAUSED, BooleanNode.TRUE, ChangeOptions.by("test"));
+    await().atMost(BOUND).until(() -> a.state() == Pipeline.State.PAUSED);
+    await()
+        .atMost(BOUND)
+        .until(
+            () -> admin.health().reports(name),
+            reports -> reports.size() == 1 && reports.get(0).state().equals("PAUSED"));
+    assertThat(a.units()).as("a paused instance keeps its units").hasSize(2);
+
+    available.set(150); // the external system has more, but a paused unit reads none of it
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(BOUND)
+        .until(
+            () ->
+                a.processed() == 100
+                    && KafkaTopics.readCommitted(cluster, cluster.topic("out")).size() == 100);
+
+    admin.config().set(scope, PipelineKeys.PAUSED, BooleanNode.FALSE, ChangeOptions.by("test"));
+    awaitOutput(cluster, 300);
+    await()
+        .atMost(BOUND)
+        .until(
+            () -> admin.health().reports(name),
+            reports -> reports.size() == 1 && reports.get(0).state().equals("RUNNING"));
+    assertThat(a.state()).isEqualTo(Pipeline.State.RUNNING);
+    Map<String, Long> counts =
+        KafkaTopics.countsByValue(KafkaTopics.readCommitted(cluster, cluster.topic("out")));
+    Set<String> expected = new TreeSet<>();
+    for (String unit : units) {
+      for (int i = 1; i <= 150; i++) {
+        expected.add(unit + ":" + i);
+      }
+    }
+    assertThat(counts.keySet()).as("no gaps").isEqualTo(expected);
+    assertThat(counts.values()).as("no duplicates").containsOnly(1L);
+    assertThat(a.processed()).isEqualTo(300);
   }
 
   private static void awaitOutput(TestCluster cluster, int records) {

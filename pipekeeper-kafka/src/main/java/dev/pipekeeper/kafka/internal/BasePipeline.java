@@ -6,6 +6,7 @@ import dev.pipekeeper.core.health.HealthReport;
 import dev.pipekeeper.kafka.Mode;
 import dev.pipekeeper.kafka.Pipeline;
 import dev.pipekeeper.kafka.PipelineBuilder;
+import dev.pipekeeper.kafka.PipelineKeys;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -166,6 +167,51 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
   /** Forgets the lag of partitions this instance no longer consumes (e.g. at the end of a term). */
   final void clearLag() {
     lag = Map.of();
+  }
+
+  /**
+   * Whether the live configuration asks the pipeline to pause now ({@link PipelineKeys#PAUSED}).
+   */
+  final boolean pauseWanted() {
+    return config.get(PipelineKeys.PAUSED, Boolean.class, false);
+  }
+
+  /**
+   * Says whether the instance has stopped taking input: RUNNING ⇄ PAUSED (FAILED and CLOSED stay),
+   * with one line per change. Called by the mode once its input has stopped or started again, so
+   * that PAUSED means nothing more is taken in; calling it again with the same value does nothing.
+   */
+  final void reportPaused(boolean paused) {
+    boolean changed =
+        paused
+            ? state.compareAndSet(State.RUNNING, State.PAUSED)
+            : state.compareAndSet(State.PAUSED, State.RUNNING);
+    if (changed) {
+      LoggerFactory.getLogger(getClass())
+          .info("pipeline {} {} by configuration", name(), paused ? "paused" : "resumed");
+    }
+  }
+
+  /**
+   * Applies {@link PipelineKeys#PAUSED} to a consumer before its next poll: pauses every assigned
+   * partition, or resumes the paused ones, then {@link #reportPaused reports} it. Returns whether
+   * the pipeline is to be paused.
+   */
+  final boolean followPause(KafkaConsumer<byte[], byte[]> consumer) {
+    boolean wanted = pauseWanted();
+    if (wanted) {
+      Set<TopicPartition> assigned = consumer.assignment();
+      if (!consumer.paused().containsAll(assigned)) {
+        consumer.pause(assigned);
+      }
+    } else {
+      Set<TopicPartition> paused = consumer.paused();
+      if (!paused.isEmpty()) {
+        consumer.resume(paused);
+      }
+    }
+    reportPaused(wanted);
+    return wanted;
   }
 
   /** The epoch of the lease this instance leads under now, 0 if none (SINGLETON only). */

@@ -5,7 +5,6 @@ import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.kafka.Guarantee;
 import dev.pipekeeper.kafka.Pipeline;
 import dev.pipekeeper.kafka.PipelineBuilder;
-import dev.pipekeeper.kafka.PipelineKeys;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
@@ -95,7 +94,7 @@ final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO
   private void loop() {
     try {
       while (running) {
-        followPause();
+        paused = followPause(consumer);
         ConsumerRecords<byte[], byte[]> records;
         try {
           records = consumer.poll(POLL);
@@ -119,23 +118,6 @@ final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO
     } finally {
       closeClients();
       stopped.countDown();
-    }
-  }
-
-  /** Applies {@link PipelineKeys#PAUSED} from the live configuration. */
-  private void followPause() {
-    boolean wanted = config.get(PipelineKeys.PAUSED, Boolean.class, false);
-    if (wanted != paused) {
-      paused = wanted;
-      if (wanted) {
-        consumer.pause(consumer.assignment());
-        state.compareAndSet(State.RUNNING, State.PAUSED);
-        LOG.info("pipeline {} paused by configuration", name());
-      } else {
-        consumer.resume(consumer.paused());
-        state.compareAndSet(State.PAUSED, State.RUNNING);
-        LOG.info("pipeline {} resumed by configuration", name());
-      }
     }
   }
 

@@ -7,6 +7,7 @@ import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.kafka.Guarantee;
 import dev.pipekeeper.kafka.Pipeline;
 import dev.pipekeeper.kafka.PipelineBuilder;
+import dev.pipekeeper.kafka.PipelineKeys;
 import dev.pipekeeper.kafka.SourceBatch;
 import dev.pipekeeper.kafka.WorkUnitSource;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -39,12 +41,17 @@ import org.slf4j.LoggerFactory;
  * positions topic, keyed by unit) are committed in one transaction; a new owner reads the last
  * committed position and resumes there. Source records are serialized with the input serdes and
  * then go through the same record handling as consumed ones (retries, dead letters).
+ *
+ * <p>{@link PipelineKeys#PAUSED} is followed between batches: a paused unit keeps its ownership and
+ * its position and polls its source no more until the pipeline resumes; the instance says PAUSED
+ * once every unit it owns has stopped (at once if it owns none).
  */
 final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO> {
   private static final Logger LOG = LoggerFactory.getLogger(ShardedPipeline.class);
   private static final Duration POLL = Duration.ofMillis(100);
 
   private final Map<String, UnitRunner> runners = new ConcurrentHashMap<>();
+  private final Object pauseReport = new Object();
   private GroupWorker worker;
 
   ShardedPipeline(PipelineBuilder<KI, VI, KO, VO> settings) {
@@ -55,8 +62,10 @@ final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO>
   public synchronized Pipeline start() {
     startOrRelease(
         () -> {
+          config.onChange(PipelineKeys.PAUSED, (before, after) -> reportPause());
           worker =
               settings.pipekeeper().worker(name(), MemberInfo.defaults().id(memberId), new Units());
+          reportPause();
         },
         this::release);
     logStarted();
@@ -81,11 +90,23 @@ final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO>
     }
   }
 
+  /**
+   * PAUSED once the configuration asks for it and every owned unit has stopped, RUNNING otherwise.
+   * Called whenever a unit pauses, resumes or ends and when the key changes; under one lock, so
+   * that the last call, which sees every unit's own mark, is the one that stands.
+   */
+  private void reportPause() {
+    synchronized (pauseReport) {
+      reportPaused(pauseWanted() && runners.values().stream().allMatch(r -> r.paused));
+    }
+  }
+
   /** One owned unit's loop: poll the source, process, commit output and position together. */
   private final class UnitRunner {
     final UnitOwnership unit;
     final Thread thread;
     volatile boolean stopping;
+    volatile boolean paused;
 
     UnitRunner(UnitOwnership unit) {
       this.unit = unit;
@@ -95,6 +116,7 @@ final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO>
 
     void stop() {
       stopping = true;
+      LockSupport.unpark(thread); // a paused unit waits in park
       try {
         thread.join(); // the worker bounds how long it waits for this stop
       } catch (InterruptedException e) {
@@ -132,6 +154,14 @@ final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO>
         Role role = Role.owner(unit);
         long sequence = 0;
         while (mayWork()) {
+          if (pauseWanted() != paused) {
+            paused = !paused;
+            reportPause();
+          }
+          if (paused) {
+            LockSupport.parkNanos(POLL.toNanos()); // reads no input; looks at the key again
+            continue;
+          }
           SourceBatch<KI, VI> batch = source.poll(position, POLL);
           if (batch.records().isEmpty()) {
             continue;
@@ -195,6 +225,8 @@ final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO>
         }
         // Closing a transactional producer aborts a transaction still open.
         producer.close(Duration.ZERO);
+        paused = true; // takes no more input: the instance's state no longer waits for this unit
+        reportPause();
       }
     }
 
