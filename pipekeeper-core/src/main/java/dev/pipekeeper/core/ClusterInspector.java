@@ -9,7 +9,7 @@ import java.util.List;
  * Read-only views of what a cluster holds in ZooKeeper, read once per call: for operators, the CLI
  * and the dashboard. Malformed nodes written by other tools are skipped, not fatal.
  *
- * @throws UnreachableException from every method if ZooKeeper does not answer in time
+ * <p>Every method throws {@link UnreachableException} if ZooKeeper does not answer in time.
  */
 public interface ClusterInspector {
 

@@ -48,6 +48,14 @@ public interface Pipekeeper extends AutoCloseable {
     return new PipekeeperBuilder(DefaultPipekeeper::new);
   }
 
+  /**
+   * This library's version, e.g. {@code 0.1.0}: what a member publishes as its version unless it
+   * sets its own ({@link MemberInfo#version(String)}).
+   */
+  static String version() {
+    return BuildVersion.VERSION;
+  }
+
   /** The cluster name. */
   String cluster();
 

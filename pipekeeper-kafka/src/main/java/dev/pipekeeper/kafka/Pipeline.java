@@ -10,6 +10,10 @@ import org.apache.kafka.common.serialization.Serde;
  * through ZooKeeper: each instance is a member of the group named after the pipeline, follows the
  * pipeline's live configuration, and commits its output with the chosen {@link Guarantee}.
  *
+ * <p>An instance's member id is its connection's {@link dev.pipekeeper.core.Pipekeeper#identity()
+ * identity()}: give each instance its own connection. PARALLEL and SINGLETON instances commit their
+ * offsets to the Kafka consumer group named after the pipeline ({@code group.id} = the name).
+ *
  * <pre>{@code
  * Pipeline enricher =
  *     Pipeline.builder("enricher", Serdes.String(), Serdes.String(), Serdes.String(), Serdes.String())

@@ -64,7 +64,11 @@ public final class PipelineBuilder<KI, VI, KO, VO> {
     this.positionsTopic = name + ".positions";
   }
 
-  /** The ZooKeeper connection the pipeline coordinates through (not closed with it). */
+  /**
+   * The ZooKeeper connection the pipeline coordinates through (not closed with it). The instance's
+   * member id is this connection's {@link Pipekeeper#identity()} (in its group, its health record
+   * and its Kafka client ids), so each instance of a pipeline needs its own connection.
+   */
   public PipelineBuilder<KI, VI, KO, VO> pipekeeper(Pipekeeper value) {
     this.pipekeeper = Objects.requireNonNull(value);
     return this;

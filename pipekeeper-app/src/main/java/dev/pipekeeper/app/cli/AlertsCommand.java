@@ -38,10 +38,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "alerts",
-    description =
-        "Shows the alerts the cluster's monitor keeps: the live ones (pending, firing, resolved"
-            + " within the flap window), --history for the recorded transitions, or --rules for"
-            + " the rules in force.")
+    description = {
+      "Shows the alerts the cluster's monitor keeps.",
+      "The live ones (pending, firing, resolved within the flap window), --history for the"
+          + " recorded transitions, or --rules for the rules in force."
+    })
 final class AlertsCommand implements Callable<Integer> {
   static final int DEFAULT_HISTORY = 50;
 

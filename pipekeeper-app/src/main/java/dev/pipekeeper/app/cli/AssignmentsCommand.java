@@ -21,8 +21,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "assignments",
     description = {
-      "Shows which member each work unit is assigned to and which member runs it now, the",
-      "assignment's generation and leader, and the moves still under way."
+      "Shows which member runs each work unit.",
+      "Which member each work unit is assigned to and which member runs it now, the assignment's"
+          + " generation and leader, and the moves still under way."
     })
 final class AssignmentsCommand implements Callable<Integer> {
   @ParentCommand PipekeeperCommand root;

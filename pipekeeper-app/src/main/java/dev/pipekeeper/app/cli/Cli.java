@@ -2,8 +2,10 @@ package dev.pipekeeper.app.cli;
 
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Runs the {@code pipekeeper} command line with the given environment and streams, and returns its
@@ -11,6 +13,9 @@ import picocli.CommandLine;
  * in-process.
  */
 public final class Cli {
+  private static final List<String> CONNECTION_OPTIONS =
+      List.of("--zk", "--bootstrap-servers", "--cluster", "--connect-timeout");
+
   private final Map<String, String> environment;
   private final InputStream in;
   private final PrintWriter out;
@@ -50,7 +55,9 @@ public final class Cli {
               .setAllowSubcommandsAsOptionParameters(true)
               .setOut(out)
               .setErr(err)
+              .setParameterExceptionHandler(Cli::onUsageError)
               .setExecutionExceptionHandler(this::onError);
+      withoutConnectionOptions(commandLine, "local", "demo");
       int code = commandLine.execute(args);
       out.flush();
       err.flush();
@@ -58,6 +65,31 @@ public final class Cli {
     } finally {
       shutdown.finished();
     }
+  }
+
+  /**
+   * The commands that start their own servers take none of the options that name servers: they are
+   * removed from their help (with the footer's line about their variables) and refused on their
+   * command line.
+   */
+  private static void withoutConnectionOptions(CommandLine root, String... commands) {
+    for (String command : commands) {
+      CommandSpec spec = root.getSubcommands().get(command).getCommandSpec();
+      for (String option : CONNECTION_OPTIONS) {
+        spec.remove(spec.findOption(option));
+      }
+      spec.usageMessage().footer("", PipekeeperCommand.EXIT_CODES);
+    }
+  }
+
+  /** A wrong command line: one line naming what is wrong, and where the usage is. */
+  private static int onUsageError(CommandLine.ParameterException error, String[] args) {
+    CommandLine failed = error.getCommandLine();
+    PrintWriter stderr = failed.getErr();
+    stderr.println("pipekeeper: " + error.getMessage());
+    CommandLine.UnmatchedArgumentException.printSuggestions(error, stderr);
+    stderr.println("See '" + failed.getCommandSpec().qualifiedName() + " --help'.");
+    return ExitCodes.USAGE;
   }
 
   private int onError(Exception error, CommandLine commandLine, CommandLine.ParseResult result) {

@@ -18,13 +18,14 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "demo",
-    description =
-        "Starts a real ZooKeeper and Kafka on this machine, three instances of each example"
-            + " pipeline (each its own JVM) and the monitor, and shows them at work: records"
-            + " flowing, a live config change, the SINGLETON leader killed, a SHARDED member"
-            + " drained, an alert firing and resolving. Each step is verified. Interactive by"
-            + " default (runs until Ctrl-C); --scripted tells the story once and exits 0 only if"
-            + " every step was verified.")
+    description = {
+      "Shows the whole system at work on this machine, each step verified.",
+      "Starts a real ZooKeeper and Kafka, three instances of each example pipeline (each its own"
+          + " JVM) and the monitor, and shows them at work: records flowing, a live config change,"
+          + " the SINGLETON leader killed, a SHARDED member drained, an alert firing and resolving."
+          + " Interactive by default (runs until Ctrl-C); --scripted tells the story once and"
+          + " exits 0 only if every step was verified."
+    })
 final class DemoCommand implements Callable<Integer> {
   private final ShutdownSignal shutdown;
 

@@ -20,10 +20,11 @@ final class DrainCommand {
   @Command(
       name = "drain",
       description = {
-        "Drains a member of a group: its work units move to other members and it stays up (for",
-        "maintenance). The drain lasts until undrain, also across restarts of the member.",
-        "Refused, with nothing done, if units would have no member left to run them (the last",
-        "member that takes work, or pins), unless --force."
+        "Drains a member of a group: it stays up and gets no work.",
+        "Its work units move to other members (for maintenance). The drain lasts until undrain,"
+            + " also across restarts of the member. Refused, with nothing done, if units would"
+            + " have no member left to run them (the last member that takes work, or pins),"
+            + " unless --force."
       })
   static final class Drain implements Callable<Integer> {
     @ParentCommand PipekeeperCommand root;

@@ -14,6 +14,19 @@ final class DurationConverter implements ITypeConverter<Duration> {
     return parse(value);
   }
 
+  /** For the options whose duration must be longer than zero, refused in the user's words. */
+  static final class Positive implements ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      Duration duration = parse(value);
+      if (duration.isZero()) {
+        throw new TypeConversionException(
+            "'" + value + "' is not positive; write it as 500ms, 5s, 2m or 1h");
+      }
+      return duration;
+    }
+  }
+
   static Duration parse(String value) {
     try {
       return Durations.parse(value);

@@ -1,8 +1,11 @@
 package dev.pipekeeper.app.cli;
 
+import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.config.Scope;
 import dev.pipekeeper.core.health.HealthReport;
 import java.io.PrintWriter;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -17,10 +20,15 @@ import picocli.CommandLine.Spec;
 /** {@code pipekeeper health [GROUP]}. */
 @Command(
     name = "health",
-    description =
-        "Shows the health records members publish (state, records/s in and out, errors, lag,"
-            + " last progress, applied configuration), of a group or of every group.")
+    description = {
+      "Shows the health records members publish.",
+      "State, records/s in and out, errors, lag, last progress and applied configuration, of a"
+          + " group or of every group."
+    })
 final class HealthCommand implements Callable<Integer> {
+  private static final Comparator<String> BROADEST_SCOPE_FIRST =
+      Comparator.comparingInt(HealthCommand::kindOrder).thenComparing(Comparator.naturalOrder());
+
   @ParentCommand PipekeeperCommand root;
   @Spec CommandSpec spec;
 
@@ -81,16 +89,28 @@ final class HealthCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  /** The applied versions, and the keys on a last-known-good value if any. */
+  /**
+   * The applied versions, broadest scope first (global, pipelines, members, each by name; a scope
+   * of another tool's making last), and the keys on a last-known-good value if any.
+   */
   private static String config(HealthReport r) {
     String versions =
         r.appliedConfig().isEmpty()
             ? "-"
             : r.appliedConfig().entrySet().stream()
+                .sorted(Map.Entry.comparingByKey(BROADEST_SCOPE_FIRST))
                 .map(e -> e.getKey() + "@" + e.getValue())
                 .collect(Collectors.joining(","));
     return r.lastKnownGood().isEmpty()
         ? versions
         : versions + " (last good: " + String.join(",", r.lastKnownGood()) + ")";
+  }
+
+  private static int kindOrder(String scope) {
+    try {
+      return Scope.parse(scope).kind().ordinal();
+    } catch (InvalidInputException foreign) {
+      return Scope.Kind.values().length;
+    }
   }
 }

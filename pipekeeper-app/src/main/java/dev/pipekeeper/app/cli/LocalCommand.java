@@ -16,8 +16,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "local",
     description = {
-      "Starts a real ZooKeeper and a real KRaft Kafka broker on this machine, prints their",
-      "addresses and the export lines to use them, and runs until Ctrl-C or SIGTERM."
+      "Runs a real ZooKeeper and Kafka broker on this machine until Ctrl-C.",
+      "Starts a real ZooKeeper and a real KRaft Kafka broker, prints their addresses and the"
+          + " export lines to use them, and runs until Ctrl-C or SIGTERM."
     })
 final class LocalCommand implements Callable<Integer> {
   private final ShutdownSignal shutdown;

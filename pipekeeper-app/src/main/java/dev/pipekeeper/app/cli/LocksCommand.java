@@ -50,7 +50,7 @@ final class LocksCommand implements Callable<Integer> {
             lock.name(),
             holder.owner(),
             holder.mode(),
-            "0x" + Long.toHexString(holder.token()),
+            holder.token(),
             Table.age(holder.since(), now),
             lock.waiting());
       }

@@ -49,12 +49,13 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "monitor",
-    description =
-        "Runs a contender for the cluster's monitor until Ctrl-C or SIGTERM: the elected one"
-            + " evaluates the rules of "
-            + Rules.KEY
-            + " and delivers alert transitions (printed here, and to --webhook and"
-            + " --alert-topic); the others stand by and take over when it goes.")
+    description = {
+      "Runs a contender for the cluster's monitor until Ctrl-C or SIGTERM.",
+      "The elected one evaluates the rules of "
+          + Rules.KEY
+          + " and delivers alert transitions (printed here, and to --webhook and --alert-topic);"
+          + " the others stand by and take over when it goes."
+    })
 final class MonitorCommand implements Callable<Integer> {
   /** What {@code MonitorBuilder.start()} accepts; checked here too, before connecting. */
   private static final Duration MIN_INTERVAL = Duration.ofMillis(100);
@@ -135,7 +136,7 @@ final class MonitorCommand implements Callable<Integer> {
       names = "--session-timeout",
       paramLabel = "DURATION",
       defaultValue = "10s",
-      converter = DurationConverter.class,
+      converter = DurationConverter.Positive.class,
       description =
           "ZooKeeper session timeout: how soon a standby takes over if this process dies"
               + " (default: ${DEFAULT-VALUE}).")

@@ -37,11 +37,14 @@ import picocli.CommandLine.Spec;
     },
     footer = {
       "",
-      "Environment: PIPEKEEPER_ZK, PIPEKEEPER_BOOTSTRAP_SERVERS and PIPEKEEPER_CLUSTER give the",
-      "defaults of --zk, --bootstrap-servers and --cluster.",
-      "Exit codes: 0 done, 1 failed (e.g. a server unreachable), 2 wrong usage or input."
+      "Environment: PIPEKEEPER_ZK, PIPEKEEPER_BOOTSTRAP_SERVERS and PIPEKEEPER_CLUSTER give the"
+          + " defaults of --zk, --bootstrap-servers and --cluster.",
+      PipekeeperCommand.EXIT_CODES
     })
 public final class PipekeeperCommand implements Runnable {
+  /** The last line of every command's help. */
+  static final String EXIT_CODES =
+      "Exit codes: 0 done, 1 failed (e.g. a server unreachable), 2 wrong usage or input.";
 
   @Spec CommandSpec spec;
 
@@ -75,7 +78,7 @@ public final class PipekeeperCommand implements Runnable {
       scope = ScopeType.INHERIT,
       paramLabel = "DURATION",
       defaultValue = "5s",
-      converter = DurationConverter.class,
+      converter = DurationConverter.Positive.class,
       description =
           "How long to wait for a server to answer, e.g. 500ms, 5s (default: ${DEFAULT-VALUE}).")
   Duration connectTimeout;

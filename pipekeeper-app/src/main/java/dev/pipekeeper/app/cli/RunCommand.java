@@ -34,11 +34,12 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "run",
-    description =
-        "Runs one instance of an example pipeline against --zk and --bootstrap-servers (creating"
-            + " its topics if they are missing) until Ctrl-C or SIGTERM, which stop it gracefully."
-            + " Start it several times, each with its own --member, to see the instances share"
-            + " the work.")
+    description = {
+      "Runs one instance of an example pipeline until Ctrl-C or SIGTERM.",
+      "Against --zk and --bootstrap-servers, creating its topics if they are missing; Ctrl-C or"
+          + " SIGTERM stop it gracefully. Start it several times, each with its own --member, to"
+          + " see the instances share the work."
+    })
 final class RunCommand implements Callable<Integer> {
   private final ShutdownSignal shutdown;
 
@@ -67,7 +68,7 @@ final class RunCommand implements Callable<Integer> {
       names = "--session-timeout",
       paramLabel = "DURATION",
       defaultValue = "10s",
-      converter = DurationConverter.class,
+      converter = DurationConverter.Positive.class,
       description =
           "ZooKeeper session timeout: how soon the others take over if this instance dies"
               + " (default: ${DEFAULT-VALUE}).")

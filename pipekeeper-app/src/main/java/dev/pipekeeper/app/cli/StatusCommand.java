@@ -22,8 +22,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "status",
     description = {
-      "Reports what ZooKeeper (each server's version and mode, from the server itself) and Kafka",
-      "(cluster id, brokers, controller) say of themselves. Exits 1 if any is unreachable."
+      "Reports what ZooKeeper and Kafka say of themselves.",
+      "ZooKeeper: each server's version and mode, from the server itself; Kafka: cluster id,"
+          + " brokers, controller. Exits 1 if any is unreachable."
     })
 final class StatusCommand implements Callable<Integer> {
   @ParentCommand PipekeeperCommand root;

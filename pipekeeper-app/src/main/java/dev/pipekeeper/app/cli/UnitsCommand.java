@@ -19,8 +19,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "units",
     description = {
-      "Lists and changes the work units of a group (tenants, files, endpoints: the work that is",
-      "not a Kafka partition), their weights and pins."
+      "Lists and changes the work units of a group.",
+      "Work units are the work that is not a Kafka partition (tenants, files, endpoints), with"
+          + " their weights and pins."
     })
 final class UnitsCommand implements Runnable {
   @ParentCommand PipekeeperCommand root;

@@ -1,23 +1,14 @@
 package dev.pipekeeper.app.cli;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.Properties;
+import dev.pipekeeper.core.Pipekeeper;
 import picocli.CommandLine.IVersionProvider;
 
-/** The version the build stamped into {@code pipekeeper-version.properties}. */
+/** Pipekeeper's version ({@link Pipekeeper#version()}) and the Java that runs it. */
 final class VersionProvider implements IVersionProvider {
   @Override
-  public String[] getVersion() throws IOException {
-    Properties properties = new Properties();
-    try (InputStream in =
-        VersionProvider.class.getResourceAsStream("/pipekeeper-version.properties")) {
-      if (in != null) {
-        properties.load(in);
-      }
-    }
+  public String[] getVersion() {
     return new String[] {
-      "pipekeeper " + properties.getProperty("version", "unknown"),
+      "pipekeeper " + Pipekeeper.version(),
       "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")"
     };
   }

@@ -9,6 +9,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -64,7 +66,7 @@ class CliTest {
       assertThat(help.out()).as(command).contains("Usage: pipekeeper " + command, "--zk");
       CliRun version = CliRun.run(append(words, "--version"));
       assertThat(version.exitCode).as(command).isZero();
-      assertThat(version.out()).as(command).startsWith("pipekeeper ");
+      assertThat(version.out()).as(command).startsWith("pipekeeper ").doesNotContain("unknown");
     }
   }
 
@@ -127,11 +129,86 @@ class CliTest {
   }
 
   @Test
-  void aWrongOptionPrintsTheUsageAndExits2() {
+  void aWrongOptionIsNamedWithAPointerToTheHelpAndExits2() {
     CliRun run = CliRun.run("status", "--no-such-option");
     assertThat(run.exitCode).isEqualTo(ExitCodes.USAGE);
-    assertThat(run.err())
-        .contains("Unknown option: '--no-such-option'", "Usage: pipekeeper status");
+    assertThat(run.err().lines())
+        .containsExactly(
+            "pipekeeper: Unknown option: '--no-such-option'", "See 'pipekeeper status --help'.");
+  }
+
+  @Test
+  void aMissingArgumentIsOneLineAndAPointerToTheHelp() {
+    CliRun run = CliRun.run("drain");
+    assertThat(run.exitCode).isEqualTo(ExitCodes.USAGE);
+    assertThat(run.err().lines())
+        .containsExactly(
+            "pipekeeper: Missing required parameters: 'GROUP', 'MEMBER'",
+            "See 'pipekeeper drain --help'.");
+    assertThat(run.out()).isEmpty();
+  }
+
+  @Test
+  void theTopLevelHelpGivesEachCommandAShortCompleteSummary() {
+    List<String> lines = CliRun.run("--help").out().lines().toList();
+    int start = lines.indexOf("Commands:") + 1;
+    assertThat(start).isPositive();
+    Map<String, String> summaries = new LinkedHashMap<>();
+    Map<String, Integer> lineCounts = new LinkedHashMap<>();
+    String command = null;
+    for (String line : lines.subList(start, lines.size())) {
+      if (line.isBlank()) {
+        break;
+      }
+      if (line.matches("  \\S.*")) {
+        String[] parts = line.strip().split("\\s+", 2);
+        command = parts[0];
+        summaries.put(command, parts[1]);
+        lineCounts.put(command, 1);
+      } else {
+        summaries.merge(command, " " + line.strip(), String::concat);
+        lineCounts.merge(command, 1, Integer::sum);
+      }
+    }
+    assertThat(summaries).containsKeys("demo", "local", "status", "units", "run", "monitor");
+    summaries.forEach(
+        (name, summary) -> {
+          assertThat(summary).as(name).endsWith(".");
+          assertThat(lineCounts.get(name)).as(name + ": " + summary).isLessThanOrEqualTo(2);
+        });
+  }
+
+  @Test
+  void localAndDemoListOnlyTheOptionsThatApplyToThem() {
+    for (String command : new String[] {"local", "demo"}) {
+      CliRun help = CliRun.run(command, "--help");
+      assertThat(help.exitCode).as(command).isZero();
+      assertThat(help.out())
+          .as(command)
+          .doesNotContain("--zk=", "--bootstrap-servers", "--cluster", "--connect-timeout");
+      CliRun refused = CliRun.run(command, "--bootstrap-servers", "127.0.0.1:9092");
+      assertThat(refused.exitCode).as(command).isEqualTo(ExitCodes.USAGE);
+      assertThat(refused.err()).as(command).contains("Unknown options: '--bootstrap-servers'");
+    }
+    assertThat(CliRun.run("local", "--help").out()).contains("--zk-port", "--kafka-port");
+    assertThat(CliRun.run("status", "--help").out()).contains("--zk=", "--connect-timeout");
+  }
+
+  @Test
+  void aZeroConnectTimeoutIsRefusedInTheUsersOwnNotation() {
+    String zk = "127.0.0.1:" + freePort();
+    for (String command : new String[] {"members", "status"}) {
+      CliRun run = CliRun.run(command, "--zk", zk, "--connect-timeout", "0s");
+      assertThat(run.exitCode).as(command).isEqualTo(ExitCodes.USAGE);
+      assertThat(run.err().lines().findFirst().orElseThrow())
+          .as(command)
+          .isEqualTo(
+              "pipekeeper: Invalid value for option '--connect-timeout': '0s' is not"
+                  + " positive; write it as 500ms, 5s, 2m or 1h");
+    }
+    CliRun session = CliRun.run("monitor", "--zk", zk, "--session-timeout", "0");
+    assertThat(session.exitCode).isEqualTo(ExitCodes.USAGE);
+    assertThat(session.err()).contains("'0' is not positive").doesNotContain("PT0S");
   }
 
   @Test

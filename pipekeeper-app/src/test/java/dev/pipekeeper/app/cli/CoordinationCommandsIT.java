@@ -32,12 +32,17 @@ class CoordinationCommandsIT {
   void showsMembersLeadersAndLocks(TestCluster cluster) throws Exception {
     try (Pipekeeper pk = connect(cluster, "worker-7")) {
       pk.membership().join("enricher", MemberInfo.withCapacity(3).tag("zone", "a").version("2.0"));
+      pk.membership().join("plain", MemberInfo.defaults());
       Lease lease = pk.leadership("scheduler").start().awaitLease(BOUND).orElseThrow();
       try (LockHandle lock = pk.locks().mutex("tenant-42").acquire(BOUND)) {
         CliRun members = CliRun.against(cluster, "members");
         assertThat(members.exitCode).isZero();
         assertThat(members.out())
             .contains("GROUP", "MEMBER", "enricher", "worker-7", "RUNNING", "zone=a", "2.0");
+        // a member that sets no version publishes Pipekeeper's own
+        assertThat(members.out())
+            .containsPattern("(?m)^plain +worker-7 +RUNNING +\\S+ +\\d+ +\\d+\\.\\d+\\.\\d+\\S* ")
+            .doesNotContain("unknown");
 
         CliRun leaders = CliRun.against(cluster, "leaders");
         assertThat(leaders.exitCode).isZero();
@@ -46,13 +51,14 @@ class CoordinationCommandsIT {
 
         CliRun locks = CliRun.against(cluster, "locks");
         assertThat(locks.exitCode).isZero();
+        assertThat(locks.out()).contains("mutex", "tenant-42", "worker-7", "exclusive");
+        // the token as --json and the API give it: decimal
         assertThat(locks.out())
-            .contains(
-                "mutex",
-                "tenant-42",
-                "worker-7",
-                "exclusive",
-                "0x" + Long.toHexString(lock.fencingToken()));
+            .containsPattern(
+                "(?m)^mutex +tenant-42 +worker-7 +exclusive +"
+                    + lock.fencingToken()
+                    + " +\\d+s +0$")
+            .doesNotContain("0x");
 
         JsonNode json =
             new ObjectMapper().readTree(CliRun.against(cluster, "locks", "--json").out());

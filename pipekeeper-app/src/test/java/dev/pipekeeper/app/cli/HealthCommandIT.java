@@ -11,6 +11,7 @@ import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -66,6 +67,59 @@ class HealthCommandIT {
     }
     assertThat(CliRun.against(cluster, "health", "enrichment").out())
         .contains("No health records in group enrichment.");
+  }
+
+  @Test
+  void theConfigColumnListsScopesGlobalThenPipelineThenMember(TestCluster cluster)
+      throws Exception {
+    List<Pipekeeper> members = new ArrayList<>();
+    try {
+      for (int i = 1; i <= 3; i++) {
+        String id = "copier-" + i;
+        Pipekeeper member =
+            Pipekeeper.builder()
+                .zookeeper(cluster.zkConnect())
+                .cluster(cluster.cluster())
+                .identity(id)
+                .build();
+        members.add(member);
+        Map<String, Integer> applied =
+            Map.of("member/" + id, 2, "pipeline/copier", 4, "global", 7, "member/zz-" + id, 1);
+        member
+            .health()
+            .publish(
+                "copier",
+                Duration.ofSeconds(5),
+                () ->
+                    new HealthReport(
+                        "copier",
+                        id,
+                        "RUNNING",
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        null,
+                        Map.of(),
+                        applied,
+                        List.of(),
+                        Instant.now()));
+      }
+      CliRun table = CliRun.against(cluster, "health", "copier");
+      assertThat(table.exitCode).isZero();
+      for (int i = 1; i <= 3; i++) {
+        assertThat(table.out())
+            .contains(
+                " global@7,pipeline/copier@4,member/copier-"
+                    + i
+                    + "@2,member/zz-copier-"
+                    + i
+                    + "@1 ");
+      }
+    } finally {
+      members.forEach(Pipekeeper::close);
+    }
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.pipekeeper.core.membership;
 
 import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.Pipekeeper;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -38,9 +39,13 @@ public final class MemberInfo {
     this.initialState = initialState;
   }
 
-  /** Capacity {@link #UNBOUNDED}, no tags, version "unknown", state RUNNING. */
+  /**
+   * Capacity {@link #UNBOUNDED}, no tags, state RUNNING, and as version Pipekeeper's own ({@link
+   * Pipekeeper#version()}); an application publishes its own with {@link #version(String)}.
+   */
   public static MemberInfo defaults() {
-    return new MemberInfo(Optional.empty(), UNBOUNDED, Map.of(), "unknown", MemberState.RUNNING);
+    return new MemberInfo(
+        Optional.empty(), UNBOUNDED, Map.of(), Pipekeeper.version(), MemberState.RUNNING);
   }
 
   /**
@@ -75,6 +80,7 @@ public final class MemberInfo {
     return new MemberInfo(id, capacity, copy, version, initialState);
   }
 
+  /** The version this member publishes, e.g. the application's (default: Pipekeeper's). */
   public MemberInfo version(String version) {
     return new MemberInfo(id, capacity, tags, version, initialState);
   }

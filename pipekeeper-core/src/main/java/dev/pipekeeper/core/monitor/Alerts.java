@@ -6,7 +6,8 @@ import java.util.List;
  * The alerts the cluster's monitor keeps in ZooKeeper, read once per call: for operators, the CLI
  * and the dashboard.
  *
- * @throws dev.pipekeeper.core.UnreachableException from every method if ZooKeeper does not answer
+ * <p>Every method throws {@link dev.pipekeeper.core.UnreachableException} if ZooKeeper does not
+ * answer in time.
  */
 public interface Alerts {
 
