@@ -18,9 +18,11 @@ import picocli.CommandLine.Spec;
 /** {@code pipekeeper leaders} and {@code pipekeeper leaders retire ROLE}. */
 @Command(
     name = "leaders",
-    description =
-        "Lists every role with its leader, fencing epoch, term age and contenders; a role whose"
-            + " last contender closed gracefully shows as retired.",
+    description = {
+      "Lists every role with its leader, fencing epoch, term age and contenders.",
+      "A role whose last contender closed gracefully shows as retired (leaders retire ROLE"
+          + " removes one)."
+    },
     subcommands = LeadersCommand.Retire.class)
 final class LeadersCommand implements Callable<Integer> {
   @ParentCommand PipekeeperCommand root;
