@@ -249,8 +249,10 @@ final class GroupAssigner implements LeaseListener, AutoCloseable {
     Optional<Assignment> published = assignments.current();
     Map<String, String> previous = published.map(Assignment::owners).orElse(Map.of());
     Plan plan = Assigner.assign(units, slots, previous);
-    if (plan.owners().equals(previous)) {
-      return; // nothing to move, nothing new to run
+    if (plan.owners().equals(previous) && (published.isPresent() || plan.unassigned().isEmpty())) {
+      // nothing to move, nothing new to run; a group whose units none can run still gets a first
+      // (empty) assignment, so that its units show, and alert, as assigned to no member
+      return;
     }
     Assignment next = assignments.publish(current.lease, plan.owners(), memberId);
     if (plan.unassigned().isEmpty()) {

@@ -563,6 +563,47 @@ class MonitorIT {
   }
 
   @Test
+  void unitsThatNoMemberCouldEverRunAreAssignedToNoneAndFireUnassignedUnits(TestCluster cluster)
+      throws Exception {
+    RecordingSink sink = new RecordingSink("test");
+    UnitHandler idle =
+        new UnitHandler() {
+          @Override
+          public void start(UnitOwnership unit) {}
+
+          @Override
+          public void stop(UnitOwnership unit) {}
+        };
+    try (Pipekeeper pk = Clients.connect(cluster, "monitor");
+        Pipekeeper w1 = Clients.connect(cluster, "w1")) {
+      setRules(
+          pk,
+          "[{\"name\": \"unassigned-units\", \"kind\": \"unassigned-units\", \"for\": \"500ms\"}]");
+      // every unit pinned to a member that does not exist before any member joins: the group's
+      // leader has nothing it could assign, and must still say so in a published assignment
+      for (int i = 0; i < 2; i++) {
+        pk.workUnits("pinned").put(WorkUnit.of("p-" + i).pinnedTo("ghost"));
+      }
+      GroupWorker worker =
+          w1.worker(
+              "pinned",
+              MemberInfo.defaults().id("w1"),
+              idle,
+              WorkerOptions.defaults().withDebounce(Duration.ofMillis(100)));
+      await().atMost(BOUND).until(() -> pk.assignments("pinned").current().isPresent());
+      assertThat(pk.assignments("pinned").current().orElseThrow().owners()).isEmpty();
+      try (Monitor monitor = monitor(pk, sink)) {
+        String key = "unassigned-units/pinned";
+        await().atMost(BOUND).until(() -> sink.states(key).contains(AlertState.FIRING));
+        assertThat(alert(monitor, key).summary())
+            .contains("2 of 2 work units of pinned assigned to no member")
+            .endsWith("p-0, p-1");
+      }
+      worker.close();
+    }
+  }
+
+  @Test
   void aRoleWhoseContendersAllClosedRetiresWithoutAnAlertAndANewContenderUnretiresIt(
       TestCluster cluster) throws Exception {
     RecordingSink sink = new RecordingSink("test");
