@@ -28,13 +28,13 @@ class LocalCommandIT {
         new Thread(
             () ->
                 run.execute(
+                    "--cluster", // a global option: local itself takes only its own
+                    "dev",
                     "local",
                     "--zk-port",
                     "0",
                     "--kafka-port",
                     "0",
-                    "--cluster",
-                    "dev",
                     "--data-dir",
                     dir.toString()),
             "local-command");
