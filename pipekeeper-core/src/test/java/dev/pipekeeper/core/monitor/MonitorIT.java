@@ -48,6 +48,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** The monitor against a real ZooKeeper: each rule kind that needs only ZooKeeper, failover. */
 @ExtendWith(EmbeddedClusterExtension.class)
 class MonitorIT {
+  /** A unit handler that runs nothing: the tests look at assignments, not at the work. */
+  private static final UnitHandler IDLE =
+      new UnitHandler() {
+        @Override
+        public void start(UnitOwnership unit) {}
+
+        @Override
+        public void stop(UnitOwnership unit) {}
+      };
+
   private static final Duration BOUND = TestTimeouts.scaled(Duration.ofSeconds(30));
   private static final Duration INTERVAL = Duration.ofMillis(200);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -506,14 +516,6 @@ class MonitorIT {
   @Test
   void unitsThatNoMemberCanRunFireUnassignedUnits(TestCluster cluster) throws Exception {
     RecordingSink sink = new RecordingSink("test");
-    UnitHandler idle =
-        new UnitHandler() {
-          @Override
-          public void start(UnitOwnership unit) {}
-
-          @Override
-          public void stop(UnitOwnership unit) {}
-        };
     try (Pipekeeper pk = Clients.connect(cluster, "monitor");
         Pipekeeper w1 = Clients.connect(cluster, "w1")) {
       setRules(
@@ -526,7 +528,7 @@ class MonitorIT {
           w1.worker(
               "jobs",
               MemberInfo.defaults().id("w1"),
-              idle,
+              IDLE,
               WorkerOptions.defaults().withDebounce(Duration.ofMillis(100)));
       assertThat(worker.awaitRunning(r -> r.size() == 3, BOUND)).isTrue();
       try (Monitor monitor = monitor(pk, sink)) {
@@ -566,14 +568,6 @@ class MonitorIT {
   void unitsThatNoMemberCouldEverRunAreAssignedToNoneAndFireUnassignedUnits(TestCluster cluster)
       throws Exception {
     RecordingSink sink = new RecordingSink("test");
-    UnitHandler idle =
-        new UnitHandler() {
-          @Override
-          public void start(UnitOwnership unit) {}
-
-          @Override
-          public void stop(UnitOwnership unit) {}
-        };
     try (Pipekeeper pk = Clients.connect(cluster, "monitor");
         Pipekeeper w1 = Clients.connect(cluster, "w1")) {
       setRules(
@@ -588,7 +582,7 @@ class MonitorIT {
           w1.worker(
               "pinned",
               MemberInfo.defaults().id("w1"),
-              idle,
+              IDLE,
               WorkerOptions.defaults().withDebounce(Duration.ofMillis(100)));
       await().atMost(BOUND).until(() -> pk.assignments("pinned").current().isPresent());
       assertThat(pk.assignments("pinned").current().orElseThrow().owners()).isEmpty();
