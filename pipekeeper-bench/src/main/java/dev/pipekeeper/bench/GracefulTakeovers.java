@@ -13,9 +13,9 @@ import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
 import org.apache.zookeeper.KeeperException;
 
 /**
- * Graceful takeovers (DESIGN.md §7, P2: at most 250 ms): the leader leaves on purpose and the next
- * contender in line is granted leadership. Measured: from just before the leader's leaving call to
- * the next leader's grant callback ({@link System#nanoTime()} on both sides, one JVM).
+ * Graceful takeovers (docs/design.md §7, P2: at most 250 ms): the leader leaves on purpose and the
+ * next contender in line is granted leadership. Measured: from just before the leader's leaving
+ * call to the next leader's grant callback ({@link System#nanoTime()} on both sides, one JVM).
  *
  * <p>{@code contenders} contenders, each on its own connection, contend for one role; after each
  * takeover the leaver is replaced by a fresh contender at the back of the line, and the next round

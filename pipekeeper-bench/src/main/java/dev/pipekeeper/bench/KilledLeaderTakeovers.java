@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Takeovers after the leader's session dies without a goodbye (DESIGN.md §7, P2: at most the
+ * Takeovers after the leader's session dies without a goodbye (docs/design.md §7, P2: at most the
  * negotiated session timeout + 1 s). The leader is cut off for real, so the server learns nothing
  * until it expires the session; then the leader's election node goes and the next contender is
  * granted. Measured: from just before the cut to the next leader's grant callback.

@@ -15,10 +15,10 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
 
 /**
- * Lock throughput (DESIGN.md §7, P4: at least 0.9× the baseline): acquire+release of Pipekeeper's
- * {@code pk.locks().mutex(name)} ({@code acquire(timeout)} then {@code close()}) against raw
- * Curator {@code InterProcessMutex} ({@code acquire(timeout)} then {@code release()}), on the same
- * ZooKeeper server in the same run.
+ * Lock throughput (docs/design.md §7, P4: at least 0.9× the baseline): acquire+release of
+ * Pipekeeper's {@code pk.locks().mutex(name)} ({@code acquire(timeout)} then {@code close()})
+ * against raw Curator {@code InterProcessMutex} ({@code acquire(timeout)} then {@code release()}),
+ * on the same ZooKeeper server in the same run.
  *
  * <p>How: {@code threads} threads, each with its own connection (a {@link Pipekeeper}, or a Curator
  * client with Pipekeeper's defaults: the same session timeout, a 5 s connection timeout, and the

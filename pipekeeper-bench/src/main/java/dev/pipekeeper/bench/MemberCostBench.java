@@ -17,8 +17,8 @@ import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.zookeeper.CreateMode;
 
 /**
- * Cost per member (DESIGN.md §7, P7: at most 5 znodes and 20 watches per member per group), read
- * from the server itself ({@code mntr}, {@code wchs}; see {@link MemberCost}).
+ * Cost per member (docs/design.md §7, P7: at most 5 znodes and 20 watches per member per group),
+ * read from the server itself ({@code mntr}, {@code wchs}; see {@link MemberCost}).
  *
  * <p>How: {@code members} members, each on its own {@link Pipekeeper} connection, each in {@code
  * groups} groups; in each group a member joins ({@code membership().join}), watches the group

@@ -33,11 +33,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * SINGLETON failover (issue 6, DESIGN.md §7 P2): an exactly-once SINGLETON pipeline run by {@code
- * members} instances, each a {@link SingletonMember} in a child JVM, while this harness produces a
- * steady input stream ({@code rate} records/s). Each round finds the leader (the member whose id
- * the newest committed output carries), ends it, and times from just before that to the first
- * output record of the next term (a higher {@code pipekeeper.epoch} header) seen by a {@code
+ * SINGLETON failover (issue 6, docs/design.md §7 P2): an exactly-once SINGLETON pipeline run by
+ * {@code members} instances, each a {@link SingletonMember} in a child JVM, while this harness
+ * produces a steady input stream ({@code rate} records/s). Each round finds the leader (the member
+ * whose id the newest committed output carries), ends it, and times from just before that to the
+ * first output record of the next term (a higher {@code pipekeeper.epoch} header) seen by a {@code
  * read_committed} consumer that tails the output topic; then a new member is started in place of
  * the old one, and the next round waits until the output has flowed for {@code settleMs} since it
  * started. The first {@code warmup} kills are not counted: they are the first time the broker

@@ -7,7 +7,7 @@ import java.util.List;
 import org.apache.curator.framework.CuratorFramework;
 
 /**
- * Leader takeover time (DESIGN.md §7, P2), in five cases:
+ * Leader takeover time (docs/design.md §7, P2), in five cases:
  *
  * <ul>
  *   <li>{@code latch}: the reference, Curator's {@code LeaderLatch.close()} → the next latch's

@@ -1,6 +1,6 @@
 package dev.pipekeeper.kafka;
 
-/** Who runs a pipeline (DESIGN.md §6). */
+/** Who runs a pipeline (docs/design.md §6). */
 public enum Mode {
   /**
    * Every member runs it: the members consume as one Kafka consumer group with cooperative

@@ -20,7 +20,10 @@ import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The layering rules of DESIGN.md §3, checked on the main classes of every module the app sees. */
+/**
+ * The layering rules of docs/design.md §3, checked on the main classes of every module the app
+ * sees.
+ */
 class ArchitectureTest {
   static final String CORE = "dev.pipekeeper.core..";
   static final String EMBEDDED = "dev.pipekeeper.embedded..";
