@@ -3,6 +3,7 @@ package dev.pipekeeper.kafka.internal;
 import dev.pipekeeper.kafka.PipelineBuilder;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -15,6 +16,17 @@ final class ClientProperties {
   /** The least session a broker accepts by default ({@code group.min.session.timeout.ms}). */
   static final long MIN_KAFKA_SESSION_MS = 6000;
 
+  /**
+   * The first retry's backoff of every pipeline client, unless the user's properties set one
+   * ({@code retry.backoff.ms}, 100 ms by default). A takeover's {@code initTransactions}, its
+   * committed-offsets fetch and its first {@code sendOffsetsToTransaction} are answered "retry"
+   * (CONCURRENT_TRANSACTIONS, UNSTABLE_OFFSET_COMMIT) while the broker writes the previous term's
+   * transaction markers, which takes milliseconds; at 100 ms each of them waited out a whole
+   * backoff. Retries back off exponentially up to {@code retry.backoff.max.ms} (1 s), so a broker
+   * that stays unavailable is not pressed harder for long.
+   */
+  static final int RETRY_BACKOFF_MS = 10;
+
   private ClientProperties() {}
 
   /** A consumer of the pipeline's group, reading committed data only, committing by itself. */
@@ -26,11 +38,13 @@ final class ClientProperties {
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.putIfAbsent(CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG, RETRY_BACKOFF_MS);
     // Kafka's session follows Pipekeeper's (not its 45 s default), so a dead instance's partitions
     // move about when its ZooKeeper roles do; 6 s is the brokers' default least.
-    long session =
-        Math.max(MIN_KAFKA_SESSION_MS, settings.pipekeeper().negotiatedSessionTimeout().toMillis());
     if (!props.containsKey(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG)) {
+      long session =
+          Math.max(
+              MIN_KAFKA_SESSION_MS, settings.pipekeeper().negotiatedSessionTimeout().toMillis());
       props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) session);
       props.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) (session / 3));
     }
@@ -48,6 +62,7 @@ final class ClientProperties {
     props.put(ProducerConfig.CLIENT_ID_CONFIG, settings.name() + "-" + memberId);
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.putIfAbsent(CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG, RETRY_BACKOFF_MS);
     if (transactionalId != null) {
       props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
     }
