@@ -1,8 +1,8 @@
 package dev.pipekeeper.bench;
 
 import dev.pipekeeper.core.Pipekeeper;
-import dev.pipekeeper.core.coordination.Leadership;
-import dev.pipekeeper.core.coordination.RoleInfo;
+import dev.pipekeeper.core.leader.Leadership;
+import dev.pipekeeper.core.leader.RoleInfo;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;

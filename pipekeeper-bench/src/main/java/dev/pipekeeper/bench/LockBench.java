@@ -1,8 +1,8 @@
 package dev.pipekeeper.bench;
 
 import dev.pipekeeper.core.Pipekeeper;
-import dev.pipekeeper.core.coordination.DistributedLock;
-import dev.pipekeeper.core.coordination.LockHandle;
+import dev.pipekeeper.core.locks.DistributedLock;
+import dev.pipekeeper.core.locks.LockHandle;
 import dev.pipekeeper.embedded.EmbeddedZooKeeper;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,9 +1,9 @@
 package dev.pipekeeper.bench;
 
 import dev.pipekeeper.core.Pipekeeper;
-import dev.pipekeeper.core.ZkLayout;
 import dev.pipekeeper.core.config.ChangeOptions;
 import dev.pipekeeper.core.config.Scope;
+import dev.pipekeeper.core.internal.ZkLayout;
 import dev.pipekeeper.core.monitor.AlertState;
 import dev.pipekeeper.core.monitor.Evaluation;
 import dev.pipekeeper.core.monitor.Monitor;

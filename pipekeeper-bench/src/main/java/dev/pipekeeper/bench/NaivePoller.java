@@ -2,7 +2,7 @@ package dev.pipekeeper.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pipekeeper.core.ZkLayout;
+import dev.pipekeeper.core.internal.ZkLayout;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;

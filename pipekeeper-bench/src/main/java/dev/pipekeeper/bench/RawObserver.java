@@ -1,6 +1,6 @@
 package dev.pipekeeper.bench;
 
-import dev.pipekeeper.core.ZkLayout;
+import dev.pipekeeper.core.internal.ZkLayout;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.pipekeeper.bench;
 
 import dev.pipekeeper.core.Pipekeeper;
-import dev.pipekeeper.core.coordination.Leadership;
+import dev.pipekeeper.core.leader.Leadership;
 import java.io.IOException;
 import java.time.Duration;
 

@@ -1,7 +1,7 @@
 package dev.pipekeeper.core;
 
-import dev.pipekeeper.core.coordination.LockInfo;
-import dev.pipekeeper.core.coordination.RoleInfo;
+import dev.pipekeeper.core.leader.RoleInfo;
+import dev.pipekeeper.core.locks.LockInfo;
 import dev.pipekeeper.core.membership.MemberRecord;
 import java.util.List;
 

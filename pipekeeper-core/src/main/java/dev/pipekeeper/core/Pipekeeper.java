@@ -5,12 +5,11 @@ import dev.pipekeeper.core.assignment.GroupWorker;
 import dev.pipekeeper.core.assignment.UnitHandler;
 import dev.pipekeeper.core.assignment.WorkUnits;
 import dev.pipekeeper.core.assignment.WorkerOptions;
+import dev.pipekeeper.core.barriers.Barrier;
 import dev.pipekeeper.core.config.Configuration;
-import dev.pipekeeper.core.coordination.Barrier;
-import dev.pipekeeper.core.coordination.Leadership;
-import dev.pipekeeper.core.coordination.Locks;
 import dev.pipekeeper.core.health.Health;
-import dev.pipekeeper.core.internal.DefaultPipekeeper;
+import dev.pipekeeper.core.leader.Leadership;
+import dev.pipekeeper.core.locks.Locks;
 import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.core.membership.Membership;
 import dev.pipekeeper.core.monitor.Alerts;
@@ -112,7 +111,7 @@ public interface Pipekeeper extends AutoCloseable {
    *     contenders and {@code force} is false (nothing is changed)
    * @throws UnreachableException if ZooKeeper did not answer in time
    */
-  dev.pipekeeper.core.coordination.RoleRetirement retireRole(String role, boolean force);
+  dev.pipekeeper.core.leader.RoleRetirement retireRole(String role, boolean force);
 
   /** Mutexes, read/write locks and semaphores with fencing tokens. */
   Locks locks();

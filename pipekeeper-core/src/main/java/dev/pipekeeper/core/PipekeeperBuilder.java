@@ -1,5 +1,6 @@
 package dev.pipekeeper.core;
 
+import dev.pipekeeper.core.internal.ZkLayout;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.time.Duration;

@@ -3,8 +3,9 @@ package dev.pipekeeper.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.pipekeeper.core.coordination.Leadership;
-import dev.pipekeeper.core.coordination.LockHandle;
+import dev.pipekeeper.core.internal.ZkLayout;
+import dev.pipekeeper.core.leader.Leadership;
+import dev.pipekeeper.core.locks.LockHandle;
 import dev.pipekeeper.core.membership.GroupView;
 import dev.pipekeeper.core.membership.Member;
 import dev.pipekeeper.core.membership.MemberInfo;
@@ -112,7 +113,7 @@ class LeakIT {
     LockHandle mutex = pk.locks().mutex("m").acquire(BOUND);
     LockHandle read = pk.locks().readLock("rw").acquire(BOUND);
     LockHandle permit = pk.locks().semaphore("s", 2).acquire(BOUND);
-    dev.pipekeeper.core.coordination.Barrier barrier = pk.barrier("b", 1);
+    dev.pipekeeper.core.barriers.Barrier barrier = pk.barrier("b", 1);
     assertThat(barrier.enter(BOUND)).isTrue();
     assertThat(barrier.leave(BOUND)).isTrue();
     pk.workUnits("w").put(dev.pipekeeper.core.assignment.WorkUnit.of("u1"));

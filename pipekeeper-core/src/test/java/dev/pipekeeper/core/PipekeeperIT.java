@@ -3,6 +3,7 @@ package dev.pipekeeper.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pipekeeper.core.internal.ZkLayout;
 import dev.pipekeeper.core.testing.Clients;
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;

@@ -64,7 +64,8 @@ class RecommendedLoggingTest {
   }
 
   private static void assertRecommendedLevels(LoggerContext context) {
-    assertThat(level(context, "dev.pipekeeper.core.internal.DefaultMember")).isEqualTo(Level.INFO);
+    assertThat(level(context, "dev.pipekeeper.core.membership.internal.DefaultMember"))
+        .isEqualTo(Level.INFO);
     assertThat(level(context, "dev.pipekeeper.kafka.internal.ParallelPipeline"))
         .isEqualTo(Level.INFO);
     assertThat(level(context, "dev.pipekeeper.alerts")).isEqualTo(Level.INFO);

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pipekeeper.core.Pipekeeper;
-import dev.pipekeeper.core.coordination.Lease;
+import dev.pipekeeper.core.leader.Lease;
 import dev.pipekeeper.kafka.Guarantee;
 import dev.pipekeeper.kafka.JsonSerde;
 import dev.pipekeeper.kafka.Mode;

@@ -1,8 +1,8 @@
 package dev.pipekeeper.kafka;
 
 import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.Names;
 import dev.pipekeeper.core.Pipekeeper;
-import dev.pipekeeper.core.ZkLayout;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.HashMap;
@@ -54,7 +54,7 @@ public final class PipelineBuilder<KI, VI, KO, VO> {
       Serde<KO> keyOut,
       Serde<VO> valueOut,
       Factory factory) {
-    this.name = ZkLayout.name("pipeline", name);
+    this.name = Names.check("pipeline", name);
     this.keyIn = Objects.requireNonNull(keyIn, "keyIn");
     this.valueIn = Objects.requireNonNull(valueIn, "valueIn");
     this.keyOut = Objects.requireNonNull(keyOut, "keyOut");

@@ -2,8 +2,8 @@ package dev.pipekeeper.kafka;
 
 import dev.pipekeeper.core.assignment.UnitOwnership;
 import dev.pipekeeper.core.config.ConfigView;
-import dev.pipekeeper.core.coordination.Lease;
-import dev.pipekeeper.core.coordination.Locks;
+import dev.pipekeeper.core.leader.Lease;
+import dev.pipekeeper.core.locks.Locks;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Optional;
 

@@ -1,17 +1,17 @@
 package dev.pipekeeper.app.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.pipekeeper.core.Durations;
 import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.PipekeeperException;
-import dev.pipekeeper.core.ZkLayout;
 import dev.pipekeeper.core.config.ConfigEntry;
 import dev.pipekeeper.core.config.Scope;
-import dev.pipekeeper.core.coordination.RoleInfo;
+import dev.pipekeeper.core.internal.Durations;
+import dev.pipekeeper.core.leader.RoleInfo;
 import dev.pipekeeper.core.monitor.Alert;
 import dev.pipekeeper.core.monitor.AlertCodec;
 import dev.pipekeeper.core.monitor.AlertState;
+import dev.pipekeeper.core.monitor.Monitor;
 import dev.pipekeeper.core.monitor.Rule;
 import dev.pipekeeper.core.monitor.RuleSet;
 import dev.pipekeeper.core.monitor.Rules;
@@ -126,7 +126,7 @@ final class AlertsCommand implements Callable<Integer> {
   /** Who the elected monitor is, if any: without one, the stored alerts are not kept up to date. */
   private static Optional<RoleInfo> monitorLeader(Pipekeeper pk) {
     return pk.inspector().roles().stream()
-        .filter(r -> r.role().equals(ZkLayout.MONITOR_ROLE) && r.leader().isPresent())
+        .filter(r -> r.role().equals(Monitor.ROLE) && r.leader().isPresent())
         .findFirst();
   }
 

@@ -1,9 +1,9 @@
 package dev.pipekeeper.app.cli;
 
-import dev.pipekeeper.core.HostAndPort;
+import dev.pipekeeper.core.Names;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.UnreachableException;
-import dev.pipekeeper.core.ZkLayout;
+import dev.pipekeeper.core.ensemble.HostAndPort;
 import dev.pipekeeper.core.ensemble.ZkConnectString;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -94,7 +94,7 @@ final class Connections {
       Function<Pipekeeper, List<String>> groups,
       BiFunction<Pipekeeper, String, T> read) {
     if (group != null) {
-      ZkLayout.name("group", group);
+      Names.check("group", group);
     }
     Map<String, T> byGroup = new TreeMap<>();
     try (Pipekeeper pk = open(root)) {

@@ -1,7 +1,7 @@
 package dev.pipekeeper.app.cli;
 
+import dev.pipekeeper.core.Names;
 import dev.pipekeeper.core.Pipekeeper;
-import dev.pipekeeper.core.ZkLayout;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +45,7 @@ final class DrainCommand {
 
     @Override
     public Integer call() {
-      ZkLayout.name("member id", member);
+      Names.check("member id", member);
       boolean present;
       Placement.Effect effect;
       try (Pipekeeper pk = Connections.openToWrite(root)) {

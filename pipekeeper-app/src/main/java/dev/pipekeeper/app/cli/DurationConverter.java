@@ -1,7 +1,7 @@
 package dev.pipekeeper.app.cli;
 
-import dev.pipekeeper.core.Durations;
 import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.internal.Durations;
 import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;

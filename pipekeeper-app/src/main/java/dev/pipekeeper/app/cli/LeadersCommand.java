@@ -1,9 +1,9 @@
 package dev.pipekeeper.app.cli;
 
+import dev.pipekeeper.core.Names;
 import dev.pipekeeper.core.Pipekeeper;
-import dev.pipekeeper.core.ZkLayout;
-import dev.pipekeeper.core.coordination.RoleInfo;
-import dev.pipekeeper.core.coordination.RoleRetirement;
+import dev.pipekeeper.core.leader.RoleInfo;
+import dev.pipekeeper.core.leader.RoleRetirement;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;
@@ -92,7 +92,7 @@ final class LeadersCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      ZkLayout.name("role", role); // checked before connecting
+      Names.check("role", role); // checked before connecting
       RoleRetirement retired;
       try (Pipekeeper pk = Connections.openToWrite(leaders.root)) {
         retired = pk.retireRole(role, force);

@@ -1,7 +1,7 @@
 package dev.pipekeeper.app.cli;
 
 import dev.pipekeeper.core.Pipekeeper;
-import dev.pipekeeper.core.coordination.LockInfo;
+import dev.pipekeeper.core.locks.LockInfo;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;

@@ -1,11 +1,11 @@
 package dev.pipekeeper.app.cli;
 
-import dev.pipekeeper.core.Durations;
 import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.Names;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.PipekeeperException;
-import dev.pipekeeper.core.ZkLayout;
-import dev.pipekeeper.core.coordination.RoleInfo;
+import dev.pipekeeper.core.internal.Durations;
+import dev.pipekeeper.core.leader.RoleInfo;
 import dev.pipekeeper.core.monitor.Alert;
 import dev.pipekeeper.core.monitor.AlertSink;
 import dev.pipekeeper.core.monitor.AlertSinks;
@@ -39,8 +39,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code pipekeeper monitor}: a contender for the cluster's one monitor (role {@value
- * ZkLayout#MONITOR_ROLE}) in the foreground until Ctrl-C or SIGTERM, which close it: it leaves the
- * election at once, so a standby takes over without waiting for this session to expire.
+ * Monitor#ROLE}) in the foreground until Ctrl-C or SIGTERM, which close it: it leaves the election
+ * at once, so a standby takes over without waiting for this session to expire.
  *
  * <p>Each transition the monitor delivers is printed to standard output by the command's own sink
  * ({@code console}). The monitor's log sink is off: the CLI logs to standard error at WARN, where
@@ -176,7 +176,7 @@ final class MonitorCommand implements Callable<Integer> {
     if (noKafka && alertTopic != null) {
       throw new InvalidInputException("--alert-topic writes to Kafka, so not with --no-kafka");
     }
-    String identity = id != null ? ZkLayout.name("identity", id) : defaultIdentity();
+    String identity = id != null ? Names.check("identity", id) : defaultIdentity();
     List<AlertSink> sinks = new ArrayList<>();
     MonitorProbe probe = null;
     Monitor monitor = null;
@@ -291,9 +291,7 @@ final class MonitorCommand implements Callable<Integer> {
   /** The monitor role as ZooKeeper has it now, if it can be read. */
   private static Optional<RoleInfo> role(Pipekeeper pk) {
     try {
-      return pk.inspector().roles().stream()
-          .filter(r -> r.role().equals(ZkLayout.MONITOR_ROLE))
-          .findFirst();
+      return pk.inspector().roles().stream().filter(r -> r.role().equals(Monitor.ROLE)).findFirst();
     } catch (PipekeeperException unreachable) {
       return Optional.empty(); // the line goes without the detail; the connection retries
     }

@@ -1,9 +1,9 @@
 package dev.pipekeeper.app.cli;
 
 import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.Names;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.PipekeeperException;
-import dev.pipekeeper.core.ZkLayout;
 import dev.pipekeeper.examples.Example;
 import dev.pipekeeper.examples.Examples;
 import dev.pipekeeper.examples.SchedulerExample;
@@ -108,7 +108,7 @@ final class RunCommand implements Callable<Integer> {
       throw new InvalidInputException("--clock is for the scheduler example only");
     }
     metrics.check();
-    String id = member != null ? ZkLayout.name("member", member) : defaultMember(chosen);
+    String id = member != null ? Names.check("member", member) : defaultMember(chosen);
     try {
       // The endpoint first: counters of the global registry count only once a registry is in it,
       // so the connection's first CONNECTED is counted.

@@ -1,6 +1,6 @@
 package dev.pipekeeper.app.status;
 
-import dev.pipekeeper.core.HostAndPort;
+import dev.pipekeeper.core.ensemble.HostAndPort;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

@@ -8,10 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.pipekeeper.app.Main;
 import dev.pipekeeper.core.Pipekeeper;
-import dev.pipekeeper.core.ZkLayout;
 import dev.pipekeeper.core.config.ChangeOptions;
 import dev.pipekeeper.core.config.Scope;
-import dev.pipekeeper.core.coordination.RoleInfo;
+import dev.pipekeeper.core.leader.RoleInfo;
 import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.core.monitor.Alert;
 import dev.pipekeeper.core.monitor.AlertCodec;
@@ -154,7 +153,7 @@ class MonitorCommandIT {
                             + " webhook 1, kafka 1\\)"));
         Optional<RoleInfo> role =
             admin.inspector().roles().stream()
-                .filter(r -> r.role().equals(ZkLayout.MONITOR_ROLE))
+                .filter(r -> r.role().equals(Monitor.ROLE))
                 .findFirst();
         assertThat(role).isPresent();
         assertThat(role.get().contenders())

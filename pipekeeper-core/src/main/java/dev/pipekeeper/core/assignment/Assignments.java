@@ -1,6 +1,7 @@
 package dev.pipekeeper.core.assignment;
 
-import dev.pipekeeper.core.coordination.Lease;
+import dev.pipekeeper.core.leader.FencedException;
+import dev.pipekeeper.core.leader.Lease;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;

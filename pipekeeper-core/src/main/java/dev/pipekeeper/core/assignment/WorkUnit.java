@@ -1,7 +1,7 @@
 package dev.pipekeeper.core.assignment;
 
 import dev.pipekeeper.core.InvalidInputException;
-import dev.pipekeeper.core.ZkLayout;
+import dev.pipekeeper.core.Names;
 import java.util.Optional;
 
 /**
@@ -17,7 +17,7 @@ public record WorkUnit(
     String name, int weight, Optional<String> pinnedMember, Optional<String> pinnedTag) {
 
   public WorkUnit {
-    ZkLayout.name("work unit", name);
+    Names.check("work unit", name);
     if (weight < 1) {
       throw new InvalidInputException(
           "work unit " + name + ": weight must be at least 1, not " + weight);

@@ -1,7 +1,7 @@
 package dev.pipekeeper.core.config;
 
 import dev.pipekeeper.core.InvalidInputException;
-import dev.pipekeeper.core.ZkLayout;
+import dev.pipekeeper.core.Names;
 
 /**
  * Where configuration applies: {@code global}, {@code pipeline/NAME} or {@code member/ID}. A
@@ -23,7 +23,7 @@ public record Scope(Kind kind, String name) {
     if (kind == Kind.GLOBAL) {
       name = "";
     } else {
-      ZkLayout.name(kind.name().toLowerCase(java.util.Locale.ROOT), name);
+      Names.check(kind.name().toLowerCase(java.util.Locale.ROOT), name);
     }
   }
 

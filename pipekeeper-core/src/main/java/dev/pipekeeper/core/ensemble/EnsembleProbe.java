@@ -1,6 +1,5 @@
 package dev.pipekeeper.core.ensemble;
 
-import dev.pipekeeper.core.HostAndPort;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;

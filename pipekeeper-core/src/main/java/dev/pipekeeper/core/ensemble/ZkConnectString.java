@@ -1,6 +1,5 @@
 package dev.pipekeeper.core.ensemble;
 
-import dev.pipekeeper.core.HostAndPort;
 import dev.pipekeeper.core.InvalidInputException;
 import java.util.List;
 import java.util.Optional;

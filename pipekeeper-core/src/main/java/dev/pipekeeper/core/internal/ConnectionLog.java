@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * change (suspended, lost, back, with how long it was down) and, while it stays down, one line
  * every {@code stillDownEvery}. Thread-safe.
  */
-final class ConnectionLog {
+public final class ConnectionLog {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionLog.class);
 
   private final String cluster;
@@ -27,14 +27,14 @@ final class ConnectionLog {
    * @param nanoTime the clock, as {@link System#nanoTime()}
    * @param stillDownEvery how often to say that the connection is still down
    */
-  ConnectionLog(String cluster, LongSupplier nanoTime, Duration stillDownEvery) {
+  public ConnectionLog(String cluster, LongSupplier nanoTime, Duration stillDownEvery) {
     this.cluster = cluster;
     this.nanoTime = nanoTime;
     this.stillDownEveryNanos = stillDownEvery.toNanos();
   }
 
   /** Logs a state change Curator reported; a repeated state is not logged again. */
-  synchronized void changed(ConnectionState state) {
+  public synchronized void changed(ConnectionState state) {
     long now = nanoTime.getAsLong();
     if (state.isConnected()) {
       if (down != null) {
@@ -56,7 +56,7 @@ final class ConnectionLog {
   }
 
   /** Called now and then (more often than {@code stillDownEvery}): says it is still down. */
-  synchronized void tick() {
+  public synchronized void tick() {
     long now = nanoTime.getAsLong();
     if (down != null && now - reportedAt >= stillDownEveryNanos) {
       reportedAt = now;

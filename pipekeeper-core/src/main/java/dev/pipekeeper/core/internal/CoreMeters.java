@@ -34,7 +34,7 @@ import org.apache.curator.framework.state.ConnectionState;
  * <p>Each registration method returns what removes its meters again (safe to run twice). {@link
  * #close()} removes what is left and makes later registrations do nothing. Thread-safe.
  */
-final class CoreMeters implements AutoCloseable {
+public final class CoreMeters implements AutoCloseable {
   static final String CONNECTED = "pipekeeper.zookeeper.connected";
   static final String SESSION_TIMEOUT = "pipekeeper.zookeeper.session.timeout";
   static final String SESSION_EXPIRATIONS = "pipekeeper.zookeeper.session.expirations";
@@ -70,8 +70,8 @@ final class CoreMeters implements AutoCloseable {
   }
 
   /** What the connection counts as its session changes (incremented on Curator's thread). */
-  record SessionCounters(Map<ConnectionState, Counter> events, Counter expirations) {
-    void record(ConnectionState state) {
+  public record SessionCounters(Map<ConnectionState, Counter> events, Counter expirations) {
+    public void record(ConnectionState state) {
       Counter counter = events.get(state);
       if (counter != null) {
         counter.increment();
@@ -83,24 +83,24 @@ final class CoreMeters implements AutoCloseable {
   }
 
   /** A leadership's grant counter and what removes its meters. */
-  record LeadershipMeters(Counter grants, Runnable remove) {}
+  public record LeadershipMeters(Counter grants, Runnable remove) {}
 
   private final MeterRegistry registry;
   private final Tags common;
   private final Map<Key, Shared> shared = new HashMap<>(); // guarded by this
   private boolean closed; // guarded by this
 
-  CoreMeters(MeterRegistry registry, String cluster, String identity) {
+  public CoreMeters(MeterRegistry registry, String cluster, String identity) {
     this.registry = registry;
     this.common = Tags.of("cluster", cluster, "identity", identity);
   }
 
-  MeterRegistry registry() {
+  public MeterRegistry registry() {
     return registry;
   }
 
   /** The session's meters; the counters are incremented by the connection on state changes. */
-  SessionCounters session(DoubleSupplier connected, DoubleSupplier sessionTimeoutMillis) {
+  public SessionCounters session(DoubleSupplier connected, DoubleSupplier sessionTimeoutMillis) {
     gauge(
         CONNECTED,
         "1 while the ZooKeeper connection is up, else 0",
@@ -135,7 +135,7 @@ final class CoreMeters implements AutoCloseable {
   }
 
   /** A contender's meters, from its start to its close. */
-  LeadershipMeters leadership(String role, DoubleSupplier leader, DoubleSupplier epoch) {
+  public LeadershipMeters leadership(String role, DoubleSupplier leader, DoubleSupplier epoch) {
     Tags tags = Tags.of("role", role);
     List<Runnable> removes = new ArrayList<>();
     removes.add(gauge(LEADER, "1 while holding a valid lease of the role", tags, leader, Fold.MAX));
@@ -152,7 +152,7 @@ final class CoreMeters implements AutoCloseable {
   }
 
   /** A config view's meters, one of each per scope it reads. */
-  Runnable configView(
+  public Runnable configView(
       List<Scope> scopes, ToDoubleFunction<Scope> appliedVersion, ToDoubleFunction<Scope> held) {
     List<Runnable> removes = new ArrayList<>();
     for (Scope scope : scopes) {
@@ -177,7 +177,7 @@ final class CoreMeters implements AutoCloseable {
   }
 
   /** A group worker's meters. */
-  Runnable worker(String group, DoubleSupplier running) {
+  public Runnable worker(String group, DoubleSupplier running) {
     return gauge(
         UNITS_OWNED,
         "Work units of the group running on this member",
@@ -187,7 +187,7 @@ final class CoreMeters implements AutoCloseable {
   }
 
   /** A member's meter: 1 per member this connection has joined to the group. */
-  Runnable member(String group) {
+  public Runnable member(String group) {
     return gauge(
         MEMBERSHIP_JOINED,
         "Members this connection has joined to the group",
@@ -197,7 +197,7 @@ final class CoreMeters implements AutoCloseable {
   }
 
   /** The connection's locks. */
-  Runnable locks(DoubleSupplier held) {
+  public Runnable locks(DoubleSupplier held) {
     return gauge(
         LOCKS_HELD,
         "Valid locks, read/write locks and semaphore leases held",

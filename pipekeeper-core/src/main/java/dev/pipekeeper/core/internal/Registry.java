@@ -2,7 +2,7 @@ package dev.pipekeeper.core.internal;
 
 /** Where primitives register what must be closed with the connection. */
 @FunctionalInterface
-interface Registry {
+public interface Registry {
   /** Registers nothing: for short-lived helpers. */
   Registry NONE = resource -> () -> {};
 

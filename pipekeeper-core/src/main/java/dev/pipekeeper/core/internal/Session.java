@@ -23,7 +23,7 @@ public final class Session {
   /** Set while the whole connection closes cut off from ZooKeeper (see {@link #release}). */
   private volatile java.util.concurrent.ExecutorService cutOffCloser;
 
-  Session(
+  public Session(
       CuratorFramework client,
       String identity,
       String connectString,
@@ -75,7 +75,8 @@ public final class Session {
    *
    * @return whether the node was deleted here and now
    */
-  boolean release(org.apache.curator.framework.recipes.nodes.PersistentNode node, String what) {
+  public boolean release(
+      org.apache.curator.framework.recipes.nodes.PersistentNode node, String what) {
     java.util.concurrent.ExecutorService closer = cutOffCloser;
     if (closer != null) {
       cutOffSubmitted.incrementAndGet();
@@ -111,7 +112,7 @@ public final class Session {
       new java.util.concurrent.Semaphore(0);
 
   /** From now on {@link #release} closes nodes on {@code closer} (see there). */
-  void closeCutOff(java.util.concurrent.ExecutorService closer) {
+  public void closeCutOff(java.util.concurrent.ExecutorService closer) {
     cutOffCloser = closer;
   }
 
@@ -119,12 +120,12 @@ public final class Session {
    * Waits (at most {@code timeout}) until every node handed to the cut-off closer is being closed:
    * a node then counts as closed, and closing the client cannot call back into it as a live one.
    */
-  void awaitCutOffClosesStarted(Duration timeout) throws InterruptedException {
+  public void awaitCutOffClosesStarted(Duration timeout) throws InterruptedException {
     cutOffStarted.tryAcquire(cutOffSubmitted.get(), timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Where the primitives register their coordination meters. */
-  CoreMeters meters() {
+  public CoreMeters meters() {
     return meters;
   }
 

@@ -18,9 +18,9 @@ import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
  * so reading them costs no ZooKeeper call. Listeners run on Curator's event thread: keep them to
  * bookkeeping.
  */
-final class WatchedTree<T> implements AutoCloseable {
+public final class WatchedTree<T> implements AutoCloseable {
   /** What changed: a record came (before null), changed, or went (after null). */
-  interface Listener<T> {
+  public interface Listener<T> {
     void changed(String group, String id, T before, T after);
   }
 
@@ -34,7 +34,7 @@ final class WatchedTree<T> implements AutoCloseable {
   private final AtomicLong reads = new AtomicLong();
   private final Listener<T> listener;
 
-  WatchedTree(
+  public WatchedTree(
       Session session,
       String base,
       int depth,
@@ -58,7 +58,7 @@ final class WatchedTree<T> implements AutoCloseable {
   }
 
   /** Starts watching and waits for the first load. */
-  void start() {
+  public void start() {
     session.awaitConnected(session.connectionTimeout());
     cache.start();
     try {
@@ -71,7 +71,7 @@ final class WatchedTree<T> implements AutoCloseable {
   }
 
   /** ZooKeeper reads the cache made (one per node created or changed). */
-  long reads() {
+  public long reads() {
     return reads.get();
   }
 
@@ -112,7 +112,7 @@ final class WatchedTree<T> implements AutoCloseable {
   }
 
   /** group → id → record now (group {@code ""} at depth 1). */
-  Map<String, Map<String, T>> byGroup() {
+  public Map<String, Map<String, T>> byGroup() {
     Map<String, Map<String, T>> out = new TreeMap<>();
     records.forEach(
         (path, record) -> {

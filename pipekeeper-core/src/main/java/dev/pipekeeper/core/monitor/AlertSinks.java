@@ -1,8 +1,8 @@
 package dev.pipekeeper.core.monitor;
 
 import dev.pipekeeper.core.InvalidInputException;
-import dev.pipekeeper.core.internal.LogSink;
-import dev.pipekeeper.core.internal.WebhookSink;
+import dev.pipekeeper.core.monitor.internal.LogSink;
+import dev.pipekeeper.core.monitor.internal.WebhookSink;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;

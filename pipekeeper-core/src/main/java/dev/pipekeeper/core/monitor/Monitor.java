@@ -4,8 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A contender for the cluster's one monitor (role {@value
- * dev.pipekeeper.core.ZkLayout#MONITOR_ROLE}): started from {@link
+ * A contender for the cluster's one monitor (role {@value #ROLE}): started from {@link
  * dev.pipekeeper.core.Pipekeeper#monitor()} by any member or by a standalone {@code pipekeeper
  * monitor}. The elected one evaluates the rules of {@value Rules#KEY} every evaluation interval,
  * keeps the alerts in {@code alerts/active} (fenced by its epoch), records transitions in {@code
@@ -17,6 +16,8 @@ import java.util.Optional;
  * stops evaluating at once; on a new term it reloads everything. Thread-safe.
  */
 public interface Monitor extends AutoCloseable {
+  /** The role the cluster's monitors contend for. */
+  String ROLE = "pipekeeper.monitor";
 
   /** Whether this contender is the elected monitor now. */
   boolean isLeading();

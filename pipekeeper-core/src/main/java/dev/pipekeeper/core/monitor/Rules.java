@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.pipekeeper.core.Durations;
 import dev.pipekeeper.core.InvalidInputException;
-import dev.pipekeeper.core.ZkLayout;
+import dev.pipekeeper.core.Names;
+import dev.pipekeeper.core.internal.Durations;
 import dev.pipekeeper.core.internal.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -323,7 +323,7 @@ public final class Rules {
 
   private static String checkName(String at, String what, String value) {
     try {
-      return ZkLayout.name(what, value);
+      return Names.check(what, value);
     } catch (InvalidInputException e) {
       throw new InvalidInputException(at + ": " + e.getMessage());
     }

@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pipekeeper.core.Pipekeeper;
-import dev.pipekeeper.core.ZkLayout;
-import dev.pipekeeper.core.coordination.Leadership;
-import dev.pipekeeper.core.coordination.Lease;
+import dev.pipekeeper.core.internal.ZkLayout;
+import dev.pipekeeper.core.leader.FencedException;
+import dev.pipekeeper.core.leader.Leadership;
+import dev.pipekeeper.core.leader.Lease;
 import dev.pipekeeper.core.testing.Clients;
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;

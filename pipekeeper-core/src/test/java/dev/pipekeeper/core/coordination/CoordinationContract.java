@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.leader.Leadership;
+import dev.pipekeeper.core.leader.Lease;
+import dev.pipekeeper.core.locks.LockHandle;
 import dev.pipekeeper.core.membership.GroupView;
 import dev.pipekeeper.core.membership.Member;
 import dev.pipekeeper.core.membership.MemberInfo;

@@ -3,7 +3,6 @@ package dev.pipekeeper.core.ensemble;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.pipekeeper.core.HostAndPort;
 import dev.pipekeeper.core.InvalidInputException;
 import java.util.ArrayList;
 import java.util.List;

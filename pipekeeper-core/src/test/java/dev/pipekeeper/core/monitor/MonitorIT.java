@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.IntNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Pipekeeper;
-import dev.pipekeeper.core.ZkLayout;
 import dev.pipekeeper.core.assignment.GroupWorker;
 import dev.pipekeeper.core.assignment.UnitHandler;
 import dev.pipekeeper.core.assignment.UnitOwnership;
@@ -18,9 +17,10 @@ import dev.pipekeeper.core.assignment.WorkerOptions;
 import dev.pipekeeper.core.config.ChangeOptions;
 import dev.pipekeeper.core.config.ConfigView;
 import dev.pipekeeper.core.config.Scope;
-import dev.pipekeeper.core.coordination.Leadership;
 import dev.pipekeeper.core.health.HealthPublication;
 import dev.pipekeeper.core.health.HealthReport;
+import dev.pipekeeper.core.internal.ZkLayout;
+import dev.pipekeeper.core.leader.Leadership;
 import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.core.testing.Clients;
 import dev.pipekeeper.core.testing.FaultyClient;
@@ -213,7 +213,8 @@ class MonitorIT {
         assertThat(sink.delivered()).isEmpty();
       }
       // one entry per member: a member's next leave replaces its last one
-      String left = dev.pipekeeper.core.ZkLayout.root(cluster.cluster()) + "/members-left/rolling";
+      String left =
+          dev.pipekeeper.core.internal.ZkLayout.root(cluster.cluster()) + "/members-left/rolling";
       try (org.apache.curator.framework.CuratorFramework raw =
           org.apache.curator.framework.CuratorFrameworkFactory.newClient(
               cluster.zkConnect(), new org.apache.curator.retry.RetryOneTime(100))) {

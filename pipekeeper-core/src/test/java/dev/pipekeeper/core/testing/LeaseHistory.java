@@ -2,8 +2,8 @@ package dev.pipekeeper.core.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pipekeeper.core.coordination.Lease;
-import dev.pipekeeper.core.coordination.LeaseListener;
+import dev.pipekeeper.core.leader.Lease;
+import dev.pipekeeper.core.leader.LeaseListener;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

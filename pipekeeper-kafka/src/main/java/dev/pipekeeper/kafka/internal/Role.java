@@ -1,7 +1,7 @@
 package dev.pipekeeper.kafka.internal;
 
 import dev.pipekeeper.core.assignment.UnitOwnership;
-import dev.pipekeeper.core.coordination.Lease;
+import dev.pipekeeper.core.leader.Lease;
 import dev.pipekeeper.kafka.PipelineHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

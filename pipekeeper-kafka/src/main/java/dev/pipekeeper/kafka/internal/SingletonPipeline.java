@@ -1,7 +1,7 @@
 package dev.pipekeeper.kafka.internal;
 
-import dev.pipekeeper.core.coordination.Leadership;
-import dev.pipekeeper.core.coordination.Lease;
+import dev.pipekeeper.core.leader.Leadership;
+import dev.pipekeeper.core.leader.Lease;
 import dev.pipekeeper.core.membership.Member;
 import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.kafka.Guarantee;

@@ -1,6 +1,6 @@
 package dev.pipekeeper.kafka.monitor;
 
-import dev.pipekeeper.core.Durations;
+import dev.pipekeeper.core.internal.Durations;
 import dev.pipekeeper.core.monitor.Alert;
 import dev.pipekeeper.core.monitor.AlertCodec;
 import dev.pipekeeper.core.monitor.DeliveryException;

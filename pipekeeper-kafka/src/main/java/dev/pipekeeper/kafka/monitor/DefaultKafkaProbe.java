@@ -1,7 +1,7 @@
 package dev.pipekeeper.kafka.monitor;
 
-import dev.pipekeeper.core.Durations;
 import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.internal.Durations;
 import dev.pipekeeper.core.monitor.PartitionOffsets;
 import dev.pipekeeper.core.monitor.ProbeReport;
 import java.time.Clock;

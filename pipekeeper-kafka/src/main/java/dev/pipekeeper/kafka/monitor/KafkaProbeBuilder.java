@@ -1,8 +1,8 @@
 package dev.pipekeeper.kafka.monitor;
 
-import dev.pipekeeper.core.Durations;
-import dev.pipekeeper.core.HostAndPort;
 import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.ensemble.HostAndPort;
+import dev.pipekeeper.core.internal.Durations;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;

@@ -1,8 +1,8 @@
 package dev.pipekeeper.kafka.streams;
 
 import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.Names;
 import dev.pipekeeper.core.Pipekeeper;
-import dev.pipekeeper.core.ZkLayout;
 import dev.pipekeeper.core.config.ConfigKeys;
 import dev.pipekeeper.kafka.streams.internal.DefaultStreamsMember;
 import java.time.Duration;
@@ -34,7 +34,7 @@ public final class StreamsMemberBuilder {
 
   StreamsMemberBuilder(Pipekeeper pipekeeper, String group) {
     this.pipekeeper = Objects.requireNonNull(pipekeeper, "pipekeeper");
-    this.group = ZkLayout.name("group", group);
+    this.group = Names.check("group", group);
   }
 
   /** How each {@code KafkaStreams} is built (required). */
@@ -48,7 +48,7 @@ public final class StreamsMemberBuilder {
    * GROUP.leader} (default false: every member runs one).
    */
   public StreamsMemberBuilder leaderOnly(boolean value) {
-    this.role = value ? ZkLayout.name("role", group + ".leader") : null;
+    this.role = value ? Names.check("role", group + ".leader") : null;
     return this;
   }
 
@@ -58,7 +58,7 @@ public final class StreamsMemberBuilder {
    * @throws InvalidInputException if the role name is not valid
    */
   public StreamsMemberBuilder leaderOnly(String role) {
-    this.role = ZkLayout.name("role", role);
+    this.role = Names.check("role", role);
     return this;
   }
 

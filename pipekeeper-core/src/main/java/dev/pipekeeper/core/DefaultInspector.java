@@ -1,0 +1,179 @@
+package dev.pipekeeper.core;
+
+import dev.pipekeeper.core.internal.Json;
+import dev.pipekeeper.core.internal.Registry;
+import dev.pipekeeper.core.internal.Session;
+import dev.pipekeeper.core.internal.ZkLayout;
+import dev.pipekeeper.core.leader.RoleInfo;
+import dev.pipekeeper.core.leader.internal.Epochs;
+import dev.pipekeeper.core.leader.internal.RoleRetirements;
+import dev.pipekeeper.core.locks.LockInfo;
+import dev.pipekeeper.core.membership.MemberRecord;
+import dev.pipekeeper.core.membership.internal.DefaultMembership;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+
+/** Reads elections, locks and members as Curator's recipes lay them out. */
+final class DefaultInspector implements ClusterInspector {
+  private final Session session;
+  private final DefaultMembership membership;
+
+  DefaultInspector(Session session) {
+    this.session = session;
+    this.membership = new DefaultMembership(session, Registry.NONE);
+  }
+
+  @Override
+  public List<String> groups() {
+    return membership.groups();
+  }
+
+  @Override
+  public List<MemberRecord> members(String group) {
+    return membership.members(group);
+  }
+
+  @Override
+  public List<String> workGroups() {
+    TreeSet<String> groups = new TreeSet<>(children(ZkLayout.UNITS));
+    groups.addAll(children(ZkLayout.ASSIGNMENTS));
+    return List.copyOf(groups);
+  }
+
+  @Override
+  public List<RoleInfo> roles() {
+    TreeSet<String> roles = new TreeSet<>(children(ZkLayout.LEADERS));
+    roles.addAll(children(ZkLayout.EPOCHS));
+    List<RoleInfo> result = new ArrayList<>();
+    for (String role : roles) {
+      String base = ZkLayout.leaders(role);
+      List<Node> contenders = nodes(base, children(base));
+      long epoch;
+      try {
+        epoch = Epochs.current(session.client(), role);
+      } catch (Exception e) {
+        throw session.failure("reading the epoch of " + role, e);
+      }
+      Optional<Node> leader = contenders.stream().findFirst();
+      Optional<Instant> retiredAt = Optional.empty();
+      if (contenders.isEmpty()) {
+        Optional<dev.pipekeeper.core.leader.RoleRetirement> retirement =
+            RoleRetirements.of(session, role);
+        if (RoleRetirements.holds(retirement, epoch, 0)) {
+          retiredAt = retirement.map(dev.pipekeeper.core.leader.RoleRetirement::at);
+        }
+      }
+      result.add(
+          new RoleInfo(
+              role,
+              leader.map(Node::text),
+              leader.map(Node::created),
+              epoch,
+              contenders.stream().map(Node::text).toList(),
+              retiredAt));
+    }
+    return result;
+  }
+
+  @Override
+  public List<LockInfo> locks() {
+    List<LockInfo> result = new ArrayList<>();
+    for (String name : new TreeSet<>(children(ZkLayout.LOCKS))) {
+      String base = ZkLayout.lock(name);
+      List<Node> nodes = nodes(base, children(base));
+      if (nodes.isEmpty()) {
+        continue;
+      }
+      boolean readWrite =
+          nodes.stream().anyMatch(n -> n.name.contains("__READ__") || n.name.contains("__WRIT__"));
+      List<LockInfo.Holder> holders = new ArrayList<>();
+      if (!readWrite) {
+        holders.add(holder(nodes.get(0), "exclusive"));
+      } else if (nodes.get(0).name.contains("__WRIT__")) {
+        holders.add(holder(nodes.get(0), "write"));
+      } else {
+        for (Node node : nodes) {
+          if (node.name.contains("__WRIT__")) {
+            break;
+          }
+          holders.add(holder(node, "read"));
+        }
+      }
+      result.add(
+          new LockInfo(
+              readWrite ? "read-write" : "mutex", name, holders, nodes.size() - holders.size()));
+    }
+    for (String name : new TreeSet<>(children(ZkLayout.SEMAPHORES))) {
+      String base = ZkLayout.semaphore(name);
+      List<Node> leases =
+          nodes(ZkLayout.semaphoreLeases(name), children(ZkLayout.semaphoreLeases(name)));
+      int waiting = children(ZkLayout.semaphoreLocks(name)).size();
+      if (leases.isEmpty() && waiting == 0) {
+        continue;
+      }
+      result.add(
+          new LockInfo(
+              "semaphore", name, leases.stream().map(n -> holder(n, "permit")).toList(), waiting));
+    }
+    return result;
+  }
+
+  private static LockInfo.Holder holder(Node node, String mode) {
+    return new LockInfo.Holder(node.owner(), mode, node.stat.getCzxid(), node.created());
+  }
+
+  /** A participant node: its name, its data and its stat. */
+  private record Node(String name, byte[] data, Stat stat) {
+    String text() {
+      return new String(data == null ? new byte[0] : data, StandardCharsets.UTF_8);
+    }
+
+    String owner() {
+      try {
+        Object owner = Json.read(data, Map.class).get("owner");
+        return owner == null ? text() : owner.toString();
+      } catch (IOException e) {
+        return text();
+      }
+    }
+
+    Instant created() {
+      return Instant.ofEpochMilli(stat.getCtime());
+    }
+
+    /** Curator's recipes end node names with a 10-digit sequence number. */
+    String sequence() {
+      return name.length() >= 10 ? name.substring(name.length() - 10) : name;
+    }
+  }
+
+  private List<Node> nodes(String base, List<String> names) {
+    List<Node> nodes = new ArrayList<>();
+    for (String name : names) {
+      Stat stat = new Stat();
+      try {
+        byte[] data = session.client().getData().storingStatIn(stat).forPath(base + "/" + name);
+        nodes.add(new Node(name, data, stat));
+      } catch (KeeperException.NoNodeException gone) {
+        // released between the listing and the read
+      } catch (Exception e) {
+        throw session.failure("reading " + base, e);
+      }
+    }
+    nodes.sort(Comparator.comparing(Node::sequence));
+    return nodes;
+  }
+
+  private List<String> children(String path) {
+    return session.children(path);
+  }
+}

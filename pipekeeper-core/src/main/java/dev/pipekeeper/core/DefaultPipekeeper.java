@@ -1,0 +1,487 @@
+package dev.pipekeeper.core;
+
+import dev.pipekeeper.core.assignment.Assignments;
+import dev.pipekeeper.core.assignment.GroupWorker;
+import dev.pipekeeper.core.assignment.UnitHandler;
+import dev.pipekeeper.core.assignment.WorkUnits;
+import dev.pipekeeper.core.assignment.WorkerOptions;
+import dev.pipekeeper.core.assignment.internal.DefaultAssignments;
+import dev.pipekeeper.core.assignment.internal.DefaultGroupWorker;
+import dev.pipekeeper.core.assignment.internal.DefaultWorkUnits;
+import dev.pipekeeper.core.barriers.Barrier;
+import dev.pipekeeper.core.barriers.internal.DefaultBarrier;
+import dev.pipekeeper.core.config.Configuration;
+import dev.pipekeeper.core.config.internal.DefaultConfiguration;
+import dev.pipekeeper.core.ensemble.ZkConnectString;
+import dev.pipekeeper.core.health.Health;
+import dev.pipekeeper.core.health.internal.DefaultHealth;
+import dev.pipekeeper.core.internal.ConnectionLog;
+import dev.pipekeeper.core.internal.CoreMeters;
+import dev.pipekeeper.core.internal.Registry;
+import dev.pipekeeper.core.internal.Serial;
+import dev.pipekeeper.core.internal.Session;
+import dev.pipekeeper.core.internal.ZkLayout;
+import dev.pipekeeper.core.leader.Leadership;
+import dev.pipekeeper.core.leader.internal.DefaultLeadership;
+import dev.pipekeeper.core.leader.internal.RoleRetirements;
+import dev.pipekeeper.core.locks.Locks;
+import dev.pipekeeper.core.locks.internal.DefaultLocks;
+import dev.pipekeeper.core.membership.MemberInfo;
+import dev.pipekeeper.core.membership.Membership;
+import dev.pipekeeper.core.membership.internal.DefaultMembership;
+import dev.pipekeeper.core.monitor.Alerts;
+import dev.pipekeeper.core.monitor.MonitorBuilder;
+import dev.pipekeeper.core.monitor.internal.DefaultAlerts;
+import dev.pipekeeper.core.monitor.internal.DefaultMonitor;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.ACLProvider;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The {@link Pipekeeper} connection: one Curator client namespaced to the cluster. */
+public final class DefaultPipekeeper implements Pipekeeper {
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultPipekeeper.class);
+
+  /** While the connection is down, how often the log says that it still is. */
+  private static final Duration STILL_DOWN_EVERY = Duration.ofMinutes(1);
+
+  private final String cluster;
+  private final CuratorFramework root;
+  private final Session session;
+  private final CoreMeters meters;
+  private final CoreMeters.SessionCounters sessionCounters;
+  private final Serial connectionEvents;
+  private final Serial curatorSafeRunner;
+  private final ConnectionLog connectionLog;
+  private final java.util.concurrent.ScheduledExecutorService connectionWatch;
+  private final List<Consumer<ConnectionState>> connectionListeners = new CopyOnWriteArrayList<>();
+  private final java.util.Set<AutoCloseable> resources = new java.util.LinkedHashSet<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final DefaultMembership membership;
+  private final DefaultLocks locks;
+  private final DefaultConfiguration config;
+  private final DefaultHealth health;
+  private volatile ConnectionState state;
+
+  public DefaultPipekeeper(PipekeeperBuilder settings) {
+    this.cluster = settings.cluster();
+    String identity = settings.identity() != null ? settings.identity() : defaultIdentity();
+    Names.check("identity", identity);
+    // Curator's own default for this executor is a thread that outlives the client.
+    this.curatorSafeRunner = new Serial("pipekeeper-curator-safe");
+    this.root =
+        curator(settings, settings.zookeeper())
+            .runSafeService(curatorSafeRunner.executor("curator safe notification"))
+            .ensembleTracker(settings.followEnsembleChanges())
+            .namespace(ZkLayout.namespace(cluster))
+            .build();
+    this.meters = new CoreMeters(settings.metrics(), cluster, identity);
+    this.session =
+        new Session(root, identity, settings.zookeeper(), settings.connectionTimeout(), meters);
+    // Before the client starts, so that the first CONNECTED is counted too.
+    this.sessionCounters =
+        meters.session(
+            () -> state != null && state.isConnected() ? 1 : 0,
+            // The timeout Curator remembers from the handshake: a field, not a ZooKeeper call.
+            () -> root.getZookeeperClient().getLastNegotiatedSessionTimeoutMs());
+    this.connectionEvents = new Serial("pipekeeper-connection");
+    this.connectionLog = new ConnectionLog(cluster, System::nanoTime, STILL_DOWN_EVERY);
+    root.getConnectionStateListenable().addListener((client, newState) -> onState(newState));
+    root.start();
+    try {
+      session.awaitConnected(settings.connectionTimeout());
+      Optional<String> chroot = ZkConnectString.parse(settings.zookeeper()).chroot();
+      if (chroot.isPresent()) {
+        ensureChroot(chroot.get(), settings);
+      }
+    } catch (RuntimeException e) {
+      root.close();
+      meters.close();
+      connectionEvents.close();
+      curatorSafeRunner.close();
+      throw e;
+    }
+    if (state == null) {
+      state = ConnectionState.CONNECTED;
+    }
+    this.connectionWatch =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "pipekeeper-connection-watch");
+              t.setDaemon(true);
+              return t;
+            });
+    connectionWatch.scheduleWithFixedDelay(
+        connectionLog::tick, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
+    this.membership = new DefaultMembership(session, this::track);
+    this.locks = new DefaultLocks(session);
+    register(locks);
+    this.config =
+        new DefaultConfiguration(
+            session, this::track, settings.configValueLimit(), settings.configHistoryLimit());
+    this.health = new DefaultHealth(session, this::track);
+    LOG.info(
+        "connected to ZooKeeper {} as {} (cluster {}, session timeout {} ms)",
+        settings.zookeeper(),
+        identity,
+        cluster,
+        negotiatedSessionTimeout().toMillis());
+  }
+
+  private void onState(ConnectionState newState) {
+    state = newState;
+    sessionCounters.record(newState);
+    connectionLog.changed(newState);
+    for (Consumer<ConnectionState> listener : connectionListeners) {
+      connectionEvents.execute("connection listener", () -> listener.accept(newState));
+    }
+  }
+
+  /** The Curator settings every client of this connection shares, for {@code connectString}. */
+  private static CuratorFrameworkFactory.Builder curator(
+      PipekeeperBuilder settings, String connectString) {
+    CuratorFrameworkFactory.Builder builder =
+        CuratorFrameworkFactory.builder()
+            .connectString(connectString)
+            .sessionTimeoutMs((int) settings.sessionTimeout().toMillis())
+            .connectionTimeoutMs((int) settings.connectionTimeout().toMillis())
+            .retryPolicy(settings.retryPolicy());
+    if (!settings.authorizations().isEmpty()) {
+      builder.authorization(settings.authorizations());
+    }
+    ACLProvider acl = settings.aclProvider();
+    if (acl == null && !settings.authorizations().isEmpty()) {
+      acl = new CreatorOnlyAcl();
+    }
+    if (acl != null) {
+      builder.aclProvider(acl);
+    }
+    if (settings.clientConfig() != null) {
+      builder.zkClientConfig(settings.clientConfig());
+    }
+    return builder;
+  }
+
+  /**
+   * Makes sure the connect string's chroot exists before anything is read or written under it:
+   * without it, every write fails with ZooKeeper's NoNode and every read logs Curator's ERROR (its
+   * namespace cannot be created) and finds nothing. The chroot is created, with its parents and the
+   * ACLs of the cluster's nodes, through a short-lived client without the chroot, unless the
+   * settings say not to; then the connection is refused.
+   */
+  private void ensureChroot(String chroot, PipekeeperBuilder settings) {
+    try {
+      // Through the chrooted client, "/" is the chroot itself.
+      if (root.usingNamespace(null).checkExists().forPath("/") != null) {
+        return;
+      }
+    } catch (Exception e) {
+      throw session.failure("checking chroot " + chroot, e);
+    }
+    if (!settings.createChroot()) {
+      throw new PipekeeperException(
+          "chroot " + chroot + " does not exist on ZooKeeper; nothing is stored there");
+    }
+    String servers = ZkConnectString.parse(settings.zookeeper()).serversString();
+    try (CuratorFramework plain =
+        curator(settings, servers)
+            .runSafeService(curatorSafeRunner.executor("curator safe notification"))
+            .ensembleTracker(false)
+            .build()) {
+      plain.start();
+      if (!plain.blockUntilConnected(
+          (int) settings.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        throw session.unreachable("no connection to create chroot " + chroot);
+      }
+      plain.create().creatingParentsIfNeeded().forPath(chroot);
+      LOG.info("created chroot {} on ZooKeeper {}", chroot, servers);
+    } catch (KeeperException.NodeExistsException createdMeanwhile) {
+      // another client created it first: as good
+    } catch (Exception e) {
+      throw session.failure("creating chroot " + chroot, e);
+    }
+  }
+
+  private static String defaultIdentity() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      host = "unknown-host";
+    }
+    host = host.replaceAll("[^A-Za-z0-9_-]", "-");
+    if (host.length() > 100) {
+      host = host.substring(0, 100);
+    }
+    return host
+        + "-"
+        + ProcessHandle.current().pid()
+        + "-"
+        + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+  }
+
+  /** Remembers a resource to close with this connection, or closes it at once after close. */
+  synchronized <T extends AutoCloseable> T register(T resource) {
+    if (closed.get()) {
+      closeQuietly(resource);
+      throw new IllegalStateException("the Pipekeeper connection is closed");
+    }
+    resources.add(resource);
+    return resource;
+  }
+
+  /** {@link Registry} of this connection: registers, and returns what forgets again. */
+  private Runnable track(AutoCloseable resource) {
+    register(resource);
+    return () -> forget(resource);
+  }
+
+  private synchronized void forget(AutoCloseable resource) {
+    resources.remove(resource);
+  }
+
+  @Override
+  public String cluster() {
+    return cluster;
+  }
+
+  @Override
+  public String identity() {
+    return session.identity();
+  }
+
+  @Override
+  public Duration negotiatedSessionTimeout() {
+    try {
+      return Duration.ofMillis(root.getZookeeperClient().getZooKeeper().getSessionTimeout());
+    } catch (Exception e) {
+      throw new PipekeeperException("cannot read the session timeout: " + e, e);
+    }
+  }
+
+  @Override
+  public long sessionId() {
+    try {
+      return root.getZookeeperClient().getZooKeeper().getSessionId();
+    } catch (Exception e) {
+      throw new PipekeeperException("cannot read the session id: " + e, e);
+    }
+  }
+
+  @Override
+  public ConnectionState connectionState() {
+    return state;
+  }
+
+  @Override
+  public void onConnectionStateChange(Consumer<ConnectionState> listener) {
+    connectionListeners.add(listener);
+  }
+
+  @Override
+  public MeterRegistry metrics() {
+    return meters.registry();
+  }
+
+  @Override
+  public Membership membership() {
+    return membership;
+  }
+
+  @Override
+  public Leadership leadership(String role) {
+    Names.check("role", role);
+    DefaultLeadership leadership = new DefaultLeadership(session, role);
+    leadership.forgetOnClose(track(leadership));
+    return leadership;
+  }
+
+  @Override
+  public dev.pipekeeper.core.leader.RoleRetirement retireRole(String role, boolean force) {
+    return RoleRetirements.retire(session, role, force);
+  }
+
+  @Override
+  public Locks locks() {
+    return locks;
+  }
+
+  @Override
+  public Barrier barrier(String name, int members) {
+    Names.check("barrier", name);
+    if (members < 1) {
+      throw new InvalidInputException("a barrier needs at least 1 member, not " + members);
+    }
+    return new DefaultBarrier(session, name, members);
+  }
+
+  @Override
+  public Assignments assignments(String group) {
+    return new DefaultAssignments(session, group);
+  }
+
+  @Override
+  public WorkUnits workUnits(String group) {
+    return new DefaultWorkUnits(session, group);
+  }
+
+  @Override
+  public GroupWorker worker(
+      String group, MemberInfo info, UnitHandler handler, WorkerOptions options) {
+    java.util.Objects.requireNonNull(handler, "handler");
+    Duration sessionTimeout = negotiatedSessionTimeout();
+    if (options.stopTimeout().multipliedBy(3).compareTo(sessionTimeout) > 0) {
+      LOG.warn(
+          "group {}: stop timeout {} ms is above a third of the session timeout ({} ms): a member cut"
+              + " off from ZooKeeper may still be stopping when another takes its units over",
+          group,
+          options.stopTimeout().toMillis(),
+          sessionTimeout.toMillis());
+    }
+    DefaultGroupWorker worker =
+        new DefaultGroupWorker(session, group, handler, options, sessionTimeout);
+    worker.start(membership, info);
+    worker.forgetOnClose(track(worker));
+    return worker;
+  }
+
+  @Override
+  public Configuration config() {
+    return config;
+  }
+
+  @Override
+  public Health health() {
+    return health;
+  }
+
+  @Override
+  public MonitorBuilder monitor() {
+    return new MonitorBuilder(
+        settings -> {
+          DefaultMonitor monitor = new DefaultMonitor(this, session, settings);
+          monitor.forgetOnClose(track(monitor));
+          monitor.start();
+          return monitor;
+        });
+  }
+
+  @Override
+  public Alerts alerts() {
+    return new DefaultAlerts(session);
+  }
+
+  @Override
+  public ClusterInspector inspector() {
+    return new DefaultInspector(session);
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    List<AutoCloseable> open;
+    synchronized (this) {
+      open = new java.util.ArrayList<>(resources);
+      resources.clear();
+    }
+    java.util.Collections.reverse(open); // the last opened closes first
+    boolean connected = root.getZookeeperClient().isConnected();
+    if (connected) {
+      open.forEach(DefaultPipekeeper::closeQuietly);
+      root.close();
+    } else {
+      closeCutOff(open);
+    }
+    meters.close(); // the session's own meters, and any a primitive failed to remove
+    connectionEvents.close();
+    connectionWatch.shutdownNow();
+    curatorSafeRunner.close();
+    if (connected) {
+      LOG.info("closed the ZooKeeper session of {} (cluster {})", session.identity(), cluster);
+    } else {
+      LOG.info(
+          "closed {} (cluster {}); its session expires on the server", session.identity(), cluster);
+    }
+  }
+
+  /**
+   * Closes while cut off from ZooKeeper. Done as when connected, each delete of an ephemeral node
+   * would wait out the connection timeout and the retry policy (minutes for a member with health
+   * and a config view); the server removes them anyway when the session expires. So each remote
+   * step gets one attempt, the nodes' deletes run side by side (they are marked closed at once, so
+   * closing the client cannot call back into them), and the client closes meanwhile.
+   */
+  private void closeCutOff(List<AutoCloseable> open) {
+    LOG.info(
+        "closing {} (cluster {}) cut off from ZooKeeper: its ephemeral nodes go when the session"
+            + " expires on the server",
+        session.identity(),
+        cluster);
+    root.getZookeeperClient().setRetryPolicy(new org.apache.curator.retry.RetryNTimes(0, 0));
+    java.util.concurrent.ExecutorService closer =
+        java.util.concurrent.Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "pipekeeper-closing");
+              t.setDaemon(true);
+              return t;
+            });
+    session.closeCutOff(closer);
+    open.forEach(DefaultPipekeeper::closeQuietly);
+    closer.shutdown();
+    try {
+      session.awaitCutOffClosesStarted(session.connectionTimeout());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    root.close();
+    try {
+      if (!closer.awaitTermination(
+          session.connectionTimeout().toMillis() + 1_000,
+          java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        closer.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      closer.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable resource) {
+    try {
+      resource.close();
+    } catch (Exception e) {
+      LOG.warn("closing {} failed: {}", resource, e.toString());
+    }
+  }
+
+  /** Nodes readable and writable by their creator's authenticated identity only. */
+  private static final class CreatorOnlyAcl implements ACLProvider {
+    @Override
+    public List<ACL> getDefaultAcl() {
+      return ZooDefs.Ids.CREATOR_ALL_ACL;
+    }
+
+    @Override
+    public List<ACL> getAclForPath(String path) {
+      return ZooDefs.Ids.CREATOR_ALL_ACL;
+    }
+  }
+}

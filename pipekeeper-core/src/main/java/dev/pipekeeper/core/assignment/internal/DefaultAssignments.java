@@ -1,0 +1,224 @@
+package dev.pipekeeper.core.assignment.internal;
+
+import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.Names;
+import dev.pipekeeper.core.PipekeeperException;
+import dev.pipekeeper.core.assignment.Assignment;
+import dev.pipekeeper.core.assignment.AssignmentStatus;
+import dev.pipekeeper.core.assignment.Assignments;
+import dev.pipekeeper.core.internal.Json;
+import dev.pipekeeper.core.internal.Session;
+import dev.pipekeeper.core.internal.ZkLayout;
+import dev.pipekeeper.core.leader.FencedException;
+import dev.pipekeeper.core.leader.Lease;
+import dev.pipekeeper.core.leader.internal.DefaultLease;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The assignment node, written in a multi-op with a check of the writer's epoch node. */
+public final class DefaultAssignments implements Assignments {
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultAssignments.class);
+  private static final int CAS_ATTEMPTS = 10;
+
+  private final Session session;
+  private final String group;
+  private final String path;
+
+  public DefaultAssignments(Session session, String group) {
+    this.session = session;
+    this.group = Names.check("group", group);
+    this.path = ZkLayout.assignment(group);
+  }
+
+  @Override
+  public String group() {
+    return group;
+  }
+
+  @Override
+  public Optional<Assignment> current() {
+    try {
+      return Optional.of(Json.read(session.client().getData().forPath(path), Assignment.class));
+    } catch (KeeperException.NoNodeException none) {
+      return Optional.empty();
+    } catch (IOException e) {
+      LOG.warn(
+          "assignment of group {} is malformed; treating it as absent: {}", group, e.getMessage());
+      return Optional.empty();
+    } catch (Exception e) {
+      throw session.failure("reading the assignment of " + group, e);
+    }
+  }
+
+  @Override
+  public Assignment publish(Lease lease, Map<String, String> owners) {
+    return publish(lease, owners, lease.holder());
+  }
+
+  /** Publishes naming {@code leader} (a worker names its member id) as the publisher. */
+  Assignment publish(Lease lease, Map<String, String> owners, String leader) {
+    if (!(lease instanceof DefaultLease fenced) || !lease.isValid()) {
+      throw new FencedException(
+          "lease of "
+              + lease.role()
+              + " epoch "
+              + lease.epoch()
+              + " is not valid; nothing was published");
+    }
+    session.awaitConnected(session.connectionTimeout());
+    for (int attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      try {
+        Stat stat = new Stat();
+        long generation = 1;
+        boolean exists = true;
+        try {
+          byte[] data = session.client().getData().storingStatIn(stat).forPath(path);
+          generation = readGeneration(data) + 1;
+        } catch (KeeperException.NoNodeException none) {
+          exists = false;
+          ensureParent();
+        }
+        Assignment next = new Assignment(generation, lease.epoch(), leader, owners, Instant.now());
+        CuratorOp check = fenced.checkOp();
+        CuratorOp write =
+            exists
+                ? session
+                    .client()
+                    .transactionOp()
+                    .setData()
+                    .withVersion(stat.getVersion())
+                    .forPath(path, Json.write(next))
+                : session.client().transactionOp().create().forPath(path, Json.write(next));
+        try {
+          session.client().transaction().forOperations(List.of(check, write));
+        } catch (KeeperException e) {
+          if (failedFirst(e)) {
+            throw new FencedException(
+                "lease of "
+                    + lease.role()
+                    + " epoch "
+                    + lease.epoch()
+                    + " is no longer the current term; the assignment of "
+                    + group
+                    + " was not published");
+          }
+          continue; // another publication came between: read again
+        }
+        LOG.debug(
+            "assignment of group {} generation {} published by {} (epoch {}), {} units",
+            group,
+            generation,
+            leader,
+            lease.epoch(),
+            owners.size());
+        return next;
+      } catch (FencedException e) {
+        throw e;
+      } catch (Exception e) {
+        throw session.failure("publishing the assignment of " + group, e);
+      }
+    }
+    throw new PipekeeperException("the assignment of " + group + " kept changing; try again");
+  }
+
+  @Override
+  public void drain(String memberId) {
+    String path = ZkLayout.drain(group, memberId);
+    session.awaitConnected(session.connectionTimeout());
+    try {
+      session
+          .client()
+          .create()
+          .orSetData()
+          .creatingParentContainersIfNeeded()
+          .forPath(path, Json.write(new DrainRecord(session.identity(), Instant.now())));
+      LOG.info("member {} of group {} drained by {}", memberId, group, session.identity());
+    } catch (Exception e) {
+      throw session.failure("draining member " + memberId + " of " + group, e);
+    }
+  }
+
+  @Override
+  public void undrain(String memberId) {
+    String path = ZkLayout.drain(group, memberId);
+    session.awaitConnected(session.connectionTimeout());
+    try {
+      session.client().delete().forPath(path);
+      LOG.info("member {} of group {} undrained by {}", memberId, group, session.identity());
+    } catch (KeeperException.NoNodeException none) {
+      throw new InvalidInputException(
+          "member " + memberId + " of group " + group + " is not drained");
+    } catch (Exception e) {
+      throw session.failure("undraining member " + memberId + " of " + group, e);
+    }
+  }
+
+  @Override
+  public Set<String> drained() {
+    return new TreeSet<>(session.children(ZkLayout.drains(group)));
+  }
+
+  @Override
+  public AssignmentStatus status() {
+    Optional<Assignment> assignment = current();
+    List<String> units = session.children(ZkLayout.units(group)).stream().sorted().toList();
+    Map<String, String> owners = new TreeMap<>();
+    for (String unit : session.children(ZkLayout.owners(group))) {
+      try {
+        byte[] data = session.client().getData().forPath(ZkLayout.owner(group, unit));
+        owners.put(unit, Json.read(data, OwnerRecord.class).member());
+      } catch (KeeperException.NoNodeException gone) {
+        // released between the listing and the read
+      } catch (IOException malformed) {
+        LOG.warn("skipping malformed owner node of unit {} in group {}", unit, group);
+      } catch (Exception e) {
+        throw session.failure("reading the owners of " + group, e);
+      }
+    }
+    return new AssignmentStatus(group, assignment, units, owners, drained());
+  }
+
+  /** What a drain node holds: who drained the member, and when. */
+  record DrainRecord(String by, Instant at) {}
+
+  /** Whether the multi-op failed on its first operation, the epoch check. */
+  public static boolean failedFirst(KeeperException e) {
+    List<OpResult> results = e.getResults();
+    return results != null
+        && !results.isEmpty()
+        && results.get(0) instanceof OpResult.ErrorResult error
+        && error.getErr() != KeeperException.Code.OK.intValue()
+        && error.getErr() != KeeperException.Code.RUNTIMEINCONSISTENCY.intValue();
+  }
+
+  private long readGeneration(byte[] data) {
+    try {
+      return Json.read(data, Assignment.class).generation();
+    } catch (IOException e) {
+      LOG.warn("assignment of group {} is malformed; the next generation starts over", group);
+      return 0;
+    }
+  }
+
+  private void ensureParent() throws Exception {
+    if (session.client().checkExists().forPath(ZkLayout.ASSIGNMENTS) == null) {
+      try {
+        session.client().create().creatingParentsIfNeeded().forPath(ZkLayout.ASSIGNMENTS);
+      } catch (KeeperException.NodeExistsException raced) {
+        // another publisher made it first
+      }
+    }
+  }
+}

@@ -1,0 +1,209 @@
+package dev.pipekeeper.core.config.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.config.ChangeOptions;
+import dev.pipekeeper.core.config.ConfigCommit;
+import dev.pipekeeper.core.config.ConfigConflictException;
+import dev.pipekeeper.core.config.ConfigKeys;
+import dev.pipekeeper.core.config.Scope;
+import dev.pipekeeper.core.config.Secrets;
+import dev.pipekeeper.core.internal.Json;
+import dev.pipekeeper.core.internal.Session;
+import dev.pipekeeper.core.internal.ZkLayout;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The secret markers of {@link Secrets}' rule: {@code config-secret/KEY}, one per key name, for
+ * every scope. A {@code writeOnly} schema, set or replaced, leaves one (created before the schema's
+ * multi-op, which checks that it is still there, so no such schema is ever stored without one, and
+ * installing the same schema from several instances at once converges); only {@link #reveal}
+ * removes it, recording that in the key's history.
+ */
+final class SecretMarkers {
+  private static final Logger LOG = LoggerFactory.getLogger(SecretMarkers.class);
+
+  /** What a marker holds: which scope's schema first made the key secret, and when. */
+  record Marker(String scope, Instant at) {}
+
+  private final DefaultConfiguration config;
+
+  SecretMarkers(DefaultConfiguration config) {
+    this.config = config;
+  }
+
+  private CuratorFramework client() {
+    return config.client();
+  }
+
+  /** The keys with a marker. */
+  Set<String> marked() {
+    return new HashSet<>(config.session().children(ZkLayout.CONFIG_SECRET));
+  }
+
+  /** Whether {@code key} is secret in {@code scope} (see {@link Secrets}). */
+  boolean isSecret(Scope scope, String key) {
+    try {
+      if (client().checkExists().forPath(ZkLayout.configSecret(key)) != null) {
+        return true;
+      }
+    } catch (Exception e) {
+      throw config.session().failure("reading whether " + key + " is secret", e);
+    }
+    return isSecretBySchema(scope, key, config::schema);
+  }
+
+  /** The part of the rule that needs no marker: a writeOnly schema in the scope or in global. */
+  static boolean isSecretBySchema(
+      Scope scope,
+      String key,
+      java.util.function.BiFunction<Scope, String, Optional<JsonNode>> of) {
+    if (Secrets.isSecret(of.apply(scope, key).orElse(null))) {
+      return true;
+    }
+    return scope.kind() != Scope.Kind.GLOBAL
+        && Secrets.isSecret(of.apply(Scope.global(), key).orElse(null));
+  }
+
+  /**
+   * For a schema change of {@code key} to {@code schema} (null: deleted): if the new or the current
+   * schema is {@code writeOnly}, makes sure the key's marker exists and returns the check that it
+   * still does, for the change's multi-op; else empty.
+   */
+  Optional<CuratorOp> forSchemaChange(Scope scope, String key, JsonNode schema) throws Exception {
+    if (!Secrets.isSecret(schema) && !Secrets.isSecret(config.schema(scope, key).orElse(null))) {
+      return Optional.empty();
+    }
+    String path = ZkLayout.configSecret(key);
+    if (client().checkExists().forPath(path) == null) {
+      try {
+        client()
+            .create()
+            .creatingParentsIfNeeded()
+            .forPath(path, Json.write(new Marker(scope.path(), Instant.now())));
+        LOG.info("config {} is secret in every scope from now on ({}'s schema)", key, scope);
+      } catch (KeeperException.NodeExistsException raced) {
+        // another writer marked it first: the same outcome
+      }
+    }
+    return Optional.of(client().transactionOp().check().forPath(path));
+  }
+
+  /** See {@link dev.pipekeeper.core.config.Configuration#reveal}. */
+  ConfigCommit reveal(Scope scope, String key, ChangeOptions options) {
+    ConfigKeys.check(key);
+    Session session = config.session();
+    session.awaitConnected(session.connectionTimeout());
+    String marker = ZkLayout.configSecret(key);
+    List<CuratorOp> ops = new ArrayList<>();
+    try {
+      // Every scope's schemas: none may still mark the key, and none may change until the marker
+      // is gone (the check of each scope's schemas' folder version, which every schema change
+      // bumps), or a writeOnly schema could be left without its marker.
+      List<String> still = new ArrayList<>();
+      for (Scope schemaScope : config.scopesUnder(ZkLayout.CONFIG_SCHEMA)) {
+        String folder = ZkLayout.configSchemas(schemaScope.path());
+        Stat folderStat = client().checkExists().forPath(folder);
+        if (folderStat == null) {
+          continue;
+        }
+        ops.add(
+            client().transactionOp().check().withVersion(folderStat.getVersion()).forPath(folder));
+        if (Secrets.isSecret(config.schema(schemaScope, key).orElse(null))) {
+          still.add(schemaScope.path());
+        }
+      }
+      if (!still.isEmpty()) {
+        throw new InvalidInputException(
+            "config "
+                + key
+                + " stays secret: its schema in "
+                + String.join(", ", still)
+                + " has \"writeOnly\": true; delete that schema or set one without writeOnly"
+                + " first");
+      }
+      Stat markerStat = client().checkExists().forPath(marker);
+      if (markerStat == null) {
+        throw new InvalidInputException("config " + key + " is not secret: nothing to reveal");
+      }
+      ops.add(
+          0,
+          client().transactionOp().delete().withVersion(markerStat.getVersion()).forPath(marker));
+
+      // The history entry: the value as it is (unchanged by this), checked to be so.
+      Stat keyStat = new Stat();
+      JsonNode value = null;
+      String keyPath = ZkLayout.configKey(scope.path(), key);
+      try {
+        value =
+            DefaultConfiguration.parseOrRaw(
+                client().getData().storingStatIn(keyStat).forPath(keyPath));
+        ops.add(
+            client().transactionOp().check().withVersion(keyStat.getVersion()).forPath(keyPath));
+      } catch (KeeperException.NoNodeException unset) {
+        // recorded as unset
+      }
+      // A change of the scope like any other (its commit node, compare-and-set), so every
+      // writer's knowledge of the scope's history is checked again, and views acknowledge it.
+      String comment =
+          "secret revealed" + (options.comment().isEmpty() ? "" : ": " + options.comment());
+      Stat commit = client().checkExists().forPath(ZkLayout.configCommit(scope.path()));
+      int commitVersion = commit == null ? -1 : commit.getVersion();
+      ops.add(
+          config.commitOp(
+              scope,
+              commitVersion,
+              new DefaultConfiguration.CommitRecord(
+                  options.who(), Instant.now(), List.of(key), comment)));
+      int scopeVersion = commitVersion + 2;
+      String history = ZkLayout.configHistory(scope.path(), key);
+      List<String> entries = new ArrayList<>();
+      try {
+        entries.addAll(client().getChildren().forPath(history));
+      } catch (KeeperException.NoNodeException none) {
+        // no history yet
+      }
+      entries.sort(null);
+      config.historyOps(
+          ops,
+          scope,
+          key,
+          entries,
+          new DefaultConfiguration.HistoryRecord(
+              options.who(), Instant.now(), value, value, comment, scopeVersion));
+      client().transaction().forOperations(ops);
+      LOG.info(
+          "config {} is no longer secret: revealed by {} (recorded in the history of {} {}){}",
+          key,
+          options.who(),
+          scope,
+          key,
+          options.comment().isEmpty() ? "" : " (" + options.comment() + ")");
+      return new ConfigCommit(scope, scopeVersion, List.of(key));
+    } catch (KeeperException.BadVersionException
+        | KeeperException.NoNodeException
+        | KeeperException.NodeExistsException e) {
+      throw new ConfigConflictException(
+          "config "
+              + key
+              + ": its schemas, secrecy or value in "
+              + scope
+              + " changed while it was revealed; nothing was written: retry");
+    } catch (InvalidInputException e) {
+      throw e;
+    } catch (Exception e) {
+      throw session.failure("revealing config " + key, e);
+    }
+  }
+}

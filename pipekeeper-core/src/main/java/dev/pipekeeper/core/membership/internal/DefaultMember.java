@@ -1,0 +1,134 @@
+package dev.pipekeeper.core.membership.internal;
+
+import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.internal.Session;
+import dev.pipekeeper.core.internal.ZkLayout;
+import dev.pipekeeper.core.membership.Member;
+import dev.pipekeeper.core.membership.MemberRecord;
+import dev.pipekeeper.core.membership.MemberState;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.framework.recipes.nodes.PersistentNode;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A member node kept by Curator's {@link PersistentNode} (recreated after session loss). */
+final class DefaultMember implements Member {
+  /** Set once by whoever registered this with the connection; run on close. */
+  private volatile Runnable forget = () -> {};
+
+  void forgetOnClose(Runnable forget) {
+    this.forget = forget;
+  }
+
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultMember.class);
+
+  private final Session session;
+  private final String path;
+  private final PersistentNode node;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile MemberRecord record;
+  private volatile Runnable removeMeters = () -> {};
+
+  DefaultMember(Session session, MemberRecord record) {
+    this.session = session;
+    this.record = record;
+    this.path = ZkLayout.member(record.group(), record.id());
+    this.node =
+        new PersistentNode(
+            session.client(), CreateMode.EPHEMERAL, false, path, MemberCodec.encode(record));
+  }
+
+  void start() {
+    session.awaitConnected(session.connectionTimeout());
+    try {
+      Stat existing = session.client().checkExists().forPath(path);
+      long ourSession = session.sessionId();
+      if (existing != null && existing.getEphemeralOwner() != ourSession) {
+        throw new InvalidInputException(
+            "member id '"
+                + record.id()
+                + "' is already used by a live member of group '"
+                + record.group()
+                + "'");
+      }
+      node.start();
+      if (!node.waitForInitialCreate(
+          session.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        node.close();
+        throw session.unreachable(
+            "member "
+                + record.id()
+                + " not registered within "
+                + session.connectionTimeout().toMillis()
+                + " ms");
+      }
+    } catch (InvalidInputException e) {
+      throw e;
+    } catch (Exception e) {
+      throw session.failure("joining group " + record.group(), e);
+    }
+    removeMeters = session.meters().member(record.group());
+    LOG.info("joined group {} as {} ({})", record.group(), record.id(), record.state());
+  }
+
+  @Override
+  public String id() {
+    return record.id();
+  }
+
+  @Override
+  public String group() {
+    return record.group();
+  }
+
+  @Override
+  public MemberRecord record() {
+    return record;
+  }
+
+  @Override
+  public synchronized void setState(MemberState state) {
+    if (closed.get()) {
+      throw new IllegalStateException("member " + id() + " has left group " + group());
+    }
+    record = record.withState(state);
+    try {
+      node.setData(MemberCodec.encode(record));
+    } catch (Exception e) {
+      throw session.failure("setting the state of member " + id(), e);
+    }
+    LOG.info("member {} of group {} is now {}", id(), group(), state);
+  }
+
+  @Override
+  public boolean isRegistered() {
+    try {
+      Stat stat = session.client().checkExists().forPath(path);
+      return stat != null && stat.getEphemeralOwner() == session.sessionId();
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      forget.run();
+      removeMeters.run();
+      if (session.client().getZookeeperClient().isConnected()) {
+        GracefulLeaves.record(session, group(), id()); // before the node goes: see GracefulLeaves
+      }
+      if (session.release(node, "member " + id() + " of group " + group())) {
+        LOG.info("left group {} ({})", group(), id());
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "member " + id() + " of " + group();
+  }
+}
