@@ -15,6 +15,7 @@ import dev.pipekeeper.core.config.internal.DefaultConfiguration;
 import dev.pipekeeper.core.ensemble.ZkConnectString;
 import dev.pipekeeper.core.health.Health;
 import dev.pipekeeper.core.health.internal.DefaultHealth;
+import dev.pipekeeper.core.internal.Connection;
 import dev.pipekeeper.core.internal.ConnectionLog;
 import dev.pipekeeper.core.internal.CoreMeters;
 import dev.pipekeeper.core.internal.Registry;
@@ -30,9 +31,9 @@ import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.core.membership.Membership;
 import dev.pipekeeper.core.membership.internal.DefaultMembership;
 import dev.pipekeeper.core.monitor.Alerts;
+import dev.pipekeeper.core.monitor.Monitor;
 import dev.pipekeeper.core.monitor.MonitorBuilder;
 import dev.pipekeeper.core.monitor.internal.DefaultAlerts;
-import dev.pipekeeper.core.monitor.internal.DefaultMonitor;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -55,7 +56,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The {@link Pipekeeper} connection: one Curator client namespaced to the cluster. */
-public final class DefaultPipekeeper implements Pipekeeper {
+final class DefaultPipekeeper implements Pipekeeper, Connection {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultPipekeeper.class);
 
   /** While the connection is down, how often the log says that it still is. */
@@ -79,7 +80,7 @@ public final class DefaultPipekeeper implements Pipekeeper {
   private final DefaultHealth health;
   private volatile ConnectionState state;
 
-  public DefaultPipekeeper(PipekeeperBuilder settings) {
+  DefaultPipekeeper(PipekeeperSettings settings) {
     this.cluster = settings.cluster();
     String identity = settings.identity() != null ? settings.identity() : defaultIdentity();
     Names.check("identity", identity);
@@ -155,7 +156,7 @@ public final class DefaultPipekeeper implements Pipekeeper {
 
   /** The Curator settings every client of this connection shares, for {@code connectString}. */
   private static CuratorFrameworkFactory.Builder curator(
-      PipekeeperBuilder settings, String connectString) {
+      PipekeeperSettings settings, String connectString) {
     CuratorFrameworkFactory.Builder builder =
         CuratorFrameworkFactory.builder()
             .connectString(connectString)
@@ -185,7 +186,7 @@ public final class DefaultPipekeeper implements Pipekeeper {
    * ACLs of the cluster's nodes, through a short-lived client without the chroot, unless the
    * settings say not to; then the connection is refused.
    */
-  private void ensureChroot(String chroot, PipekeeperBuilder settings) {
+  private void ensureChroot(String chroot, PipekeeperSettings settings) {
     try {
       // Through the chrooted client, "/" is the chroot itself.
       if (root.usingNamespace(null).checkExists().forPath("/") != null) {
@@ -247,7 +248,13 @@ public final class DefaultPipekeeper implements Pipekeeper {
   }
 
   /** {@link Registry} of this connection: registers, and returns what forgets again. */
-  private Runnable track(AutoCloseable resource) {
+  @Override
+  public Session session() {
+    return session;
+  }
+
+  @Override
+  public Runnable track(AutoCloseable resource) {
     register(resource);
     return () -> forget(resource);
   }
@@ -373,13 +380,7 @@ public final class DefaultPipekeeper implements Pipekeeper {
 
   @Override
   public MonitorBuilder monitor() {
-    return new MonitorBuilder(
-        settings -> {
-          DefaultMonitor monitor = new DefaultMonitor(this, session, settings);
-          monitor.forgetOnClose(track(monitor));
-          monitor.start();
-          return monitor;
-        });
+    return Monitor.builder(this);
   }
 
   @Override

@@ -44,7 +44,7 @@ public interface Pipekeeper extends AutoCloseable {
 
   /** Settings for a new connection. */
   static PipekeeperBuilder builder() {
-    return new PipekeeperBuilder(DefaultPipekeeper::new);
+    return new PipekeeperBuilder();
   }
 
   /**

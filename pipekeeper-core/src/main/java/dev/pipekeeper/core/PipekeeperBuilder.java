@@ -1,5 +1,6 @@
 package dev.pipekeeper.core;
 
+import dev.pipekeeper.core.internal.Durations;
 import dev.pipekeeper.core.internal.ZkLayout;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
@@ -7,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Function;
 import org.apache.curator.RetryPolicy;
 import org.apache.curator.framework.AuthInfo;
 import org.apache.curator.framework.api.ACLProvider;
@@ -26,7 +26,6 @@ import org.apache.zookeeper.client.ZKClientConfig;
  * zookeeper.sasl.clientconfig}).
  */
 public final class PipekeeperBuilder {
-  private final Function<PipekeeperBuilder, Pipekeeper> factory;
   private String zookeeper;
   private String cluster = "default";
   private String identity;
@@ -42,9 +41,7 @@ public final class PipekeeperBuilder {
   private int configHistoryLimit = 100;
   private MeterRegistry metrics = Metrics.globalRegistry;
 
-  PipekeeperBuilder(Function<PipekeeperBuilder, Pipekeeper> factory) {
-    this.factory = factory;
-  }
+  PipekeeperBuilder() {}
 
   /**
    * The ZooKeeper connect string, e.g. {@code zk1:2181,zk2:2181,zk3:2181}, optionally with a chroot
@@ -181,71 +178,32 @@ public final class PipekeeperBuilder {
     dev.pipekeeper.core.ensemble.ZkConnectString.parse(zookeeper);
     ZkLayout.root(cluster);
     if (sessionTimeout.isNegative() || sessionTimeout.isZero()) {
-      throw new InvalidInputException("session timeout must be positive, not " + sessionTimeout);
+      throw new InvalidInputException(
+          "session timeout must be positive, not " + Durations.format(sessionTimeout));
     }
     if (connectionTimeout.isNegative() || connectionTimeout.isZero()) {
       throw new InvalidInputException(
-          "connection timeout must be positive, not " + connectionTimeout);
+          "connection timeout must be positive, not " + Durations.format(connectionTimeout));
     }
-    return factory.apply(this);
+    return new DefaultPipekeeper(settings());
   }
 
-  public String zookeeper() {
-    return zookeeper;
-  }
-
-  public String cluster() {
-    return cluster;
-  }
-
-  /** The identity, or null for the default. */
-  public String identity() {
-    return identity;
-  }
-
-  public Duration sessionTimeout() {
-    return sessionTimeout;
-  }
-
-  public Duration connectionTimeout() {
-    return connectionTimeout;
-  }
-
-  public RetryPolicy retryPolicy() {
-    return retryPolicy != null ? retryPolicy : new BoundedExponentialBackoffRetry(100, 1000, 3);
-  }
-
-  public List<AuthInfo> authorizations() {
-    return List.copyOf(authorizations);
-  }
-
-  /** The ACL provider, or null for the default. */
-  public ACLProvider aclProvider() {
-    return aclProvider;
-  }
-
-  public int configValueLimit() {
-    return configValueLimit;
-  }
-
-  public int configHistoryLimit() {
-    return configHistoryLimit;
-  }
-
-  public MeterRegistry metrics() {
-    return metrics;
-  }
-
-  public boolean followEnsembleChanges() {
-    return followEnsembleChanges;
-  }
-
-  public boolean createChroot() {
-    return createChroot;
-  }
-
-  /** The client config, or null for ZooKeeper's defaults. */
-  public ZKClientConfig clientConfig() {
-    return clientConfig;
+  /** What {@link #build()} hands the implementation: the settings, fixed. */
+  private PipekeeperSettings settings() {
+    return new PipekeeperSettings(
+        zookeeper,
+        cluster,
+        identity,
+        sessionTimeout,
+        connectionTimeout,
+        retryPolicy != null ? retryPolicy : new BoundedExponentialBackoffRetry(100, 1000, 3),
+        List.copyOf(authorizations),
+        aclProvider,
+        clientConfig,
+        followEnsembleChanges,
+        createChroot,
+        configValueLimit,
+        configHistoryLimit,
+        metrics);
   }
 }

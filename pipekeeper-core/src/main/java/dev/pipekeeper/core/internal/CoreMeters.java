@@ -1,6 +1,5 @@
 package dev.pipekeeper.core.internal;
 
-import dev.pipekeeper.core.config.Scope;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -151,12 +150,15 @@ public final class CoreMeters implements AutoCloseable {
     return new LeadershipMeters(counterOf(grantsKey, "Leases granted"), all(removes));
   }
 
-  /** A config view's meters, one of each per scope it reads. */
-  public Runnable configView(
-      List<Scope> scopes, ToDoubleFunction<Scope> appliedVersion, ToDoubleFunction<Scope> held) {
+  /** A config view's meters, one of each per scope it reads, tagged with the scope's path. */
+  public <S> Runnable configView(
+      List<S> scopes,
+      Function<S, String> path,
+      ToDoubleFunction<S> appliedVersion,
+      ToDoubleFunction<S> held) {
     List<Runnable> removes = new ArrayList<>();
-    for (Scope scope : scopes) {
-      Tags tags = Tags.of("scope", scope.path());
+    for (S scope : scopes) {
+      Tags tags = Tags.of("scope", path.apply(scope));
       removes.add(
           gauge(
               CONFIG_APPLIED_VERSION,

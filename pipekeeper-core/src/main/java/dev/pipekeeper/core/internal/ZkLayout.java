@@ -34,9 +34,6 @@ public final class ZkLayout {
   public static final String ALERTS_HISTORY = ALERTS + "/history";
   public static final String ALERTS_ROSTER = ALERTS + "/roster";
 
-  /** The role of the cluster's one monitor. */
-  public static final String MONITOR_ROLE = dev.pipekeeper.core.monitor.Monitor.ROLE;
-
   /** The prefix of history entries' sequential node names. */
   public static final String ALERT_HISTORY_PREFIX = "h-";
 

@@ -19,6 +19,16 @@ public interface Monitor extends AutoCloseable {
   /** The role the cluster's monitors contend for. */
   String ROLE = "pipekeeper.monitor";
 
+  /**
+   * Settings for a contender for the monitor on {@code pk}; the same as {@code pk.monitor()}.
+   *
+   * @throws IllegalArgumentException when the monitor starts, if {@code pk} was not made by {@code
+   *     Pipekeeper.builder()}
+   */
+  static MonitorBuilder builder(dev.pipekeeper.core.Pipekeeper pk) {
+    return new MonitorBuilder(pk);
+  }
+
   /** Whether this contender is the elected monitor now. */
   boolean isLeading();
 

@@ -1,6 +1,10 @@
 package dev.pipekeeper.core.monitor;
 
 import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.internal.Connection;
+import dev.pipekeeper.core.monitor.internal.DefaultMonitor;
+import dev.pipekeeper.core.monitor.internal.MonitorSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -9,7 +13,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * Settings of a {@link Monitor}, from {@link dev.pipekeeper.core.Pipekeeper#monitor()}; every
@@ -24,7 +27,7 @@ import java.util.function.Function;
  * }</pre>
  */
 public final class MonitorBuilder {
-  private final Function<MonitorBuilder, Monitor> factory;
+  private final Pipekeeper pk;
   private Duration evaluationInterval = Duration.ofSeconds(5);
   private final List<AlertSink> sinks = new ArrayList<>();
   private final List<MonitorProbe> probes = new ArrayList<>();
@@ -39,11 +42,8 @@ public final class MonitorBuilder {
   private Duration ensembleTimeout = Duration.ofSeconds(2);
   private String ensemble;
 
-  /**
-   * For {@link dev.pipekeeper.core.Pipekeeper} implementations; users call {@code pk.monitor()}.
-   */
-  public MonitorBuilder(Function<MonitorBuilder, Monitor> factory) {
-    this.factory = Objects.requireNonNull(factory);
+  MonitorBuilder(Pipekeeper pk) {
+    this.pk = Objects.requireNonNull(pk);
   }
 
   /** How often the elected monitor evaluates the rules (default 5 s, at least 100 ms). */
@@ -155,60 +155,25 @@ public final class MonitorBuilder {
         throw new InvalidInputException("two alert sinks are named '" + s.name() + "'");
       }
     }
-    return factory.apply(this);
-  }
-
-  public Duration evaluationInterval() {
-    return evaluationInterval;
-  }
-
-  public List<AlertSink> sinks() {
-    return List.copyOf(sinks);
-  }
-
-  public boolean logSink() {
-    return logSink;
-  }
-
-  public List<MonitorProbe> probes() {
-    return List.copyOf(probes);
-  }
-
-  /** The registry set, or null for the connection's. */
-  public MeterRegistry metrics() {
-    return metrics;
-  }
-
-  public Clock clock() {
-    return clock;
-  }
-
-  public Duration flapWindow() {
-    return flapWindow;
-  }
-
-  public int historyLimit() {
-    return historyLimit;
-  }
-
-  public int deliveryQueue() {
-    return deliveryQueue;
-  }
-
-  public Duration deliveryBackoff() {
-    return deliveryBackoff;
-  }
-
-  public Duration deliveryMaxBackoff() {
-    return deliveryMaxBackoff;
-  }
-
-  /** The ensemble's connect string, or null for the connection's. */
-  public String ensemble() {
-    return ensemble;
-  }
-
-  public Duration ensembleTimeout() {
-    return ensembleTimeout;
+    MonitorSettings settings =
+        new MonitorSettings(
+            evaluationInterval,
+            List.copyOf(sinks),
+            logSink,
+            List.copyOf(probes),
+            metrics,
+            clock,
+            flapWindow,
+            historyLimit,
+            deliveryQueue,
+            deliveryBackoff,
+            deliveryMaxBackoff,
+            ensemble,
+            ensembleTimeout);
+    Connection connection = Connection.of(pk);
+    DefaultMonitor monitor = new DefaultMonitor(pk, connection.session(), settings);
+    monitor.forgetOnClose(connection.track(monitor));
+    monitor.start();
+    return monitor;
   }
 }

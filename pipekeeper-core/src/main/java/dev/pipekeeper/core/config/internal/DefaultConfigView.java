@@ -144,7 +144,10 @@ final class DefaultConfigView implements ConfigView {
             session
                 .meters()
                 .configView(
-                    scopes, scope -> versions.getOrDefault(scope, -1), this::lastKnownGoodCount);
+                    scopes,
+                    Scope::path,
+                    scope -> versions.getOrDefault(scope, -1),
+                    this::lastKnownGoodCount);
       }
     }
   }

@@ -30,7 +30,6 @@ import dev.pipekeeper.core.monitor.AlertSinks;
 import dev.pipekeeper.core.monitor.AlertState;
 import dev.pipekeeper.core.monitor.Evaluation;
 import dev.pipekeeper.core.monitor.Monitor;
-import dev.pipekeeper.core.monitor.MonitorBuilder;
 import dev.pipekeeper.core.monitor.MonitorProbe;
 import dev.pipekeeper.core.monitor.ProbeReport;
 import dev.pipekeeper.core.monitor.Rule;
@@ -67,20 +66,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The monitor: a contender for {@link ZkLayout#MONITOR_ROLE}; while it leads, one thread evaluates
- * the rules every interval. Each evaluation gathers its inputs (watched members, health and applied
- * records; roles, scope versions, the ensemble and the probes as the rules need them), lets the
- * rules find their conditions, steps every alert's lifecycle, writes what changed in one fenced
- * multi-op, and then offers every alert a sink has not been told of to that sink's delivery queue.
- * A sink's confirmation is written at the next evaluation, so what was delivered survives a
- * failover.
+ * The monitor: a contender for {@link Monitor#ROLE}; while it leads, one thread evaluates the rules
+ * every interval. Each evaluation gathers its inputs (watched members, health and applied records;
+ * roles, scope versions, the ensemble and the probes as the rules need them), lets the rules find
+ * their conditions, steps every alert's lifecycle, writes what changed in one fenced multi-op, and
+ * then offers every alert a sink has not been told of to that sink's delivery queue. A sink's
+ * confirmation is written at the next evaluation, so what was delivered survives a failover.
  */
 public final class DefaultMonitor implements Monitor {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultMonitor.class);
 
   private final Pipekeeper pk;
   private final Session session;
-  private final MonitorBuilder settings;
+  private final MonitorSettings settings;
   private final Leadership leadership;
   private final ConfigView rulesView;
   private final ScheduledExecutorService thread;
@@ -176,7 +174,7 @@ public final class DefaultMonitor implements Monitor {
   /** A sink confirmed delivering {@code state} of {@code key}. */
   private record Ack(String sink, String key, AlertState state) {}
 
-  public DefaultMonitor(Pipekeeper pk, Session session, MonitorBuilder settings) {
+  public DefaultMonitor(Pipekeeper pk, Session session, MonitorSettings settings) {
     this.pk = pk;
     this.session = session;
     this.settings = settings;
@@ -247,7 +245,7 @@ public final class DefaultMonitor implements Monitor {
     }
     this.rulesView = pk.config().view(List.of(Scope.global()));
     installSchema();
-    this.leadership = pk.leadership(ZkLayout.MONITOR_ROLE);
+    this.leadership = pk.leadership(Monitor.ROLE);
     leadership.addListener(
         new LeaseListener() {
           @Override

@@ -1,0 +1,34 @@
+package dev.pipekeeper.core;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import org.apache.curator.RetryPolicy;
+import org.apache.curator.framework.AuthInfo;
+import org.apache.curator.framework.api.ACLProvider;
+import org.apache.zookeeper.client.ZKClientConfig;
+
+/**
+ * The settings of one connection as {@link PipekeeperBuilder#build()} checked them, handed to the
+ * implementation; immutable but for the objects the user passed in (retry policy, ACL provider,
+ * client config, registry), which are used as given.
+ *
+ * @param identity the identity, or null for the default
+ * @param aclProvider the ACL provider, or null for the default
+ * @param clientConfig the client config, or null for ZooKeeper's defaults
+ */
+record PipekeeperSettings(
+    String zookeeper,
+    String cluster,
+    String identity,
+    Duration sessionTimeout,
+    Duration connectionTimeout,
+    RetryPolicy retryPolicy,
+    List<AuthInfo> authorizations,
+    ACLProvider aclProvider,
+    ZKClientConfig clientConfig,
+    boolean followEnsembleChanges,
+    boolean createChroot,
+    int configValueLimit,
+    int configHistoryLimit,
+    MeterRegistry metrics) {}
