@@ -11,6 +11,7 @@ import dev.pipekeeper.embedded.TcpProxy;
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
+import dev.pipekeeper.kafka.monitor.KafkaCluster;
 import dev.pipekeeper.kafka.monitor.KafkaProbe;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -252,6 +253,34 @@ class KafkaProbeIT {
     ProbeReport report = timed(probe, Set.of("any"));
     assertThat(report.reachable()).isFalse();
     assertThat(report.error()).hasValueSatisfying(e -> assertThat(e).contains("127.0.0.1:" + port));
+  }
+
+  @Test
+  void describesTheClusterAndReportsNoAnswerWithinTheTimeout(TestCluster cluster) throws Exception {
+    KafkaCluster described = probe(cluster.bootstrapServers(), "probe-describe").describeCluster();
+    assertThat(described.reachable()).isTrue();
+    assertThat(described.bootstrapServers()).isEqualTo(cluster.bootstrapServers());
+    assertThat(described.clusterId()).hasValue(cluster.kafka().clusterId());
+    assertThat(described.brokers())
+        .singleElement()
+        .satisfies(b -> assertThat(b.port()).isEqualTo(cluster.kafka().brokerPort()));
+    assertThat(described.controller()).isPresent();
+    assertThat(described.error()).isEmpty();
+
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    KafkaProbe nothing = probe("127.0.0.1:" + port, "probe-describe-nothing");
+    long start = System.nanoTime();
+    KafkaCluster none = nothing.describeCluster();
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isLessThan(PROBE_TIMEOUT.plus(SLACK).plusSeconds(1));
+    assertThat(none.reachable()).isFalse();
+    assertThat(none.brokers()).isEmpty();
+    assertThat(none.error()).hasValue("no answer within 1000 ms");
+    nothing.close();
+    assertThatThrownBy(nothing::describeCluster).isInstanceOf(IllegalStateException.class);
   }
 
   @Test

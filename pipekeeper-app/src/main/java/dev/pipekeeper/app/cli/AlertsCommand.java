@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -72,10 +73,7 @@ final class AlertsCommand implements Callable<Integer> {
               + " (which add to them, replace one by its name, or switch one off).")
   boolean rules;
 
-  @Option(
-      names = "--json",
-      description = "Print the data as JSON (alerts as the monitor stores them).")
-  boolean json;
+  @Mixin JsonOutput output;
 
   @Override
   public Integer call() {
@@ -93,17 +91,17 @@ final class AlertsCommand implements Callable<Integer> {
       throw new InvalidInputException("--state is for alerts, not --rules");
     }
     Optional<AlertState> only = Optional.ofNullable(state).map(AlertsCommand::parseState);
-    PrintWriter out = spec.commandLine().getOut();
-    try (Pipekeeper pk = Connections.open(root)) {
+    try (Pipekeeper pk = Connections.open(root.zookeeper)) {
       if (rules) {
-        printRules(pk, out);
+        printRules(pk);
       } else if (history) {
         List<Alert> transitions =
             filter(pk.alerts().history(limit != null ? limit : DEFAULT_HISTORY), only);
-        printHistory(transitions, only, out);
+        output.print(() -> alertsJson(transitions), out -> printHistory(transitions, only, out));
       } else {
         List<Alert> active = filter(pk.alerts().active(), only);
-        printActive(active, only, monitorLeader(pk), out);
+        Optional<RoleInfo> leader = monitorLeader(pk);
+        output.print(() -> alertsJson(active), out -> printActive(active, only, leader, out));
       }
     }
     return ExitCodes.OK;
@@ -130,12 +128,8 @@ final class AlertsCommand implements Callable<Integer> {
         .findFirst();
   }
 
-  private void printActive(
+  private static void printActive(
       List<Alert> active, Optional<AlertState> only, Optional<RoleInfo> leader, PrintWriter out) {
-    if (json) {
-      out.println(Json.write(alertsJson(active)));
-      return;
-    }
     List<Alert> sorted = new ArrayList<>(active);
     sorted.sort(
         Comparator.comparing((Alert a) -> rank(a.state()))
@@ -166,11 +160,8 @@ final class AlertsCommand implements Callable<Integer> {
             .orElse("No monitor is running: alerts are not being evaluated."));
   }
 
-  private void printHistory(List<Alert> transitions, Optional<AlertState> only, PrintWriter out) {
-    if (json) {
-      out.println(Json.write(alertsJson(transitions)));
-      return;
-    }
+  private static void printHistory(
+      List<Alert> transitions, Optional<AlertState> only, PrintWriter out) {
     if (transitions.isEmpty()) {
       out.println(
           only.map(s -> "No " + s.name().toLowerCase(Locale.ROOT) + " transitions recorded.")
@@ -190,7 +181,7 @@ final class AlertsCommand implements Callable<Integer> {
     return a.ruleRemoved() ? a.state() + " (rule removed)" : String.valueOf(a.state());
   }
 
-  private void printRules(Pipekeeper pk, PrintWriter out) {
+  private void printRules(Pipekeeper pk) {
     Optional<ConfigEntry> stored = pk.config().get(Scope.global(), Rules.KEY);
     RuleSet set;
     if (stored.isPresent()) {
@@ -210,18 +201,22 @@ final class AlertsCommand implements Callable<Integer> {
     } else {
       set = Rules.inForce(Optional.empty());
     }
+    output.print(() -> rulesJson(stored, set), out -> printRules(stored, set, out));
+  }
+
+  private static Map<String, Object> rulesJson(Optional<ConfigEntry> stored, RuleSet set) {
+    Map<String, Object> document = new LinkedHashMap<>();
+    document.put("source", stored.isPresent() ? Rules.KEY : "defaults");
+    stored.ifPresent(e -> document.put("version", e.version()));
+    stored.ifPresent(e -> document.put("modifiedAt", e.modifiedAt()));
+    document.put("rules", Rules.toJson(set.rules()));
+    document.put("replacedDefaults", set.replaced());
+    document.put("disabledDefaults", set.disabled());
+    return document;
+  }
+
+  private static void printRules(Optional<ConfigEntry> stored, RuleSet set, PrintWriter out) {
     List<Rule> inForce = set.rules();
-    if (json) {
-      Map<String, Object> document = new LinkedHashMap<>();
-      document.put("source", stored.isPresent() ? Rules.KEY : "defaults");
-      stored.ifPresent(e -> document.put("version", e.version()));
-      stored.ifPresent(e -> document.put("modifiedAt", e.modifiedAt()));
-      document.put("rules", Rules.toJson(inForce));
-      document.put("replacedDefaults", set.replaced());
-      document.put("disabledDefaults", set.disabled());
-      out.println(Json.write(document));
-      return;
-    }
     Table table =
         new Table("NAME", "KIND", "SEVERITY", "FOR", "KEEP FIRING", "SUBJECT", "SETTINGS", "FROM");
     for (Rule r : inForce) {

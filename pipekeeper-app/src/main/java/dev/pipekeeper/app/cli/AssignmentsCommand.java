@@ -11,8 +11,8 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -35,27 +35,28 @@ final class AssignmentsCommand implements Callable<Integer> {
       description = "Only this group (default: every group with work units).")
   String group;
 
-  @Option(names = "--json", description = "Print the assignments as JSON.")
-  boolean json;
+  @Mixin JsonOutput output;
 
   @Override
   public Integer call() {
     List<AssignmentStatus> statuses =
         List.copyOf(
             Connections.perGroup(
-                    root,
+                    root.zookeeper,
                     group,
                     pk -> pk.inspector().workGroups(),
                     (pk, g) -> pk.assignments(g).status())
                 .values());
-    PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      out.println(Json.write(statuses.stream().map(AssignmentsCommand::asJson).toList()));
-      return ExitCodes.OK;
-    }
+    output.print(
+        () -> statuses.stream().map(AssignmentsCommand::asJson).toList(),
+        out -> print(statuses, out));
+    return ExitCodes.OK;
+  }
+
+  private static void print(List<AssignmentStatus> statuses, PrintWriter out) {
     if (statuses.isEmpty()) {
       out.println("No groups with work units.");
-      return ExitCodes.OK;
+      return;
     }
     Instant now = Instant.now();
     boolean first = true;
@@ -66,7 +67,6 @@ final class AssignmentsCommand implements Callable<Integer> {
       first = false;
       print(status, now, out);
     }
-    return ExitCodes.OK;
   }
 
   private static void print(AssignmentStatus status, Instant now, PrintWriter out) {

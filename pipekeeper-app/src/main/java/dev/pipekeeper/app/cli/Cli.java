@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * Runs the {@code pipekeeper} command line with the given environment and streams, and returns its
@@ -94,13 +95,15 @@ public final class Cli {
 
   private int onError(Exception error, CommandLine commandLine, CommandLine.ParseResult result) {
     PrintWriter stderr = commandLine.getErr();
-    if (ExitCodes.isExpected(error)) {
-      stderr.println("pipekeeper: " + error.getMessage());
+    OptionSpec kafka = commandLine.getCommandSpec().findOption("--bootstrap-servers");
+    Throwable reported = ExitCodes.reported(error, kafka == null ? null : kafka.getValue());
+    if (ExitCodes.isExpected(reported)) {
+      stderr.println("pipekeeper: " + reported.getMessage());
     } else {
       stderr.println("pipekeeper: internal error (please report it): " + error);
       error.printStackTrace(stderr);
     }
-    return ExitCodes.of(error);
+    return ExitCodes.of(reported);
   }
 
   /** Creates commands with what they need from outside: the shutdown signal, standard input. */

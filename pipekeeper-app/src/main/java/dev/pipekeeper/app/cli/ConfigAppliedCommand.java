@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -31,8 +31,7 @@ final class ConfigAppliedCommand implements Callable<Integer> {
   @ParentCommand ConfigCommand config;
   @Spec CommandSpec spec;
 
-  @Option(names = "--json", description = "Print the members as JSON.")
-  boolean json;
+  @Mixin JsonOutput output;
 
   @Override
   public Integer call() {
@@ -53,27 +52,33 @@ final class ConfigAppliedCommand implements Callable<Integer> {
         }
       }
     }
-    PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      List<Map<String, Object>> members = new ArrayList<>();
-      for (AppliedConfig member : applied.values()) {
-        Map<String, Object> entry = new LinkedHashMap<>();
-        Map<String, Integer> now = new TreeMap<>();
-        member.versions().keySet().forEach(s -> now.put(s, current.get(s)));
-        entry.put("member", member.member());
-        entry.put("versions", new TreeMap<>(member.versions()));
-        entry.put("currentVersions", now);
-        entry.put("behind", isBehind(member, current));
-        entry.put("lastKnownGood", member.lastKnownGood());
-        entry.put("at", member.at());
-        members.add(entry);
-      }
-      out.println(Json.write(members));
-      return ExitCodes.OK;
+    output.print(() -> json(applied, current), out -> print(applied, current, out));
+    return ExitCodes.OK;
+  }
+
+  private static List<Map<String, Object>> json(
+      Map<String, AppliedConfig> applied, Map<String, Integer> current) {
+    List<Map<String, Object>> members = new ArrayList<>();
+    for (AppliedConfig member : applied.values()) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      Map<String, Integer> now = new TreeMap<>();
+      member.versions().keySet().forEach(s -> now.put(s, current.get(s)));
+      entry.put("member", member.member());
+      entry.put("versions", new TreeMap<>(member.versions()));
+      entry.put("currentVersions", now);
+      entry.put("behind", isBehind(member, current));
+      entry.put("lastKnownGood", member.lastKnownGood());
+      entry.put("at", member.at());
+      members.add(entry);
     }
+    return members;
+  }
+
+  private static void print(
+      Map<String, AppliedConfig> applied, Map<String, Integer> current, PrintWriter out) {
     if (applied.isEmpty()) {
       out.println("No member has a live config view.");
-      return ExitCodes.OK;
+      return;
     }
     Table table = new Table("MEMBER", "SCOPE VERSIONS", "LAST-KNOWN-GOOD KEYS", "AT");
     int behind = 0;
@@ -102,7 +107,6 @@ final class ConfigAppliedCommand implements Callable<Integer> {
           "%d %s behind the current configuration.%n",
           behind, behind == 1 ? "member is" : "members are");
     }
-    return ExitCodes.OK;
   }
 
   private static boolean isBehind(AppliedConfig member, Map<String, Integer> current) {

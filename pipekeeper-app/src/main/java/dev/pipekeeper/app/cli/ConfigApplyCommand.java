@@ -43,14 +43,9 @@ final class ConfigApplyCommand implements Callable<Integer> {
               + " - reads standard input.")
   String file;
 
-  @Option(
-      names = "--expect-version",
-      paramLabel = "N",
-      description = "Write only if the scope is at version N (as config list shows); else exit 1.")
-  Integer expectVersion;
+  @Mixin ConfigOptions.ExpectVersion expectVersion;
 
-  @Option(names = "--json", description = "Print the change written as JSON.")
-  boolean json;
+  @Mixin JsonOutput output;
 
   ConfigApplyCommand(InputStream stdin) {
     this.stdin = stdin;
@@ -59,7 +54,7 @@ final class ConfigApplyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Scope scope = scopeOption.parse();
-    ChangeOptions options = writer.options(expectVersion);
+    ChangeOptions options = writer.options(expectVersion.expected());
     Map<String, JsonNode> changes = ConfigInput.changes(file, ConfigInput.document(file, stdin));
     ConfigCommit commit;
     try (Pipekeeper pk = config.connectToWrite()) {
@@ -67,16 +62,17 @@ final class ConfigApplyCommand implements Callable<Integer> {
           Secrecy.of(pk.config(), scope)
               .guard(scope, changes.keySet(), () -> pk.config().apply(scope, changes, options));
     }
-    PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      out.println(Json.write(ConfigText.commit(commit)));
-      return ExitCodes.OK;
-    }
+    output.print(() -> ConfigText.commit(commit), out -> print(scope, changes, commit, out));
+    return ExitCodes.OK;
+  }
+
+  private static void print(
+      Scope scope, Map<String, JsonNode> changes, ConfigCommit commit, PrintWriter out) {
     if (commit.keys().isEmpty()) {
       out.printf(
           "Nothing to change in %s: every key already has the value given (scope version %d).%n",
           scope, commit.scopeVersion());
-      return ExitCodes.OK;
+      return;
     }
     List<String> set = new ArrayList<>();
     List<String> deleted = new ArrayList<>();
@@ -109,6 +105,5 @@ final class ConfigApplyCommand implements Callable<Integer> {
       line.append(" Unchanged ").append(String.join(", ", unchanged)).append('.');
     }
     out.println(line);
-    return ExitCodes.OK;
   }
 }

@@ -39,11 +39,11 @@ final class ConfigCommand implements Runnable {
 
   /** The connection the subcommands that read work with, from the global options. */
   Pipekeeper connect() {
-    return Connections.open(root);
+    return Connections.open(root.zookeeper);
   }
 
   /** The connection the subcommands that write work with: it creates a missing chroot. */
   Pipekeeper connectToWrite() {
-    return Connections.openToWrite(root);
+    return Connections.openToWrite(root.zookeeper);
   }
 }

@@ -5,12 +5,10 @@ import dev.pipekeeper.core.config.ChangeOptions;
 import dev.pipekeeper.core.config.ConfigCommit;
 import dev.pipekeeper.core.config.ConfigKeys;
 import dev.pipekeeper.core.config.Scope;
-import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -28,30 +26,22 @@ final class ConfigDeleteCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "KEY", description = "The key, e.g. alert.threshold.")
   String key;
 
-  @Option(
-      names = "--expect-version",
-      paramLabel = "N",
-      description = "Delete only if the key is at version N (as config get shows); else exit 1.")
-  Integer expectVersion;
+  @Mixin ConfigOptions.ExpectVersion expectVersion;
 
-  @Option(names = "--json", description = "Print the change written as JSON.")
-  boolean json;
+  @Mixin JsonOutput output;
 
   @Override
   public Integer call() {
     Scope scope = scopeOption.parse();
     ConfigKeys.check(key);
-    ChangeOptions options = writer.options(expectVersion);
+    ChangeOptions options = writer.options(expectVersion.expected());
     ConfigCommit commit;
     try (Pipekeeper pk = config.connectToWrite()) {
       commit = pk.config().delete(scope, key, options);
     }
-    PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      out.println(Json.write(ConfigText.commit(commit)));
-    } else {
-      out.printf("Deleted %s %s: scope version %d.%n", scope, key, commit.scopeVersion());
-    }
+    output.print(
+        () -> ConfigText.commit(commit),
+        out -> out.printf("Deleted %s %s: scope version %d.%n", scope, key, commit.scopeVersion()));
     return ExitCodes.OK;
   }
 }

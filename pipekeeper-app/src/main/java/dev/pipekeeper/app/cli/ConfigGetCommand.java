@@ -5,14 +5,12 @@ import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.config.ConfigEntry;
 import dev.pipekeeper.core.config.ConfigKeys;
 import dev.pipekeeper.core.config.Scope;
-import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -32,8 +30,7 @@ final class ConfigGetCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "KEY", description = "The key, e.g. alert.threshold.")
   String key;
 
-  @Option(names = "--json", description = "Print the entry as JSON.")
-  boolean json;
+  @Mixin JsonOutput output;
 
   @Override
   public Integer call() {
@@ -49,25 +46,25 @@ final class ConfigGetCommand implements Callable<Integer> {
                   () -> new InvalidInputException("config " + scope + " has no key " + key));
       secret = entry.secret();
     }
-    PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      Map<String, Object> document = new LinkedHashMap<>();
-      document.put("scope", scope.path());
-      document.put("key", key);
-      document.put("value", ConfigText.json(entry.value(), secret));
-      document.put("secret", secret);
-      document.put("version", entry.version());
-      document.put("modifiedAt", entry.modifiedAt());
-      out.println(Json.write(document));
-      return ExitCodes.OK;
-    }
-    out.printf(
-        "%s %s = %s  (version %d, modified %s)%n",
-        scope,
-        key,
-        ConfigText.value(entry.value(), secret),
-        entry.version(),
-        ConfigText.when(entry.modifiedAt()));
+    output.print(
+        () -> {
+          Map<String, Object> document = new LinkedHashMap<>();
+          document.put("scope", scope.path());
+          document.put("key", key);
+          document.put("value", ConfigText.json(entry.value(), secret));
+          document.put("secret", secret);
+          document.put("version", entry.version());
+          document.put("modifiedAt", entry.modifiedAt());
+          return document;
+        },
+        out ->
+            out.printf(
+                "%s %s = %s  (version %d, modified %s)%n",
+                scope,
+                key,
+                ConfigText.value(entry.value(), secret),
+                entry.version(),
+                ConfigText.when(entry.modifiedAt())));
     return ExitCodes.OK;
   }
 }

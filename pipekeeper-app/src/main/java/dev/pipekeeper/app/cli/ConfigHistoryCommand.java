@@ -13,7 +13,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -35,8 +34,7 @@ final class ConfigHistoryCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "KEY", description = "The key, e.g. alert.threshold.")
   String key;
 
-  @Option(names = "--json", description = "Print the history as JSON.")
-  boolean json;
+  @Mixin JsonOutput output;
 
   @Override
   public Integer call() {
@@ -48,31 +46,35 @@ final class ConfigHistoryCommand implements Callable<Integer> {
       history = pk.config().history(scope, key);
       secret = Secrecy.of(pk.config(), scope).isSecret(key);
     }
-    PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      List<Map<String, Object>> entries = new ArrayList<>();
-      for (HistoryEntry entry : history) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("sequence", entry.sequence());
-        json.put("at", entry.at());
-        json.put("who", entry.who());
-        json.put("oldValue", ConfigText.json(entry.oldValue().orElse(null), secret));
-        json.put("newValue", ConfigText.json(entry.newValue().orElse(null), secret));
-        json.put("comment", entry.comment());
-        json.put("scopeVersion", entry.scopeVersion());
-        entries.add(json);
-      }
-      Map<String, Object> document = new LinkedHashMap<>();
-      document.put("scope", scope.path());
-      document.put("key", key);
-      document.put("secret", secret);
-      document.put("entries", entries);
-      out.println(Json.write(document));
-      return ExitCodes.OK;
+    output.print(() -> json(scope, history, secret), out -> print(scope, history, secret, out));
+    return ExitCodes.OK;
+  }
+
+  private Map<String, Object> json(Scope scope, List<HistoryEntry> history, boolean secret) {
+    List<Map<String, Object>> entries = new ArrayList<>();
+    for (HistoryEntry entry : history) {
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("sequence", entry.sequence());
+      one.put("at", entry.at());
+      one.put("who", entry.who());
+      one.put("oldValue", ConfigText.json(entry.oldValue().orElse(null), secret));
+      one.put("newValue", ConfigText.json(entry.newValue().orElse(null), secret));
+      one.put("comment", entry.comment());
+      one.put("scopeVersion", entry.scopeVersion());
+      entries.add(one);
     }
+    Map<String, Object> document = new LinkedHashMap<>();
+    document.put("scope", scope.path());
+    document.put("key", key);
+    document.put("secret", secret);
+    document.put("entries", entries);
+    return document;
+  }
+
+  private void print(Scope scope, List<HistoryEntry> history, boolean secret, PrintWriter out) {
     if (history.isEmpty()) {
       out.println("No history for " + scope + " " + key + ".");
-      return ExitCodes.OK;
+      return;
     }
     Table table = new Table("SEQ", "WHEN", "WHO", "OLD", "NEW", "COMMENT");
     for (HistoryEntry entry : history) {
@@ -87,6 +89,5 @@ final class ConfigHistoryCommand implements Callable<Integer> {
           entry.comment().isEmpty() ? "-" : entry.comment());
     }
     table.print(out);
-    return ExitCodes.OK;
   }
 }

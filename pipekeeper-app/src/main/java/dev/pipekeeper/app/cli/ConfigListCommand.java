@@ -14,7 +14,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -31,8 +30,7 @@ final class ConfigListCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin ConfigOptions.ScopeOption scopeOption;
 
-  @Option(names = "--json", description = "Print the scope as JSON.")
-  boolean json;
+  @Mixin JsonOutput output;
 
   private record Row(ConfigEntry entry, boolean secret) {}
 
@@ -50,37 +48,45 @@ final class ConfigListCommand implements Callable<Integer> {
         rows.add(new Row(entry, entry.secret()));
       }
     }
-    PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      List<Map<String, Object>> entries = new ArrayList<>();
-      for (Row row : rows) {
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("key", row.entry().key());
-        entry.put("value", ConfigText.json(row.entry().value(), row.secret()));
-        entry.put("secret", row.secret());
-        entry.put("version", row.entry().version());
-        entry.put("modifiedAt", row.entry().modifiedAt());
-        entries.add(entry);
-      }
-      Map<String, Object> document = new LinkedHashMap<>();
-      document.put("scope", scope.path());
-      document.put("version", version);
-      document.put("entries", entries);
-      List<Map<String, Object>> skipped = new ArrayList<>();
-      for (ConfigListing.Skipped node : listing.skipped()) {
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("name", node.name());
-        entry.put("reason", node.reason());
-        skipped.add(entry);
-      }
-      document.put("skipped", skipped);
-      out.println(Json.write(document));
-      return ExitCodes.OK;
+    output.print(
+        () -> json(scope, version, rows, listing),
+        out -> print(scope, version, rows, listing, out));
+    return ExitCodes.OK;
+  }
+
+  private static Map<String, Object> json(
+      Scope scope, int version, List<Row> rows, ConfigListing listing) {
+    List<Map<String, Object>> entries = new ArrayList<>();
+    for (Row row : rows) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("key", row.entry().key());
+      entry.put("value", ConfigText.json(row.entry().value(), row.secret()));
+      entry.put("secret", row.secret());
+      entry.put("version", row.entry().version());
+      entry.put("modifiedAt", row.entry().modifiedAt());
+      entries.add(entry);
     }
+    Map<String, Object> document = new LinkedHashMap<>();
+    document.put("scope", scope.path());
+    document.put("version", version);
+    document.put("entries", entries);
+    List<Map<String, Object>> skipped = new ArrayList<>();
+    for (ConfigListing.Skipped node : listing.skipped()) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("name", node.name());
+      entry.put("reason", node.reason());
+      skipped.add(entry);
+    }
+    document.put("skipped", skipped);
+    return document;
+  }
+
+  private static void print(
+      Scope scope, int version, List<Row> rows, ConfigListing listing, PrintWriter out) {
     if (rows.isEmpty()) {
       out.println("No configuration in scope " + scope + ".");
       printSkipped(out, scope, listing);
-      return ExitCodes.OK;
+      return;
     }
     Table table = new Table("KEY", "VALUE", "VERSION", "MODIFIED");
     for (Row row : rows) {
@@ -95,7 +101,6 @@ final class ConfigListCommand implements Callable<Integer> {
         "Scope %s is at version %d (%d %s).%n",
         scope, version, rows.size(), rows.size() == 1 ? "key" : "keys");
     printSkipped(out, scope, listing);
-    return ExitCodes.OK;
   }
 
   private static void printSkipped(PrintWriter out, Scope scope, ConfigListing listing) {

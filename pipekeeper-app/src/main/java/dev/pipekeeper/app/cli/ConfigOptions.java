@@ -40,24 +40,48 @@ final class ConfigOptions {
     @Option(names = "--comment", paramLabel = "TEXT", description = "Why, recorded in history.")
     String comment;
 
-    ChangeOptions options(Integer expectVersion) {
+    /** The change's options, writing whatever version the key or scope is at. */
+    ChangeOptions options() {
+      return options(OptionalInt.empty());
+    }
+
+    /** The change's options, writing only at the version {@code expected}, if any. */
+    ChangeOptions options(OptionalInt expected) {
       String name = who != null ? who : System.getProperty("user.name");
-      return new ChangeOptions(name, comment, expected(expectVersion));
+      return new ChangeOptions(name, comment, expected);
     }
   }
 
   /**
-   * The version {@code --expect-version} gave, if any.
-   *
-   * @throws InvalidInputException if it is negative
+   * {@code --expect-version N}: write only at that version. Whose version (the key's or the
+   * scope's) each command says in its help ({@code OptionDescriptions.properties}).
    */
-  static OptionalInt expected(Integer expectVersion) {
-    if (expectVersion == null) {
-      return OptionalInt.empty();
+  static final class ExpectVersion {
+    @Option(
+        names = "--expect-version",
+        paramLabel = "N",
+        descriptionKey = "expect-version",
+        description = "Write only at version N; else exit 1.")
+    Integer version;
+
+    /** Whether the option was given. */
+    boolean isGiven() {
+      return version != null;
     }
-    if (expectVersion < 0) {
-      throw new InvalidInputException("--expect-version must be 0 or more, not " + expectVersion);
+
+    /**
+     * The version given, if any.
+     *
+     * @throws InvalidInputException (exit 2) if it is negative
+     */
+    OptionalInt expected() {
+      if (version == null) {
+        return OptionalInt.empty();
+      }
+      if (version < 0) {
+        throw new InvalidInputException("--expect-version must be 0 or more, not " + version);
+      }
+      return OptionalInt.of(version);
     }
-    return OptionalInt.of(expectVersion);
   }
 }

@@ -40,14 +40,13 @@ final class ConfigRollbackCommand implements Callable<Integer> {
       description = "The history entry whose value to restore.")
   int sequence;
 
-  @Option(names = "--json", description = "Print the change written as JSON.")
-  boolean json;
+  @Mixin JsonOutput output;
 
   @Override
   public Integer call() {
     Scope scope = scopeOption.parse();
     ConfigKeys.check(key);
-    ChangeOptions options = writer.options(null);
+    ChangeOptions options = writer.options();
     ConfigCommit commit;
     try (Pipekeeper pk = config.connectToWrite()) {
       commit =
@@ -55,10 +54,12 @@ final class ConfigRollbackCommand implements Callable<Integer> {
               .guard(
                   scope, List.of(key), () -> pk.config().rollback(scope, key, sequence, options));
     }
-    PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      out.println(Json.write(ConfigText.commit(commit)));
-    } else if (commit.keys().isEmpty()) {
+    output.print(() -> ConfigText.commit(commit), out -> print(scope, commit, out));
+    return ExitCodes.OK;
+  }
+
+  private void print(Scope scope, ConfigCommit commit, PrintWriter out) {
+    if (commit.keys().isEmpty()) {
       out.printf(
           "%s %s already has the value of entry %d; nothing was written (scope version %d).%n",
           scope, key, sequence, commit.scopeVersion());
@@ -67,6 +68,5 @@ final class ConfigRollbackCommand implements Callable<Integer> {
           "Rolled %s %s back to entry %d: scope version %d.%n",
           scope, key, sequence, commit.scopeVersion());
     }
-    return ExitCodes.OK;
   }
 }

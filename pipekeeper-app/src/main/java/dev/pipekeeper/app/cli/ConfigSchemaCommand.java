@@ -190,7 +190,7 @@ final class ConfigSchemaCommand implements Runnable {
         }
         ConfigCommit commit;
         try {
-          commit = pk.config().reveal(scope, key, writer.options(null));
+          commit = pk.config().reveal(scope, key, writer.options());
         } catch (InvalidInputException refused) {
           if (!hasSchema) {
             throw refused;

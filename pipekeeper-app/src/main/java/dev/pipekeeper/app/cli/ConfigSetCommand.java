@@ -43,31 +43,26 @@ final class ConfigSetCommand implements Callable<Integer> {
       description = "A JSON value, e.g. 0.9, true, '\"text\"', '[1,2]', '{\"a\":1}'.")
   String value;
 
-  @Option(
-      names = "--expect-version",
-      paramLabel = "N",
-      description = "Write only if the key is at version N (as config get shows); else exit 1.")
-  Integer expectVersion;
+  @Mixin ConfigOptions.ExpectVersion expectVersion;
 
   @Option(
       names = "--if-absent",
       description = "Write only if the key has no value yet; if it has one, keep it (exit 0).")
   boolean ifAbsent;
 
-  @Option(names = "--json", description = "Print the change written as JSON.")
-  boolean json;
+  @Mixin JsonOutput output;
 
   @Override
   public Integer call() {
     Scope scope = scopeOption.parse();
     ConfigKeys.check(key);
     JsonNode parsed = ConfigInput.value(scope, key, value);
-    if (ifAbsent && expectVersion != null) {
+    if (ifAbsent && expectVersion.isGiven()) {
       throw new InvalidInputException(
           "--if-absent and --expect-version do not go together: --if-absent writes only while the"
               + " key is unset");
     }
-    ChangeOptions options = writer.options(expectVersion);
+    ChangeOptions options = writer.options(expectVersion.expected());
     ConfigCommit commit;
     try (Pipekeeper pk = config.connectToWrite()) {
       commit =
@@ -80,10 +75,12 @@ final class ConfigSetCommand implements Callable<Integer> {
                           ? pk.config().setIfAbsent(scope, key, parsed, options)
                           : pk.config().set(scope, key, parsed, options));
     }
-    PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      out.println(Json.write(ConfigText.commit(commit)));
-    } else if (commit.keys().isEmpty() && ifAbsent) {
+    output.print(() -> ConfigText.commit(commit), out -> print(scope, commit, out));
+    return ExitCodes.OK;
+  }
+
+  private void print(Scope scope, ConfigCommit commit, PrintWriter out) {
+    if (commit.keys().isEmpty() && ifAbsent) {
       out.printf(
           "%s %s already has a value; it was kept and nothing was written (scope version %d).%n",
           scope, key, commit.scopeVersion());
@@ -94,6 +91,5 @@ final class ConfigSetCommand implements Callable<Integer> {
     } else {
       out.printf("Set %s %s: scope version %d.%n", scope, key, commit.scopeVersion());
     }
-    return ExitCodes.OK;
   }
 }

@@ -1,11 +1,10 @@
 package dev.pipekeeper.app.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.pipekeeper.core.config.ConfigCommit;
 import dev.pipekeeper.core.config.Secrets;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -14,23 +13,13 @@ import java.util.Map;
 
 /** How the config commands show values, times and commits; secrets are always masked. */
 final class ConfigText {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-
   /** What JSON output shows for a secret value: the string {@code "******"}. */
-  static final JsonNode MASKED = parse(Secrets.MASK);
+  static final JsonNode MASKED = Json.tree(Secrets.MASK.getBytes(StandardCharsets.UTF_8));
 
   /** Values longer than this are cut in tables (the whole value is in {@code --json}). */
   private static final int CELL_LIMIT = 60;
 
   private ConfigText() {}
-
-  private static JsonNode parse(String json) {
-    try {
-      return MAPPER.readTree(json);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   /** A value as text, masked if secret; {@code (none)} if absent. */
   static String value(JsonNode value, boolean secret) {
@@ -53,11 +42,7 @@ final class ConfigText {
     if (secret) {
       return List.of(Secrets.MASK);
     }
-    try {
-      return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value).lines().toList();
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    return Json.write(value).lines().toList();
   }
 
   /** {@code text} cut to fit a table cell. */

@@ -50,11 +50,7 @@ final class ConfigWatchCommand implements Callable<Integer> {
           "With --pipeline: watch what this member sees (member over pipeline over global).")
   String member;
 
-  @Option(
-      names = "--json",
-      description =
-          "Print one JSON object per line: at, versions, changes (key -> old, new, secret).")
-  boolean json;
+  @Mixin JsonOutput output;
 
   private final Object printing = new Object();
 
@@ -81,7 +77,7 @@ final class ConfigWatchCommand implements Callable<Integer> {
                   + (view.values().size() == 1 ? " key" : " keys")
                   + "). Press Ctrl-C to stop.";
           // In --json mode standard output carries only the JSON lines.
-          PrintWriter stream = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
+          PrintWriter stream = output.notes();
           stream.println(header);
           stream.flush();
         }
@@ -136,45 +132,56 @@ final class ConfigWatchCommand implements Callable<Integer> {
     Map<String, ConfigChange.ValueChange> changes = new TreeMap<>(batch.changes());
     Map<String, Boolean> secret = new TreeMap<>();
     changes.keySet().forEach(key -> secret.put(key, secrecy.isSecretNow(key)));
-    String line;
-    if (json) {
-      Map<String, Object> keys = new LinkedHashMap<>();
-      changes.forEach(
-          (key, change) -> {
-            Map<String, Object> one = new LinkedHashMap<>();
-            one.put("old", ConfigText.json(change.oldValue().orElse(null), secret.get(key)));
-            one.put("new", ConfigText.json(change.newValue().orElse(null), secret.get(key)));
-            one.put("secret", secret.get(key));
-            keys.put(key, one);
-          });
-      Map<String, Integer> versions = new LinkedHashMap<>();
-      scopes.forEach(scope -> versions.put(scope.path(), batch.versions().getOrDefault(scope, 0)));
-      Map<String, Object> document = new LinkedHashMap<>();
-      document.put("at", at);
-      document.put("versions", versions);
-      document.put("changes", keys);
-      line = Json.line(document);
-    } else {
-      line =
-          ConfigText.when(at)
-              + "  "
-              + versions(scopes, batch.versions())
-              + "  "
-              + changes.entrySet().stream()
-                  .map(
-                      e ->
-                          e.getKey()
-                              + ": "
-                              + text(e.getValue().oldValue().orElse(null), secret.get(e.getKey()))
-                              + " -> "
-                              + text(e.getValue().newValue().orElse(null), secret.get(e.getKey())))
-                  .collect(Collectors.joining("; "));
-    }
+    String line =
+        output.line(
+            () -> json(scopes, batch, at, changes, secret),
+            () ->
+                ConfigText.when(at)
+                    + "  "
+                    + versions(scopes, batch.versions())
+                    + "  "
+                    + changes.entrySet().stream()
+                        .map(
+                            e ->
+                                e.getKey()
+                                    + ": "
+                                    + text(
+                                        e.getValue().oldValue().orElse(null),
+                                        secret.get(e.getKey()))
+                                    + " -> "
+                                    + text(
+                                        e.getValue().newValue().orElse(null),
+                                        secret.get(e.getKey())))
+                        .collect(Collectors.joining("; ")));
     synchronized (printing) {
       PrintWriter out = spec.commandLine().getOut();
       out.println(line);
       out.flush();
     }
+  }
+
+  private static Map<String, Object> json(
+      List<Scope> scopes,
+      ConfigChange batch,
+      Instant at,
+      Map<String, ConfigChange.ValueChange> changes,
+      Map<String, Boolean> secret) {
+    Map<String, Object> keys = new LinkedHashMap<>();
+    changes.forEach(
+        (key, change) -> {
+          Map<String, Object> one = new LinkedHashMap<>();
+          one.put("old", ConfigText.json(change.oldValue().orElse(null), secret.get(key)));
+          one.put("new", ConfigText.json(change.newValue().orElse(null), secret.get(key)));
+          one.put("secret", secret.get(key));
+          keys.put(key, one);
+        });
+    Map<String, Integer> versions = new LinkedHashMap<>();
+    scopes.forEach(scope -> versions.put(scope.path(), batch.versions().getOrDefault(scope, 0)));
+    Map<String, Object> document = new LinkedHashMap<>();
+    document.put("at", at);
+    document.put("versions", versions);
+    document.put("changes", keys);
+    return document;
   }
 
   private static String text(JsonNode value, boolean secret) {

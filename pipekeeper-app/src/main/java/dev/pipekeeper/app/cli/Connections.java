@@ -18,12 +18,18 @@ import java.util.TreeMap;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
-/** Opens the Pipekeeper connection a command works with, from the global options. */
+/**
+ * The one place that opens the Pipekeeper connection a command works with, from the {@link
+ * ConnectionOptions.ZooKeeper} options.
+ */
 final class Connections {
   private Connections() {}
 
   /** How long the first look at each server may take; a slower one is left to the client. */
   private static final Duration PROBE_TIMEOUT = Duration.ofMillis(500);
+
+  /** The identity of a one-shot command's connection. */
+  private static final String CLI_IDENTITY = "pipekeeper-cli-" + ProcessHandle.current().pid();
 
   /**
    * Connects to {@code --zk} under {@code --cluster}, waiting at most {@code --connect-timeout}, to
@@ -33,27 +39,46 @@ final class Connections {
    * @throws dev.pipekeeper.core.PipekeeperException (exit 1) if the chroot does not exist
    * @throws dev.pipekeeper.core.InvalidInputException (exit 2) for a malformed address or name
    */
-  static Pipekeeper open(PipekeeperCommand root) {
-    return open(root, false);
+  static Pipekeeper open(ConnectionOptions.ZooKeeper zk) {
+    return open(zk, CLI_IDENTITY, null, false);
   }
 
   /**
    * {@link #open} to write: a chroot in {@code --zk} that does not exist is created, as members
    * create it.
    */
-  static Pipekeeper openToWrite(PipekeeperCommand root) {
-    return open(root, true);
+  static Pipekeeper openToWrite(ConnectionOptions.ZooKeeper zk) {
+    return open(zk, CLI_IDENTITY, null, true);
   }
 
-  private static Pipekeeper open(PipekeeperCommand root, boolean createChroot) {
-    refuseAtOnceIfEveryServerRefuses(root.zk);
-    return Pipekeeper.builder()
-        .zookeeper(root.zk)
-        .cluster(root.cluster)
-        .identity("pipekeeper-cli-" + ProcessHandle.current().pid())
-        .connectionTimeout(root.connectTimeout)
-        .createChroot(createChroot)
-        .build();
+  /**
+   * {@link #openToWrite} for a command that runs as a member of the cluster ({@code run}, {@code
+   * monitor}): under its own identity, with the session timeout that bounds how soon others take
+   * over when it dies.
+   */
+  static Pipekeeper openAsMember(
+      ConnectionOptions.ZooKeeper zk, String identity, Duration sessionTimeout) {
+    return open(zk, identity, sessionTimeout, true);
+  }
+
+  /** The one place that builds a command's connection; a null session timeout is the default. */
+  private static Pipekeeper open(
+      ConnectionOptions.ZooKeeper zk,
+      String identity,
+      Duration sessionTimeout,
+      boolean createChroot) {
+    refuseAtOnceIfEveryServerRefuses(zk.connectString);
+    var builder =
+        Pipekeeper.builder()
+            .zookeeper(zk.connectString)
+            .cluster(zk.cluster)
+            .identity(identity)
+            .connectionTimeout(zk.connectTimeout)
+            .createChroot(createChroot);
+    if (sessionTimeout != null) {
+      builder.sessionTimeout(sessionTimeout);
+    }
+    return builder.build();
   }
 
   /**
@@ -89,7 +114,7 @@ final class Connections {
    * @throws dev.pipekeeper.core.InvalidInputException (exit 2) for a malformed group name
    */
   static <T> Map<String, T> perGroup(
-      PipekeeperCommand root,
+      ConnectionOptions.ZooKeeper zk,
       String group,
       Function<Pipekeeper, List<String>> groups,
       BiFunction<Pipekeeper, String, T> read) {
@@ -97,7 +122,7 @@ final class Connections {
       Names.check("group", group);
     }
     Map<String, T> byGroup = new TreeMap<>();
-    try (Pipekeeper pk = open(root)) {
+    try (Pipekeeper pk = open(zk)) {
       for (String g : group != null ? List.of(group) : groups.apply(pk)) {
         byGroup.put(g, read.apply(pk, g));
       }

@@ -48,7 +48,7 @@ final class DrainCommand {
       Names.check("member id", member);
       boolean present;
       Placement.Effect effect;
-      try (Pipekeeper pk = Connections.openToWrite(root)) {
+      try (Pipekeeper pk = Connections.openToWrite(root.zookeeper)) {
         Placement placement = Placement.read(pk, group);
         effect = placement.drain(member);
         List<String> others = placement.takingWorkWithout(member);
@@ -104,7 +104,7 @@ final class DrainCommand {
 
     @Override
     public Integer call() {
-      try (Pipekeeper pk = Connections.openToWrite(root)) {
+      try (Pipekeeper pk = Connections.openToWrite(root.zookeeper)) {
         pk.assignments(group).undrain(member);
       }
       spec.commandLine()

@@ -3,6 +3,7 @@ package dev.pipekeeper.app.cli;
 import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.PipekeeperException;
 import dev.pipekeeper.embedded.EmbeddedServerException;
+import org.apache.kafka.common.KafkaException;
 
 /**
  * The one place where exceptions become exit codes and one-line messages: no stack trace for an
@@ -31,6 +32,20 @@ public final class ExitCodes {
       return FAILED;
     }
     return INTERNAL;
+  }
+
+  /**
+   * What {@code error} is reported as. A Kafka client's exception in a command that talks to the
+   * Kafka at {@code bootstrapServers} (null for a command that talks to none) is a failure (exit 1)
+   * that names the servers; anything else is reported as it is.
+   */
+  static Throwable reported(Throwable error, String bootstrapServers) {
+    if (error instanceof KafkaException && bootstrapServers != null) {
+      return new PipekeeperException(
+          "Kafka at " + bootstrapServers + " refused or did not answer: " + error.getMessage(),
+          error);
+    }
+    return error;
   }
 
   /** The line printed for {@code error}; only an unexpected error gets its stack trace. */

@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -35,19 +35,18 @@ final class HealthCommand implements Callable<Integer> {
   @Parameters(arity = "0..1", paramLabel = "GROUP", description = "Only this group.")
   String group;
 
-  @Option(names = "--json", description = "Print the health records as JSON.")
-  boolean json;
+  @Mixin JsonOutput output;
 
   @Override
   public Integer call() {
     Map<String, List<HealthReport>> byGroup =
         Connections.perGroup(
-            root, group, pk -> pk.health().groups(), (pk, g) -> pk.health().reports(g));
-    PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      out.println(Json.write(byGroup));
-      return ExitCodes.OK;
-    }
+            root.zookeeper, group, pk -> pk.health().groups(), (pk, g) -> pk.health().reports(g));
+    output.print(() -> byGroup, out -> print(byGroup, out));
+    return ExitCodes.OK;
+  }
+
+  private void print(Map<String, List<HealthReport>> byGroup, PrintWriter out) {
     Instant now = Instant.now();
     Table table =
         new Table(
@@ -86,7 +85,6 @@ final class HealthCommand implements Callable<Integer> {
     } else {
       table.print(out);
     }
-    return ExitCodes.OK;
   }
 
   /**

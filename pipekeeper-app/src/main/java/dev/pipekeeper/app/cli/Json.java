@@ -8,8 +8,9 @@ import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 /**
- * How every command prints {@code --json}: one pretty-printed JSON document, or one compact JSON
- * object per line for a stream ({@code config watch}).
+ * The CLI's JSON mapper: what {@link JsonOutput} prints for {@code --json} (one pretty-printed
+ * document, or one compact object per line for a stream, {@code config watch}), and what {@code
+ * config schema get} prints.
  */
 final class Json {
   private static final ObjectMapper MAPPER =

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -28,23 +29,22 @@ final class LeadersCommand implements Callable<Integer> {
   @ParentCommand PipekeeperCommand root;
   @Spec CommandSpec spec;
 
-  @Option(names = "--json", description = "Print the roles as JSON.")
-  boolean json;
+  @Mixin JsonOutput output;
 
   @Override
   public Integer call() {
     List<RoleInfo> roles;
-    try (Pipekeeper pk = Connections.open(root)) {
+    try (Pipekeeper pk = Connections.open(root.zookeeper)) {
       roles = pk.inspector().roles();
     }
-    PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      out.println(Json.write(roles));
-      return ExitCodes.OK;
-    }
+    output.print(() -> roles, out -> print(roles, out));
+    return ExitCodes.OK;
+  }
+
+  private static void print(List<RoleInfo> roles, PrintWriter out) {
     if (roles.isEmpty()) {
       out.println("No roles.");
-      return ExitCodes.OK;
+      return;
     }
     Instant now = Instant.now();
     Table table = new Table("ROLE", "LEADER", "EPOCH", "AGE", "CONTENDERS");
@@ -61,7 +61,6 @@ final class LeadersCommand implements Callable<Integer> {
           role.contenders().size());
     }
     table.print(out);
-    return ExitCodes.OK;
   }
 
   /** {@code pipekeeper leaders retire ROLE}. */
@@ -87,28 +86,26 @@ final class LeadersCommand implements Callable<Integer> {
                 + " contender contends again, and un-retires the role).")
     boolean force;
 
-    @Option(names = "--json", description = "Print the retirement as JSON.")
-    boolean json;
+    @Mixin JsonOutput output;
 
     @Override
     public Integer call() {
       Names.check("role", role); // checked before connecting
       RoleRetirement retired;
-      try (Pipekeeper pk = Connections.openToWrite(leaders.root)) {
+      try (Pipekeeper pk = Connections.openToWrite(leaders.root.zookeeper)) {
         retired = pk.retireRole(role, force);
       }
-      PrintWriter out = spec.commandLine().getOut();
-      if (json) {
-        out.println(Json.write(retired));
-        return ExitCodes.OK;
-      }
-      out.printf(
-          "Retired role %s at epoch %d: its nodes are removed. A new contender starts it again at"
-              + " epoch %d.%n",
-          retired.role(), retired.epoch(), retired.epoch() + 1);
-      if (!retired.contenders().isEmpty()) {
-        out.printf("Removed its contenders: %s.%n", String.join(", ", retired.contenders()));
-      }
+      output.print(
+          () -> retired,
+          out -> {
+            out.printf(
+                "Retired role %s at epoch %d: its nodes are removed. A new contender starts it"
+                    + " again at epoch %d.%n",
+                retired.role(), retired.epoch(), retired.epoch() + 1);
+            if (!retired.contenders().isEmpty()) {
+              out.printf("Removed its contenders: %s.%n", String.join(", ", retired.contenders()));
+            }
+          });
       return ExitCodes.OK;
     }
   }

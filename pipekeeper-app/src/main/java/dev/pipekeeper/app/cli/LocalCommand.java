@@ -101,7 +101,7 @@ final class LocalCommand implements Callable<Integer> {
     out.println();
     out.println("export PIPEKEEPER_ZK=" + zk.connectString());
     out.println("export PIPEKEEPER_BOOTSTRAP_SERVERS=" + kafka.bootstrapServers());
-    out.println("export PIPEKEEPER_CLUSTER=" + root.cluster);
+    out.println("export PIPEKEEPER_CLUSTER=" + root.zookeeper.cluster);
     out.println();
     out.println("Running. Press Ctrl-C to stop.");
     out.flush();

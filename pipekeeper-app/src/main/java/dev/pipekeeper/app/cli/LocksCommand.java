@@ -7,8 +7,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -20,23 +20,22 @@ final class LocksCommand implements Callable<Integer> {
   @ParentCommand PipekeeperCommand root;
   @Spec CommandSpec spec;
 
-  @Option(names = "--json", description = "Print the locks as JSON.")
-  boolean json;
+  @Mixin JsonOutput output;
 
   @Override
   public Integer call() {
     List<LockInfo> locks;
-    try (Pipekeeper pk = Connections.open(root)) {
+    try (Pipekeeper pk = Connections.open(root.zookeeper)) {
       locks = pk.inspector().locks();
     }
-    PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      out.println(Json.write(locks));
-      return ExitCodes.OK;
-    }
+    output.print(() -> locks, out -> print(locks, out));
+    return ExitCodes.OK;
+  }
+
+  private static void print(List<LockInfo> locks, PrintWriter out) {
     if (locks.isEmpty()) {
       out.println("No locks held.");
-      return ExitCodes.OK;
+      return;
     }
     Instant now = Instant.now();
     Table table = new Table("KIND", "NAME", "HOLDER", "MODE", "TOKEN", "AGE", "WAITING");
@@ -56,6 +55,5 @@ final class LocksCommand implements Callable<Integer> {
       }
     }
     table.print(out);
-    return ExitCodes.OK;
   }
 }

@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -27,19 +27,21 @@ final class MembersCommand implements Callable<Integer> {
   @Parameters(arity = "0..1", paramLabel = "GROUP", description = "Only this group.")
   String group;
 
-  @Option(names = "--json", description = "Print the members as JSON.")
-  boolean json;
+  @Mixin JsonOutput output;
 
   @Override
   public Integer call() {
     Map<String, List<MemberRecord>> byGroup =
         Connections.perGroup(
-            root, group, pk -> pk.inspector().groups(), (pk, g) -> pk.inspector().members(g));
-    PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      out.println(Json.write(byGroup));
-      return ExitCodes.OK;
-    }
+            root.zookeeper,
+            group,
+            pk -> pk.inspector().groups(),
+            (pk, g) -> pk.inspector().members(g));
+    output.print(() -> byGroup, out -> print(byGroup, out));
+    return ExitCodes.OK;
+  }
+
+  private void print(Map<String, List<MemberRecord>> byGroup, PrintWriter out) {
     Instant now = Instant.now();
     Table table =
         new Table("GROUP", "MEMBER", "STATE", "HOST", "PID", "VERSION", "CAPACITY", "TAGS", "AGE");
@@ -71,6 +73,5 @@ final class MembersCommand implements Callable<Integer> {
     } else {
       table.print(out);
     }
-    return ExitCodes.OK;
   }
 }

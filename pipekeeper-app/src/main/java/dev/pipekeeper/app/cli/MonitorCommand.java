@@ -29,7 +29,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -150,9 +149,6 @@ final class MonitorCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     try {
       return monitor();
-    } catch (KafkaException e) {
-      throw new PipekeeperException(
-          "Kafka at " + root.bootstrapServers + " refused or did not answer: " + e.getMessage(), e);
     } finally {
       shutdown.finished();
     }
@@ -190,24 +186,17 @@ final class MonitorCommand implements Callable<Integer> {
       }
       if (alertTopic != null) {
         sinks.add(
-            KafkaAlertSink.builder(root.bootstrapServers, alertTopic)
+            KafkaAlertSink.builder(root.kafka.bootstrapServers, alertTopic)
                 .createTopic(1, alertTopicReplication)
                 .build());
       }
       if (!noKafka) {
-        probe = KafkaProbe.builder(root.bootstrapServers).build();
+        probe = KafkaProbe.builder(root.kafka.bootstrapServers).build();
       }
       // The endpoint first, as `run` does: the global registry's counters count only once a
       // registry is in it.
       try (MetricsEndpoint metrics = this.metrics.start();
-          Pipekeeper pk =
-              Pipekeeper.builder()
-                  .zookeeper(root.zk)
-                  .cluster(root.cluster)
-                  .identity(identity)
-                  .sessionTimeout(sessionTimeout)
-                  .connectionTimeout(root.connectTimeout)
-                  .build()) {
+          Pipekeeper pk = Connections.openAsMember(root.zookeeper, identity, sessionTimeout)) {
         ConsoleSink console = new ConsoleSink(out);
         MonitorBuilder settings =
             pk.monitor().evaluationInterval(interval).logSink(false).sink(console);
@@ -303,7 +292,7 @@ final class MonitorCommand implements Callable<Integer> {
     sinks.forEach(s -> names.add(s.name()));
     return "sinks "
         + String.join(", ", names)
-        + (noKafka ? "; Kafka left out" : "; probing Kafka at " + root.bootstrapServers);
+        + (noKafka ? "; Kafka left out" : "; probing Kafka at " + root.kafka.bootstrapServers);
   }
 
   private static String delivered(List<SinkStatus> sinks) {

@@ -1,9 +1,8 @@
 package dev.pipekeeper.app.cli;
 
-import java.time.Duration;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
@@ -14,6 +13,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     scope = ScopeType.INHERIT,
     versionProvider = VersionProvider.class,
+    resourceBundle = "dev.pipekeeper.app.cli.OptionDescriptions",
     sortOptions = false,
     usageHelpAutoWidth = true,
     description =
@@ -48,40 +48,11 @@ public final class PipekeeperCommand implements Runnable {
 
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--zk",
-      scope = ScopeType.INHERIT,
-      paramLabel = "CONNECT",
-      defaultValue = "127.0.0.1:2181",
-      description = "ZooKeeper connect string (default: ${DEFAULT-VALUE}).")
-  String zk;
+  /** --zk, --cluster, --connect-timeout: inherited by every command. */
+  @Mixin ConnectionOptions.ZooKeeper zookeeper;
 
-  @Option(
-      names = "--bootstrap-servers",
-      scope = ScopeType.INHERIT,
-      paramLabel = "SERVERS",
-      defaultValue = "127.0.0.1:9092",
-      description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-  String bootstrapServers;
-
-  @Option(
-      names = "--cluster",
-      scope = ScopeType.INHERIT,
-      paramLabel = "NAME",
-      defaultValue = "default",
-      description =
-          "Pipekeeper cluster: its data lives under /pipekeeper/NAME (default: ${DEFAULT-VALUE}).")
-  String cluster;
-
-  @Option(
-      names = "--connect-timeout",
-      scope = ScopeType.INHERIT,
-      paramLabel = "DURATION",
-      defaultValue = "5s",
-      converter = DurationConverter.Positive.class,
-      description =
-          "How long to wait for a server to answer, e.g. 500ms, 5s (default: ${DEFAULT-VALUE}).")
-  Duration connectTimeout;
+  /** --bootstrap-servers: inherited by every command. */
+  @Mixin ConnectionOptions.Kafka kafka;
 
   @Override
   public void run() {

@@ -3,7 +3,6 @@ package dev.pipekeeper.app.cli;
 import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Names;
 import dev.pipekeeper.core.Pipekeeper;
-import dev.pipekeeper.core.PipekeeperException;
 import dev.pipekeeper.examples.Example;
 import dev.pipekeeper.examples.Examples;
 import dev.pipekeeper.examples.SchedulerExample;
@@ -18,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
-import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -55,8 +53,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--list", description = "List the examples instead of running one.")
   boolean list;
 
-  @Option(names = "--json", description = "With --list: print the examples as JSON.")
-  boolean json;
+  @Mixin JsonOutput output;
 
   @Option(
       names = "--member",
@@ -97,7 +94,7 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     if (list) {
-      printExamples(out);
+      output.print(RunCommand::examplesJson, RunCommand::printExamples);
       return ExitCodes.OK;
     }
     if (example == null) {
@@ -113,17 +110,10 @@ final class RunCommand implements Callable<Integer> {
       // The endpoint first: counters of the global registry count only once a registry is in it,
       // so the connection's first CONNECTED is counted.
       try (MetricsEndpoint metrics = this.metrics.start();
-          Pipekeeper pk =
-              Pipekeeper.builder()
-                  .zookeeper(root.zk)
-                  .cluster(root.cluster)
-                  .identity(id)
-                  .sessionTimeout(sessionTimeout)
-                  .connectionTimeout(root.connectTimeout)
-                  .build();
-          TickClock ticks = clock ? TickClock.start(root.bootstrapServers) : null) {
-        Examples.setUp(chosen, pk, root.bootstrapServers);
-        Pipeline pipeline = chosen.build(pk, root.bootstrapServers);
+          Pipekeeper pk = Connections.openAsMember(root.zookeeper, id, sessionTimeout);
+          TickClock ticks = clock ? TickClock.start(root.kafka.bootstrapServers) : null) {
+        Examples.setUp(chosen, pk, root.kafka.bootstrapServers);
+        Pipeline pipeline = chosen.build(pk, root.kafka.bootstrapServers);
         try (pipeline) {
           pipeline.start();
           out.printf(
@@ -131,8 +121,8 @@ final class RunCommand implements Callable<Integer> {
               chosen.name(),
               id,
               chosen.mode(),
-              root.zk,
-              root.bootstrapServers,
+              root.zookeeper.connectString,
+              root.kafka.bootstrapServers,
               ticks != null ? ", with the clock" : "");
           if (metrics != null) {
             out.printf(
@@ -153,9 +143,6 @@ final class RunCommand implements Callable<Integer> {
         out.flush();
       }
       return ExitCodes.OK;
-    } catch (KafkaException e) {
-      throw new PipekeeperException(
-          "Kafka at " + root.bootstrapServers + " refused or did not answer: " + e.getMessage(), e);
     } finally {
       shutdown.finished();
     }
@@ -210,24 +197,21 @@ final class RunCommand implements Callable<Integer> {
     return chosen.name() + "-" + host + "-" + ProcessHandle.current().pid();
   }
 
-  private void printExamples(PrintWriter out) {
-    if (json) {
-      List<Map<String, Object>> all =
-          Examples.all().stream()
-              .map(
-                  e -> {
-                    Map<String, Object> entry = new LinkedHashMap<>();
-                    entry.put("name", e.name());
-                    entry.put("mode", e.mode().name());
-                    entry.put("summary", e.summary());
-                    entry.put(
-                        "topics", e.topics().stream().map(Example.ExampleTopic::name).toList());
-                    return entry;
-                  })
-              .toList();
-      out.println(Json.write(all));
-      return;
-    }
+  private static List<Map<String, Object>> examplesJson() {
+    return Examples.all().stream()
+        .map(
+            e -> {
+              Map<String, Object> entry = new LinkedHashMap<>();
+              entry.put("name", e.name());
+              entry.put("mode", e.mode().name());
+              entry.put("summary", e.summary());
+              entry.put("topics", e.topics().stream().map(Example.ExampleTopic::name).toList());
+              return entry;
+            })
+        .toList();
+  }
+
+  private static void printExamples(PrintWriter out) {
     Table table = new Table("EXAMPLE", "MODE", "WHAT IT DOES");
     Examples.all().forEach(e -> table.row(e.name(), e.mode(), e.summary()));
     table.print(out);

@@ -1,10 +1,11 @@
 package dev.pipekeeper.app.cli;
 
-import dev.pipekeeper.app.status.KafkaProbe;
-import dev.pipekeeper.app.status.KafkaStatus;
 import dev.pipekeeper.core.ensemble.EnsembleProbe;
 import dev.pipekeeper.core.ensemble.ServerStatus;
+import dev.pipekeeper.kafka.monitor.KafkaCluster;
+import dev.pipekeeper.kafka.monitor.KafkaProbe;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,9 +13,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -27,31 +29,37 @@ import picocli.CommandLine.Spec;
           + " brokers, controller. Exits 1 if any is unreachable."
     })
 final class StatusCommand implements Callable<Integer> {
+  private static final Duration MIN_KAFKA_TIMEOUT = Duration.ofMillis(100);
+  private static final Duration MAX_KAFKA_TIMEOUT = Duration.ofMinutes(5);
+
   @ParentCommand PipekeeperCommand root;
   @Spec CommandSpec spec;
 
-  @Option(names = "--json", description = "Print the report as JSON.")
-  boolean json;
+  @Mixin JsonOutput output;
 
   @Override
   public Integer call() {
     CompletableFuture<List<ServerStatus>> zookeeper =
-        CompletableFuture.supplyAsync(() -> new EnsembleProbe(root.connectTimeout).probe(root.zk));
-    CompletableFuture<KafkaStatus> kafka =
         CompletableFuture.supplyAsync(
-            () -> new KafkaProbe(root.connectTimeout).probe(root.bootstrapServers));
+            () ->
+                new EnsembleProbe(root.zookeeper.connectTimeout)
+                    .probe(root.zookeeper.connectString));
+    CompletableFuture<KafkaCluster> kafka =
+        CompletableFuture.supplyAsync(
+            () -> describe(root.kafka.bootstrapServers, root.zookeeper.connectTimeout));
     List<ServerStatus> servers = join(zookeeper);
-    KafkaStatus cluster = join(kafka);
+    KafkaCluster cluster = join(kafka);
 
-    PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      Map<String, Object> report = new LinkedHashMap<>();
-      report.put("zookeeper", Map.of("connectString", root.zk, "servers", servers));
-      report.put("kafka", cluster);
-      out.println(Json.write(report));
-    } else {
-      printTable(out, servers, cluster);
-    }
+    output.print(
+        () -> {
+          Map<String, Object> report = new LinkedHashMap<>();
+          report.put(
+              "zookeeper",
+              Map.of("connectString", root.zookeeper.connectString, "servers", servers));
+          report.put("kafka", cluster);
+          return report;
+        },
+        out -> printTable(out, servers, cluster));
 
     PrintWriter err = spec.commandLine().getErr();
     boolean ok = true;
@@ -78,7 +86,37 @@ final class StatusCommand implements Callable<Integer> {
     return ok ? ExitCodes.OK : ExitCodes.FAILED;
   }
 
-  private static void printTable(PrintWriter out, List<ServerStatus> servers, KafkaStatus cluster) {
+  /**
+   * What the Kafka cluster says of itself, within {@code timeout}: the monitor's probe, its client
+   * named {@code pipekeeper-status} and its connection setup and requests bounded by the timeout
+   * too, since one answer is all this command waits for.
+   *
+   * @throws dev.pipekeeper.core.InvalidInputException (exit 2) if the servers are malformed
+   */
+  private static KafkaCluster describe(String bootstrapServers, Duration timeout) {
+    // The probe takes 100 ms to 5 min; --connect-timeout is only required to be positive.
+    Duration bounded =
+        timeout.compareTo(MIN_KAFKA_TIMEOUT) < 0
+            ? MIN_KAFKA_TIMEOUT
+            : timeout.compareTo(MAX_KAFKA_TIMEOUT) > 0 ? MAX_KAFKA_TIMEOUT : timeout;
+    int millis = (int) bounded.toMillis();
+    try (KafkaProbe probe =
+        KafkaProbe.builder(bootstrapServers)
+            .timeout(bounded)
+            .kafkaProperty(AdminClientConfig.CLIENT_ID_CONFIG, "pipekeeper-status")
+            .kafkaProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis)
+            .kafkaProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis)
+            .kafkaProperty(
+                AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, (long) millis)
+            .kafkaProperty(
+                AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, (long) millis)
+            .build()) {
+      return probe.describeCluster();
+    }
+  }
+
+  private static void printTable(
+      PrintWriter out, List<ServerStatus> servers, KafkaCluster cluster) {
     out.println("ZooKeeper");
     for (ServerStatus server : servers) {
       out.printf(

@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -35,15 +36,17 @@ final class UnitsCommand implements Runnable {
   @Command(name = "list", description = "Lists a group's units with their weights and pins.")
   int list(
       @Parameters(paramLabel = "GROUP", description = "The group.") String group,
-      @Option(names = "--json", description = "Print the units as JSON.") boolean json) {
+      @Mixin JsonOutput output) {
     List<WorkUnit> units;
-    try (Pipekeeper pk = Connections.open(root)) {
+    try (Pipekeeper pk = Connections.open(root.zookeeper)) {
       units = pk.workUnits(group).list();
     }
-    PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      out.println(Json.write(units));
-    } else if (units.isEmpty()) {
+    output.print(() -> units, out -> print(group, units, out));
+    return ExitCodes.OK;
+  }
+
+  private static void print(String group, List<WorkUnit> units, PrintWriter out) {
+    if (units.isEmpty()) {
       out.println("No work units in group " + group + ".");
     } else {
       Table table = new Table("UNIT", "WEIGHT", "PIN");
@@ -58,7 +61,6 @@ final class UnitsCommand implements Runnable {
       }
       table.print(out);
     }
-    return ExitCodes.OK;
   }
 
   @Command(name = "add", description = "Adds a unit, or changes the weight of an existing one.")
@@ -113,7 +115,7 @@ final class UnitsCommand implements Runnable {
     }
     String target = member != null ? "member " + member : "tag " + tag;
     Placement.Effect effect;
-    try (Pipekeeper pk = Connections.openToWrite(root)) {
+    try (Pipekeeper pk = Connections.openToWrite(root.zookeeper)) {
       WorkUnits units = pk.workUnits(group);
       Placement placement = Placement.read(pk, group);
       effect = placement.unit(name, u -> member != null ? u.pinnedTo(member) : u.pinnedToTag(tag));
@@ -153,7 +155,7 @@ final class UnitsCommand implements Runnable {
   }
 
   private void change(String group, Consumer<WorkUnits> change) {
-    try (Pipekeeper pk = Connections.openToWrite(root)) {
+    try (Pipekeeper pk = Connections.openToWrite(root.zookeeper)) {
       change.accept(pk.workUnits(group));
     }
   }

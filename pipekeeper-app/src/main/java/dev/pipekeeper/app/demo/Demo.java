@@ -1,9 +1,14 @@
 package dev.pipekeeper.app.demo;
 
+import static dev.pipekeeper.app.demo.Figures.byOwner;
+import static dev.pipekeeper.app.demo.Figures.millis;
+import static dev.pipekeeper.app.demo.Figures.number;
+import static dev.pipekeeper.app.demo.Figures.seconds;
+import static dev.pipekeeper.app.demo.Figures.unitsByOwner;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.DoubleNode;
-import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.PipekeeperException;
 import dev.pipekeeper.core.assignment.AssignmentStatus;
 import dev.pipekeeper.core.config.AppliedConfig;
@@ -13,29 +18,16 @@ import dev.pipekeeper.core.config.Scope;
 import dev.pipekeeper.core.health.HealthReport;
 import dev.pipekeeper.core.leader.RoleInfo;
 import dev.pipekeeper.core.monitor.Alert;
-import dev.pipekeeper.core.monitor.AlertSink;
 import dev.pipekeeper.core.monitor.AlertState;
-import dev.pipekeeper.core.monitor.Monitor;
-import dev.pipekeeper.core.monitor.Rules;
-import dev.pipekeeper.embedded.EmbeddedKafka;
-import dev.pipekeeper.embedded.EmbeddedZooKeeper;
-import dev.pipekeeper.embedded.ServerLogs;
 import dev.pipekeeper.examples.EnrichmentExample;
 import dev.pipekeeper.examples.Example;
 import dev.pipekeeper.examples.Examples;
 import dev.pipekeeper.examples.IngesterExample;
 import dev.pipekeeper.examples.SchedulerExample;
-import dev.pipekeeper.examples.TickClock;
-import dev.pipekeeper.kafka.monitor.KafkaProbe;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,7 +39,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 /**
  * The demo: real ZooKeeper and Kafka on this machine, three instances of each example pipeline as
@@ -88,41 +79,15 @@ public final class Demo {
 
   static final String CLUSTER = "demo";
   static final Duration SESSION = Duration.ofSeconds(3);
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String RULES =
-      "[{\"name\": \"member-down\", \"kind\": \"member-down\", \"for\": \"1s\","
-          + " \"severity\": \"critical\"},"
-          + " {\"name\": \"no-leader\", \"kind\": \"no-leader\", \"for\": \"15s\","
-          + " \"severity\": \"critical\"},"
-          + " {\"name\": \"stalled\", \"kind\": \"consumer-stalled\", \"window\": \"10s\","
-          + " \"for\": \"5s\"},"
-          + " {\"name\": \"config-drift\", \"kind\": \"config-drift\", \"for\": \"10s\"},"
-          + " {\"name\": \"zookeeper\", \"kind\": \"zookeeper\", \"for\": \"5s\","
-          + " \"severity\": \"critical\"},"
-          + " {\"name\": \"kafka\", \"kind\": \"kafka\", \"for\": \"5s\", \"severity\": \"critical\"},"
-          // stored rules add to the defaults: the story tells of these alone
-          + " {\"name\": \"consumer-stalled\", \"enabled\": false},"
-          + " {\"name\": \"consumer-rewinding\", \"enabled\": false},"
-          + " {\"name\": \"delivery\", \"enabled\": false}]";
-
+  static final ObjectMapper JSON = new ObjectMapper();
   private final PrintWriter out;
   private final int instances;
   private final Duration bound;
   private final Stop stop;
   private final List<Step> steps = new ArrayList<>();
   private final List<Alert> alerts = new CopyOnWriteArrayList<>();
-  private final List<AutoCloseable> open = new ArrayList<>();
   private final long started = System.nanoTime();
-
-  private Pipekeeper pk;
-  private String zookeeper;
-  private String bootstrap;
-  private Fleet fleet;
-  private TopicTail runs;
-  private TopicTail events;
-  private TopicTail enriched;
-  private OrderFeed orders;
-  private Monitor monitor;
+  private final Stage stage;
 
   /**
    * @param out where the story goes
@@ -135,6 +100,7 @@ public final class Demo {
     this.instances = instances;
     this.bound = bound;
     this.stop = stop;
+    this.stage = new Stage(out, this::say);
   }
 
   /**
@@ -176,8 +142,8 @@ public final class Demo {
   /** The export lines of the running servers, for the other commands. */
   public List<String> exports() {
     return List.of(
-        "export PIPEKEEPER_ZK=" + zookeeper,
-        "export PIPEKEEPER_BOOTSTRAP_SERVERS=" + bootstrap,
+        "export PIPEKEEPER_ZK=" + stage.zookeeper(),
+        "export PIPEKEEPER_BOOTSTRAP_SERVERS=" + stage.bootstrap(),
         "export PIPEKEEPER_CLUSTER=" + CLUSTER);
   }
 
@@ -185,11 +151,12 @@ public final class Demo {
   public String progress() {
     Map<String, String> rates = new LinkedHashMap<>();
     for (Example e : Examples.all()) {
-      List<HealthReport> reports = pk.health().reports(e.name());
+      List<HealthReport> reports = stage.pk().health().reports(e.name());
       double in = reports.stream().mapToDouble(HealthReport::recordsInPerSecond).sum();
       rates.put(e.name(), String.format(Locale.ROOT, "%.1f/s (%d up)", in, reports.size()));
     }
-    long firing = pk.alerts().active().stream().filter(a -> a.state() == AlertState.FIRING).count();
+    long firing =
+        stage.pk().alerts().active().stream().filter(a -> a.state() == AlertState.FIRING).count();
     return "records in: "
         + rates.entrySet().stream()
             .map(x -> x.getKey() + " " + x.getValue())
@@ -207,80 +174,10 @@ public final class Demo {
     out.flush();
   }
 
-  private <T extends AutoCloseable> T opened(T resource) {
-    open.add(resource);
-    return resource;
-  }
-
   // ---- setup ------------------------------------------------------------------------------
 
   private void start() throws InterruptedException {
-    long t0 = System.nanoTime();
-    say("starting ZooKeeper and Kafka on this machine...");
-    Path data = opened(new DataFolder()).path;
-    // The servers log conditions they handle themselves at ERROR (a retriable out-of-order
-    // sequence of Kafka 4's transactions): the story is told here, their log goes to a file.
-    Path serverLog = data.resolve("servers.log");
-    opened(ServerLogs.toFile(serverLog));
-    EmbeddedZooKeeper zk =
-        opened(
-            EmbeddedZooKeeper.builder()
-                .clientPort(0)
-                .dataDir(data.resolve("zookeeper"))
-                .build()
-                .start());
-    EmbeddedKafka kafka =
-        opened(
-            EmbeddedKafka.builder().brokerPort(0).dataDir(data.resolve("kafka")).build().start());
-    zookeeper = zk.connectString();
-    bootstrap = kafka.bootstrapServers();
-    say(
-        "ZooKeeper %s and Kafka %s (KRaft) are up (%s); their log: %s",
-        zookeeper, bootstrap, seconds(System.nanoTime() - t0), serverLog);
-    pk =
-        opened(
-            Pipekeeper.builder()
-                .zookeeper(zookeeper)
-                .cluster(CLUSTER)
-                .identity("demo")
-                .sessionTimeout(SESSION)
-                .build());
-    for (Example e : Examples.all()) {
-      Examples.setUp(e, pk, bootstrap);
-    }
-    // a job due every tick, so a new leader's first output shows within a second of its start
-    pk.config()
-        .set(
-            Scope.pipeline(SchedulerExample.NAME),
-            SchedulerExample.JOBS,
-            JSON.valueToTree(Map.of("heartbeat", 1, "report", 10)),
-            ChangeOptions.by("demo"));
-    pk.config()
-        .set(
-            Scope.global(), Rules.KEY, json(RULES), ChangeOptions.by("demo").comment("demo rules"));
-    monitor =
-        opened(
-            pk.monitor()
-                .evaluationInterval(Duration.ofMillis(500))
-                .logSink(false)
-                .sink(new StorySink())
-                .probe(KafkaProbe.builder(bootstrap).build())
-                .start());
-    runs = opened(new TopicTail(bootstrap, SchedulerExample.RUNS));
-    events = opened(new TopicTail(bootstrap, IngesterExample.EVENTS));
-    enriched = opened(new TopicTail(bootstrap, EnrichmentExample.ENRICHED));
-    opened(TickClock.start(bootstrap));
-    orders = opened(new OrderFeed(bootstrap, 20));
-    fleet = opened(new Fleet(zookeeper, bootstrap, CLUSTER, SESSION));
-    long t1 = System.nanoTime();
-    List<String> ids = new ArrayList<>();
-    for (Example e : Examples.all()) {
-      for (int i = 1; i <= instances; i++) {
-        String id = e.name() + "-" + i;
-        fleet.start(e.name(), id);
-        ids.add(id);
-      }
-    }
+    List<String> ids = stage.start(new StorySink(alerts, this::say), instances);
     say(
         "starting %d pipeline instances, each its own JVM: %s",
         ids.size(),
@@ -289,11 +186,12 @@ public final class Demo {
             .reduce((a, b) -> a + ", " + b)
             .orElse(""));
     for (String id : ids) {
-      if (!fleet.awaitRunning(id, bound)) {
+      if (!stage.fleet().awaitRunning(id, bound)) {
         throw new StepFailed(id + " did not start within " + seconds(bound.toNanos()));
       }
     }
-    await("the monitor to be elected", monitor::isLeading);
+    await("the monitor to be elected", stage.monitor()::isLeading);
+    long t1 = stage.fleetStartedAt();
     say(
         "%d instances running (%s); the monitor evaluates the rules every 500 ms",
         ids.size(), seconds(System.nanoTime() - t1));
@@ -311,23 +209,23 @@ public final class Demo {
     for (Example e : Examples.all()) {
       await(
           e.name() + "'s " + instances + " health records",
-          () -> pk.health().reports(e.name()).size() == instances);
+          () -> stage.pk().health().reports(e.name()).size() == instances);
     }
-    int enrichedBefore = enriched.count();
-    int runsBefore = runs.count();
-    int eventsBefore = events.count();
+    int enrichedBefore = stage.enriched().count();
+    int runsBefore = stage.runs().count();
+    int eventsBefore = stage.events().count();
     await(
         "output on every pipeline's topic",
         () ->
-            enriched.count() > enrichedBefore + 20
-                && runs.count() > runsBefore + 2
-                && events.count() > eventsBefore + 20);
+            stage.enriched().count() > enrichedBefore + 20
+                && stage.runs().count() > runsBefore + 2
+                && stage.events().count() > eventsBefore + 20);
     // rates come from the health records, once members have published a full interval
     for (Example e : Examples.all()) {
       await(
           e.name() + "'s rate in its health records",
           () ->
-              pk.health().reports(e.name()).stream()
+              stage.pk().health().reports(e.name()).stream()
                       .mapToDouble(HealthReport::recordsInPerSecond)
                       .sum()
                   > 0);
@@ -336,7 +234,7 @@ public final class Demo {
     for (Example e : Examples.all()) {
       rates.put(
           e.name(),
-          pk.health().reports(e.name()).stream()
+          stage.pk().health().reports(e.name()).stream()
               .mapToDouble(HealthReport::recordsInPerSecond)
               .sum());
     }
@@ -349,7 +247,8 @@ public final class Demo {
         rates.get(SchedulerExample.NAME), leader.leader().orElse("?"), leader.epoch());
     say(
         "  ingester (SHARDED): %.1f events/s; tenants: %s",
-        rates.get(IngesterExample.NAME), byOwner(pk.assignments(IngesterExample.NAME).status()));
+        rates.get(IngesterExample.NAME),
+        byOwner(stage.pk().assignments(IngesterExample.NAME).status()));
     steps.add(
         new Step(
             "records flowing",
@@ -366,7 +265,9 @@ public final class Demo {
     say("step 2: a live configuration change, with no restart");
     Scope scope = Scope.pipeline(EnrichmentExample.NAME);
     double before =
-        pk.config()
+        stage
+            .pk()
+            .config()
             .get(scope, EnrichmentExample.THRESHOLD)
             .map(e -> e.value().asDouble())
             .orElse(EnrichmentExample.DEFAULT_THRESHOLD);
@@ -374,18 +275,20 @@ public final class Demo {
     Instant written = Instant.now();
     long t0 = System.nanoTime();
     ConfigCommit commit =
-        pk.config()
+        stage
+            .pk()
+            .config()
             .set(
                 scope,
                 EnrichmentExample.THRESHOLD,
                 DoubleNode.valueOf(after),
                 ChangeOptions.by("demo").comment("halve the threshold"));
-    List<String> members = fleet.of(EnrichmentExample.NAME);
+    List<String> members = stage.fleet().of(EnrichmentExample.NAME);
     long[] applied = {0};
     await(
         "all " + members.size() + " enrichment instances to apply version " + commit.scopeVersion(),
         () -> {
-          Map<String, AppliedConfig> all = pk.config().applied();
+          Map<String, AppliedConfig> all = stage.pk().config().applied();
           boolean done =
               members.stream()
                   .allMatch(
@@ -401,7 +304,7 @@ public final class Demo {
     await(
         "an order judged by the new threshold",
         () ->
-            enriched.seen().stream()
+            stage.enriched().seen().stream()
                 .filter(s -> !s.at().isBefore(written))
                 .anyMatch(s -> json(s.record().value()).path("threshold").asDouble() == after));
     say(
@@ -426,10 +329,10 @@ public final class Demo {
     String victim =
         before.leader().orElseThrow(() -> new StepFailed("the scheduler has no leader"));
     long oldEpoch = before.epoch();
-    int seenBefore = runs.count();
+    int seenBefore = stage.runs().count();
     Instant killedAt = Instant.now();
     long t0 = System.nanoTime();
-    fleet.kill(victim);
+    stage.fleet().kill(victim);
     long[] elected = {0};
     await(
         "a new scheduler leader",
@@ -447,11 +350,11 @@ public final class Demo {
     await(
         "the new leader's first output",
         () ->
-            runs.seen().stream()
+            stage.runs().seen().stream()
                 .skip(seenBefore)
                 .anyMatch(s -> json(s.record().value()).path("epoch").asLong() > oldEpoch));
     TopicTail.Seen first =
-        runs.seen().stream()
+        stage.runs().seen().stream()
             .skip(seenBefore)
             .filter(s -> json(s.record().value()).path("epoch").asLong() > oldEpoch)
             .findFirst()
@@ -459,7 +362,7 @@ public final class Demo {
     Duration takeover = Duration.between(killedAt, first.at());
     RoleInfo after = role(role);
     // evidence: nothing of the old epoch after the new one's first record, every due job once
-    List<TopicTail.Seen> all = runs.seen();
+    List<TopicTail.Seen> all = stage.runs().seen();
     int firstNew = all.indexOf(first);
     long stale =
         all.subList(firstNew, all.size()).stream()
@@ -496,8 +399,8 @@ public final class Demo {
         "  fencing: 0 records of epoch %d after epoch %d's first; every due job ran exactly once"
             + " (%d runs, no duplicate)",
         oldEpoch, after.epoch(), all.size());
-    fleet.start(SchedulerExample.NAME, victim);
-    if (!fleet.awaitRunning(victim, bound)) {
+    stage.fleet().start(SchedulerExample.NAME, victim);
+    if (!stage.fleet().awaitRunning(victim, bound)) {
       throw new StepFailed(victim + " did not start again");
     }
     say("  %s restarted; it stands by behind the new leader", victim);
@@ -515,7 +418,7 @@ public final class Demo {
   private void drain() throws InterruptedException {
     say("step 4: a SHARDED member is drained for maintenance");
     String group = IngesterExample.NAME;
-    AssignmentStatus before = pk.assignments(group).status();
+    AssignmentStatus before = stage.pk().assignments(group).status();
     Map<String, List<String>> byOwner = unitsByOwner(before);
     String victim =
         byOwner.entrySet().stream()
@@ -525,22 +428,22 @@ public final class Demo {
     List<String> moving = byOwner.get(victim);
     int units = before.owners().size();
     long t0 = System.nanoTime();
-    pk.assignments(group).drain(victim);
+    stage.pk().assignments(group).drain(victim);
     long[] moved = {0};
     await(
         victim + "'s tenants to move",
         () -> {
-          Map<String, String> owners = pk.assignments(group).status().owners();
+          Map<String, String> owners = stage.pk().assignments(group).status().owners();
           boolean done = owners.size() == units && !owners.containsValue(victim);
           if (done) {
             moved[0] = System.nanoTime() - t0;
           }
           return done;
         });
-    Map<String, String> now = pk.assignments(group).status().owners();
+    Map<String, String> now = stage.pk().assignments(group).status().owners();
     // give the moved tenants time to produce under their new owners, then check every event once
-    int seen = events.count();
-    await("events from the moved tenants", () -> events.count() > seen + 30);
+    int seen = stage.events().count();
+    await("events from the moved tenants", () -> stage.events().count() > seen + 30);
     String check = exactlyOnce();
     say(
         "  drained %s: %s moved to %s in %s",
@@ -554,7 +457,7 @@ public final class Demo {
             .orElse("?"),
         millis(moved[0]));
     say("  no tenant ran on two members at once: %s", check);
-    pk.assignments(group).undrain(victim);
+    stage.pk().assignments(group).undrain(victim);
     say("  %s undrained: it gets its share again", victim);
     steps.add(
         new Step(
@@ -567,7 +470,7 @@ public final class Demo {
   private String exactlyOnce() {
     Map<String, TreeSet<Long>> seqs = new TreeMap<>();
     long total = 0;
-    for (TopicTail.Seen s : events.seen()) {
+    for (TopicTail.Seen s : stage.events().seen()) {
       JsonNode event = json(s.record().value());
       total++;
       if (!seqs.computeIfAbsent(event.path("tenant").asText(), t -> new TreeSet<>())
@@ -597,11 +500,11 @@ public final class Demo {
 
   private void alert() throws InterruptedException {
     say("step 5: a member dies; the monitor raises an alert, and clears it when it is back");
-    List<String> members = fleet.of(EnrichmentExample.NAME);
+    List<String> members = stage.fleet().of(EnrichmentExample.NAME);
     String victim = members.get(members.size() - 1);
     String key = "member-down/" + EnrichmentExample.NAME + "/" + victim;
     Instant killedAt = Instant.now();
-    fleet.kill(victim);
+    stage.fleet().kill(victim);
     say("  %s killed (kill -9)", victim);
     Alert fired = awaitAlert(key, AlertState.FIRING);
     Duration detection = Duration.between(killedAt, fired.firedAt());
@@ -609,8 +512,8 @@ public final class Demo {
         "  fired %s after the kill (session %d s + for 1 s + evaluation every 500 ms)",
         millis(detection.toNanos()), SESSION.toSeconds());
     Instant restartedAt = Instant.now();
-    fleet.start(EnrichmentExample.NAME, victim);
-    if (!fleet.awaitRunning(victim, bound)) {
+    stage.fleet().start(EnrichmentExample.NAME, victim);
+    if (!stage.fleet().awaitRunning(victim, bound)) {
       throw new StepFailed(victim + " did not start again");
     }
     Alert resolved = awaitAlert(key, AlertState.RESOLVED);
@@ -668,30 +571,13 @@ public final class Demo {
   }
 
   private RoleInfo role(String role) {
-    return pk.inspector().roles().stream()
+    return stage.pk().inspector().roles().stream()
         .filter(r -> r.role().equals(role))
         .findFirst()
         .orElseThrow(() -> new StepFailed("role " + role + " has never had a leader"));
   }
 
-  private static Map<String, List<String>> unitsByOwner(AssignmentStatus status) {
-    Map<String, List<String>> byOwner = new TreeMap<>();
-    new TreeMap<>(status.owners())
-        .forEach((unit, owner) -> byOwner.computeIfAbsent(owner, o -> new ArrayList<>()).add(unit));
-    return byOwner;
-  }
-
-  private static String byOwner(AssignmentStatus status) {
-    Map<String, Integer> counts = new HashMap<>();
-    status.owners().values().forEach(o -> counts.merge(o, 1, Integer::sum));
-    return new TreeMap<>(counts)
-        .entrySet().stream()
-            .map(e -> e.getKey() + " " + e.getValue())
-            .reduce((a, b) -> a + ", " + b)
-            .orElse("none yet");
-  }
-
-  private static JsonNode json(String text) {
+  static JsonNode json(String text) {
     try {
       return JSON.readTree(text);
     } catch (java.io.IOException e) {
@@ -699,78 +585,8 @@ public final class Demo {
     }
   }
 
-  private static String number(double d) {
-    return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
-  }
-
-  private static String millis(long nanos) {
-    return nanos / 1_000_000 + " ms";
-  }
-
-  private static String seconds(long nanos) {
-    return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
-  }
-
-  /** Tells the story of each alert transition as the monitor delivers it. */
-  private final class StorySink implements AlertSink {
-    @Override
-    public String name() {
-      return "demo";
-    }
-
-    @Override
-    public void deliver(Alert alert) {
-      alerts.add(alert);
-      if (alert.state() == AlertState.RESOLVED && alert.firedAt() != null) {
-        say(
-            "  alert RESOLVED %s %s (it had fired %s before)",
-            alert.severity().label(),
-            alert.key(),
-            millis(Duration.between(alert.firedAt(), alert.resolvedAt()).toNanos()));
-      } else {
-        say(
-            "  alert %s %s %s: %s",
-            alert.state(), alert.severity().label(), alert.key(), alert.summary());
-      }
-    }
-  }
-
-  /** The demo's temporary data folder: the servers' data and log; deleted when closed. */
-  private static final class DataFolder implements AutoCloseable {
-    final Path path;
-
-    DataFolder() {
-      try {
-        path = Files.createTempDirectory("pipekeeper-demo-");
-      } catch (IOException e) {
-        throw new StepFailed("cannot create a temporary folder: " + e.getMessage());
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      try (Stream<Path> all = Files.walk(path)) {
-        for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
-    }
-  }
-
   /** Stops everything, the instances first (gracefully), and deletes the data. */
   public void close() {
-    if (monitor != null) {
-      monitor.close(); // first: the fleet's leaving is the demo's end, not an incident
-    }
-    List<AutoCloseable> all = new ArrayList<>(open);
-    java.util.Collections.reverse(all);
-    for (AutoCloseable c : all) {
-      try {
-        c.close();
-      } catch (Exception e) {
-        out.println("demo: stopping " + c.getClass().getSimpleName() + " failed: " + e);
-      }
-    }
-    open.clear();
+    stage.close();
   }
 }

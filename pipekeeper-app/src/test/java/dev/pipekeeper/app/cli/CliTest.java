@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.apache.kafka.common.KafkaException;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine.TypeConversionException;
 
@@ -120,6 +121,18 @@ class CliTest {
     assertThat(ExitCodes.of(new ConfigConflictException("changed"))).isEqualTo(ExitCodes.FAILED);
     assertThat(ExitCodes.of(new InvalidInputException("bad"))).isEqualTo(ExitCodes.USAGE);
     assertThat(ExitCodes.isExpected(new ConfigConflictException("changed"))).isTrue();
+  }
+
+  @Test
+  void aKafkaClientFailureIsAFailureNamingTheServersOnlyWhereTheCommandTalksToKafka() {
+    Throwable reported =
+        ExitCodes.reported(new KafkaException("Timed out waiting for a node"), "k1:9092");
+    assertThat(ExitCodes.of(reported)).isEqualTo(ExitCodes.FAILED);
+    assertThat(reported.getMessage())
+        .isEqualTo("Kafka at k1:9092 refused or did not answer: Timed out waiting for a node");
+    KafkaException elsewhere = new KafkaException("x");
+    assertThat(ExitCodes.reported(elsewhere, null)).isSameAs(elsewhere);
+    assertThat(ExitCodes.of(elsewhere)).isEqualTo(ExitCodes.INTERNAL);
   }
 
   private static String[] append(String[] words, String last) {

@@ -3,10 +3,10 @@ package dev.pipekeeper.app.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.pipekeeper.app.status.KafkaProbe;
 import dev.pipekeeper.core.ensemble.EnsembleProbe;
 import dev.pipekeeper.core.ensemble.ServerStatus;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
+import dev.pipekeeper.kafka.monitor.KafkaProbe;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -53,7 +53,9 @@ class LocalCommandIT {
 
     ServerStatus server = new EnsembleProbe(Duration.ofSeconds(5)).probe(zk).get(0);
     assertThat(server.serving()).isTrue();
-    assertThat(new KafkaProbe(Duration.ofSeconds(10)).probe(kafka).reachable()).isTrue();
+    try (KafkaProbe probe = KafkaProbe.builder(kafka).timeout(Duration.ofSeconds(10)).build()) {
+      assertThat(probe.describeCluster().reachable()).isTrue();
+    }
     assertThat(Files.list(dir).map(p -> p.getFileName().toString()))
         .containsExactlyInAnyOrder("zookeeper", "kafka");
 

@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsResult;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
@@ -39,6 +40,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -112,6 +114,54 @@ final class DefaultKafkaProbe implements KafkaProbe {
     }
     logChange(report);
     return report;
+  }
+
+  @Override
+  public synchronized KafkaCluster describeCluster() {
+    if (state.get() != State.OPEN) {
+      throw new IllegalStateException("the Kafka probe of " + bootstrapServers + " is closed");
+    }
+    int ms = (int) Math.max(1, timeout.toMillis());
+    Admin client;
+    try {
+      client = admin();
+    } catch (Unanswered e) {
+      return KafkaCluster.unreachable(bootstrapServers, Reasons.root(e.getCause()));
+    }
+    try {
+      // The client's own timeouts end the request; the extra second only bounds the wait for them.
+      DescribeClusterResult result =
+          client.describeCluster(new DescribeClusterOptions().timeoutMs(ms));
+      String clusterId = result.clusterId().get(ms + 1000L, TimeUnit.MILLISECONDS);
+      List<KafkaCluster.Broker> brokers =
+          result.nodes().get(ms + 1000L, TimeUnit.MILLISECONDS).stream()
+              .map(DefaultKafkaProbe::broker)
+              .toList();
+      Node controller = result.controller().get(ms + 1000L, TimeUnit.MILLISECONDS);
+      adminAnswered = true;
+      return new KafkaCluster(
+          bootstrapServers,
+          true,
+          Optional.ofNullable(clusterId),
+          brokers,
+          controller == null || controller.isEmpty()
+              ? Optional.empty()
+              : Optional.of(controller.id()),
+          Optional.empty());
+    } catch (ExecutionException | TimeoutException e) {
+      if (adminAnswered) {
+        closeAdmin(Duration.ZERO); // as after a failed probe
+      }
+      return KafkaCluster.unreachable(bootstrapServers, "no answer within " + ms + " ms");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return KafkaCluster.unreachable(bootstrapServers, "interrupted");
+    }
+  }
+
+  private static KafkaCluster.Broker broker(Node node) {
+    return new KafkaCluster.Broker(
+        node.id(), node.host(), node.port(), Optional.ofNullable(node.rack()));
   }
 
   private static void checkGroups(Set<String> groups) {
@@ -313,7 +363,7 @@ final class DefaultKafkaProbe implements KafkaProbe {
       try {
         admin = Admin.create(props);
       } catch (KafkaException e) {
-        throw new Unanswered("cannot make a Kafka admin client: " + Reasons.of(e));
+        throw new Unanswered("cannot make a Kafka admin client: " + Reasons.of(e), e);
       }
       adminAnswered = false;
     }
@@ -390,6 +440,10 @@ final class DefaultKafkaProbe implements KafkaProbe {
 
     Unanswered(String message) {
       super(message, null, false, false);
+    }
+
+    Unanswered(String message, Throwable cause) {
+      super(message, cause, false, false);
     }
   }
 }

@@ -89,6 +89,18 @@ public interface KafkaProbe extends MonitorProbe {
   @Override
   ProbeReport probe(Set<String> groups);
 
+  /**
+   * What the cluster says of itself now, from one {@code describeCluster} within the timeout: its
+   * id, live brokers and controller ({@code pipekeeper status} shows them). Consumer groups are not
+   * read. Like {@link #probe}, it never throws because of Kafka, and it uses the probe's admin
+   * client.
+   *
+   * @return the description; unreachable, with the reason, if Kafka did not answer in time ({@code
+   *     no answer within N ms}) or the client could not be made (the client's reason)
+   * @throws IllegalStateException if the probe was closed
+   */
+  KafkaCluster describeCluster();
+
   /** Closes the probe's clients, waiting at most the timeout; safe to call twice. */
   @Override
   void close();

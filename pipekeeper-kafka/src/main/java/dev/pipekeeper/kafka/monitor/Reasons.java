@@ -13,4 +13,16 @@ final class Reasons {
     String line = message.strip().lines().findFirst().orElse(message);
     return line.length() > 300 ? line.substring(0, 300) + "..." : line;
   }
+
+  /**
+   * The message of the innermost cause, e.g. a client's {@code No resolvable bootstrap urls} under
+   * its {@code Failed to create new KafkaAdminClient}.
+   */
+  static String root(Throwable error) {
+    Throwable root = error;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.toString() : root.getMessage();
+  }
 }
