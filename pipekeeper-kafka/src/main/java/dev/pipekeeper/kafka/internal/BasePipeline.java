@@ -5,7 +5,6 @@ import dev.pipekeeper.core.health.HealthPublication;
 import dev.pipekeeper.core.health.HealthReport;
 import dev.pipekeeper.kafka.Mode;
 import dev.pipekeeper.kafka.Pipeline;
-import dev.pipekeeper.kafka.PipelineBuilder;
 import dev.pipekeeper.kafka.PipelineKeys;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -33,7 +32,7 @@ import org.slf4j.LoggerFactory;
 
 /** What every mode shares: settings, the state machine, counters, live config, record handling. */
 abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
-  final PipelineBuilder<KI, VI, KO, VO> settings;
+  final PipelineSettings<KI, VI, KO, VO> settings;
   final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
   final AtomicLong processed = new AtomicLong();
   final String memberId;
@@ -51,7 +50,7 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
   /** The counters at one health report, to rate the next one against. */
   private record HealthSample(long at, long processed, long emitted, long errors) {}
 
-  BasePipeline(PipelineBuilder<KI, VI, KO, VO> settings) {
+  BasePipeline(PipelineSettings<KI, VI, KO, VO> settings) {
     this.settings = settings;
     this.memberId = settings.pipekeeper().identity();
   }

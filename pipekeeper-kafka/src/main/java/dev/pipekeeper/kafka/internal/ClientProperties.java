@@ -1,6 +1,5 @@
 package dev.pipekeeper.kafka.internal;
 
-import dev.pipekeeper.kafka.PipelineBuilder;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -30,7 +29,7 @@ final class ClientProperties {
   private ClientProperties() {}
 
   /** A consumer of the pipeline's group, reading committed data only, committing by itself. */
-  static Map<String, Object> consumer(PipelineBuilder<?, ?, ?, ?> settings, String memberId) {
+  static Map<String, Object> consumer(PipelineSettings<?, ?, ?, ?> settings, String memberId) {
     Map<String, Object> props = new HashMap<>(settings.kafkaProperties());
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
     props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.name());
@@ -56,7 +55,7 @@ final class ClientProperties {
 
   /** An idempotent producer; transactional if {@code transactionalId} is not null. */
   static Map<String, Object> producer(
-      PipelineBuilder<?, ?, ?, ?> settings, String memberId, String transactionalId) {
+      PipelineSettings<?, ?, ?, ?> settings, String memberId, String transactionalId) {
     Map<String, Object> props = new HashMap<>(settings.kafkaProperties());
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
     props.put(ProducerConfig.CLIENT_ID_CONFIG, settings.name() + "-" + memberId);

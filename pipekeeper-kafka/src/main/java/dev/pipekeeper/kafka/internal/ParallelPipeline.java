@@ -4,7 +4,6 @@ import dev.pipekeeper.core.membership.Member;
 import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.kafka.Guarantee;
 import dev.pipekeeper.kafka.Pipeline;
-import dev.pipekeeper.kafka.PipelineBuilder;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
@@ -37,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * holding its output and its offsets; with AT_LEAST_ONCE a flush, then the offsets. Batches are
  * committed before the next poll, so partitions are only ever revoked between batches.
  */
-final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO> {
+public final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO> {
   private static final Logger LOG = LoggerFactory.getLogger(ParallelPipeline.class);
   private static final Duration POLL = Duration.ofMillis(100);
 
@@ -50,7 +49,8 @@ final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO
   private Thread thread;
   private boolean paused;
 
-  ParallelPipeline(PipelineBuilder<KI, VI, KO, VO> settings) {
+  /** Made by {@code PipelineBuilder.build()}, which validated the settings. */
+  public ParallelPipeline(PipelineSettings<KI, VI, KO, VO> settings) {
     super(settings);
   }
 

@@ -4,7 +4,6 @@ import dev.pipekeeper.core.assignment.UnitOwnership;
 import dev.pipekeeper.core.config.ConfigView;
 import dev.pipekeeper.core.coordination.Lease;
 import dev.pipekeeper.core.coordination.Locks;
-import dev.pipekeeper.kafka.PipelineBuilder;
 import dev.pipekeeper.kafka.PipelineContext;
 import dev.pipekeeper.kafka.PipelineHeaders;
 import dev.pipekeeper.kafka.PipelineKeys;
@@ -33,7 +32,7 @@ import org.slf4j.LoggerFactory;
 final class RecordHandler<KI, VI, KO, VO> {
   private static final Logger LOG = LoggerFactory.getLogger(RecordHandler.class);
 
-  private final PipelineBuilder<KI, VI, KO, VO> settings;
+  private final PipelineSettings<KI, VI, KO, VO> settings;
   private final String memberId;
   private final ConfigView config;
   private final AtomicLong deadLettered = new AtomicLong();
@@ -41,7 +40,7 @@ final class RecordHandler<KI, VI, KO, VO> {
   private final AtomicLong errors = new AtomicLong();
   private int retries;
 
-  RecordHandler(PipelineBuilder<KI, VI, KO, VO> settings, String memberId, ConfigView config) {
+  RecordHandler(PipelineSettings<KI, VI, KO, VO> settings, String memberId, ConfigView config) {
     this.settings = settings;
     this.memberId = memberId;
     this.config = config;

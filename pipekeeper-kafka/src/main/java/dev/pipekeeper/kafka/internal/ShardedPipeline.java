@@ -6,7 +6,6 @@ import dev.pipekeeper.core.assignment.UnitOwnership;
 import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.kafka.Guarantee;
 import dev.pipekeeper.kafka.Pipeline;
-import dev.pipekeeper.kafka.PipelineBuilder;
 import dev.pipekeeper.kafka.PipelineKeys;
 import dev.pipekeeper.kafka.SourceBatch;
 import dev.pipekeeper.kafka.WorkUnitSource;
@@ -46,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * its position and polls its source no more until the pipeline resumes; the instance says PAUSED
  * once every unit it owns has stopped (at once if it owns none).
  */
-final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO> {
+public final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO> {
   private static final Logger LOG = LoggerFactory.getLogger(ShardedPipeline.class);
   private static final Duration POLL = Duration.ofMillis(100);
 
@@ -54,7 +53,8 @@ final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO>
   private final Object pauseReport = new Object();
   private GroupWorker worker;
 
-  ShardedPipeline(PipelineBuilder<KI, VI, KO, VO> settings) {
+  /** Made by {@code PipelineBuilder.build()}, which validated the settings. */
+  public ShardedPipeline(PipelineSettings<KI, VI, KO, VO> settings) {
     super(settings);
   }
 

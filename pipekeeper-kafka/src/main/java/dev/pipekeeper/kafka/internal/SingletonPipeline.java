@@ -6,7 +6,6 @@ import dev.pipekeeper.core.membership.Member;
 import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.kafka.Guarantee;
 import dev.pipekeeper.kafka.Pipeline;
-import dev.pipekeeper.kafka.PipelineBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * or abandoned), and closes the term's clients meanwhile: the successor's {@code initTransactions}
  * fences them in any case, and closing them took about 100 ms that the successor had to wait for.
  */
-final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO> {
+public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO> {
   private static final Logger LOG = LoggerFactory.getLogger(SingletonPipeline.class);
   private static final Duration POLL = Duration.ofMillis(100);
 
@@ -96,7 +95,8 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
       Role role,
       Set<TopicPartition> partitions) {}
 
-  SingletonPipeline(PipelineBuilder<KI, VI, KO, VO> settings) {
+  /** Made by {@code PipelineBuilder.build()}, which validated the settings. */
+  public SingletonPipeline(PipelineSettings<KI, VI, KO, VO> settings) {
     super(settings);
   }
 

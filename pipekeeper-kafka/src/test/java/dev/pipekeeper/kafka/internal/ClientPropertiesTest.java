@@ -2,11 +2,10 @@ package dev.pipekeeper.kafka.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pipekeeper.kafka.Pipeline;
-import dev.pipekeeper.kafka.PipelineBuilder;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.serialization.Serdes;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,11 +13,13 @@ import org.junit.jupiter.api.Test;
  * set one, and the settings the guarantee depends on, which win over the user's.
  */
 class ClientPropertiesTest {
-  private static PipelineBuilder<String, String, String, String> settings() {
-    return Pipeline.builder(
-            "clients", Serdes.String(), Serdes.String(), Serdes.String(), Serdes.String())
-        .bootstrapServers("127.0.0.1:9092")
-        .kafkaProperty(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+  private static PipelineSettings<String, String, String, String> settings(Object... properties) {
+    Map<String, Object> kafka = new HashMap<>();
+    kafka.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+    for (int i = 0; i < properties.length; i += 2) {
+      kafka.put((String) properties[i], properties[i + 1]);
+    }
+    return TestSettings.of("clients", (record, ctx) -> {}, 2, kafka);
   }
 
   @Test
@@ -31,8 +32,8 @@ class ClientPropertiesTest {
 
   @Test
   void theUsersRetryBackoffWins() {
-    PipelineBuilder<String, String, String, String> settings =
-        settings().kafkaProperty(CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG, 250);
+    PipelineSettings<String, String, String, String> settings =
+        settings(CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG, 250);
     assertThat(ClientProperties.consumer(settings, "m1"))
         .containsEntry(CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG, 250);
     assertThat(ClientProperties.producer(settings, "m1", null))
@@ -41,10 +42,12 @@ class ClientPropertiesTest {
 
   @Test
   void whatTheGuaranteeDependsOnWinsOverTheUsersProperties() {
-    PipelineBuilder<String, String, String, String> settings =
-        settings()
-            .kafkaProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted")
-            .kafkaProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, true);
+    PipelineSettings<String, String, String, String> settings =
+        settings(
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            "read_uncommitted",
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            true);
     assertThat(ClientProperties.consumer(settings, "m1"))
         .containsEntry(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
         .containsEntry(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)
