@@ -160,13 +160,18 @@ public final class PipelineBuilder<KI, VI, KO, VO> {
   }
 
   /**
-   * A Kafka client property for the pipeline's consumer and producer (e.g. security settings).
-   * Properties the pipeline's guarantee depends on ({@code enable.auto.commit}, {@code
-   * isolation.level}, {@code transactional.id}, serializers) are set by the pipeline and win. A
-   * PARALLEL consumer's {@code session.timeout.ms} defaults to the connection's negotiated
-   * ZooKeeper session timeout (at least 6 s, the brokers' default least), with {@code
-   * heartbeat.interval.ms} a third of it, so a dead instance's partitions move about when its
-   * ZooKeeper roles do rather than after Kafka's 45 s default; set them here to choose otherwise.
+   * A Kafka client property for the pipeline's clients (e.g. security settings). As in Kafka
+   * Streams, a key without a client prefix applies to every client (consumer and producer); a key
+   * prefixed {@code consumer.} or {@code producer.} (e.g. {@code consumer.max.poll.records}, {@code
+   * producer.linger.ms}) applies, without its prefix, to that client only and wins over the same
+   * key unprefixed; {@code admin.} is for admin clients, which no pipeline mode makes today, so
+   * such keys go to no client. Properties the pipeline's guarantee depends on ({@code
+   * enable.auto.commit}, {@code isolation.level}, {@code transactional.id}, {@code acks},
+   * serializers) are set by the pipeline and win, prefixed or not. A PARALLEL consumer's {@code
+   * session.timeout.ms} defaults to the connection's negotiated ZooKeeper session timeout (at least
+   * 6 s, the brokers' default least), with {@code heartbeat.interval.ms} a third of it, so a dead
+   * instance's partitions move about when its ZooKeeper roles do rather than after Kafka's 45 s
+   * default; set them here to choose otherwise.
    */
   public PipelineBuilder<KI, VI, KO, VO> kafkaProperty(String key, Object value) {
     kafka.put(key, value);

@@ -11,14 +11,12 @@ import dev.pipekeeper.kafka.SourceBatch;
 import dev.pipekeeper.kafka.WorkUnitSource;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -244,14 +242,12 @@ public final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, 
 
     /** The unit's last committed position: the last value for its key in the positions topic. */
     private Optional<String> readPosition() {
-      Map<String, Object> props = new HashMap<>(settings.kafkaProperties());
-      props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-      props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-      props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-      props.remove(ConsumerConfig.GROUP_ID_CONFIG);
       String found = null;
       try (KafkaConsumer<byte[], byte[]> consumer =
-          new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+          new KafkaConsumer<>(
+              ClientProperties.reader(settings),
+              new ByteArrayDeserializer(),
+              new ByteArrayDeserializer())) {
         List<TopicPartition> partitions = new ArrayList<>();
         consumer
             .partitionsFor(settings.positionsTopic())
