@@ -40,7 +40,7 @@ public final class PipelineBuilder<KI, VI, KO, VO> {
   private Mode mode = Mode.PARALLEL;
   private Guarantee guarantee = Guarantee.EXACTLY_ONCE;
   private String deadLetterTopic;
-  private int retries = 2;
+  private int retries = PipelineKeys.RETRIES.defaultValue();
   private Duration closeTimeout = Duration.ofSeconds(30);
   private final Map<String, Object> kafka = new HashMap<>();
   private Function<String, WorkUnitSource<KI, VI>> sources;
@@ -119,12 +119,13 @@ public final class PipelineBuilder<KI, VI, KO, VO> {
     return this;
   }
 
-  /** Default of {@link PipelineKeys#RETRIES} when the configuration does not set it (2). */
+  /**
+   * Default of {@link PipelineKeys#RETRIES} when the configuration does not set it (2).
+   *
+   * @throws InvalidInputException if negative
+   */
   public PipelineBuilder<KI, VI, KO, VO> retries(int value) {
-    if (value < 0) {
-      throw new InvalidInputException("retries must be 0 or more, not " + value);
-    }
-    this.retries = value;
+    this.retries = PipelineKeys.RETRIES.check(value);
     return this;
   }
 

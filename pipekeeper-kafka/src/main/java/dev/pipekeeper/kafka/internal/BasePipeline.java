@@ -1,6 +1,7 @@
 package dev.pipekeeper.kafka.internal;
 
 import dev.pipekeeper.core.config.ConfigView;
+import dev.pipekeeper.core.config.LiveValue;
 import dev.pipekeeper.core.health.HealthPublication;
 import dev.pipekeeper.core.health.HealthReport;
 import dev.pipekeeper.kafka.Mode;
@@ -38,6 +39,7 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
   final String memberId;
   ConfigView config;
   RecordHandler<KI, VI, KO, VO> handler;
+  private LiveValue<Boolean> paused;
   private final List<Meter> meters = new ArrayList<>();
   private HealthPublication health;
   private HealthSample lastSample;
@@ -74,7 +76,9 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
    */
   private void open() {
     config = settings.pipekeeper().config().view(name(), memberId);
-    handler = new RecordHandler<>(settings, memberId, config);
+    paused = PipelineKeys.PAUSED.bind(config);
+    LiveValue<Integer> retries = PipelineKeys.RETRIES.bind(config, settings.retries());
+    handler = new RecordHandler<>(settings, memberId, config, retries::get);
     recordsCounter("processed", processed, AtomicLong::get);
     recordsCounter("dead_lettered", handler, RecordHandler::deadLettered);
     gauge(
@@ -172,7 +176,7 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
    * Whether the live configuration asks the pipeline to pause now ({@link PipelineKeys#PAUSED}).
    */
   final boolean pauseWanted() {
-    return config.get(PipelineKeys.PAUSED, Boolean.class, false);
+    return paused.get();
   }
 
   /**

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -35,16 +36,25 @@ final class RecordHandler<KI, VI, KO, VO> {
   private final PipelineSettings<KI, VI, KO, VO> settings;
   private final String memberId;
   private final ConfigView config;
+  private final IntSupplier liveRetries;
   private final AtomicLong deadLettered = new AtomicLong();
   private final AtomicLong emitted = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
   private int retries;
 
-  RecordHandler(PipelineSettings<KI, VI, KO, VO> settings, String memberId, ConfigView config) {
+  /**
+   * @param retries the live {@link PipelineKeys#RETRIES}, read at each {@link #newBatch()}
+   */
+  RecordHandler(
+      PipelineSettings<KI, VI, KO, VO> settings,
+      String memberId,
+      ConfigView config,
+      IntSupplier retries) {
     this.settings = settings;
     this.memberId = memberId;
     this.config = config;
-    this.retries = settings.retries();
+    this.liveRetries = retries;
+    this.retries = retries.getAsInt();
   }
 
   long deadLettered() {
@@ -63,7 +73,7 @@ final class RecordHandler<KI, VI, KO, VO> {
 
   /** Reads the live settings that hold for a whole batch (not once per record). */
   void newBatch() {
-    retries = Math.max(0, config.get(PipelineKeys.RETRIES, Integer.class, settings.retries()));
+    retries = liveRetries.getAsInt();
   }
 
   /**

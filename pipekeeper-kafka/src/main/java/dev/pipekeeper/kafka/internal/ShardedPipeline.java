@@ -60,7 +60,7 @@ public final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, 
   public synchronized Pipeline start() {
     startOrRelease(
         () -> {
-          config.onChange(PipelineKeys.PAUSED, (before, after) -> reportPause());
+          config.onChange(PipelineKeys.PAUSED.name(), (before, after) -> reportPause());
           worker =
               settings.pipekeeper().worker(name(), MemberInfo.defaults().id(memberId), new Units());
           reportPause();

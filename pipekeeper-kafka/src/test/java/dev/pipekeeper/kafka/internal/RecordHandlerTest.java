@@ -28,7 +28,7 @@ class RecordHandlerTest {
   private static RecordHandler<String, String, String, String> handler(
       Processor<String, String, String, String> processor) {
     return new RecordHandler<>(
-        TestSettings.of("handled", processor, 2, Map.of()), "member-1", null);
+        TestSettings.of("handled", processor, 2, Map.of()), "member-1", null, () -> 2);
   }
 
   private static ConsumerRecord<byte[], byte[]> input(String key, String value) {
