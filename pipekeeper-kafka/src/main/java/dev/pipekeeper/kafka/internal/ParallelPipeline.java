@@ -6,7 +6,6 @@ import dev.pipekeeper.kafka.Guarantee;
 import dev.pipekeeper.kafka.Pipeline;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -15,7 +14,6 @@ import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -122,21 +120,11 @@ public final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI,
   }
 
   private void processBatch(ConsumerRecords<byte[], byte[]> records) {
-    boolean transactional = settings.guarantee() == Guarantee.EXACTLY_ONCE;
-    handler.newBatch();
     try {
-      if (transactional) {
-        producer.beginTransaction();
-      }
-      Map<TopicPartition, OffsetAndMetadata> offsets =
-          handleAll(records, producer, Role.member(), () -> {});
-      if (transactional) {
-        producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-        producer.commitTransaction();
-      } else {
-        producer.flush();
-        commitOffsets(consumer, offsets);
-      }
+      commitBatch(
+          producer,
+          ALWAYS_OWNED,
+          () -> offsets(consumer, handleAll(records, producer, Role.member(), ALWAYS_OWNED)));
       processed.addAndGet(records.count());
     } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
       throw fenced;
@@ -146,9 +134,6 @@ public final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI,
           "pipeline {}: the group rebalanced during a batch of {} records; consuming it again",
           name(),
           records.count());
-      if (transactional) {
-        producer.abortTransaction();
-      }
       rewindToCommitted(consumer);
     } catch (KafkaException e) {
       LOG.warn(
@@ -156,9 +141,6 @@ public final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI,
           name(),
           records.count(),
           e.toString());
-      if (transactional) {
-        producer.abortTransaction();
-      }
       rewindToCommitted(consumer);
     }
   }

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -105,6 +106,8 @@ public final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, 
     final Thread thread;
     volatile boolean stopping;
     volatile boolean paused;
+    private final BooleanSupplier owned = this::mayWork;
+    private long sequence; // of the records made from the source's, on the unit's thread
 
     UnitRunner(UnitOwnership unit) {
       this.unit = unit;
@@ -150,7 +153,6 @@ public final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, 
             position.orElse("(start)"));
         source = settings.sources().apply(unit.unit());
         Role role = Role.owner(unit);
-        long sequence = 0;
         while (mayWork()) {
           if (pauseWanted() != paused) {
             paused = !paused;
@@ -164,38 +166,30 @@ public final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, 
           if (batch.records().isEmpty()) {
             continue;
           }
-          handler.newBatch();
           try {
-            if (transactional) {
-              producer.beginTransaction();
-            }
-            for (Map.Entry<KI, VI> entry : batch.records()) {
-              if (!mayWork()) {
-                throw new KafkaException("ownership of " + unit.unit() + " ended mid-batch");
-              }
-              handler.handle(asRecord(entry, sequence++), producer, role);
-            }
-            producer.send(
-                new ProducerRecord<>(
-                    settings.positionsTopic(),
-                    RecordHandler.bytes(unit.unit()),
-                    RecordHandler.bytes(batch.position())));
-            if (!mayWork()) {
-              throw new KafkaException("ownership of " + unit.unit() + " ended before commit");
-            }
-            if (transactional) {
-              producer.commitTransaction();
-            } else {
-              producer.flush();
-            }
+            commitBatch(
+                producer,
+                owned,
+                () -> {
+                  for (Map.Entry<KI, VI> entry : batch.records()) {
+                    checkOwned(owned);
+                    handler.handle(asRecord(entry, sequence++), producer, role);
+                  }
+                  // The unit's position is output of the batch's transaction.
+                  producer.send(
+                      new ProducerRecord<>(
+                          settings.positionsTopic(),
+                          RecordHandler.bytes(unit.unit()),
+                          RecordHandler.bytes(batch.position())));
+                  return WITH_OUTPUT;
+                });
             position = Optional.of(batch.position());
             processed.addAndGet(batch.records().size());
+          } catch (OwnershipEnded ended) {
+            abortBatch(producer); // the loop ends: the unit was stopped or its ownership lost
           } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
             throw fenced;
           } catch (KafkaException e) {
-            if (transactional) {
-              producer.abortTransaction();
-            }
             if (mayWork()) {
               LOG.warn(
                   "pipeline {}: batch of unit {} not committed, reading it again: {}",

@@ -14,11 +14,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
@@ -133,14 +133,14 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
           endTerm(current, "a new term began");
           current = openTerm(lease.get());
         }
-        followPause(current.consumer());
+        boolean paused = followPause(current.consumer());
         ConsumerRecords<byte[], byte[]> records;
         try {
           records = current.consumer().poll(POLL);
         } catch (WakeupException woken) {
           continue;
         }
-        sampleLag(current.consumer(), !current.consumer().paused().isEmpty());
+        sampleLag(current.consumer(), paused);
         if (!records.isEmpty()) {
           processBatch(current, records);
         }
@@ -328,37 +328,24 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
     LOG.info("pipeline {}: term of epoch {} ended: {}", name(), ending.lease().epoch(), why);
   }
 
+  /**
+   * One batch under the term's lease, checked before each record and before the commit. The
+   * consumer is in no group generation (assigned, not subscribed): fencing is the transactional
+   * id's. A lease that ended mid-batch ends the term, whose producer's close aborts the
+   * transaction.
+   */
   private void processBatch(Term current, ConsumerRecords<byte[], byte[]> records) {
-    boolean transactional = settings.guarantee() == Guarantee.EXACTLY_ONCE;
-    handler.newBatch();
+    BooleanSupplier owned = current.lease()::isValid;
     try {
-      if (transactional) {
-        current.producer().beginTransaction();
-      }
-      Map<TopicPartition, OffsetAndMetadata> offsets =
-          handleAll(
-              records,
-              current.producer(),
-              current.role(),
-              () -> {
-                if (!current.lease().isValid()) {
-                  throw new LeaseEnded(); // checked before every record
-                }
-              });
-      if (!current.lease().isValid()) {
-        throw new LeaseEnded(); // checked before every commit
-      }
-      if (transactional) {
-        // The consumer is in no group generation (assigned, not subscribed): fencing is the
-        // transactional id's.
-        current.producer().sendOffsetsToTransaction(offsets, current.consumer().groupMetadata());
-        current.producer().commitTransaction();
-      } else {
-        current.producer().flush();
-        commitOffsets(current.consumer(), offsets);
-      }
+      commitBatch(
+          current.producer(),
+          owned,
+          () ->
+              offsets(
+                  current.consumer(),
+                  handleAll(records, current.producer(), current.role(), owned)));
       processed.addAndGet(records.count());
-    } catch (LeaseEnded ended) {
+    } catch (OwnershipEnded ended) {
       endTerm(current, "lease of epoch " + current.lease().epoch() + " ended mid-batch");
     } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
       fencedLease = current.lease();
@@ -369,19 +356,7 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
           name(),
           records.count(),
           e.toString());
-      if (transactional) {
-        current.producer().abortTransaction();
-      }
       rewindToCommitted(current.consumer());
-    }
-  }
-
-  /** The lease ended while a batch was in flight: it is not committed. */
-  private static final class LeaseEnded extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    LeaseEnded() {
-      super(null, null, false, false);
     }
   }
 
