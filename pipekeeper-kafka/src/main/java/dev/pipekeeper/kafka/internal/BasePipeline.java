@@ -30,10 +30,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InvalidProducerEpochException;
-import org.apache.kafka.common.errors.ProducerFencedException;
 import org.slf4j.LoggerFactory;
 
 /** What every mode shares: settings, the state machine, counters, live config, record handling. */
@@ -347,118 +344,26 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
   // ---- the batch transaction ----
 
   /**
-   * What a batch commits besides its output, once the output is out: a poll's consumed offsets
-   * ({@link #offsets}), or nothing more ({@link #WITH_OUTPUT}: a SHARDED unit's position is an
-   * output record).
-   */
-  interface Progress {
-    /** EXACTLY_ONCE: adds the progress to the open transaction, before it commits. */
-    void sendInTransaction(Producer<byte[], byte[]> producer);
-
-    /** AT_LEAST_ONCE: commits the progress, after the output was flushed. */
-    void commitAfterFlush();
-  }
-
-  /** The progress was sent with the output. */
-  static final Progress WITH_OUTPUT =
-      new Progress() {
-        @Override
-        public void sendInTransaction(Producer<byte[], byte[]> producer) {}
-
-        @Override
-        public void commitAfterFlush() {}
-      };
-
-  /**
-   * A batch's consumed offsets: sent with the consumer's group metadata into the transaction (for a
-   * subscribed consumer KIP-447's fencing of a former generation; an assigned one is in no
-   * generation, and the transactional id fences), or committed by the consumer.
-   */
-  static Progress offsets(
-      KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, OffsetAndMetadata> offsets) {
-    return new Progress() {
-      @Override
-      public void sendInTransaction(Producer<byte[], byte[]> producer) {
-        producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-      }
-
-      @Override
-      public void commitAfterFlush() {
-        commitOffsets(consumer, offsets);
-      }
-    };
-  }
-
-  /**
-   * For a PARALLEL member, which owns nothing that ends mid-batch (a rebalance fails the commit).
-   */
-  static final BooleanSupplier ALWAYS_OWNED = () -> true;
-
-  /**
-   * Throws {@link OwnershipEnded} unless what the batch runs under is still held (a local check, no
-   * ZooKeeper call).
-   */
-  static void checkOwned(BooleanSupplier owned) {
-    if (!owned.getAsBoolean()) {
-      throw new OwnershipEnded();
-    }
-  }
-
-  /**
-   * Commits one batch as one unit ({@link dev.pipekeeper.kafka.Guarantee}): reads the batch's live
-   * settings, then with EXACTLY_ONCE opens a transaction, lets {@code batch} send the output (it
-   * calls {@link #checkOwned} before each record) and return the progress, checks ownership once
-   * more, adds the progress and commits; with AT_LEAST_ONCE the output is flushed, then the
-   * progress committed.
-   *
-   * @throws OwnershipEnded if {@code owned} turned false: nothing was committed and the transaction
-   *     is left open (the caller aborts it or closes the producer, which aborts it)
-   * @throws ProducerFencedException or {@link InvalidProducerEpochException} if fenced: thrown on
-   *     as they are
-   * @throws KafkaException if the batch failed otherwise: its transaction was aborted (an abort
-   *     that failed too is thrown instead, with this one suppressed)
+   * Commits one batch through {@link BatchTransaction#commit} after reading the batch's live
+   * settings ({@link RecordHandler#newBatch}); see there for what it throws.
    */
   final void commitBatch(
-      Producer<byte[], byte[]> producer, BooleanSupplier owned, Supplier<Progress> batch) {
-    boolean transactional = settings.transactional();
+      Producer<byte[], byte[]> producer,
+      BooleanSupplier owned,
+      Supplier<BatchTransaction.Progress> batch) {
     handler.newBatch();
-    try {
-      if (transactional) {
-        producer.beginTransaction();
-      }
-      Progress progress = batch.get();
-      checkOwned(owned); // before every commit
-      if (transactional) {
-        progress.sendInTransaction(producer);
-        producer.commitTransaction();
-      } else {
-        producer.flush();
-        progress.commitAfterFlush();
-      }
-    } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
-      throw fenced;
-    } catch (KafkaException failed) {
-      try {
-        abortBatch(producer);
-      } catch (RuntimeException abortFailed) {
-        abortFailed.addSuppressed(failed);
-        throw abortFailed;
-      }
-      throw failed;
-    }
+    BatchTransaction.commit(settings.transactional(), producer, owned, batch);
   }
 
   /** Aborts the batch's open transaction (EXACTLY_ONCE; nothing to do with AT_LEAST_ONCE). */
   final void abortBatch(Producer<byte[], byte[]> producer) {
-    if (settings.transactional()) {
-      producer.abortTransaction();
-    }
+    BatchTransaction.abort(settings.transactional(), producer);
   }
 
   /**
    * Handles a poll's records under {@code role}, partition by partition (the order they come in
-   * anyway), {@linkplain #checkOwned checking ownership} before each record, and returns the
-   * offsets to commit after them: known once per partition, not looked up per record.
+   * anyway), {@linkplain BatchTransaction#checkOwned checking ownership} before each record, and
+   * returns the offsets to commit after them: known once per partition, not looked up per record.
    */
   final Map<TopicPartition, OffsetAndMetadata> handleAll(
       ConsumerRecords<byte[], byte[]> records,
@@ -472,7 +377,7 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
         continue;
       }
       for (ConsumerRecord<byte[], byte[]> record : ofPartition) {
-        checkOwned(owned);
+        BatchTransaction.checkOwned(owned);
         handler.handle(record, producer, role);
       }
       offsets.put(
@@ -492,20 +397,6 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
       state.set(State.FAILED);
     } else {
       log.info("pipeline {}: stopped in the middle of a batch, which was not committed", name());
-    }
-  }
-
-  /**
-   * Commits a batch's offsets. A close in the middle of the batch wakes the consumer for its loop,
-   * and the wakeup lands on this call instead: the batch's output is out already, so the wakeup is
-   * spent here and the commit made, rather than leaving the batch to be consumed again.
-   */
-  static void commitOffsets(
-      KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, OffsetAndMetadata> offsets) {
-    try {
-      consumer.commitSync(offsets);
-    } catch (org.apache.kafka.common.errors.WakeupException closing) {
-      consumer.commitSync(offsets);
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.pipekeeper.kafka.internal;
 
+import static dev.pipekeeper.kafka.internal.BatchTransaction.ALWAYS_OWNED;
+
 import dev.pipekeeper.core.membership.Member;
 import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.kafka.Guarantee;
@@ -124,7 +126,9 @@ public final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI,
       commitBatch(
           producer,
           ALWAYS_OWNED,
-          () -> offsets(consumer, handleAll(records, producer, Role.member(), ALWAYS_OWNED)));
+          () ->
+              BatchTransaction.offsets(
+                  consumer, handleAll(records, producer, Role.member(), ALWAYS_OWNED)));
       processed.addAndGet(records.count());
     } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
       throw fenced;

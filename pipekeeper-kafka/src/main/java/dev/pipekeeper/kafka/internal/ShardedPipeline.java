@@ -172,7 +172,7 @@ public final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, 
                 owned,
                 () -> {
                   for (Map.Entry<KI, VI> entry : batch.records()) {
-                    checkOwned(owned);
+                    BatchTransaction.checkOwned(owned);
                     handler.handle(asRecord(entry, sequence++), producer, role);
                   }
                   // The unit's position is output of the batch's transaction.
@@ -181,7 +181,7 @@ public final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, 
                           settings.positionsTopic(),
                           RecordHandler.bytes(unit.unit()),
                           RecordHandler.bytes(batch.position())));
-                  return WITH_OUTPUT;
+                  return BatchTransaction.WITH_OUTPUT;
                 });
             position = Optional.of(batch.position());
             processed.addAndGet(batch.records().size());

@@ -341,7 +341,7 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
           current.producer(),
           owned,
           () ->
-              offsets(
+              BatchTransaction.offsets(
                   current.consumer(),
                   handleAll(records, current.producer(), current.role(), owned)));
       processed.addAndGet(records.count());
