@@ -1,6 +1,5 @@
 package dev.pipekeeper.kafka;
 
-import dev.pipekeeper.kafka.internal.DefaultPipelineFactory;
 import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serde;
@@ -33,8 +32,7 @@ public interface Pipeline extends AutoCloseable {
   /** A builder for a pipeline with these input and output serdes. */
   static <KI, VI, KO, VO> PipelineBuilder<KI, VI, KO, VO> builder(
       String name, Serde<KI> keyIn, Serde<VI> valueIn, Serde<KO> keyOut, Serde<VO> valueOut) {
-    return new PipelineBuilder<>(
-        name, keyIn, valueIn, keyOut, valueOut, DefaultPipelineFactory.INSTANCE);
+    return new PipelineBuilder<>(name, keyIn, valueIn, keyOut, valueOut);
   }
 
   /** States of a pipeline instance. */

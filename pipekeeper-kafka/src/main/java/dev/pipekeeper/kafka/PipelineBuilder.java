@@ -3,17 +3,24 @@ package dev.pipekeeper.kafka;
 import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Names;
 import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.kafka.internal.ParallelPipeline;
+import dev.pipekeeper.kafka.internal.PipelineSettings;
+import dev.pipekeeper.kafka.internal.ShardedPipeline;
+import dev.pipekeeper.kafka.internal.SingletonPipeline;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serde;
 
 /**
- * Settings of a {@link Pipeline}: one flat builder. Required: {@link #pipekeeper}, {@link
- * #bootstrapServers}, {@link #topics} and {@link #processor}.
+ * Settings of a {@link Pipeline}: one flat builder, from {@link Pipeline#builder}. Required: {@link
+ * #pipekeeper}, {@link #bootstrapServers}, {@link #topics} (or, SHARDED, {@link #sources}) and
+ * {@link #processor}. Not thread-safe; each {@link #build()} makes an independent pipeline from an
+ * immutable copy of the settings.
  *
  * @param <KI> input key type
  * @param <VI> input value type
@@ -21,17 +28,11 @@ import org.apache.kafka.common.serialization.Serde;
  * @param <VO> output value type
  */
 public final class PipelineBuilder<KI, VI, KO, VO> {
-  /** Creates the pipeline from validated settings (the implementation lives elsewhere). */
-  public interface Factory {
-    <KI, VI, KO, VO> Pipeline create(PipelineBuilder<KI, VI, KO, VO> settings);
-  }
-
   private final String name;
   private final Serde<KI> keyIn;
   private final Serde<VI> valueIn;
   private final Serde<KO> keyOut;
   private final Serde<VO> valueOut;
-  private final Factory factory;
   private Pipekeeper pipekeeper;
   private String bootstrapServers;
   private List<String> topics = List.of();
@@ -39,27 +40,21 @@ public final class PipelineBuilder<KI, VI, KO, VO> {
   private Mode mode = Mode.PARALLEL;
   private Guarantee guarantee = Guarantee.EXACTLY_ONCE;
   private String deadLetterTopic;
-  private int retries = 2;
+  private int retries = PipelineKeys.RETRIES.defaultValue();
   private Duration closeTimeout = Duration.ofSeconds(30);
   private final Map<String, Object> kafka = new HashMap<>();
-  private java.util.function.Function<String, WorkUnitSource<KI, VI>> sources;
+  private Function<String, WorkUnitSource<KI, VI>> sources;
   private String positionsTopic;
   private MeterRegistry metrics;
   private Duration healthInterval = Duration.ofSeconds(5);
 
   PipelineBuilder(
-      String name,
-      Serde<KI> keyIn,
-      Serde<VI> valueIn,
-      Serde<KO> keyOut,
-      Serde<VO> valueOut,
-      Factory factory) {
+      String name, Serde<KI> keyIn, Serde<VI> valueIn, Serde<KO> keyOut, Serde<VO> valueOut) {
     this.name = Names.check("pipeline", name);
     this.keyIn = Objects.requireNonNull(keyIn, "keyIn");
     this.valueIn = Objects.requireNonNull(valueIn, "valueIn");
     this.keyOut = Objects.requireNonNull(keyOut, "keyOut");
     this.valueOut = Objects.requireNonNull(valueOut, "valueOut");
-    this.factory = factory;
     this.deadLetterTopic = name + ".dlq";
     this.positionsTopic = name + ".positions";
   }
@@ -104,8 +99,7 @@ public final class PipelineBuilder<KI, VI, KO, VO> {
    * For SHARDED pipelines: opens the source of a work unit, given its name, when this member takes
    * the unit over.
    */
-  public PipelineBuilder<KI, VI, KO, VO> sources(
-      java.util.function.Function<String, WorkUnitSource<KI, VI>> value) {
+  public PipelineBuilder<KI, VI, KO, VO> sources(Function<String, WorkUnitSource<KI, VI>> value) {
     this.sources = Objects.requireNonNull(value);
     return this;
   }
@@ -125,12 +119,13 @@ public final class PipelineBuilder<KI, VI, KO, VO> {
     return this;
   }
 
-  /** Default of {@link PipelineKeys#RETRIES} when the configuration does not set it (2). */
+  /**
+   * Default of {@link PipelineKeys#RETRIES} when the configuration does not set it (2).
+   *
+   * @throws InvalidInputException if negative
+   */
   public PipelineBuilder<KI, VI, KO, VO> retries(int value) {
-    if (value < 0) {
-      throw new InvalidInputException("retries must be 0 or more, not " + value);
-    }
-    this.retries = value;
+    this.retries = PipelineKeys.RETRIES.check(value);
     return this;
   }
 
@@ -166,13 +161,18 @@ public final class PipelineBuilder<KI, VI, KO, VO> {
   }
 
   /**
-   * A Kafka client property for the pipeline's consumer and producer (e.g. security settings).
-   * Properties the pipeline's guarantee depends on ({@code enable.auto.commit}, {@code
-   * isolation.level}, {@code transactional.id}, serializers) are set by the pipeline and win. A
-   * PARALLEL consumer's {@code session.timeout.ms} defaults to the connection's negotiated
-   * ZooKeeper session timeout (at least 6 s, the brokers' default least), with {@code
-   * heartbeat.interval.ms} a third of it, so a dead instance's partitions move about when its
-   * ZooKeeper roles do rather than after Kafka's 45 s default; set them here to choose otherwise.
+   * A Kafka client property for the pipeline's clients (e.g. security settings). As in Kafka
+   * Streams, a key without a client prefix applies to every client (consumer and producer); a key
+   * prefixed {@code consumer.} or {@code producer.} (e.g. {@code consumer.max.poll.records}, {@code
+   * producer.linger.ms}) applies, without its prefix, to that client only and wins over the same
+   * key unprefixed; {@code admin.} is for admin clients, which no pipeline mode makes today, so
+   * such keys go to no client. Properties the pipeline's guarantee depends on ({@code
+   * enable.auto.commit}, {@code isolation.level}, {@code transactional.id}, {@code acks},
+   * serializers) are set by the pipeline and win, prefixed or not. A PARALLEL consumer's {@code
+   * session.timeout.ms} defaults to the connection's negotiated ZooKeeper session timeout (at least
+   * 6 s, the brokers' default least), with {@code heartbeat.interval.ms} a third of it, so a dead
+   * instance's partitions move about when its ZooKeeper roles do rather than after Kafka's 45 s
+   * default; set them here to choose otherwise.
    */
   public PipelineBuilder<KI, VI, KO, VO> kafkaProperty(String key, Object value) {
     kafka.put(key, value);
@@ -200,87 +200,31 @@ public final class PipelineBuilder<KI, VI, KO, VO> {
     if (processor == null) {
       throw new InvalidInputException("pipeline " + name + ": set processor(...)");
     }
-    return factory.create(this);
-  }
-
-  public String name() {
-    return name;
-  }
-
-  public Serde<KI> keyIn() {
-    return keyIn;
-  }
-
-  public Serde<VI> valueIn() {
-    return valueIn;
-  }
-
-  public Serde<KO> keyOut() {
-    return keyOut;
-  }
-
-  public Serde<VO> valueOut() {
-    return valueOut;
-  }
-
-  public Pipekeeper pipekeeper() {
-    return pipekeeper;
-  }
-
-  public String bootstrapServers() {
-    return bootstrapServers;
-  }
-
-  public List<String> topics() {
-    return topics;
-  }
-
-  public Processor<KI, VI, KO, VO> processor() {
-    return processor;
-  }
-
-  public Mode mode() {
-    return mode;
-  }
-
-  public Guarantee guarantee() {
-    return guarantee;
-  }
-
-  public java.util.function.Function<String, WorkUnitSource<KI, VI>> sources() {
-    return sources;
-  }
-
-  public String positionsTopic() {
-    return positionsTopic;
-  }
-
-  public String deadLetterTopic() {
-    return deadLetterTopic;
-  }
-
-  public int retries() {
-    return retries;
-  }
-
-  public Duration closeTimeout() {
-    return closeTimeout;
-  }
-
-  /** The registry set, else the Pipekeeper connection's (null before a connection is set). */
-  public MeterRegistry metrics() {
-    if (metrics != null) {
-      return metrics;
-    }
-    return pipekeeper != null ? pipekeeper.metrics() : null;
-  }
-
-  public Duration healthInterval() {
-    return healthInterval;
-  }
-
-  /** The extra Kafka client properties. */
-  public Map<String, Object> kafkaProperties() {
-    return Map.copyOf(kafka);
+    PipelineSettings<KI, VI, KO, VO> settings =
+        new PipelineSettings<>(
+            name,
+            keyIn,
+            valueIn,
+            keyOut,
+            valueOut,
+            pipekeeper,
+            bootstrapServers,
+            topics,
+            processor,
+            mode,
+            guarantee,
+            deadLetterTopic,
+            retries,
+            closeTimeout,
+            kafka,
+            sources,
+            positionsTopic,
+            metrics != null ? metrics : pipekeeper.metrics(),
+            healthInterval);
+    return switch (mode) {
+      case PARALLEL -> new ParallelPipeline<>(settings);
+      case SINGLETON -> new SingletonPipeline<>(settings);
+      case SHARDED -> new ShardedPipeline<>(settings);
+    };
   }
 }

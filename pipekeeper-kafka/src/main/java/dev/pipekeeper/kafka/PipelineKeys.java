@@ -1,24 +1,38 @@
 package dev.pipekeeper.kafka;
 
+import java.util.List;
+
 /**
  * The configuration keys a pipeline reads live from its scope {@code pipeline/NAME} (or a member's
- * own scope), the one place they are declared. Changes take effect without a restart.
+ * own scope), each declared here once with its name, type, default, validator and doc. Changes take
+ * effect without a restart. Set one with its {@link PipelineKey#name() name}, e.g. {@code
+ * config().set(Scope.pipeline(name), PipelineKeys.PAUSED.name(), BooleanNode.TRUE, ...)}.
  */
 public final class PipelineKeys {
   private PipelineKeys() {}
 
-  /** Boolean, default false: while true the pipeline consumes nothing (it stays in its group). */
-  public static final String PAUSED = "pipeline.paused";
-
-  public static final String PAUSED_DOC =
-      "While true the pipeline consumes nothing; its members stay in the group.";
+  /** {@code pipeline.paused}, Boolean, default false: while true the pipeline consumes nothing. */
+  public static final PipelineKey<Boolean> PAUSED =
+      PipelineKey.of(
+          "pipeline.paused",
+          Boolean.class,
+          false,
+          "While true the pipeline consumes nothing; its members stay in the group.");
 
   /**
-   * Integer ≥ 0, default the builder's {@code retries} (2): how often a record whose processing
-   * threw is tried again before it goes to the dead-letter topic.
+   * {@code pipeline.retries}, Integer, at least 0, default the builder's {@code retries} (2): how
+   * often a record whose processing threw is tried again before it goes to the dead-letter topic.
+   * Read once per batch.
    */
-  public static final String RETRIES = "pipeline.retries";
+  public static final PipelineKey<Integer> RETRIES =
+      PipelineKey.atLeast(
+          "pipeline.retries",
+          2,
+          0,
+          "How often a record whose processing threw is tried again before it is dead-lettered.");
 
-  public static final String RETRIES_DOC =
-      "How often a record whose processing threw is tried again before it is dead-lettered.";
+  /** Every key, in the order declared. */
+  public static List<PipelineKey<?>> all() {
+    return List.of(PAUSED, RETRIES);
+  }
 }

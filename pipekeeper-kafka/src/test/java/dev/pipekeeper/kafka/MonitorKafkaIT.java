@@ -162,7 +162,7 @@ class MonitorKafkaIT {
       pk.config()
           .set(
               Scope.pipeline(name),
-              PipelineKeys.PAUSED,
+              PipelineKeys.PAUSED.name(),
               BooleanNode.TRUE,
               ChangeOptions.by("test"));
       await().atMost(BOUND).until(() -> pipeline.state() == Pipeline.State.PAUSED);
@@ -183,7 +183,10 @@ class MonitorKafkaIT {
     // it resumes: it catches up, and the alerts resolve
     pk.config()
         .set(
-            Scope.pipeline(name), PipelineKeys.PAUSED, BooleanNode.FALSE, ChangeOptions.by("test"));
+            Scope.pipeline(name),
+            PipelineKeys.PAUSED.name(),
+            BooleanNode.FALSE,
+            ChangeOptions.by("test"));
     await().atMost(BOUND).until(() -> sink.states("behind/" + name).contains(AlertState.RESOLVED));
     await().atMost(BOUND).until(() -> sink.states("late/" + name).contains(AlertState.RESOLVED));
     await().atMost(BOUND).until(() -> sink.states("stalled/" + name).contains(AlertState.RESOLVED));

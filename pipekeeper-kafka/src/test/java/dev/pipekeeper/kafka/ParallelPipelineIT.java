@@ -259,7 +259,9 @@ class ParallelPipelineIT {
     KafkaTopics.create(cluster, 2, cluster.topic("in"), cluster.topic("out"), cluster.topic("dlq"));
     Pipekeeper admin = connect(cluster, "admin");
     Scope scope = Scope.pipeline("pausable");
-    admin.config().set(scope, PipelineKeys.PAUSED, BooleanNode.TRUE, ChangeOptions.by("test"));
+    admin
+        .config()
+        .set(scope, PipelineKeys.PAUSED.name(), BooleanNode.TRUE, ChangeOptions.by("test"));
     Pipeline p = upperCase(cluster, "a", "pausable", Guarantee.AT_LEAST_ONCE);
     await().atMost(BOUND).until(() -> p.state() == Pipeline.State.PAUSED);
     KafkaTopics.produce(cluster, cluster.topic("in"), 0, 20);
@@ -274,7 +276,9 @@ class ParallelPipelineIT {
                     && reports.get(0).state().equals("PAUSED")
                     && reports.get(0).totalLag() == 20);
 
-    admin.config().set(scope, PipelineKeys.PAUSED, BooleanNode.FALSE, ChangeOptions.by("test"));
+    admin
+        .config()
+        .set(scope, PipelineKeys.PAUSED.name(), BooleanNode.FALSE, ChangeOptions.by("test"));
     await().atMost(BOUND).until(() -> p.processed() == 20);
     assertThat(p.state()).isEqualTo(Pipeline.State.RUNNING);
     HealthReport health =
@@ -325,7 +329,7 @@ class ParallelPipelineIT {
         .config()
         .set(
             Scope.pipeline("retrying"),
-            PipelineKeys.RETRIES,
+            PipelineKeys.RETRIES.name(),
             com.fasterxml.jackson.databind.node.IntNode.valueOf(0),
             ChangeOptions.by("test"));
     await()

@@ -196,7 +196,9 @@ class ShardedPipelineIT {
     available.set(50);
     Pipeline a = sharded(cluster, "a", name);
     awaitOutput(cluster, 100); // both units at 50
-    admin.config().set(scope, PipelineKeys.PAUSED, BooleanNode.TRUE, ChangeOptions.by("test"));
+    admin
+        .config()
+        .set(scope, PipelineKeys.PAUSED.name(), BooleanNode.TRUE, ChangeOptions.by("test"));
     await().atMost(BOUND).until(() -> a.state() == Pipeline.State.PAUSED);
     await()
         .atMost(BOUND)
@@ -214,7 +216,9 @@ class ShardedPipelineIT {
                 a.processed() == 100
                     && KafkaTopics.readCommitted(cluster, cluster.topic("out")).size() == 100);
 
-    admin.config().set(scope, PipelineKeys.PAUSED, BooleanNode.FALSE, ChangeOptions.by("test"));
+    admin
+        .config()
+        .set(scope, PipelineKeys.PAUSED.name(), BooleanNode.FALSE, ChangeOptions.by("test"));
     awaitOutput(cluster, 300);
     await()
         .atMost(BOUND)

@@ -1,11 +1,11 @@
 package dev.pipekeeper.kafka.internal;
 
 import dev.pipekeeper.core.config.ConfigView;
+import dev.pipekeeper.core.config.LiveValue;
 import dev.pipekeeper.core.health.HealthPublication;
 import dev.pipekeeper.core.health.HealthReport;
 import dev.pipekeeper.kafka.Mode;
 import dev.pipekeeper.kafka.Pipeline;
-import dev.pipekeeper.kafka.PipelineBuilder;
 import dev.pipekeeper.kafka.PipelineKeys;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -22,6 +22,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -33,12 +35,13 @@ import org.slf4j.LoggerFactory;
 
 /** What every mode shares: settings, the state machine, counters, live config, record handling. */
 abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
-  final PipelineBuilder<KI, VI, KO, VO> settings;
+  final PipelineSettings<KI, VI, KO, VO> settings;
   final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
   final AtomicLong processed = new AtomicLong();
   final String memberId;
   ConfigView config;
   RecordHandler<KI, VI, KO, VO> handler;
+  private LiveValue<Boolean> paused;
   private final List<Meter> meters = new ArrayList<>();
   private HealthPublication health;
   private HealthSample lastSample;
@@ -51,7 +54,7 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
   /** The counters at one health report, to rate the next one against. */
   private record HealthSample(long at, long processed, long emitted, long errors) {}
 
-  BasePipeline(PipelineBuilder<KI, VI, KO, VO> settings) {
+  BasePipeline(PipelineSettings<KI, VI, KO, VO> settings) {
     this.settings = settings;
     this.memberId = settings.pipekeeper().identity();
   }
@@ -75,7 +78,9 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
    */
   private void open() {
     config = settings.pipekeeper().config().view(name(), memberId);
-    handler = new RecordHandler<>(settings, memberId, config);
+    paused = PipelineKeys.PAUSED.bind(config);
+    LiveValue<Integer> retries = PipelineKeys.RETRIES.bind(config, settings.retries());
+    handler = new RecordHandler<>(settings, memberId, config, retries::get);
     recordsCounter("processed", processed, AtomicLong::get);
     recordsCounter("dead_lettered", handler, RecordHandler::deadLettered);
     gauge(
@@ -173,7 +178,7 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
    * Whether the live configuration asks the pipeline to pause now ({@link PipelineKeys#PAUSED}).
    */
   final boolean pauseWanted() {
-    return config.get(PipelineKeys.PAUSED, Boolean.class, false);
+    return paused.get();
   }
 
   /**
@@ -336,16 +341,35 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
     return handler == null ? 0 : handler.deadLettered();
   }
 
+  // ---- the batch transaction ----
+
+  /**
+   * Commits one batch through {@link BatchTransaction#commit} after reading the batch's live
+   * settings ({@link RecordHandler#newBatch}); see there for what it throws.
+   */
+  final void commitBatch(
+      Producer<byte[], byte[]> producer,
+      BooleanSupplier owned,
+      Supplier<BatchTransaction.Progress> batch) {
+    handler.newBatch();
+    BatchTransaction.commit(settings.transactional(), producer, owned, batch);
+  }
+
+  /** Aborts the batch's open transaction (EXACTLY_ONCE; nothing to do with AT_LEAST_ONCE). */
+  final void abortBatch(Producer<byte[], byte[]> producer) {
+    BatchTransaction.abort(settings.transactional(), producer);
+  }
+
   /**
    * Handles a poll's records under {@code role}, partition by partition (the order they come in
-   * anyway), running {@code beforeEach} before each record (it throws to stop the batch), and
+   * anyway), {@linkplain BatchTransaction#checkOwned checking ownership} before each record, and
    * returns the offsets to commit after them: known once per partition, not looked up per record.
    */
   final Map<TopicPartition, OffsetAndMetadata> handleAll(
       ConsumerRecords<byte[], byte[]> records,
       Producer<byte[], byte[]> producer,
       Role role,
-      Runnable beforeEach) {
+      BooleanSupplier owned) {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (TopicPartition partition : records.partitions()) {
       List<ConsumerRecord<byte[], byte[]>> ofPartition = records.records(partition);
@@ -353,7 +377,7 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
         continue;
       }
       for (ConsumerRecord<byte[], byte[]> record : ofPartition) {
-        beforeEach.run();
+        BatchTransaction.checkOwned(owned);
         handler.handle(record, producer, role);
       }
       offsets.put(
@@ -373,20 +397,6 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
       state.set(State.FAILED);
     } else {
       log.info("pipeline {}: stopped in the middle of a batch, which was not committed", name());
-    }
-  }
-
-  /**
-   * Commits a batch's offsets. A close in the middle of the batch wakes the consumer for its loop,
-   * and the wakeup lands on this call instead: the batch's output is out already, so the wakeup is
-   * spent here and the commit made, rather than leaving the batch to be consumed again.
-   */
-  static void commitOffsets(
-      KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, OffsetAndMetadata> offsets) {
-    try {
-      consumer.commitSync(offsets);
-    } catch (org.apache.kafka.common.errors.WakeupException closing) {
-      consumer.commitSync(offsets);
     }
   }
 

@@ -1,6 +1,5 @@
 package dev.pipekeeper.kafka.internal;
 
-import dev.pipekeeper.kafka.PipelineBuilder;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -9,10 +8,34 @@ import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
- * The Kafka client settings of a pipeline: the user's properties, then what the guarantee depends
- * on (which wins).
+ * The Kafka client settings of a pipeline: the user's properties for that client, then what the
+ * guarantee depends on (which wins).
+ *
+ * <p>The user's properties are one map for every client, as Kafka Streams takes them: a key without
+ * a client prefix applies to every client; a key prefixed {@code consumer.}, {@code producer.} or
+ * {@code admin.} applies, without its prefix, to that kind of client only, and wins over the same
+ * key unprefixed.
  */
 final class ClientProperties {
+  /** The kinds of client, each with the prefix of the properties meant for it alone. */
+  enum Client {
+    CONSUMER("consumer."),
+    PRODUCER("producer."),
+    /** No pipeline mode makes an admin client yet: its properties go to no client. */
+    ADMIN("admin.");
+
+    private final String prefix;
+
+    Client(String prefix) {
+      this.prefix = prefix;
+    }
+
+    /** The prefix of the properties meant for this kind of client alone, e.g. {@code consumer.}. */
+    String prefix() {
+      return prefix;
+    }
+  }
+
   /** The least session a broker accepts by default ({@code group.min.session.timeout.ms}). */
   static final long MIN_KAFKA_SESSION_MS = 6000;
 
@@ -29,9 +52,51 @@ final class ClientProperties {
 
   private ClientProperties() {}
 
+  /**
+   * What {@code client} gets of the user's properties: the unprefixed ones, then its own prefixed
+   * ones without their prefix (which win); another client's prefixed ones are left out.
+   */
+  static Map<String, Object> forClient(Map<String, Object> user, Client client) {
+    Map<String, Object> props = new HashMap<>();
+    Map<String, Object> own = new HashMap<>();
+    user.forEach(
+        (key, value) -> {
+          Client prefixed = prefixOf(key);
+          if (prefixed == null) {
+            props.put(key, value);
+          } else if (prefixed == client) {
+            own.put(key.substring(client.prefix().length()), value);
+          }
+        });
+    props.putAll(own);
+    return props;
+  }
+
+  private static Client prefixOf(String key) {
+    for (Client client : Client.values()) {
+      if (key.startsWith(client.prefix())) {
+        return client;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A consumer of no group that reads committed data only and commits nothing (a SHARDED unit's
+   * read of its position).
+   */
+  static Map<String, Object> reader(PipelineSettings<?, ?, ?, ?> settings) {
+    Map<String, Object> props = forClient(settings.kafkaProperties(), Client.CONSUMER);
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    return props;
+  }
+
   /** A consumer of the pipeline's group, reading committed data only, committing by itself. */
-  static Map<String, Object> consumer(PipelineBuilder<?, ?, ?, ?> settings, String memberId) {
-    Map<String, Object> props = new HashMap<>(settings.kafkaProperties());
+  static Map<String, Object> consumer(PipelineSettings<?, ?, ?, ?> settings, String memberId) {
+    Map<String, Object> props = forClient(settings.kafkaProperties(), Client.CONSUMER);
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
     props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.name());
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.name() + "-" + memberId);
@@ -56,8 +121,8 @@ final class ClientProperties {
 
   /** An idempotent producer; transactional if {@code transactionalId} is not null. */
   static Map<String, Object> producer(
-      PipelineBuilder<?, ?, ?, ?> settings, String memberId, String transactionalId) {
-    Map<String, Object> props = new HashMap<>(settings.kafkaProperties());
+      PipelineSettings<?, ?, ?, ?> settings, String memberId, String transactionalId) {
+    Map<String, Object> props = forClient(settings.kafkaProperties(), Client.PRODUCER);
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
     props.put(ProducerConfig.CLIENT_ID_CONFIG, settings.name() + "-" + memberId);
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

@@ -1,13 +1,13 @@
 package dev.pipekeeper.kafka.internal;
 
+import static dev.pipekeeper.kafka.internal.BatchTransaction.ALWAYS_OWNED;
+
 import dev.pipekeeper.core.membership.Member;
 import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.kafka.Guarantee;
 import dev.pipekeeper.kafka.Pipeline;
-import dev.pipekeeper.kafka.PipelineBuilder;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -16,7 +16,6 @@ import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -37,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * holding its output and its offsets; with AT_LEAST_ONCE a flush, then the offsets. Batches are
  * committed before the next poll, so partitions are only ever revoked between batches.
  */
-final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO> {
+public final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO> {
   private static final Logger LOG = LoggerFactory.getLogger(ParallelPipeline.class);
   private static final Duration POLL = Duration.ofMillis(100);
 
@@ -50,7 +49,8 @@ final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO
   private Thread thread;
   private boolean paused;
 
-  ParallelPipeline(PipelineBuilder<KI, VI, KO, VO> settings) {
+  /** Made by {@code PipelineBuilder.build()}, which validated the settings. */
+  public ParallelPipeline(PipelineSettings<KI, VI, KO, VO> settings) {
     super(settings);
   }
 
@@ -122,21 +122,13 @@ final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO
   }
 
   private void processBatch(ConsumerRecords<byte[], byte[]> records) {
-    boolean transactional = settings.guarantee() == Guarantee.EXACTLY_ONCE;
-    handler.newBatch();
     try {
-      if (transactional) {
-        producer.beginTransaction();
-      }
-      Map<TopicPartition, OffsetAndMetadata> offsets =
-          handleAll(records, producer, Role.member(), () -> {});
-      if (transactional) {
-        producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-        producer.commitTransaction();
-      } else {
-        producer.flush();
-        commitOffsets(consumer, offsets);
-      }
+      commitBatch(
+          producer,
+          ALWAYS_OWNED,
+          () ->
+              BatchTransaction.offsets(
+                  consumer, handleAll(records, producer, Role.member(), ALWAYS_OWNED)));
       processed.addAndGet(records.count());
     } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
       throw fenced;
@@ -146,9 +138,6 @@ final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO
           "pipeline {}: the group rebalanced during a batch of {} records; consuming it again",
           name(),
           records.count());
-      if (transactional) {
-        producer.abortTransaction();
-      }
       rewindToCommitted(consumer);
     } catch (KafkaException e) {
       LOG.warn(
@@ -156,9 +145,6 @@ final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO
           name(),
           records.count(),
           e.toString());
-      if (transactional) {
-        producer.abortTransaction();
-      }
       rewindToCommitted(consumer);
     }
   }

@@ -4,7 +4,6 @@ import dev.pipekeeper.core.assignment.UnitOwnership;
 import dev.pipekeeper.core.config.ConfigView;
 import dev.pipekeeper.core.leader.Lease;
 import dev.pipekeeper.core.locks.Locks;
-import dev.pipekeeper.kafka.PipelineBuilder;
 import dev.pipekeeper.kafka.PipelineContext;
 import dev.pipekeeper.kafka.PipelineHeaders;
 import dev.pipekeeper.kafka.PipelineKeys;
@@ -14,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -33,19 +33,28 @@ import org.slf4j.LoggerFactory;
 final class RecordHandler<KI, VI, KO, VO> {
   private static final Logger LOG = LoggerFactory.getLogger(RecordHandler.class);
 
-  private final PipelineBuilder<KI, VI, KO, VO> settings;
+  private final PipelineSettings<KI, VI, KO, VO> settings;
   private final String memberId;
   private final ConfigView config;
+  private final IntSupplier liveRetries;
   private final AtomicLong deadLettered = new AtomicLong();
   private final AtomicLong emitted = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
   private int retries;
 
-  RecordHandler(PipelineBuilder<KI, VI, KO, VO> settings, String memberId, ConfigView config) {
+  /**
+   * @param retries the live {@link PipelineKeys#RETRIES}, read at each {@link #newBatch()}
+   */
+  RecordHandler(
+      PipelineSettings<KI, VI, KO, VO> settings,
+      String memberId,
+      ConfigView config,
+      IntSupplier retries) {
     this.settings = settings;
     this.memberId = memberId;
     this.config = config;
-    this.retries = settings.retries();
+    this.liveRetries = retries;
+    this.retries = retries.getAsInt();
   }
 
   long deadLettered() {
@@ -64,7 +73,7 @@ final class RecordHandler<KI, VI, KO, VO> {
 
   /** Reads the live settings that hold for a whole batch (not once per record). */
   void newBatch() {
-    retries = Math.max(0, config.get(PipelineKeys.RETRIES, Integer.class, settings.retries()));
+    retries = liveRetries.getAsInt();
   }
 
   /**

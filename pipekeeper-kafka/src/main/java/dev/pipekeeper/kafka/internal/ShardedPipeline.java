@@ -6,20 +6,18 @@ import dev.pipekeeper.core.assignment.UnitOwnership;
 import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.kafka.Guarantee;
 import dev.pipekeeper.kafka.Pipeline;
-import dev.pipekeeper.kafka.PipelineBuilder;
 import dev.pipekeeper.kafka.PipelineKeys;
 import dev.pipekeeper.kafka.SourceBatch;
 import dev.pipekeeper.kafka.WorkUnitSource;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -46,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * its position and polls its source no more until the pipeline resumes; the instance says PAUSED
  * once every unit it owns has stopped (at once if it owns none).
  */
-final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO> {
+public final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO> {
   private static final Logger LOG = LoggerFactory.getLogger(ShardedPipeline.class);
   private static final Duration POLL = Duration.ofMillis(100);
 
@@ -54,7 +52,8 @@ final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO>
   private final Object pauseReport = new Object();
   private GroupWorker worker;
 
-  ShardedPipeline(PipelineBuilder<KI, VI, KO, VO> settings) {
+  /** Made by {@code PipelineBuilder.build()}, which validated the settings. */
+  public ShardedPipeline(PipelineSettings<KI, VI, KO, VO> settings) {
     super(settings);
   }
 
@@ -62,7 +61,7 @@ final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO>
   public synchronized Pipeline start() {
     startOrRelease(
         () -> {
-          config.onChange(PipelineKeys.PAUSED, (before, after) -> reportPause());
+          config.onChange(PipelineKeys.PAUSED.name(), (before, after) -> reportPause());
           worker =
               settings.pipekeeper().worker(name(), MemberInfo.defaults().id(memberId), new Units());
           reportPause();
@@ -107,6 +106,8 @@ final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO>
     final Thread thread;
     volatile boolean stopping;
     volatile boolean paused;
+    private final BooleanSupplier owned = this::mayWork;
+    private long sequence; // of the records made from the source's, on the unit's thread
 
     UnitRunner(UnitOwnership unit) {
       this.unit = unit;
@@ -152,7 +153,6 @@ final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO>
             position.orElse("(start)"));
         source = settings.sources().apply(unit.unit());
         Role role = Role.owner(unit);
-        long sequence = 0;
         while (mayWork()) {
           if (pauseWanted() != paused) {
             paused = !paused;
@@ -166,38 +166,30 @@ final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO>
           if (batch.records().isEmpty()) {
             continue;
           }
-          handler.newBatch();
           try {
-            if (transactional) {
-              producer.beginTransaction();
-            }
-            for (Map.Entry<KI, VI> entry : batch.records()) {
-              if (!mayWork()) {
-                throw new KafkaException("ownership of " + unit.unit() + " ended mid-batch");
-              }
-              handler.handle(asRecord(entry, sequence++), producer, role);
-            }
-            producer.send(
-                new ProducerRecord<>(
-                    settings.positionsTopic(),
-                    RecordHandler.bytes(unit.unit()),
-                    RecordHandler.bytes(batch.position())));
-            if (!mayWork()) {
-              throw new KafkaException("ownership of " + unit.unit() + " ended before commit");
-            }
-            if (transactional) {
-              producer.commitTransaction();
-            } else {
-              producer.flush();
-            }
+            commitBatch(
+                producer,
+                owned,
+                () -> {
+                  for (Map.Entry<KI, VI> entry : batch.records()) {
+                    BatchTransaction.checkOwned(owned);
+                    handler.handle(asRecord(entry, sequence++), producer, role);
+                  }
+                  // The unit's position is output of the batch's transaction.
+                  producer.send(
+                      new ProducerRecord<>(
+                          settings.positionsTopic(),
+                          RecordHandler.bytes(unit.unit()),
+                          RecordHandler.bytes(batch.position())));
+                  return BatchTransaction.WITH_OUTPUT;
+                });
             position = Optional.of(batch.position());
             processed.addAndGet(batch.records().size());
+          } catch (OwnershipEnded ended) {
+            abortBatch(producer); // the loop ends: the unit was stopped or its ownership lost
           } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
             throw fenced;
           } catch (KafkaException e) {
-            if (transactional) {
-              producer.abortTransaction();
-            }
             if (mayWork()) {
               LOG.warn(
                   "pipeline {}: batch of unit {} not committed, reading it again: {}",
@@ -244,14 +236,12 @@ final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO>
 
     /** The unit's last committed position: the last value for its key in the positions topic. */
     private Optional<String> readPosition() {
-      Map<String, Object> props = new HashMap<>(settings.kafkaProperties());
-      props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-      props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-      props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-      props.remove(ConsumerConfig.GROUP_ID_CONFIG);
       String found = null;
       try (KafkaConsumer<byte[], byte[]> consumer =
-          new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+          new KafkaConsumer<>(
+              ClientProperties.reader(settings),
+              new ByteArrayDeserializer(),
+              new ByteArrayDeserializer())) {
         List<TopicPartition> partitions = new ArrayList<>();
         consumer
             .partitionsFor(settings.positionsTopic())

@@ -6,7 +6,6 @@ import dev.pipekeeper.core.membership.Member;
 import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.kafka.Guarantee;
 import dev.pipekeeper.kafka.Pipeline;
-import dev.pipekeeper.kafka.PipelineBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,11 +14,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
@@ -53,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * or abandoned), and closes the term's clients meanwhile: the successor's {@code initTransactions}
  * fences them in any case, and closing them took about 100 ms that the successor had to wait for.
  */
-final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO> {
+public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, VO> {
   private static final Logger LOG = LoggerFactory.getLogger(SingletonPipeline.class);
   private static final Duration POLL = Duration.ofMillis(100);
 
@@ -96,7 +95,8 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
       Role role,
       Set<TopicPartition> partitions) {}
 
-  SingletonPipeline(PipelineBuilder<KI, VI, KO, VO> settings) {
+  /** Made by {@code PipelineBuilder.build()}, which validated the settings. */
+  public SingletonPipeline(PipelineSettings<KI, VI, KO, VO> settings) {
     super(settings);
   }
 
@@ -133,14 +133,14 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
           endTerm(current, "a new term began");
           current = openTerm(lease.get());
         }
-        followPause(current.consumer());
+        boolean paused = followPause(current.consumer());
         ConsumerRecords<byte[], byte[]> records;
         try {
           records = current.consumer().poll(POLL);
         } catch (WakeupException woken) {
           continue;
         }
-        sampleLag(current.consumer(), !current.consumer().paused().isEmpty());
+        sampleLag(current.consumer(), paused);
         if (!records.isEmpty()) {
           processBatch(current, records);
         }
@@ -328,37 +328,24 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
     LOG.info("pipeline {}: term of epoch {} ended: {}", name(), ending.lease().epoch(), why);
   }
 
+  /**
+   * One batch under the term's lease, checked before each record and before the commit. The
+   * consumer is in no group generation (assigned, not subscribed): fencing is the transactional
+   * id's. A lease that ended mid-batch ends the term, whose producer's close aborts the
+   * transaction.
+   */
   private void processBatch(Term current, ConsumerRecords<byte[], byte[]> records) {
-    boolean transactional = settings.guarantee() == Guarantee.EXACTLY_ONCE;
-    handler.newBatch();
+    BooleanSupplier owned = current.lease()::isValid;
     try {
-      if (transactional) {
-        current.producer().beginTransaction();
-      }
-      Map<TopicPartition, OffsetAndMetadata> offsets =
-          handleAll(
-              records,
-              current.producer(),
-              current.role(),
-              () -> {
-                if (!current.lease().isValid()) {
-                  throw new LeaseEnded(); // checked before every record
-                }
-              });
-      if (!current.lease().isValid()) {
-        throw new LeaseEnded(); // checked before every commit
-      }
-      if (transactional) {
-        // The consumer is in no group generation (assigned, not subscribed): fencing is the
-        // transactional id's.
-        current.producer().sendOffsetsToTransaction(offsets, current.consumer().groupMetadata());
-        current.producer().commitTransaction();
-      } else {
-        current.producer().flush();
-        commitOffsets(current.consumer(), offsets);
-      }
+      commitBatch(
+          current.producer(),
+          owned,
+          () ->
+              BatchTransaction.offsets(
+                  current.consumer(),
+                  handleAll(records, current.producer(), current.role(), owned)));
       processed.addAndGet(records.count());
-    } catch (LeaseEnded ended) {
+    } catch (OwnershipEnded ended) {
       endTerm(current, "lease of epoch " + current.lease().epoch() + " ended mid-batch");
     } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
       fencedLease = current.lease();
@@ -369,19 +356,7 @@ final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, KO, V
           name(),
           records.count(),
           e.toString());
-      if (transactional) {
-        current.producer().abortTransaction();
-      }
       rewindToCommitted(current.consumer());
-    }
-  }
-
-  /** The lease ended while a batch was in flight: it is not committed. */
-  private static final class LeaseEnded extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    LeaseEnded() {
-      super(null, null, false, false);
     }
   }
 

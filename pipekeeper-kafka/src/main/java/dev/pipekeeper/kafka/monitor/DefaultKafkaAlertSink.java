@@ -45,7 +45,7 @@ final class DefaultKafkaAlertSink implements KafkaAlertSink {
   private final String topic;
   private final Map<String, Object> kafka;
   private final Duration timeout;
-  private final Optional<KafkaAlertSinkBuilder.NewTopicSettings> createTopic;
+  private final Optional<KafkaAlertSinkSettings.TopicToCreate> createTopic;
   private final String clientId;
   private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
 
@@ -54,12 +54,12 @@ final class DefaultKafkaAlertSink implements KafkaAlertSink {
   private boolean delivered;
   private boolean topicReady;
 
-  DefaultKafkaAlertSink(KafkaAlertSinkBuilder settings) {
+  DefaultKafkaAlertSink(KafkaAlertSinkSettings settings) {
     this.bootstrapServers = settings.bootstrapServers();
     this.topic = settings.topic();
     this.kafka = settings.kafkaProperties();
     this.timeout = settings.timeout();
-    this.createTopic = settings.createTopicSettings();
+    this.createTopic = settings.createTopic();
     Object given = kafka.get(ProducerConfig.CLIENT_ID_CONFIG);
     this.clientId =
         given != null ? given.toString() : "pipekeeper-alert-sink-" + SEQUENCE.incrementAndGet();
@@ -136,7 +136,7 @@ final class DefaultKafkaAlertSink implements KafkaAlertSink {
     return cause == null ? new DeliveryException(message) : new DeliveryException(message, cause);
   }
 
-  private void createTopic(KafkaAlertSinkBuilder.NewTopicSettings settings) {
+  private void createTopic(KafkaAlertSinkSettings.TopicToCreate settings) {
     Map<String, Object> props = new HashMap<>(kafka);
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-admin");

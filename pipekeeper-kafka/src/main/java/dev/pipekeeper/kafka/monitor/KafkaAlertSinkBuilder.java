@@ -11,20 +11,18 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Settings of a {@link KafkaAlertSink}: one flat builder. Not thread-safe; each {@link #build()}
- * makes an independent sink.
+ * Settings of a {@link KafkaAlertSink}: one flat builder, from {@link KafkaAlertSink#builder}. Not
+ * thread-safe; each {@link #build()} makes an independent sink from an immutable copy of the
+ * settings.
  */
 public final class KafkaAlertSinkBuilder {
   private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
-
-  /** How a missing topic is created. */
-  record NewTopicSettings(int partitions, short replicationFactor) {}
 
   private final String bootstrapServers;
   private final String topic;
   private final Map<String, Object> kafka = new HashMap<>();
   private Duration timeout = Duration.ofSeconds(5);
-  private NewTopicSettings createTopic;
+  private KafkaAlertSinkSettings.TopicToCreate createTopic;
 
   KafkaAlertSinkBuilder(String bootstrapServers, String topic) {
     HostAndPort.parseList(bootstrapServers, 0, "Kafka bootstrap servers");
@@ -101,34 +99,15 @@ public final class KafkaAlertSinkBuilder {
       throw new InvalidInputException(
           "the alert topic's replication factor must be at least 1, not " + replicationFactor);
     }
-    this.createTopic = new NewTopicSettings(partitions, (short) replicationFactor);
+    this.createTopic =
+        new KafkaAlertSinkSettings.TopicToCreate(partitions, (short) replicationFactor);
     return this;
   }
 
   /** A sink; it connects on its first delivery. */
   public KafkaAlertSink build() {
-    return new DefaultKafkaAlertSink(this);
-  }
-
-  public String bootstrapServers() {
-    return bootstrapServers;
-  }
-
-  public String topic() {
-    return topic;
-  }
-
-  /** The extra Kafka client properties. */
-  public Map<String, Object> kafkaProperties() {
-    return Map.copyOf(kafka);
-  }
-
-  public Duration timeout() {
-    return timeout;
-  }
-
-  /** The partitions and replication factor of a topic to create, if asked for. */
-  Optional<NewTopicSettings> createTopicSettings() {
-    return Optional.ofNullable(createTopic);
+    return new DefaultKafkaAlertSink(
+        new KafkaAlertSinkSettings(
+            bootstrapServers, topic, kafka, timeout, Optional.ofNullable(createTopic)));
   }
 }

@@ -5,20 +5,21 @@ import dev.pipekeeper.core.Names;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.config.ConfigKeys;
 import dev.pipekeeper.kafka.streams.internal.DefaultStreamsMember;
+import dev.pipekeeper.kafka.streams.internal.StreamsMemberSettings;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 
 /**
- * Settings of a {@link StreamsMember}: one flat builder. Required: {@link #streams}. Not
- * thread-safe; each {@link #build()} makes an independent member.
+ * Settings of a {@link StreamsMember}: one flat builder, from {@link StreamsMember#builder}.
+ * Required: {@link #streams}. Not thread-safe; each {@link #build()} makes an independent member
+ * from an immutable copy of the settings.
  */
 public final class StreamsMemberBuilder {
   private final Pipekeeper pipekeeper;
@@ -126,7 +127,17 @@ public final class StreamsMemberBuilder {
     if (factory == null) {
       throw new InvalidInputException("streams member of group " + group + ": set streams(...)");
     }
-    return DefaultStreamsMember.create(this);
+    return new DefaultStreamsMember(
+        new StreamsMemberSettings(
+            pipekeeper,
+            group,
+            factory,
+            Optional.ofNullable(role),
+            metadata,
+            closeTimeout,
+            restartOn,
+            uncaughtExceptionHandler,
+            stateListener));
   }
 
   /**
@@ -138,43 +149,5 @@ public final class StreamsMemberBuilder {
    */
   public StreamsMember start() {
     return build().start();
-  }
-
-  public Pipekeeper pipekeeper() {
-    return pipekeeper;
-  }
-
-  public String group() {
-    return group;
-  }
-
-  public StreamsFactory factory() {
-    return factory;
-  }
-
-  /** The role, if leader-only. */
-  public Optional<String> role() {
-    return Optional.ofNullable(role);
-  }
-
-  /** The metadata, sorted by key. */
-  public Map<String, String> metadata() {
-    return new TreeMap<>(metadata);
-  }
-
-  public Duration closeTimeout() {
-    return closeTimeout;
-  }
-
-  public Set<String> restartOn() {
-    return restartOn;
-  }
-
-  public StreamsUncaughtExceptionHandler uncaughtExceptionHandler() {
-    return uncaughtExceptionHandler;
-  }
-
-  public KafkaStreams.StateListener stateListener() {
-    return stateListener;
   }
 }

@@ -2,11 +2,10 @@ package dev.pipekeeper.kafka.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pipekeeper.kafka.Pipeline;
-import dev.pipekeeper.kafka.PipelineBuilder;
 import dev.pipekeeper.kafka.Processor;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -15,7 +14,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serdes;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,12 +27,8 @@ class RecordHandlerTest {
 
   private static RecordHandler<String, String, String, String> handler(
       Processor<String, String, String, String> processor) {
-    PipelineBuilder<String, String, String, String> settings =
-        Pipeline.builder(
-                "handled", Serdes.String(), Serdes.String(), Serdes.String(), Serdes.String())
-            .processor(processor)
-            .retries(2);
-    return new RecordHandler<>(settings, "member-1", null);
+    return new RecordHandler<>(
+        TestSettings.of("handled", processor, 2, Map.of()), "member-1", null, () -> 2);
   }
 
   private static ConsumerRecord<byte[], byte[]> input(String key, String value) {

@@ -12,19 +12,13 @@ import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.core.membership.MemberState;
 import dev.pipekeeper.kafka.streams.StreamsFactory;
 import dev.pipekeeper.kafka.streams.StreamsMember;
-import dev.pipekeeper.kafka.streams.StreamsMemberBuilder;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -35,9 +29,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link StreamsMember}. Everything that opens, closes or reports a {@code KafkaStreams} runs on
- * the member's own thread, one task at a time: the start, grants and ends of leadership terms,
- * state changes Kafka Streams reports, restarts and the close. So no two of them interleave, none
- * runs on Curator's or Kafka Streams' threads, and the instance has one owner.
+ * the member's own thread ({@link MemberThread}), one task at a time: the start, grants and ends of
+ * leadership terms, state changes Kafka Streams reports, restarts and the close. So no two of them
+ * interleave, none runs on Curator's or Kafka Streams' threads, and the instance has one owner.
  *
  * <p>Callers that must not go on before an instance is closed (the end of a term, so that a
  * graceful hand-over stops this leader before the next is granted; the member's own close) wait for
@@ -46,9 +40,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DefaultStreamsMember implements StreamsMember {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultStreamsMember.class);
-
-  /** Beyond the close timeout: how long a caller waits for the member's thread to get there. */
-  private static final Duration GRACE = Duration.ofSeconds(5);
 
   private final Pipekeeper pipekeeper;
   private final String group;
@@ -63,8 +54,7 @@ public final class DefaultStreamsMember implements StreamsMember {
 
   private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
-  private final ExecutorService thread;
-  private volatile Thread memberThread;
+  private final MemberThread thread;
   private boolean started;
 
   /** The open instance; written on the member's thread only. */
@@ -82,7 +72,8 @@ public final class DefaultStreamsMember implements StreamsMember {
   /** An open {@code KafkaStreams}: its number (to tell its events from older ones') and term. */
   private record Instance(KafkaStreams streams, long number, Lease lease) {}
 
-  private DefaultStreamsMember(StreamsMemberBuilder settings) {
+  /** Made by {@code StreamsMemberBuilder.build()}, which validated the settings. */
+  public DefaultStreamsMember(StreamsMemberSettings settings) {
     this.pipekeeper = settings.pipekeeper();
     this.group = settings.group();
     this.memberId = pipekeeper.identity();
@@ -93,19 +84,7 @@ public final class DefaultStreamsMember implements StreamsMember {
     this.restartOn = settings.restartOn();
     this.handler = settings.uncaughtExceptionHandler();
     this.listener = settings.stateListener();
-    this.thread =
-        Executors.newSingleThreadExecutor(
-            runnable -> {
-              Thread created = new Thread(runnable, "pipekeeper-streams-" + group + "-" + memberId);
-              created.setDaemon(true);
-              memberThread = created;
-              return created;
-            });
-  }
-
-  /** A member with these settings, not started. */
-  public static StreamsMember create(StreamsMemberBuilder settings) {
-    return new DefaultStreamsMember(settings);
+    this.thread = new MemberThread(memberId, group, closeTimeout);
   }
 
   // ---- lifecycle ----
@@ -128,17 +107,17 @@ public final class DefaultStreamsMember implements StreamsMember {
       }
       member = pipekeeper.membership().join(group, info);
       if (role.isPresent()) {
-        await(call("standing by", () -> moveTo(State.STANDBY)));
+        MemberThread.await(thread.call("standing by", () -> moveTo(State.STANDBY)));
         leadership = pipekeeper.leadership(role.get());
         leadership.addListener(new Terms());
         leadership.start();
       } else {
-        await(call("start", () -> open(null, "started")));
+        MemberThread.await(thread.call("start", () -> open(null, "started")));
       }
     } catch (RuntimeException e) {
       state.compareAndSet(State.CREATED, State.FAILED);
       releaseZooKeeper();
-      stopThread();
+      thread.stop();
       throw e;
     }
     LOG.info(
@@ -156,8 +135,8 @@ public final class DefaultStreamsMember implements StreamsMember {
       return;
     }
     if (started) {
-      awaitBounded(
-          call(
+      thread.awaitBounded(
+          thread.call(
               "close",
               () -> {
                 publish();
@@ -166,7 +145,7 @@ public final class DefaultStreamsMember implements StreamsMember {
           "closing its KafkaStreams");
       releaseZooKeeper();
     }
-    stopThread();
+    thread.stop();
     if (started) {
       LOG.info("streams member {} of group {} closed", memberId, group);
     }
@@ -192,21 +171,6 @@ public final class DefaultStreamsMember implements StreamsMember {
       resource.close();
     } catch (Exception e) {
       LOG.warn("streams member {} of group {}: {} failed: {}", memberId, group, what, e.toString());
-    }
-  }
-
-  private void stopThread() {
-    thread.shutdown();
-    if (Thread.currentThread() == memberThread) {
-      return;
-    }
-    try {
-      if (!thread.awaitTermination(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-        thread.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      thread.shutdownNow();
     }
   }
 
@@ -431,7 +395,7 @@ public final class DefaultStreamsMember implements StreamsMember {
 
   /** On a Kafka Streams thread: hands the change over, then tells the user's listener. */
   private void onStreams(long number, KafkaStreams.State newState, KafkaStreams.State oldState) {
-    run("KafkaStreams #" + number + " " + newState, () -> follow(number, newState));
+    thread.run("KafkaStreams #" + number + " " + newState, () -> follow(number, newState));
     try {
       listener.onChange(newState, oldState);
     } catch (RuntimeException e) {
@@ -476,7 +440,7 @@ public final class DefaultStreamsMember implements StreamsMember {
     Set<String> changed = new TreeSet<>(change.changes().keySet());
     changed.retainAll(restartOn);
     if (!changed.isEmpty()) {
-      run("restart", () -> restart(changed));
+      thread.run("restart", () -> restart(changed));
     }
   }
 
@@ -484,7 +448,7 @@ public final class DefaultStreamsMember implements StreamsMember {
   private final class Terms implements LeaseListener {
     @Override
     public void granted(Lease lease) {
-      run(
+      thread.run(
           "term of epoch " + lease.epoch(),
           () -> {
             try {
@@ -509,7 +473,7 @@ public final class DefaultStreamsMember implements StreamsMember {
     private void end(Lease lease, String why) {
       Instance running = current;
       CompletableFuture<Void> done =
-          call(
+          thread.call(
               "end of term " + lease.epoch(),
               () -> {
                 Instance now = current;
@@ -518,95 +482,8 @@ public final class DefaultStreamsMember implements StreamsMember {
                 }
               });
       if (running != null && running.lease() == lease) {
-        awaitBounded(done, "ending the term of epoch " + lease.epoch());
+        thread.awaitBounded(done, "ending the term of epoch " + lease.epoch());
       }
-    }
-  }
-
-  // ---- running tasks on the member's thread ----
-
-  /** Runs {@code task} later on the member's thread; what it throws is logged. */
-  private void run(String what, Runnable task) {
-    try {
-      thread.execute(
-          () -> {
-            try {
-              task.run();
-            } catch (Throwable error) {
-              LOG.warn(
-                  "streams member {} of group {}: {} failed: {}",
-                  memberId,
-                  group,
-                  what,
-                  error.toString(),
-                  error);
-            }
-          });
-    } catch (RejectedExecutionException closed) {
-      LOG.debug("streams member {} of group {}: dropped {} after close", memberId, group, what);
-    }
-  }
-
-  /** Runs {@code task} on the member's thread (at once if called there); completes after it. */
-  private CompletableFuture<Void> call(String what, Runnable task) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    Runnable tracked =
-        () -> {
-          try {
-            task.run();
-            done.complete(null);
-          } catch (Throwable error) {
-            done.completeExceptionally(error);
-          }
-        };
-    if (Thread.currentThread() == memberThread) {
-      tracked.run();
-      return done;
-    }
-    try {
-      thread.execute(tracked);
-    } catch (RejectedExecutionException closed) {
-      LOG.debug("streams member {} of group {}: dropped {} after close", memberId, group, what);
-      done.complete(null);
-    }
-    return done;
-  }
-
-  /** Waits for {@code done}; rethrows what the task threw. */
-  private static void await(CompletableFuture<Void> done) {
-    try {
-      done.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for the member's thread", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      if (e.getCause() instanceof Error error) {
-        throw error;
-      }
-      throw new IllegalStateException(e.getCause());
-    }
-  }
-
-  /** Waits for {@code done} up to the close timeout and a grace; logs what went wrong. */
-  private void awaitBounded(CompletableFuture<Void> done, String what) {
-    long bound = closeTimeout.plus(GRACE).toMillis();
-    try {
-      done.get(bound, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (TimeoutException e) {
-      LOG.warn(
-          "streams member {} of group {}: {} took more than {} ms", memberId, group, what, bound);
-    } catch (ExecutionException e) {
-      LOG.warn(
-          "streams member {} of group {}: {} failed: {}",
-          memberId,
-          group,
-          what,
-          e.getCause().toString());
     }
   }
 
