@@ -9,7 +9,10 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The rules of pipekeeper-embedded (docs/architecture.md): it stands on the servers it starts and knows no other Pipekeeper module; its packages form no cycle. */
+/**
+ * The rules of pipekeeper-embedded (docs/architecture.md): it stands on the servers it starts and
+ * knows no other Pipekeeper module; its packages form no cycle.
+ */
 class ArchitectureTest {
   private static JavaClasses main;
 
@@ -38,5 +41,4 @@ class ArchitectureTest {
   void packagesFormNoCycle() {
     slices().matching("dev.pipekeeper.embedded.(**)").should().beFreeOfCycles().check(main);
   }
-
 }

@@ -8,7 +8,10 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The examples are written as a user would write them: the public API of core and kafka only, never an {@code .internal} package or the embedded servers. */
+/**
+ * The examples are written as a user would write them: the public API of core and kafka only, never
+ * an {@code .internal} package or the embedded servers.
+ */
 class ArchitectureTest {
   private static JavaClasses main;
 
@@ -32,5 +35,4 @@ class ArchitectureTest {
         .because("the examples show what a user writes")
         .check(main);
   }
-
 }

@@ -9,7 +9,11 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The rules of pipekeeper-kafka (docs/architecture.md): core through its API only (of its insides only {@code Durations}), never the CLI or the embedded servers; an implementation package is reached from its own API package only; no cycle between packages. */
+/**
+ * The rules of pipekeeper-kafka (docs/architecture.md): core through its API only (of its insides
+ * only {@code Durations}), never the CLI or the embedded servers; an implementation package is
+ * reached from its own API package only; no cycle between packages.
+ */
 class ArchitectureTest {
   private static JavaClasses main;
 
@@ -72,5 +76,4 @@ class ArchitectureTest {
   void packagesFormNoCycle() {
     slices().matching("dev.pipekeeper.kafka.(*)..").should().beFreeOfCycles().check(main);
   }
-
 }
