@@ -73,7 +73,7 @@ final class DefaultKafkaProbe implements KafkaProbe {
   private boolean timestampsFailing;
   private Boolean reachable;
 
-  DefaultKafkaProbe(KafkaProbeBuilder settings) {
+  DefaultKafkaProbe(KafkaProbeSettings settings) {
     this.bootstrapServers = settings.bootstrapServers();
     this.kafka = settings.kafkaProperties();
     this.timeout = settings.timeout();

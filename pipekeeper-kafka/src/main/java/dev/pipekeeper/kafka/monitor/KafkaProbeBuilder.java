@@ -91,27 +91,8 @@ public final class KafkaProbeBuilder {
 
   /** A probe; it connects on its first {@link KafkaProbe#probe}. */
   public KafkaProbe build() {
-    return new DefaultKafkaProbe(this);
-  }
-
-  public String bootstrapServers() {
-    return bootstrapServers;
-  }
-
-  /** The extra Kafka client properties. */
-  public Map<String, Object> kafkaProperties() {
-    return Map.copyOf(kafka);
-  }
-
-  public Duration timeout() {
-    return timeout;
-  }
-
-  public int maxTimestampReads() {
-    return maxTimestampReads;
-  }
-
-  public Clock clock() {
-    return clock;
+    return new DefaultKafkaProbe(
+        new KafkaProbeSettings(
+            bootstrapServers, Map.copyOf(kafka), timeout, maxTimestampReads, clock));
   }
 }
