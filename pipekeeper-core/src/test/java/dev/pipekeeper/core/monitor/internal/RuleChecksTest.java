@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pipekeeper.core.monitor.ProbeReport;
 import dev.pipekeeper.core.monitor.Rule;
+import dev.pipekeeper.core.monitor.RuleKind;
 import dev.pipekeeper.core.monitor.Rules;
 import dev.pipekeeper.core.monitor.RulesTest;
 import dev.pipekeeper.core.monitor.internal.AlertLifecycle.Condition;
@@ -37,13 +38,13 @@ class RuleChecksTest {
   void everyKindHasItsCheckAndRunsOnEmptyInputs() {
     RuleEvaluator evaluator = new RuleEvaluator();
     List<Rule> rules = new ArrayList<>(Rules.defaults());
-    Random random = new Random(16);
-    while (rules.stream().map(Rule::kind).distinct().count()
-        < dev.pipekeeper.core.monitor.RuleKind.values().length) {
-      RulesTest.randomRules(random).stream()
-          .filter(r -> rules.stream().noneMatch(known -> known.kind() == r.kind()))
-          .findFirst()
-          .ifPresent(r -> rules.add(r.withFor(r.forDuration())));
+    Random random = new Random(16); // seeded: random rules until every kind is there once
+    while (rules.stream().map(Rule::kind).distinct().count() < RuleKind.values().length) {
+      for (Rule r : RulesTest.randomRules(random)) {
+        if (rules.stream().noneMatch(known -> known.kind() == r.kind())) {
+          rules.add(r);
+        }
+      }
     }
     List<RuleResult> results = evaluator.evaluate(rules, inputs(Map.of()), Map.of());
     assertThat(results).extracting(RuleResult::rule).isEqualTo(rules);
