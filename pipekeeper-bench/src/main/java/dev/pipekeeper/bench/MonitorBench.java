@@ -205,12 +205,11 @@ public final class MonitorBench {
     for (Rule r : Rules.defaults()) {
       rules.add(r.kind() == RuleKind.MEMBER_DOWN ? r.withFor(forDuration) : r);
     }
-    rules.add(Rule.of("errors", RuleKind.ERROR_RATE).withThreshold(5).withFor(forDuration));
+    rules.add(Rule.of("errors", new Rule.ErrorRate(5)).withFor(forDuration));
     rules.add(
-        Rule.of("group-" + s.group(0), RuleKind.GROUP_SIZE)
-            .withGroup(s.group(0))
-            .withMin(Math.max(1, s.perGroup() / 2)));
-    rules.add(Rule.of("stuck", RuleKind.NO_PROGRESS).withAfter(Duration.ofMinutes(1)));
+        Rule.of(
+            "group-" + s.group(0), new Rule.GroupSize(s.group(0), Math.max(1, s.perGroup() / 2))));
+    rules.add(Rule.of("stuck", new Rule.NoProgress(Duration.ofMinutes(1))));
     return rules;
   }
 

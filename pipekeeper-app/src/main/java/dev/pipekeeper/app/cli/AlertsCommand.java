@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -293,23 +294,33 @@ final class AlertsCommand implements Callable<Integer> {
     return String.join(", ", parts) + ".";
   }
 
+  /** The settings every rule has, shown in their own columns. */
+  private static final Set<String> COMMON =
+      Set.of("name", "kind", "severity", "for", "keepFiringFor");
+
+  /** What the rule narrows to (its group or role), as its JSON form names it. */
   private static String subject(Rule r) {
+    JsonNode form = Rules.toJson(List.of(r)).get(0);
     List<String> parts = new ArrayList<>();
-    r.group().ifPresent(g -> parts.add("group " + g));
-    r.role().ifPresent(g -> parts.add("role " + g));
+    for (String field : List.of("group", "role")) {
+      if (form.has(field)) {
+        parts.add(field + " " + form.get(field).asText());
+      }
+    }
     return parts.isEmpty() ? "all" : String.join(", ", parts);
   }
 
+  /** Its kind's other settings not at their defaults, {@code name=value} as in its JSON form. */
   private static String settings(Rule r) {
+    JsonNode form = Rules.toJson(List.of(r)).get(0);
     List<String> parts = new ArrayList<>();
-    r.min().ifPresent(m -> parts.add("min=" + m));
-    r.threshold().ifPresent(t -> parts.add("threshold=" + number(t)));
-    r.after().ifPresent(a -> parts.add("after=" + Durations.format(a)));
-    if (!r.window().equals(Rule.DEFAULT_WINDOW)) {
-      parts.add("window=" + Durations.format(r.window()));
+    for (Map.Entry<String, JsonNode> f : form.properties()) {
+      String field = f.getKey();
+      if (!COMMON.contains(field) && !field.equals("group") && !field.equals("role")) {
+        JsonNode v = f.getValue();
+        parts.add(field + "=" + (v.isNumber() ? number(v.asDouble()) : v.asText()));
+      }
     }
-    r.maxOutstanding().ifPresent(m -> parts.add("maxOutstanding=" + m));
-    r.maxLatency().ifPresent(l -> parts.add("maxLatency=" + Durations.format(l)));
     return parts.isEmpty() ? null : String.join(" ", parts);
   }
 

@@ -21,8 +21,9 @@ import java.util.Set;
  * <pre>{@code
  * Monitor monitor = pk.monitor()
  *     .evaluationInterval(Duration.ofSeconds(5))
- *     .sink(AlertSinks.webhook(URI.create("http://alert-receiver:8080/hook"))  // Alertmanager's webhook shape)
- *     .probe(KafkaProbe.builder("kafka:9092").build())     // pipekeeper-kafka
+ *     // a webhook in Alertmanager's shape
+ *     .sink(AlertSinks.webhook(URI.create("http://alert-receiver:8080/hook")))
+ *     .probe(KafkaProbe.builder("kafka:9092").build()) // KafkaProbe is in pipekeeper-kafka
  *     .start();
  * }</pre>
  */

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pipekeeper.core.InvalidInputException;
-import dev.pipekeeper.core.Names;
 import dev.pipekeeper.core.internal.Durations;
 import dev.pipekeeper.core.internal.Json;
 import java.io.IOException;
@@ -43,7 +42,9 @@ import java.util.regex.Pattern;
  * {@code group} and {@code min}; {@code consumer-lag} and {@code error-rate} need {@code
  * threshold}; {@code lag-time} and {@code no-progress} need {@code after}; the trend kinds take
  * {@code window} (default 1m); {@code zookeeper} takes {@code maxOutstanding} and {@code
- * maxLatency}.
+ * maxLatency}. Each kind reads into its own {@link Rule.Watch} record, which keeps only the
+ * settings the kind uses: a setting given to a kind that does not use it ({@code role} on {@code
+ * kafka}) is still checked, and then has no effect.
  */
 public final class Rules {
   /** The configuration key (scope global) that holds the rules. */
@@ -82,25 +83,25 @@ public final class Rules {
    */
   public static List<Rule> defaults() {
     return List.of(
-        Rule.of("member-down", RuleKind.MEMBER_DOWN)
+        Rule.of("member-down", new Rule.MemberDown())
             .withFor(Duration.ofSeconds(10))
             .withSeverity(Severity.CRITICAL),
-        Rule.of("no-leader", RuleKind.NO_LEADER)
+        Rule.of("no-leader", new Rule.NoLeader())
             .withFor(Duration.ofSeconds(30))
             .withSeverity(Severity.CRITICAL),
-        Rule.of("consumer-stalled", RuleKind.CONSUMER_STALLED).withFor(Duration.ofSeconds(30)),
-        Rule.of("consumer-rewinding", RuleKind.CONSUMER_REWINDING),
-        Rule.of("config-drift", RuleKind.CONFIG_DRIFT).withFor(Duration.ofMinutes(1)),
-        Rule.of("zookeeper", RuleKind.ZOOKEEPER)
+        Rule.of("consumer-stalled", new Rule.ConsumerStalled()).withFor(Duration.ofSeconds(30)),
+        Rule.of("consumer-rewinding", new Rule.ConsumerRewinding()),
+        Rule.of("config-drift", new Rule.ConfigDrift()).withFor(Duration.ofMinutes(1)),
+        Rule.of(
+                "zookeeper",
+                new Rule.Zookeeper().withMaxOutstanding(1000).withMaxLatency(Duration.ofSeconds(1)))
             .withFor(Duration.ofSeconds(10))
-            .withSeverity(Severity.CRITICAL)
-            .withMaxOutstanding(1000)
-            .withMaxLatency(Duration.ofSeconds(1)),
-        Rule.of("kafka", RuleKind.KAFKA)
+            .withSeverity(Severity.CRITICAL),
+        Rule.of("kafka", new Rule.Kafka())
             .withFor(Duration.ofSeconds(30))
             .withSeverity(Severity.CRITICAL),
-        Rule.of("delivery", RuleKind.DELIVERY).withFor(Duration.ofMinutes(1)),
-        Rule.of("unassigned-units", RuleKind.UNASSIGNED_UNITS)
+        Rule.of("delivery", new Rule.Delivery()).withFor(Duration.ofMinutes(1)),
+        Rule.of("unassigned-units", new Rule.UnassignedUnits())
             .withFor(Duration.ofSeconds(30))
             .withSeverity(Severity.CRITICAL));
   }
@@ -209,16 +210,7 @@ public final class Rules {
       if (!r.keepFiringFor().isZero()) {
         o.put("keepFiringFor", Durations.format(r.keepFiringFor()));
       }
-      r.group().ifPresent(g -> o.put("group", g));
-      r.role().ifPresent(g -> o.put("role", g));
-      r.threshold().ifPresent(t -> o.put("threshold", t));
-      if (!r.window().equals(Rule.DEFAULT_WINDOW)) {
-        o.put("window", Durations.format(r.window()));
-      }
-      r.after().ifPresent(a -> o.put("after", Durations.format(a)));
-      r.min().ifPresent(m -> o.put("min", m));
-      r.maxOutstanding().ifPresent(m -> o.put("maxOutstanding", m));
-      r.maxLatency().ifPresent(l -> o.put("maxLatency", Durations.format(l)));
+      RuleJson.write(r.watch(), o);
     }
     return array;
   }
@@ -228,7 +220,7 @@ public final class Rules {
       throw new InvalidInputException("rule " + position + " must be a JSON object");
     }
     String where = "rule " + position;
-    String name = text(node, "name", where).orElse(null);
+    String name = RuleJson.text(node, "name", where).orElse(null);
     if (name == null || !RULE_NAME.matcher(name).matches()) {
       throw new InvalidInputException(
           where
@@ -264,112 +256,7 @@ public final class Rules {
       }
       return new Entry(name, false, Optional.empty());
     }
-    return new Entry(name, enabled, Optional.of(parseRule(at, name, node)));
-  }
-
-  private static Rule parseRule(String at, String name, JsonNode node) {
-    RuleKind kind;
-    try {
-      kind = RuleKind.parse(text(node, "kind", at).orElse(null));
-    } catch (InvalidInputException e) {
-      throw new InvalidInputException(at + ": " + e.getMessage());
-    }
-    Severity severity;
-    try {
-      severity = text(node, "severity", at).map(Severity::parse).orElse(Severity.WARNING);
-    } catch (InvalidInputException e) {
-      throw new InvalidInputException(at + ": " + e.getMessage());
-    }
-    Optional<String> group = text(node, "group", at).map(g -> checkName(at, "group", g));
-    Optional<String> role = text(node, "role", at).map(r -> checkName(at, "role", r));
-    Optional<Double> threshold = number(node, "threshold", at);
-    Optional<Integer> min = integer(node, "min", at, 1);
-    Optional<Integer> maxOutstanding = integer(node, "maxOutstanding", at, 0);
-    Rule rule =
-        new Rule(
-            name,
-            kind,
-            severity,
-            duration(node, "for", at).orElse(Duration.ZERO),
-            duration(node, "keepFiringFor", at).orElse(Duration.ZERO),
-            group,
-            role,
-            threshold,
-            duration(node, "window", at).orElse(Rule.DEFAULT_WINDOW),
-            duration(node, "after", at),
-            min,
-            maxOutstanding,
-            duration(node, "maxLatency", at));
-    switch (kind) {
-      case GROUP_SIZE -> {
-        require(at, kind, "group", group);
-        require(at, kind, "min", min);
-      }
-      case CONSUMER_LAG, ERROR_RATE -> require(at, kind, "threshold", threshold);
-      case LAG_TIME, NO_PROGRESS -> require(at, kind, "after", rule.after());
-      default -> {}
-    }
-    if (rule.window().isZero()) {
-      throw new InvalidInputException(at + ": window must be longer than 0");
-    }
-    return rule;
-  }
-
-  private static void require(String at, RuleKind kind, String field, Optional<?> value) {
-    if (value.isEmpty()) {
-      throw new InvalidInputException(at + ": " + field + " is required for kind " + kind.label());
-    }
-  }
-
-  private static String checkName(String at, String what, String value) {
-    try {
-      return Names.check(what, value);
-    } catch (InvalidInputException e) {
-      throw new InvalidInputException(at + ": " + e.getMessage());
-    }
-  }
-
-  private static Optional<String> text(JsonNode node, String field, String at) {
-    JsonNode value = node.get(field);
-    if (value == null || value.isNull()) {
-      return Optional.empty();
-    }
-    if (!value.isTextual()) {
-      throw new InvalidInputException(at + ": " + field + " must be a string, not " + value);
-    }
-    return Optional.of(value.asText());
-  }
-
-  private static Optional<Duration> duration(JsonNode node, String field, String at) {
-    try {
-      return text(node, field, at).map(Durations::parse);
-    } catch (InvalidInputException e) {
-      throw new InvalidInputException(at + ": " + field + " " + e.getMessage());
-    }
-  }
-
-  private static Optional<Double> number(JsonNode node, String field, String at) {
-    JsonNode value = node.get(field);
-    if (value == null || value.isNull()) {
-      return Optional.empty();
-    }
-    if (!value.isNumber() || value.asDouble() < 0 || !Double.isFinite(value.asDouble())) {
-      throw new InvalidInputException(
-          at + ": " + field + " must be a number of at least 0, not " + value);
-    }
-    return Optional.of(value.asDouble());
-  }
-
-  private static Optional<Integer> integer(JsonNode node, String field, String at, int least) {
-    JsonNode value = node.get(field);
-    if (value == null || value.isNull()) {
-      return Optional.empty();
-    }
-    if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < least) {
-      throw new InvalidInputException(
-          at + ": " + field + " must be a whole number of at least " + least + ", not " + value);
-    }
-    return Optional.of(value.asInt());
+    return new Entry(name, enabled, Optional.of(RuleJson.read(at, name, node)));
   }
 
   private static JsonNode loadSchema() {

@@ -30,15 +30,17 @@ public class RulesTest {
     Rule lag = rules.get(0);
     assertThat(lag.kind()).isEqualTo(RuleKind.CONSUMER_LAG);
     assertThat(lag.severity()).isEqualTo(Severity.CRITICAL);
-    assertThat(lag.group()).contains("enrichment");
-    assertThat(lag.threshold()).contains(1000.0);
-    assertThat(lag.window()).isEqualTo(Duration.ofMinutes(2));
+    Rule.ConsumerLag lagWatch = (Rule.ConsumerLag) lag.watch();
+    assertThat(lagWatch.group()).contains("enrichment");
+    assertThat(lagWatch.threshold()).isEqualTo(1000.0);
+    assertThat(lagWatch.window()).isEqualTo(Duration.ofMinutes(2));
     assertThat(lag.forDuration()).isEqualTo(Duration.ofSeconds(30));
     assertThat(lag.keepFiringFor()).isEqualTo(Duration.ofMinutes(1));
-    assertThat(rules.get(1).maxLatency()).contains(Duration.ofMillis(250));
+    assertThat(((Rule.Zookeeper) rules.get(1).watch()).maxLatency())
+        .contains(Duration.ofMillis(250));
     assertThat(rules.get(1).severity()).isEqualTo(Severity.WARNING);
-    assertThat(rules.get(2).min()).contains(3);
-    assertThat(rules.get(3).after()).contains(Duration.ofMinutes(5));
+    assertThat(((Rule.GroupSize) rules.get(2).watch()).min()).isEqualTo(3);
+    assertThat(((Rule.LagTime) rules.get(3).watch()).after()).isEqualTo(Duration.ofMinutes(5));
     assertThat(Rules.parse(Rules.toJson(rules))).isEqualTo(rules);
   }
 
@@ -90,7 +92,7 @@ public class RulesTest {
                 "[{\"name\": \"small\", \"kind\": \"group-size\", \"group\": \"jobs\","
                     + " \"min\": 2}]"));
     List<Rule> expected = new ArrayList<>(Rules.defaults());
-    expected.add(Rule.of("small", RuleKind.GROUP_SIZE).withGroup("jobs").withMin(2));
+    expected.add(Rule.of("small", new Rule.GroupSize("jobs", 2)));
     assertThat(set.rules()).isEqualTo(expected);
     assertThat(set.disabled()).isEmpty();
     assertThat(set.replaced()).isEmpty();
@@ -109,7 +111,7 @@ public class RulesTest {
                 """));
     assertThat(set.rules()).extracting(Rule::name).doesNotContain("no-leader", "spare");
     assertThat(set.rules().get(0))
-        .isEqualTo(Rule.of("member-down", RuleKind.MEMBER_DOWN).withFor(Duration.ofMinutes(1)));
+        .isEqualTo(Rule.of("member-down", new Rule.MemberDown()).withFor(Duration.ofMinutes(1)));
     assertThat(set.rules()).hasSize(Rules.defaults().size() - 1);
     assertThat(set.disabled()).containsExactly("no-leader");
     assertThat(set.replaced()).containsExactly("member-down");
@@ -164,46 +166,65 @@ public class RulesTest {
     }
   }
 
-  /** Random valid rules (every kind's required settings set). */
+  /** Random valid rules (every kind's required settings set, its other settings at random). */
   public static List<Rule> randomRules(Random random) {
     List<Rule> rules = new ArrayList<>();
     int n = random.nextInt(6);
     for (int i = 0; i < n; i++) {
       RuleKind kind = RuleKind.values()[random.nextInt(RuleKind.values().length)];
-      Rule r = Rule.of("rule-" + i, kind).withSeverity(Severity.values()[random.nextInt(3)]);
+      Rule r =
+          Rule.of("rule-" + i, randomWatch(kind, random))
+              .withSeverity(Severity.values()[random.nextInt(3)]);
       if (random.nextBoolean()) {
         r = r.withFor(duration(random));
       }
       if (random.nextBoolean()) {
         r = r.withKeepFiringFor(duration(random));
       }
-      if (random.nextBoolean() || kind == RuleKind.GROUP_SIZE) {
-        r = r.withGroup("group-" + random.nextInt(5));
-      }
-      if (random.nextInt(4) == 0) {
-        r = r.withRole("role." + random.nextInt(5));
-      }
-      if (random.nextBoolean() || kind == RuleKind.CONSUMER_LAG || kind == RuleKind.ERROR_RATE) {
-        r = r.withThreshold(random.nextInt(10_000) / 4.0);
-      }
-      if (random.nextBoolean()) {
-        r = r.withWindow(duration(random).plusMillis(1));
-      }
-      if (random.nextBoolean() || kind == RuleKind.LAG_TIME || kind == RuleKind.NO_PROGRESS) {
-        r = r.withAfter(duration(random));
-      }
-      if (random.nextBoolean() || kind == RuleKind.GROUP_SIZE) {
-        r = r.withMin(1 + random.nextInt(20));
-      }
-      if (random.nextBoolean()) {
-        r = r.withMaxOutstanding(random.nextInt(500));
-      }
-      if (random.nextBoolean()) {
-        r = r.withMaxLatency(duration(random));
-      }
       rules.add(r);
     }
     return rules;
+  }
+
+  private static Rule.Watch randomWatch(RuleKind kind, Random random) {
+    Optional<String> group =
+        random.nextBoolean() ? Optional.of("group-" + random.nextInt(5)) : Optional.empty();
+    double threshold = random.nextInt(10_000) / 4.0;
+    Duration window = random.nextBoolean() ? duration(random).plusMillis(1) : Rule.DEFAULT_WINDOW;
+    return switch (kind) {
+      case MEMBER_DOWN -> new Rule.MemberDown(group);
+      case GROUP_SIZE -> new Rule.GroupSize("group-" + random.nextInt(5), 1 + random.nextInt(20));
+      case NO_LEADER ->
+          new Rule.NoLeader(
+              random.nextInt(4) == 0 ? Optional.of("role." + random.nextInt(5)) : Optional.empty());
+      case CONSUMER_LAG -> new Rule.ConsumerLag(group, threshold, window);
+      case CONSUMER_STALLED -> new Rule.ConsumerStalled(group, window);
+      case CONSUMER_REWINDING -> new Rule.ConsumerRewinding(group, window);
+      case LAG_TIME -> new Rule.LagTime(group, duration(random));
+      case ERROR_RATE -> new Rule.ErrorRate(group, threshold);
+      case NO_PROGRESS -> new Rule.NoProgress(group, duration(random));
+      case CONFIG_DRIFT -> new Rule.ConfigDrift(group);
+      case ZOOKEEPER ->
+          new Rule.Zookeeper(
+              random.nextBoolean() ? Optional.of(random.nextInt(500)) : Optional.empty(),
+              random.nextBoolean() ? Optional.of(duration(random)) : Optional.empty());
+      case KAFKA -> new Rule.Kafka();
+      case DELIVERY -> new Rule.Delivery();
+      case UNASSIGNED_UNITS -> new Rule.UnassignedUnits(group);
+    };
+  }
+
+  /** The schema lets every setting on every kind: each is checked, and a kind keeps its own. */
+  @Test
+  void aSettingItsKindDoesNotUseIsCheckedAndThenLeftOut() {
+    assertThat(
+            Rules.parse(
+                "[{\"name\": \"a\", \"kind\": \"kafka\", \"group\": \"g\", \"threshold\": 5,"
+                    + " \"min\": 2}]"))
+        .containsExactly(Rule.of("a", new Rule.Kafka()));
+    assertRefused(
+        "[{\"name\": \"a\", \"kind\": \"member-down\", \"min\": 0}]",
+        "min must be a whole number of at least 1");
   }
 
   private static Duration duration(Random random) {

@@ -60,8 +60,11 @@ import java.util.Set;
  */
 public interface KafkaProbe extends MonitorProbe {
 
-  /** The {@linkplain #system() system name} of every Kafka probe. */
-  String SYSTEM = "kafka";
+  /**
+   * The {@linkplain #system() system name} of every Kafka probe: the probe the monitor's {@code
+   * kafka} rules watch ({@link dev.pipekeeper.core.monitor.Rule.Kafka#PROBE}).
+   */
+  String SYSTEM = dev.pipekeeper.core.monitor.Rule.Kafka.PROBE;
 
   /**
    * A builder for a probe of the cluster at {@code bootstrapServers} ({@code host:port,...}).

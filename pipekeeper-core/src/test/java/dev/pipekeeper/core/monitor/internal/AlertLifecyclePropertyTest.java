@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pipekeeper.core.monitor.Alert;
 import dev.pipekeeper.core.monitor.AlertState;
 import dev.pipekeeper.core.monitor.Rule;
-import dev.pipekeeper.core.monitor.RuleKind;
 import dev.pipekeeper.core.monitor.internal.AlertLifecycle.Condition;
 import dev.pipekeeper.core.monitor.internal.AlertLifecycle.RuleResult;
 import dev.pipekeeper.core.monitor.internal.AlertLifecycle.Step;
@@ -44,7 +43,7 @@ class AlertLifecyclePropertyTest {
   private static void oneHistory(Random random) {
     Duration interval = Duration.ofMillis(100 + random.nextInt(900));
     Rule rule =
-        Rule.of("r", RuleKind.GROUP_SIZE)
+        Rule.of("r", new Rule.GroupSize("g", 1))
             .withFor(Duration.ofMillis(random.nextInt(4) * interval.toMillis()))
             .withKeepFiringFor(Duration.ofMillis(random.nextInt(3) * interval.toMillis()));
     Duration flapWindow = Duration.ofMillis(random.nextInt(6) * interval.toMillis());
@@ -137,7 +136,7 @@ class AlertLifecyclePropertyTest {
 
   @Test
   void anAlertOfARuleThatIsGoneResolves() {
-    Rule rule = Rule.of("r", RuleKind.GROUP_SIZE);
+    Rule rule = Rule.of("r", new Rule.GroupSize("g", 1));
     Step fired =
         AlertLifecycle.step(
             Map.of(),
@@ -154,7 +153,7 @@ class AlertLifecyclePropertyTest {
 
   @Test
   void aFlappingAlertHoldsItsNotificationsUntilItIsSteady() {
-    Rule rule = Rule.of("r", RuleKind.GROUP_SIZE);
+    Rule rule = Rule.of("r", new Rule.GroupSize("g", 1));
     Duration window = Duration.ofMinutes(1);
     Map<String, Alert> alerts = Map.of();
     Instant now = T0;

@@ -6,7 +6,6 @@ import dev.pipekeeper.core.monitor.Alert;
 import dev.pipekeeper.core.monitor.AlertState;
 import dev.pipekeeper.core.monitor.Resolution;
 import dev.pipekeeper.core.monitor.Rule;
-import dev.pipekeeper.core.monitor.RuleKind;
 import dev.pipekeeper.core.monitor.internal.AlertLifecycle.Condition;
 import dev.pipekeeper.core.monitor.internal.AlertLifecycle.RuleResult;
 import dev.pipekeeper.core.monitor.internal.AlertLifecycle.Step;
@@ -21,8 +20,8 @@ import org.junit.jupiter.api.Test;
 class AlertLifecycleTest {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   private static final Duration FLAP = Duration.ofMinutes(10);
-  private static final Rule DOWN = Rule.of("member-down", RuleKind.MEMBER_DOWN);
-  private static final Rule OTHER = Rule.of("small", RuleKind.GROUP_SIZE).withGroup("g").withMin(2);
+  private static final Rule DOWN = Rule.of("member-down", new Rule.MemberDown());
+  private static final Rule OTHER = Rule.of("small", new Rule.GroupSize("g", 2));
   private static final Condition DEAD =
       new Condition("member-down/g/m2", Map.of("group", "g", "member", "m2"), "m2 left");
 
