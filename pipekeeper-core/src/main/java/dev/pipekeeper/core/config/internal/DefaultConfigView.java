@@ -201,7 +201,7 @@ final class DefaultConfigView implements ConfigView {
       Optional<String> problem = Optional.empty();
       JsonNode value = null;
       try {
-        value = Json.MAPPER.readTree(stored.getValue());
+        value = Json.readTree(stored.getValue());
         JsonNode parsed = value;
         if (value == null || value.isMissingNode()) {
           problem = Optional.of("is empty");
@@ -246,7 +246,7 @@ final class DefaultConfigView implements ConfigView {
 
   private static boolean isSecret(byte[] schema) {
     try {
-      return dev.pipekeeper.core.config.Secrets.isSecret(Json.MAPPER.readTree(schema));
+      return dev.pipekeeper.core.config.Secrets.isSecret(Json.readTree(schema));
     } catch (IOException e) {
       return false;
     }
@@ -254,7 +254,7 @@ final class DefaultConfigView implements ConfigView {
 
   private static List<String> schemaErrors(byte[] schema, JsonNode value) {
     try {
-      return SchemaCheck.errors(Json.MAPPER.readTree(schema), value);
+      return SchemaCheck.errors(Json.readTree(schema), value);
     } catch (IOException e) {
       LOG.warn("a config schema is not JSON; ignoring it: {}", e.getMessage());
       return List.of();
@@ -540,7 +540,7 @@ final class DefaultConfigView implements ConfigView {
       return Optional.empty();
     }
     try {
-      return Optional.ofNullable(Json.MAPPER.treeToValue(value, type));
+      return Optional.ofNullable(Json.fromTree(value, type));
     } catch (IOException | IllegalArgumentException e) {
       // The value itself stays out of the message: it may be a secret.
       throw new InvalidInputException(
@@ -647,7 +647,7 @@ final class DefaultConfigView implements ConfigView {
         return;
       }
       try {
-        value = Json.MAPPER.treeToValue(node, type);
+        value = Json.fromTree(node, type);
         held = null;
       } catch (IOException | IllegalArgumentException e) {
         String id = resolved.sources().get(key).path() + " " + key;

@@ -153,7 +153,7 @@ public final class DefaultConfiguration implements Configuration {
   /** Stored bytes as JSON, or (written behind our back) as a JSON string of the raw text. */
   static JsonNode parseOrRaw(byte[] data) {
     try {
-      return Json.MAPPER.readTree(data);
+      return Json.readTree(data);
     } catch (IOException e) {
       return TextNode.valueOf(new String(data, java.nio.charset.StandardCharsets.UTF_8));
     }
@@ -165,7 +165,7 @@ public final class DefaultConfiguration implements Configuration {
       return Optional.empty();
     }
     try {
-      JsonNode value = Json.MAPPER.readTree(data);
+      JsonNode value = Json.readTree(data);
       return value == null || value.isMissingNode() ? Optional.empty() : Optional.of(value);
     } catch (IOException e) {
       return Optional.empty();
@@ -356,7 +356,7 @@ public final class DefaultConfiguration implements Configuration {
       return (JsonNode) value;
     }
     try {
-      return Json.MAPPER.valueToTree(value);
+      return Json.toTree(value);
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException(
           "config "
@@ -1054,7 +1054,7 @@ public final class DefaultConfiguration implements Configuration {
       List<CuratorOp> ops = new ArrayList<>();
       // A writeOnly schema, set or replaced, leaves its key's secret marker (see SecretMarkers)
       secrets
-          .forSchemaChange(scope, key, bytes == null ? null : Json.MAPPER.readTree(bytes))
+          .forSchemaChange(scope, key, bytes == null ? null : Json.readTree(bytes))
           .ifPresent(ops::add);
       if (bytes == null) {
         ops.add(client().transactionOp().delete().forPath(path));
@@ -1099,8 +1099,7 @@ public final class DefaultConfiguration implements Configuration {
     ConfigKeys.check(key);
     try {
       return Optional.of(
-          Json.MAPPER.readTree(
-              client().getData().forPath(ZkLayout.configSchema(scope.path(), key))));
+          Json.readTree(client().getData().forPath(ZkLayout.configSchema(scope.path(), key))));
     } catch (KeeperException.NoNodeException none) {
       return Optional.empty();
     } catch (IOException e) {
