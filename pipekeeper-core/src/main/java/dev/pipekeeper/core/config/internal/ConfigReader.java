@@ -282,11 +282,6 @@ final class ConfigReader {
     return result instanceof OpResult.GetDataResult data ? data.getStat() : null;
   }
 
-  /** The data of a node a multi read, or null if it is missing. */
-  static byte[] dataOf(OpResult result) {
-    return result instanceof OpResult.GetDataResult data ? data.getData() : null;
-  }
-
   /** The children of a folder a multi read; none if it is missing. */
   static List<String> childrenOf(OpResult result) {
     return result instanceof OpResult.GetChildrenResult children
