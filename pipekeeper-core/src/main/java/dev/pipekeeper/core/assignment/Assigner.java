@@ -28,8 +28,9 @@ import java.util.TreeMap;
  *
  * <p>With unpinned units and enough capacity, every member ends within one unit's weight of its
  * quota (with units of weight 1: its exact share rounded down or up). Pure computation: no
- * ZooKeeper, thread-safe. The group leader that runs it, the assignment node it writes and
- * exclusive ownership come with the rest of group services.
+ * ZooKeeper, thread-safe. A {@link GroupWorker} that leads its group runs it after each burst of
+ * changes and publishes the plan as the group's {@link Assignment} (when it differs from the one
+ * published).
  */
 public final class Assigner {
   private Assigner() {}

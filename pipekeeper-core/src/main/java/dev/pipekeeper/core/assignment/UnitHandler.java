@@ -5,10 +5,11 @@ package dev.pipekeeper.core.assignment;
  * ownership, and to stop it before the ownership is given up.
  *
  * <p>Both calls run on a Pipekeeper thread (never on Curator's event thread), one at a time per
- * worker. {@code start} should start the unit's work on the handler's own threads and return;
- * {@code stop} should stop it and return once it has stopped. A {@code stop} that takes longer than
- * {@link WorkerOptions#stopTimeout()} is logged and the ownership is given up anyway. An exception
- * from {@code start} gives the unit back (it is retried later); one from {@code stop} is logged.
+ * unit. {@code start} should start the unit's work on the handler's own threads and return; {@code
+ * stop} should stop it and return once it has stopped. A {@code stop} that takes longer than {@link
+ * WorkerOptions#stopTimeout()} is logged and the ownership is given up anyway; a {@code start} that
+ * takes longer is logged and the unit counted as started. An exception from {@code start} gives the
+ * unit back (it is retried later); one from {@code stop} is logged.
  *
  * <pre>{@code
  * pk.worker("ingest", MemberInfo.withCapacity(8), new UnitHandler() {

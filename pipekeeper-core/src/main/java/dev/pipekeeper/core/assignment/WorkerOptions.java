@@ -14,7 +14,9 @@ import java.time.Duration;
  *     s)
  * @param stopTimeout how long {@link UnitHandler#stop} may take before the ownership is given up
  *     anyway; keep it below a third of the session timeout, so that a member cut off from ZooKeeper
- *     has stopped before its session can expire (default 1 s)
+ *     has stopped before its session can expire (default 1 s). It bounds {@link UnitHandler#start}
+ *     too: the worker waits that long for a start to return, then logs it and counts the unit as
+ *     started (the start goes on running, and the unit's stop runs after it)
  */
 public record WorkerOptions(Duration debounce, Duration maxDelay, Duration stopTimeout) {
 

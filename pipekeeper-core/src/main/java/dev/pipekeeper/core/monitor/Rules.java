@@ -190,7 +190,7 @@ public final class Rules {
    */
   public static List<Rule> parse(String json) {
     try {
-      return parse(Json.MAPPER.readTree(json));
+      return parse(Json.readTree(json));
     } catch (IOException e) {
       throw new InvalidInputException(KEY + " is not valid JSON: " + e.getMessage());
     }
@@ -264,7 +264,7 @@ public final class Rules {
       if (in == null) {
         throw new IllegalStateException("alert-rules.schema.json is missing from the jar");
       }
-      return Json.MAPPER.readTree(in);
+      return Json.readTree(in);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -134,7 +134,7 @@ public class RulesTest {
 
   private static Optional<JsonNode> stored(String json) {
     try {
-      return Optional.of(Json.MAPPER.readTree(json));
+      return Optional.of(Json.readTree(json));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

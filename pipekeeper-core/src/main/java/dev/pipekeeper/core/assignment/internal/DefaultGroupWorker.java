@@ -4,9 +4,7 @@ import dev.pipekeeper.core.Names;
 import dev.pipekeeper.core.assignment.Assignment;
 import dev.pipekeeper.core.assignment.GroupWorker;
 import dev.pipekeeper.core.assignment.UnitHandler;
-import dev.pipekeeper.core.assignment.UnitOwnership;
 import dev.pipekeeper.core.assignment.WorkerOptions;
-import dev.pipekeeper.core.internal.Json;
 import dev.pipekeeper.core.internal.Session;
 import dev.pipekeeper.core.internal.ZkLayout;
 import dev.pipekeeper.core.leader.internal.DefaultLeadership;
@@ -14,52 +12,39 @@ import dev.pipekeeper.core.membership.Member;
 import dev.pipekeeper.core.membership.MemberState;
 import dev.pipekeeper.core.membership.internal.DefaultMembership;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
-import org.apache.curator.framework.WatcherRemoveCuratorFramework;
 import org.apache.curator.framework.recipes.watch.PersistentWatcher;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.curator.utils.ZKPaths;
-import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Watcher;
-import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A member that runs the units assigned to it. All decisions are made on one control thread by
- * {@link #reconcile()}, which compares the published assignment with the units this member holds
- * and starts, stops, acquires and releases accordingly; watches and connection events only ask for
- * a reconcile. Handler calls run on a pool, one at a time per unit, and the control thread waits
- * for them with a bound.
+ * {@link #reconcile()}, which checks the connection, the session and that ZooKeeper was heard
+ * recently, then has its {@link UnitRunner} make the units this member holds match the published
+ * assignment (starting, stopping, acquiring and releasing accordingly); watches and connection
+ * events only ask for a reconcile. This class is the plumbing around it: membership and the drain
+ * state, the assigner's leadership, the heartbeat that bounds how long ownerships stay valid, and
+ * the lifecycle. Handler calls run on the runner's pool, one at a time per unit, and the control
+ * thread waits for them with a bound.
  */
 public final class DefaultGroupWorker implements GroupWorker {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultGroupWorker.class);
-  private static final Duration RETRY = Duration.ofSeconds(1);
-  private static final int NAMES_IN_LOG = 10;
-  private static final java.util.Comparator<Ownership> BY_UNIT =
-      java.util.Comparator.comparing(o -> o.unit);
+  static final Duration RETRY = Duration.ofSeconds(1);
 
   private enum State {
     STARTING,
@@ -77,27 +62,14 @@ public final class DefaultGroupWorker implements GroupWorker {
 
   private final Session session;
   private final String group;
-  private final UnitHandler handler;
   private final WorkerOptions options;
   private final DefaultAssignments assignments;
   private final ScheduledExecutorService control;
-  private final ExecutorService calls;
-  private final WatcherRemoveCuratorFramework watching;
-  private final Watcher ownerReleased = event -> requestReconcile();
+  private final UnitRunner units;
   private final ConnectionStateListener connectionListener = (client, s) -> onConnection(s);
   private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
   private final AtomicBoolean reconcileQueued = new AtomicBoolean();
-  private final Set<String> running = new ConcurrentSkipListSet<>();
   private final Object runningChanged = new Object();
-  private final Map<String, CompletableFuture<Void>> lanes = new ConcurrentHashMap<>();
-
-  /**
-   * Units whose owner node this member holds (or may still hold). Changed on the control thread
-   * only; read on the connection thread to stop work at once.
-   */
-  private final Map<String, Ownership> held = new ConcurrentHashMap<>();
-
-  private long heldSession;
   private volatile boolean connected = true;
 
   /**
@@ -130,21 +102,48 @@ public final class DefaultGroupWorker implements GroupWorker {
     this.heartbeat = daemonScheduler("pipekeeper-worker-" + group + "-heartbeat");
     this.group = Names.check("group", group);
     ZkLayout.assignerRole(group);
-    this.handler = handler;
     this.options = options;
     this.assignments = new DefaultAssignments(session, group);
     this.control = daemonScheduler("pipekeeper-worker-" + group);
-    AtomicInteger callThreads = new AtomicInteger();
-    this.calls =
-        Executors.newCachedThreadPool(
-            runnable -> {
-              Thread t =
-                  new Thread(
-                      runnable, "pipekeeper-unit-" + group + "-" + callThreads.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
-    this.watching = session.client().newWatcherRemoveCuratorFramework();
+    this.units = new UnitRunner(session, group, handler, options, new Host());
+  }
+
+  /** What the worker tells its units. */
+  private final class Host implements UnitRunner.Worker {
+    @Override
+    public String memberId() {
+      return member.id();
+    }
+
+    @Override
+    public boolean connected() {
+      return connected;
+    }
+
+    @Override
+    public boolean heardRecently() {
+      return DefaultGroupWorker.this.heardRecently();
+    }
+
+    @Override
+    public boolean started() {
+      return state.get() == State.STARTED;
+    }
+
+    @Override
+    public void requestReconcile() {
+      DefaultGroupWorker.this.requestReconcile();
+    }
+
+    @Override
+    public void retryLater() {
+      DefaultGroupWorker.this.retryLater();
+    }
+
+    @Override
+    public void runningChanged() {
+      DefaultGroupWorker.this.runningChanged();
+    }
   }
 
   /** A single daemon thread for scheduled tasks. */
@@ -161,7 +160,7 @@ public final class DefaultGroupWorker implements GroupWorker {
   public void start(DefaultMembership membership, dev.pipekeeper.core.membership.MemberInfo info) {
     try {
       session.client().getConnectionStateListenable().addListener(connectionListener);
-      heldSession = session.sessionId();
+      units.heldSession(session.sessionId());
       heardUntilNanos = System.nanoTime() + horizon.toNanos(); // the join was just answered
       member = membership.join(group, info);
       long every = Math.max(1, horizon.toNanos() / 4);
@@ -177,7 +176,7 @@ public final class DefaultGroupWorker implements GroupWorker {
       leadership = new DefaultLeadership(session, ZkLayout.assignerRole(group));
       leadership.addListener(assigner);
       leadership.start();
-      removeMeters = session.meters().worker(group, running::size);
+      removeMeters = session.meters().worker(group, units.running()::size);
       state.set(State.STARTED);
       requestDrainCheck();
       requestReconcile();
@@ -196,7 +195,7 @@ public final class DefaultGroupWorker implements GroupWorker {
     if (!connected) {
       // Ownerships turn invalid at once, and the stops are asked for here rather than on the
       // control thread, which may be blocked in a ZooKeeper call that waits for the connection.
-      held.values().forEach(Ownership::requestStop);
+      units.requestStopAll();
     }
     requestReconcile();
     if (newState == ConnectionState.RECONNECTED) {
@@ -255,7 +254,7 @@ public final class DefaultGroupWorker implements GroupWorker {
     long sent = System.nanoTime();
     boolean lapsed = sent - heardUntilNanos >= 0;
     if (lapsed) {
-      held.values().forEach(Ownership::requestStop);
+      units.requestStopAll();
       requestReconcile();
     }
     if (!connected || state.get() != State.STARTED) {
@@ -291,224 +290,19 @@ public final class DefaultGroupWorker implements GroupWorker {
       return;
     }
     if (!connected) {
-      stopAll("connection to ZooKeeper suspended");
+      units.stopAll("connection to ZooKeeper suspended");
       return;
     }
     if (!heardRecently()) {
-      stopAll("no answer from ZooKeeper for " + horizon.toMillis() + " ms (a pause?)");
+      units.stopAll("no answer from ZooKeeper for " + horizon.toMillis() + " ms (a pause?)");
       return;
     }
     long sessionId = session.sessionId();
-    if (sessionId != heldSession) {
-      // A new session: the owner nodes of the old one are gone or about to go.
-      stopAll("session " + Long.toHexString(heldSession) + " ended");
-      held.clear();
-      heldSession = sessionId;
-    }
+    units.checkSession(sessionId);
     Optional<Assignment> assignment =
         now == State.STARTED ? assignments.current() : Optional.empty();
     assignment.ifPresent(a -> lastSeen = a);
-    Set<String> mine = new TreeSet<>();
-    assignment.ifPresent(
-        a ->
-            a.owners()
-                .forEach(
-                    (unit, owner) -> {
-                      if (owner.equals(member.id())) {
-                        mine.add(unit);
-                      }
-                    }));
-    long generation = assignment.map(Assignment::generation).orElse(0L);
-    List<Ownership> leaving =
-        held.values().stream().filter(o -> !mine.contains(o.unit)).sorted(BY_UNIT).toList();
-    stopAndWait(leaving); // all at once: one bound for all, not one per unit
-    List<String> stopped = new ArrayList<>();
-    for (Ownership ownership : leaving) {
-      if (release(ownership)) {
-        held.remove(ownership.unit);
-        stopped.add(ownership.unit);
-      }
-    }
-    List<String> started = new ArrayList<>();
-    for (String unit : mine) {
-      Ownership ownership = held.get(unit);
-      if (ownership == null) {
-        ownership = acquire(unit, generation, sessionId);
-        if (ownership == null) {
-          continue; // a watch on the previous owner's node asks again when it goes
-        }
-        held.put(unit, ownership);
-      }
-      if (!ownership.running && connected && heardRecently() && start(ownership)) {
-        started.add(unit);
-      }
-    }
-    if (!stopped.isEmpty() || !started.isEmpty()) {
-      LOG.info(
-          "group {} generation {}: {} started {}, stopped {}; runs {} units",
-          group,
-          generation,
-          member.id(),
-          names(started),
-          names(stopped),
-          running.size());
-    }
-  }
-
-  /**
-   * Creates the unit's owner node; null if another member still holds it (a one-time watch asks for
-   * a reconcile when it goes) or the unit's start is being retried.
-   */
-  private Ownership acquire(String unit, long generation, long sessionId) {
-    String path = ZkLayout.owner(group, unit);
-    byte[] data = Json.write(new OwnerRecord(member.id(), generation, Instant.now()));
-    Stat stat = new Stat();
-    try {
-      session
-          .client()
-          .create()
-          .storingStatIn(stat)
-          .creatingParentContainersIfNeeded()
-          .withMode(CreateMode.EPHEMERAL)
-          .forPath(path, data);
-      return new Ownership(unit, stat.getCzxid(), generation);
-    } catch (KeeperException.NodeExistsException taken) {
-      return adoptOrWait(unit, path, generation, sessionId);
-    } catch (Exception e) {
-      throw session.failure("taking unit " + unit + " of group " + group, e);
-    }
-  }
-
-  private Ownership adoptOrWait(String unit, String path, long generation, long sessionId) {
-    try {
-      Stat existing = watching.checkExists().usingWatcher(ownerReleased).forPath(path);
-      if (existing == null) {
-        requestReconcile(); // released between the create and the check
-        return null;
-      }
-      if (existing.getEphemeralOwner() == sessionId) {
-        // Ours from an earlier attempt in this session (a reply lost to a connection blip).
-        return new Ownership(unit, existing.getCzxid(), generation);
-      }
-      LOG.debug("group {}: unit {} waits for its previous owner to release it", group, unit);
-      return null;
-    } catch (Exception e) {
-      throw session.failure("watching the owner of unit " + unit + " of group " + group, e);
-    }
-  }
-
-  /** Deletes the owner node if this session holds it; false if that could not be done now. */
-  private boolean release(Ownership ownership) {
-    String path = ZkLayout.owner(group, ownership.unit);
-    if (!connected) {
-      return false;
-    }
-    try {
-      Stat stat = session.client().checkExists().forPath(path);
-      if (stat != null && stat.getEphemeralOwner() == heldSession) {
-        session.client().delete().withVersion(stat.getVersion()).forPath(path);
-      }
-      return true;
-    } catch (KeeperException.NoNodeException | KeeperException.BadVersionException gone) {
-      return true;
-    } catch (Exception e) {
-      LOG.warn(
-          "group {}: could not release unit {} now ({}); its node goes with the session at the latest",
-          group,
-          ownership.unit,
-          e.toString());
-      return false;
-    }
-  }
-
-  /** Starts a held unit; false if the start failed (the unit is given back and retried). */
-  private boolean start(Ownership ownership) {
-    ownership.stopRequested = false;
-    CompletableFuture<Void> call = call(ownership.unit, () -> handler.start(ownership));
-    try {
-      call.get(options.stopTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException slow) {
-      LOG.warn(
-          "group {}: start of unit {} still running after {} ms; treating it as started",
-          group,
-          ownership.unit,
-          options.stopTimeout().toMillis());
-    } catch (ExecutionException failed) {
-      LOG.warn(
-          "group {}: start of unit {} failed, giving it back and retrying in {} ms: {}",
-          group,
-          ownership.unit,
-          RETRY.toMillis(),
-          failed.getCause().toString());
-      if (release(ownership)) {
-        held.remove(ownership.unit);
-      }
-      retryLater();
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-    ownership.started();
-    running.add(ownership.unit);
-    runningChanged();
-    if (!connected || !heardRecently()) {
-      // Suspended while starting: the connection thread saw nothing running yet.
-      stopAndWait(List.of(ownership));
-      return false;
-    }
-    return true;
-  }
-
-  /** Asks every running one of {@code ownerships} to stop, all at once, and waits (bounded). */
-  private void stopAndWait(List<Ownership> ownerships) {
-    Map<Ownership, CompletableFuture<Void>> stops = new TreeMap<>(BY_UNIT);
-    for (Ownership ownership : ownerships) {
-      if (ownership.running) {
-        stops.put(ownership, ownership.requestStop());
-      } else {
-        ownership.requestStop();
-      }
-    }
-    long deadline = System.nanoTime() + options.stopTimeout().toNanos();
-    for (Map.Entry<Ownership, CompletableFuture<Void>> stop : stops.entrySet()) {
-      String unit = stop.getKey().unit;
-      try {
-        stop.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      } catch (TimeoutException slow) {
-        LOG.warn(
-            "group {}: stop of unit {} did not finish within {} ms; giving up its ownership anyway",
-            group,
-            unit,
-            options.stopTimeout().toMillis());
-      } catch (ExecutionException failed) {
-        LOG.warn("group {}: stop of unit {} failed: {}", group, unit, failed.getCause().toString());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      stop.getKey().stopped();
-    }
-  }
-
-  private void stopAll(String why) {
-    List<Ownership> active = held.values().stream().filter(o -> o.running).toList();
-    if (!active.isEmpty()) {
-      stopAndWait(active);
-      LOG.warn("group {}: {} stopped {} units: {}", group, member.id(), active.size(), why);
-    }
-  }
-
-  /** Runs a handler call after the unit's earlier calls, on the call pool. */
-  private CompletableFuture<Void> call(String unit, Runnable call) {
-    CompletableFuture<Void> next =
-        lanes.compute(
-            unit,
-            (name, before) ->
-                (before == null ? CompletableFuture.<Void>completedFuture(null) : before)
-                    .handle((r, e) -> (Void) null)
-                    .thenRunAsync(call, calls));
-    next.whenComplete((r, e) -> lanes.remove(unit, next));
-    return next;
+    units.follow(assignment, sessionId);
   }
 
   /** Follows this member's drain node: DRAINING while it exists, RUNNING again after. */
@@ -536,16 +330,6 @@ public final class DefaultGroupWorker implements GroupWorker {
     }
   }
 
-  private static String names(List<String> units) {
-    if (units.isEmpty()) {
-      return "none";
-    }
-    if (units.size() <= NAMES_IN_LOG) {
-      return units.toString();
-    }
-    return units.subList(0, NAMES_IN_LOG) + " and " + (units.size() - NAMES_IN_LOG) + " more";
-  }
-
   // ---- the public face ----
 
   @Override
@@ -561,7 +345,7 @@ public final class DefaultGroupWorker implements GroupWorker {
   @Override
   public Set<String> running() {
     // Through an array: a TreeSet built straight from a sorted set that changes meanwhile fails.
-    return java.util.Collections.unmodifiableSet(new TreeSet<>(List.copyOf(running)));
+    return java.util.Collections.unmodifiableSet(new TreeSet<>(List.copyOf(units.running())));
   }
 
   @Override
@@ -620,15 +404,14 @@ public final class DefaultGroupWorker implements GroupWorker {
     }
     // The work stops first, asked from this thread: the control thread may be waiting on
     // ZooKeeper. Then the control thread releases the owner nodes, if ZooKeeper is there to ask.
-    stopAndWait(new ArrayList<>(held.values()));
+    units.stopHeld();
     if (connected) {
       CompletableFuture<Void> released = new CompletableFuture<>();
       try {
         control.execute(
             () -> {
               try {
-                stopAndWait(new ArrayList<>(held.values()));
-                held.values().removeIf(this::release);
+                units.stopAndRelease();
               } finally {
                 released.complete(null);
               }
@@ -653,10 +436,10 @@ public final class DefaultGroupWorker implements GroupWorker {
     closeQuietly(assignmentWatch);
     closeQuietly(drainWatch);
     closeQuietly(member);
-    watching.removeWatchers();
+    units.removeWatchers();
     heartbeat.shutdownNow();
     control.shutdownNow();
-    calls.shutdownNow();
+    units.shutdownCalls();
   }
 
   private static void closeQuietly(AutoCloseable resource) {
@@ -673,94 +456,5 @@ public final class DefaultGroupWorker implements GroupWorker {
   @Override
   public String toString() {
     return "worker of group " + group;
-  }
-
-  /** One held unit. */
-  private final class Ownership implements UnitOwnership {
-    final String unit;
-    final long token;
-    final long generation;
-    volatile boolean stopRequested;
-    volatile boolean running;
-    private CompletableFuture<Void> stopping;
-
-    Ownership(String unit, long token, long generation) {
-      this.unit = unit;
-      this.token = token;
-      this.generation = generation;
-    }
-
-    synchronized void started() {
-      running = true;
-      stopping = null;
-    }
-
-    /** Invalidates the ownership and asks the handler to stop, once; the stop under way if any. */
-    synchronized CompletableFuture<Void> requestStop() {
-      stopRequested = true;
-      if (!running) {
-        return CompletableFuture.completedFuture(null);
-      }
-      CompletableFuture<Void> stop = stopping;
-      if (stop == null) {
-        stop = call(unit, () -> handler.stop(this));
-        stopping = stop;
-        CompletableFuture<Void> registered = stop;
-        // May run at once, on this thread, if the stop has already returned.
-        stop.whenComplete((r, e) -> stoppedBy(registered));
-      }
-      return stop;
-    }
-
-    /** The stop returned: the unit no longer runs, unless it was started again since. */
-    private void stoppedBy(CompletableFuture<Void> stop) {
-      synchronized (this) {
-        if (stopping != stop) {
-          return;
-        }
-      }
-      stopped();
-    }
-
-    /** The unit no longer runs (its stop returned or overran its bound). */
-    void stopped() {
-      synchronized (this) {
-        running = false;
-        stopping = null;
-      }
-      if (DefaultGroupWorker.this.running.remove(unit)) {
-        runningChanged();
-      }
-    }
-
-    @Override
-    public String group() {
-      return group;
-    }
-
-    @Override
-    public String unit() {
-      return unit;
-    }
-
-    @Override
-    public long token() {
-      return token;
-    }
-
-    @Override
-    public long generation() {
-      return generation;
-    }
-
-    @Override
-    public boolean isValid() {
-      return !stopRequested && connected && heardRecently() && state.get() == State.STARTED;
-    }
-
-    @Override
-    public String toString() {
-      return "ownership of unit " + unit + " of " + group + " (token " + token + ")";
-    }
   }
 }

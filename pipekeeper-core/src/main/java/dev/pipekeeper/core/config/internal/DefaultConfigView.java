@@ -7,6 +7,7 @@ import dev.pipekeeper.core.config.ConfigChange;
 import dev.pipekeeper.core.config.ConfigView;
 import dev.pipekeeper.core.config.LiveValue;
 import dev.pipekeeper.core.config.Scope;
+import dev.pipekeeper.core.config.Secrets;
 import dev.pipekeeper.core.internal.Json;
 import dev.pipekeeper.core.internal.Serial;
 import dev.pipekeeper.core.internal.Session;
@@ -34,7 +35,6 @@ import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.curator.framework.recipes.watch.PersistentWatcher;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +62,7 @@ final class DefaultConfigView implements ConfigView {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultConfigView.class);
   private static final int READ_ATTEMPTS = 20;
 
-  private final DefaultConfiguration config;
+  private final ConfigReader reader;
   private final List<Scope> scopes;
   private final String memberId;
   private final Serial events;
@@ -84,22 +84,22 @@ final class DefaultConfigView implements ConfigView {
   private PersistentNode ack;
   private volatile Runnable removeMeters = () -> {};
 
-  DefaultConfigView(DefaultConfiguration config, List<Scope> scopes, String memberId) {
-    this.config = config;
+  DefaultConfigView(ConfigReader reader, List<Scope> scopes, String memberId) {
+    this.reader = reader;
     this.scopes = List.copyOf(scopes);
     this.memberId = memberId;
     this.events = new Serial("pipekeeper-config-view");
   }
 
   void start() {
-    Session session = config.session();
+    Session session = reader.session();
     session.awaitConnected(session.connectionTimeout());
     for (Scope scope : scopes) {
       reading.put(scope, new AtomicBoolean());
       readAgain.put(scope, new AtomicBoolean());
       loaded.put(scope, new CompletableFuture<>());
       PersistentWatcher watcher =
-          new PersistentWatcher(config.client(), ZkLayout.config(scope.path()), true);
+          new PersistentWatcher(reader.client(), ZkLayout.config(scope.path()), true);
       watcher
           .getListenable()
           .addListener(
@@ -119,7 +119,7 @@ final class DefaultConfigView implements ConfigView {
     if (memberId != null) {
       ack =
           new PersistentNode(
-              config.client(),
+              reader.client(),
               CreateMode.EPHEMERAL,
               false,
               ZkLayout.configApplied(memberId),
@@ -201,26 +201,21 @@ final class DefaultConfigView implements ConfigView {
     for (Map.Entry<String, byte[]> stored : snapshot.values.entrySet()) {
       String key = stored.getKey();
       String id = scope.path() + " " + key;
-      Optional<String> problem = Optional.empty();
-      JsonNode value = null;
-      try {
-        value = Json.MAPPER.readTree(stored.getValue());
-        JsonNode parsed = value;
-        if (value == null || value.isMissingNode()) {
-          problem = Optional.of("is empty");
-        } else if (snapshot.schemas.containsKey(key)) {
-          List<String> errors = schemaErrors(snapshot.schemas.get(key), parsed);
-          if (!errors.isEmpty()) {
-            // A secret's schema errors can quote parts of its value: say only that it failed.
-            problem =
-                Optional.of(
-                    snapshot.secret.contains(key) || isSecret(snapshot.schemas.get(key))
-                        ? "does not match its schema"
-                        : "does not match its schema: " + String.join("; ", errors));
-          }
+      ConfigReader.Decoded decoded = ConfigReader.decode(stored.getValue());
+      JsonNode value = decoded.value();
+      Optional<String> problem = Optional.ofNullable(decoded.problem());
+      if (value != null && snapshot.schemas.containsKey(key)) {
+        Optional<JsonNode> schema =
+            ConfigReader.decodeSchema(scope, key, snapshot.schemas.get(key));
+        List<String> errors = schema.map(s -> SchemaCheck.errors(s, value)).orElse(List.of());
+        if (!errors.isEmpty()) {
+          // A secret's schema errors can quote parts of its value: say only that it failed.
+          problem =
+              Optional.of(
+                  snapshot.secret.contains(key) || Secrets.isSecret(schema.get())
+                      ? "does not match its schema"
+                      : "does not match its schema: " + String.join("; ", errors));
         }
-      } catch (IOException e) {
-        problem = Optional.of("is not valid JSON");
       }
       if (problem.isEmpty()) {
         next.put(key, value);
@@ -247,28 +242,11 @@ final class DefaultConfigView implements ConfigView {
     loaded.get(scope).complete(null);
   }
 
-  private static boolean isSecret(byte[] schema) {
-    try {
-      return dev.pipekeeper.core.config.Secrets.isSecret(Json.MAPPER.readTree(schema));
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static List<String> schemaErrors(byte[] schema, JsonNode value) {
-    try {
-      return SchemaCheck.errors(Json.MAPPER.readTree(schema), value);
-    } catch (IOException e) {
-      LOG.warn("a config schema is not JSON; ignoring it: {}", e.getMessage());
-      return List.of();
-    }
-  }
-
   /**
    * The resolved values, the scope each comes from, and a number that grows with each resolution
    * (so a binding never takes an older one after a newer).
    */
-  private record Resolved(Map<String, JsonNode> values, Map<String, Scope> sources, long number) {}
+  record Resolved(Map<String, JsonNode> values, Map<String, Scope> sources, long number) {}
 
   /** On the events thread: merges the scopes, tells listeners what changed, acknowledges. */
   private void applyEffective() {
@@ -348,7 +326,7 @@ final class DefaultConfigView implements ConfigView {
       // The first changes can be applied before the node's first create is through, and
       // PersistentNode refuses data changes until then.
       if (!ack.waitForInitialCreate(
-          config.session().connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+          reader.session().connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
         LOG.warn("could not acknowledge applied config of {}: not registered in time", memberId);
         return;
       }
@@ -405,34 +383,24 @@ final class DefaultConfigView implements ConfigView {
     if (closed.get()) {
       return;
     }
-    String namespace = "/" + config.client().getNamespace();
-    String base = namespace + ZkLayout.config(scope.path());
-    String schemaBase = namespace + ZkLayout.configSchemas(scope.path());
-    List<String> keys = names.get(0);
-    List<String> schemaKeys = names.get(1);
-    List<Op> ops = new ArrayList<>();
-    ops.add(Op.getData(base + "/" + ZkLayout.COMMIT));
-    ops.add(Op.getChildren(base));
-    ops.add(Op.getChildren(schemaBase));
-    ops.add(Op.getChildren(namespace + ZkLayout.CONFIG_SECRET));
-    keys.forEach(key -> ops.add(Op.getData(base + "/" + key)));
-    schemaKeys.forEach(key -> ops.add(Op.getData(schemaBase + "/" + key)));
+    String base = ZkLayout.config(scope.path());
+    String schemaBase = ZkLayout.configSchemas(scope.path());
+    List<String> nodes = new ArrayList<>();
+    nodes.add(base + "/" + ZkLayout.COMMIT);
+    names.get(0).forEach(key -> nodes.add(base + "/" + key));
+    names.get(1).forEach(key -> nodes.add(schemaBase + "/" + key));
     try {
-      config
-          .client()
-          .getZookeeperClient()
-          .getZooKeeper()
-          .multi(
-              ops,
-              (rc, path, ctx, results) -> {
-                try {
-                  onReply(scope, names, attempt, rc, results);
-                } catch (RuntimeException e) {
-                  LOG.warn("config {} not read: {}", scope, e.toString(), e);
-                  readDone(scope);
-                }
-              },
-              null);
+      reader.readAllAsync(
+          nodes,
+          List.of(base, schemaBase, ZkLayout.CONFIG_SECRET),
+          (rc, path, ctx, results) -> {
+            try {
+              onReply(scope, names, attempt, rc, results);
+            } catch (RuntimeException e) {
+              LOG.warn("config {} not read: {}", scope, e.toString(), e);
+              readDone(scope);
+            }
+          });
     } catch (Exception e) {
       LOG.warn("config {} not read: {}", scope, e.toString());
       readDone(scope);
@@ -457,14 +425,13 @@ final class DefaultConfigView implements ConfigView {
     }
     List<String> keys = names.get(0);
     List<String> schemaKeys = names.get(1);
+    int folders = 1 + keys.size() + schemaKeys.size(); // the lists follow the nodes (readNow)
     List<String> keysNow =
-        childrenOf(results.get(1)).stream()
-            .filter(n -> !n.equals(ZkLayout.COMMIT))
+        ConfigReader.keyNames(ConfigReader.childrenOf(results.get(folders))).stream()
             .filter(n -> isKey(ZkLayout.config(scope.path()), n))
-            .sorted()
             .toList();
     List<String> schemaKeysNow =
-        childrenOf(results.get(2)).stream()
+        ConfigReader.childrenOf(results.get(folders + 1)).stream()
             .filter(n -> isKey(ZkLayout.configSchemas(scope.path()), n))
             .sorted()
             .toList();
@@ -481,18 +448,21 @@ final class DefaultConfigView implements ConfigView {
     Map<String, byte[]> values = new TreeMap<>();
     Map<String, byte[]> schemas = new TreeMap<>();
     for (int i = 0; i < keys.size(); i++) {
-      if (results.get(4 + i) instanceof OpResult.GetDataResult data) {
+      if (results.get(1 + i) instanceof OpResult.GetDataResult data) {
         values.put(keys.get(i), data.getData());
       }
     }
     for (int i = 0; i < schemaKeys.size(); i++) {
-      if (results.get(4 + keys.size() + i) instanceof OpResult.GetDataResult data) {
+      if (results.get(1 + keys.size() + i) instanceof OpResult.GetDataResult data) {
         schemas.put(schemaKeys.get(i), data.getData());
       }
     }
     Snapshot snapshot =
         new Snapshot(
-            versionOf(results.get(0)), values, schemas, Set.copyOf(childrenOf(results.get(3))));
+            ConfigReader.scopeVersion(ConfigReader.statOf(results.get(0))),
+            values,
+            schemas,
+            Set.copyOf(ConfigReader.childrenOf(results.get(folders + 2))));
     events.execute("config update of " + scope, () -> apply(scope, snapshot));
     readDone(scope);
   }
@@ -502,28 +472,16 @@ final class DefaultConfigView implements ConfigView {
    * back under another name is skipped, and reported once.
    */
   private boolean isKey(String folder, String name) {
-    try {
-      dev.pipekeeper.core.config.ConfigKeys.check(name);
+    if (ConfigReader.isKeyName(name)) {
       return true;
-    } catch (InvalidInputException e) {
-      if (foreign.add(folder + "/" + name)) {
-        LOG.warn(
-            "config view: skipping {}/{}, written behind Pipekeeper's back: not a config key name",
-            folder,
-            name);
-      }
-      return false;
     }
-  }
-
-  private static List<String> childrenOf(OpResult result) {
-    return result instanceof OpResult.GetChildrenResult children
-        ? children.getChildren()
-        : List.of();
-  }
-
-  private static int versionOf(OpResult result) {
-    return result instanceof OpResult.GetDataResult data ? data.getStat().getVersion() + 1 : 0;
+    if (foreign.add(folder + "/" + name)) {
+      LOG.warn(
+          "config view: skipping {}/{}, written behind Pipekeeper's back: not a config key name",
+          folder,
+          name);
+    }
+    return false;
   }
 
   @Override
@@ -543,7 +501,7 @@ final class DefaultConfigView implements ConfigView {
       return Optional.empty();
     }
     try {
-      return Optional.ofNullable(Json.MAPPER.treeToValue(value, type));
+      return Optional.ofNullable(Json.fromTree(value, type));
     } catch (IOException | IllegalArgumentException e) {
       // The value itself stays out of the message: it may be a secret.
       throw new InvalidInputException(
@@ -604,7 +562,7 @@ final class DefaultConfigView implements ConfigView {
       watcher.close();
     }
     if (ack != null) {
-      config.session().release(ack, "applied config of " + memberId);
+      reader.session().release(ack, "applied config of " + memberId);
     }
     events.close();
   }
@@ -612,70 +570,5 @@ final class DefaultConfigView implements ConfigView {
   @Override
   public String toString() {
     return "config view of " + scopes;
-  }
-
-  /**
-   * A typed holder of one key's current value. A value that does not convert to its type is held
-   * back like an invalid one: the last good value stays, and the key is reported (see {@link
-   * #lastKnownGoodIds}) until a value converts again or the key is unset.
-   */
-  private static final class DefaultLiveValue<T> implements LiveValue<T> {
-    private final String key;
-    private final Class<T> type;
-    private final T defaultValue;
-    private volatile T value;
-
-    /** {@code SCOPE KEY} of the value held back, or null. */
-    volatile String held;
-
-    /** The number of the resolution last taken (guarded by this). */
-    private long taken = -1;
-
-    DefaultLiveValue(String key, Class<T> type, T defaultValue) {
-      this.key = key;
-      this.type = type;
-      this.defaultValue = defaultValue;
-      this.value = defaultValue;
-    }
-
-    synchronized void update(Resolved resolved) {
-      if (resolved.number() < taken) {
-        return; // a newer one was taken already
-      }
-      taken = resolved.number();
-      JsonNode node = resolved.values().get(key);
-      if (node == null) {
-        value = defaultValue;
-        held = null;
-        return;
-      }
-      try {
-        value = Json.MAPPER.treeToValue(node, type);
-        held = null;
-      } catch (IOException | IllegalArgumentException e) {
-        String id = resolved.sources().get(key).path() + " " + key;
-        if (!id.equals(held)) {
-          // The value stays out of the log line: it may be a secret.
-          LOG.warn(
-              "config {} {} holds a JSON {} that does not convert to {} (a binding's type): keeping"
-                  + " the last good value",
-              resolved.sources().get(key),
-              key,
-              node.getNodeType().name().toLowerCase(java.util.Locale.ROOT),
-              type.getSimpleName());
-        }
-        held = id;
-      }
-    }
-
-    @Override
-    public String key() {
-      return key;
-    }
-
-    @Override
-    public T get() {
-      return value;
-    }
   }
 }

@@ -13,10 +13,9 @@ import dev.pipekeeper.core.internal.Session;
 import dev.pipekeeper.core.internal.ZkLayout;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
+import java.util.function.Function;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
@@ -37,34 +36,34 @@ final class SecretMarkers {
   /** What a marker holds: which scope's schema first made the key secret, and when. */
   record Marker(String scope, Instant at) {}
 
-  private final DefaultConfiguration config;
+  private final Session session;
+  private final ConfigReader reader;
+  private final ChangeOps changeOps;
+  private final Function<String, List<Scope>> scopesUnder;
 
-  SecretMarkers(DefaultConfiguration config) {
-    this.config = config;
+  /**
+   * @param scopesUnder the scopes with a folder under a root ({@code config-schema} here), see
+   *     {@link DefaultConfiguration#scopesUnder}
+   */
+  SecretMarkers(
+      Session session,
+      ConfigReader reader,
+      ChangeOps changeOps,
+      Function<String, List<Scope>> scopesUnder) {
+    this.session = session;
+    this.reader = reader;
+    this.changeOps = changeOps;
+    this.scopesUnder = scopesUnder;
   }
 
   private CuratorFramework client() {
-    return config.client();
+    return session.client();
   }
 
-  /** The keys with a marker. */
-  Set<String> marked() {
-    return new HashSet<>(config.session().children(ZkLayout.CONFIG_SECRET));
-  }
-
-  /** Whether {@code key} is secret in {@code scope} (see {@link Secrets}). */
-  boolean isSecret(Scope scope, String key) {
-    try {
-      if (client().checkExists().forPath(ZkLayout.configSecret(key)) != null) {
-        return true;
-      }
-    } catch (Exception e) {
-      throw config.session().failure("reading whether " + key + " is secret", e);
-    }
-    return isSecretBySchema(scope, key, config::schema);
-  }
-
-  /** The part of the rule that needs no marker: a writeOnly schema in the scope or in global. */
+  /**
+   * The part of the rule that needs no marker: a writeOnly schema in the scope or in global (the
+   * marker is read by {@link ConfigReader#isSecret}).
+   */
   static boolean isSecretBySchema(
       Scope scope,
       String key,
@@ -82,7 +81,7 @@ final class SecretMarkers {
    * still does, for the change's multi-op; else empty.
    */
   Optional<CuratorOp> forSchemaChange(Scope scope, String key, JsonNode schema) throws Exception {
-    if (!Secrets.isSecret(schema) && !Secrets.isSecret(config.schema(scope, key).orElse(null))) {
+    if (!Secrets.isSecret(schema) && !Secrets.isSecret(reader.schema(scope, key).orElse(null))) {
       return Optional.empty();
     }
     String path = ZkLayout.configSecret(key);
@@ -103,7 +102,6 @@ final class SecretMarkers {
   /** See {@link dev.pipekeeper.core.config.Configuration#reveal}. */
   ConfigCommit reveal(Scope scope, String key, ChangeOptions options) {
     ConfigKeys.check(key);
-    Session session = config.session();
     session.awaitConnected(session.connectionTimeout());
     String marker = ZkLayout.configSecret(key);
     List<CuratorOp> ops = new ArrayList<>();
@@ -112,7 +110,7 @@ final class SecretMarkers {
       // is gone (the check of each scope's schemas' folder version, which every schema change
       // bumps), or a writeOnly schema could be left without its marker.
       List<String> still = new ArrayList<>();
-      for (Scope schemaScope : config.scopesUnder(ZkLayout.CONFIG_SCHEMA)) {
+      for (Scope schemaScope : scopesUnder.apply(ZkLayout.CONFIG_SCHEMA)) {
         String folder = ZkLayout.configSchemas(schemaScope.path());
         Stat folderStat = client().checkExists().forPath(folder);
         if (folderStat == null) {
@@ -120,7 +118,7 @@ final class SecretMarkers {
         }
         ops.add(
             client().transactionOp().check().withVersion(folderStat.getVersion()).forPath(folder));
-        if (Secrets.isSecret(config.schema(schemaScope, key).orElse(null))) {
+        if (Secrets.isSecret(reader.schema(schemaScope, key).orElse(null))) {
           still.add(schemaScope.path());
         }
       }
@@ -146,9 +144,7 @@ final class SecretMarkers {
       JsonNode value = null;
       String keyPath = ZkLayout.configKey(scope.path(), key);
       try {
-        value =
-            DefaultConfiguration.parseOrRaw(
-                client().getData().storingStatIn(keyStat).forPath(keyPath));
+        value = ConfigReader.parseOrRaw(client().getData().storingStatIn(keyStat).forPath(keyPath));
         ops.add(
             client().transactionOp().check().withVersion(keyStat.getVersion()).forPath(keyPath));
       } catch (KeeperException.NoNodeException unset) {
@@ -161,11 +157,10 @@ final class SecretMarkers {
       Stat commit = client().checkExists().forPath(ZkLayout.configCommit(scope.path()));
       int commitVersion = commit == null ? -1 : commit.getVersion();
       ops.add(
-          config.commitOp(
+          changeOps.commitOp(
               scope,
               commitVersion,
-              new DefaultConfiguration.CommitRecord(
-                  options.who(), Instant.now(), List.of(key), comment)));
+              new CommitRecord(options.who(), Instant.now(), List.of(key), comment)));
       int scopeVersion = commitVersion + 2;
       String history = ZkLayout.configHistory(scope.path(), key);
       List<String> entries = new ArrayList<>();
@@ -175,13 +170,12 @@ final class SecretMarkers {
         // no history yet
       }
       entries.sort(null);
-      config.historyOps(
+      changeOps.historyOps(
           ops,
           scope,
           key,
           entries,
-          new DefaultConfiguration.HistoryRecord(
-              options.who(), Instant.now(), value, value, comment, scopeVersion));
+          new HistoryRecord(options.who(), Instant.now(), value, value, comment, scopeVersion));
       client().transaction().forOperations(ops);
       LOG.info(
           "config {} is no longer secret: revealed by {} (recorded in the history of {} {}){}",

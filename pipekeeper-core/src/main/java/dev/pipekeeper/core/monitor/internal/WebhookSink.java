@@ -141,10 +141,10 @@ public final class WebhookSink implements AlertSink {
       annotations.put("resolution", alert.resolution().label());
     }
 
-    ObjectNode one = Json.MAPPER.createObjectNode();
+    ObjectNode one = Json.objectNode();
     one.put("status", status);
-    one.set("labels", Json.MAPPER.valueToTree(labels));
-    one.set("annotations", Json.MAPPER.valueToTree(annotations));
+    one.set("labels", Json.toTree(labels));
+    one.set("annotations", Json.toTree(annotations));
     Instant starts = alert.firedAt() != null ? alert.firedAt() : alert.pendingSince();
     one.put("startsAt", starts == null ? ZERO_TIME : starts.toString());
     boolean ended = alert.state() == AlertState.RESOLVED && alert.resolvedAt() != null;
@@ -152,15 +152,15 @@ public final class WebhookSink implements AlertSink {
     one.put("generatorURL", "");
     one.put("fingerprint", fingerprint(alert.key()));
 
-    ObjectNode payload = Json.MAPPER.createObjectNode();
+    ObjectNode payload = Json.objectNode();
     payload.put("version", "4");
     payload.put("groupKey", groupKey(labels));
     payload.put("truncatedAlerts", 0);
     payload.put("status", status);
     payload.put("receiver", RECEIVER);
-    payload.set("groupLabels", Json.MAPPER.valueToTree(labels));
-    payload.set("commonLabels", Json.MAPPER.valueToTree(labels));
-    payload.set("commonAnnotations", Json.MAPPER.valueToTree(annotations));
+    payload.set("groupLabels", Json.toTree(labels));
+    payload.set("commonLabels", Json.toTree(labels));
+    payload.set("commonAnnotations", Json.toTree(annotations));
     payload.put("externalURL", "");
     payload.putArray("alerts").add(one);
     return payload;

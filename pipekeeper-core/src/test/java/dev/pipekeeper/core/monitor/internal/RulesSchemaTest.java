@@ -36,9 +36,8 @@ class RulesSchemaTest {
           "[{\"name\": \"member-down\", \"enabled\": false}]",
           "[{\"name\": \"spare\", \"kind\": \"kafka\", \"enabled\": false}]"
         }) {
-      assertThat(SchemaCheck.errors(Rules.schema(), Json.MAPPER.readTree(good))).as(good).isEmpty();
-      assertThat(Rules.inForce(java.util.Optional.of(Json.MAPPER.readTree(good))).rules())
-          .isNotEmpty();
+      assertThat(SchemaCheck.errors(Rules.schema(), Json.readTree(good))).as(good).isEmpty();
+      assertThat(Rules.inForce(java.util.Optional.of(Json.readTree(good))).rules()).isNotEmpty();
     }
   }
 
@@ -65,9 +64,7 @@ class RulesSchemaTest {
           "[{\"name\": \"ghost\", \"enabled\": false}]",
           "[{\"name\": \"a\", \"kind\": \"kafka\", \"enabled\": \"no\"}]"
         }) {
-      assertThat(SchemaCheck.errors(Rules.schema(), Json.MAPPER.readTree(bad)))
-          .as(bad)
-          .isNotEmpty();
+      assertThat(SchemaCheck.errors(Rules.schema(), Json.readTree(bad))).as(bad).isNotEmpty();
     }
   }
 }
