@@ -18,8 +18,8 @@ import dev.pipekeeper.core.leader.FencedException;
 import dev.pipekeeper.core.leader.Leadership;
 import dev.pipekeeper.core.leader.Lease;
 import dev.pipekeeper.core.leader.LeaseListener;
-import dev.pipekeeper.core.leader.internal.DefaultLease;
 import dev.pipekeeper.core.leader.internal.Epochs;
+import dev.pipekeeper.core.leader.internal.Fencing;
 import dev.pipekeeper.core.leader.internal.RoleRetirements;
 import dev.pipekeeper.core.membership.MemberRecord;
 import dev.pipekeeper.core.membership.internal.GracefulLeaves;
@@ -133,7 +133,8 @@ public final class DefaultMonitor implements Monitor {
 
   /** One term of leadership and what the monitor keeps during it. */
   private static final class Term {
-    final DefaultLease lease;
+    final Lease lease;
+    final Fencing fencing;
     final AlertStore store;
     final Rosters rosters;
     final RuleEvaluator evaluator = new RuleEvaluator();
@@ -147,8 +148,9 @@ public final class DefaultMonitor implements Monitor {
     long watchReads;
     boolean failing;
 
-    Term(DefaultLease lease, AlertStore store, Rosters rosters) {
+    Term(Lease lease, AlertStore store, Rosters rosters) {
       this.lease = lease;
+      this.fencing = Fencing.of(lease);
       this.store = store;
       this.rosters = rosters;
     }
@@ -252,7 +254,7 @@ public final class DefaultMonitor implements Monitor {
         new LeaseListener() {
           @Override
           public void granted(Lease lease) {
-            run(() -> begin((DefaultLease) lease));
+            run(() -> begin(lease));
           }
 
           @Override
@@ -312,7 +314,7 @@ public final class DefaultMonitor implements Monitor {
     LOG.warn("could not install the schema of {}: it kept changing meanwhile", Rules.KEY);
   }
 
-  private void begin(DefaultLease lease) {
+  private void begin(Lease lease) {
     if (closed.get() || !lease.isValid()) {
       return;
     }
@@ -357,7 +359,7 @@ public final class DefaultMonitor implements Monitor {
   }
 
   /** Takes over again after an interval, while the lease holds (ZooKeeper was not answering). */
-  private void retryBegin(DefaultLease lease) {
+  private void retryBegin(Lease lease) {
     try {
       thread.schedule(
           () -> {
@@ -425,7 +427,7 @@ public final class DefaultMonitor implements Monitor {
       if (!written.isEmpty() || !step.removed().isEmpty() || !rosters.isEmpty()) {
         try {
           t.store.write(
-              t.lease,
+              t.fencing,
               written,
               step.removed(),
               step.transitions(),
