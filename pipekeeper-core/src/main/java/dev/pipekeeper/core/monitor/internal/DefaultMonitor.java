@@ -18,9 +18,8 @@ import dev.pipekeeper.core.leader.FencedException;
 import dev.pipekeeper.core.leader.Leadership;
 import dev.pipekeeper.core.leader.Lease;
 import dev.pipekeeper.core.leader.LeaseListener;
-import dev.pipekeeper.core.leader.internal.Epochs;
 import dev.pipekeeper.core.leader.internal.Fencing;
-import dev.pipekeeper.core.leader.internal.RoleRetirements;
+import dev.pipekeeper.core.leader.internal.Roles;
 import dev.pipekeeper.core.membership.MemberRecord;
 import dev.pipekeeper.core.membership.internal.GracefulLeaves;
 import dev.pipekeeper.core.membership.internal.MemberCodec;
@@ -556,24 +555,16 @@ public final class DefaultMonitor implements Monitor {
     }
     Map<String, MonitorInputs.RoleState> roles = new TreeMap<>();
     if (kinds.contains(RuleKind.NO_LEADER)) {
-      Set<String> names = new TreeSet<>(session.children(ZkLayout.EPOCHS));
-      names.addAll(session.children(ZkLayout.LEADERS));
-      reads[0] += 2;
-      for (String role : names) {
-        long epoch;
-        try {
-          epoch = Epochs.current(session.client(), role);
-        } catch (Exception e) {
-          throw session.failure("reading the epoch of " + role, e);
-        }
-        int contenders = session.children(ZkLayout.leaders(role)).size();
-        reads[0] += 2;
+      List<Roles.Role> listed = Roles.list(session);
+      reads[0] += 2 + 2 * listed.size();
+      for (Roles.Role role : listed) {
+        int contenders = role.contenders().size();
         boolean retired = false;
-        if (contenders == 0 && epoch > 0) {
-          retired = RoleRetirements.holds(RoleRetirements.of(session, role), epoch, contenders);
+        if (contenders == 0 && role.epoch() > 0) {
+          retired = Roles.retirement(session, role).isPresent();
           reads[0]++;
         }
-        roles.put(role, new MonitorInputs.RoleState(epoch, contenders, retired));
+        roles.put(role.name(), new MonitorInputs.RoleState(role.epoch(), contenders, retired));
       }
     }
     Optional<List<ServerStatus>> ensemble = Optional.empty();
