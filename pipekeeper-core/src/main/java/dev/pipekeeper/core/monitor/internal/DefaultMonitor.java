@@ -7,6 +7,7 @@ import dev.pipekeeper.core.config.AppliedConfig;
 import dev.pipekeeper.core.config.ConfigConflictException;
 import dev.pipekeeper.core.config.ConfigView;
 import dev.pipekeeper.core.config.Scope;
+import dev.pipekeeper.core.config.internal.ScopeListing;
 import dev.pipekeeper.core.ensemble.EnsembleProbe;
 import dev.pipekeeper.core.ensemble.ServerStatus;
 import dev.pipekeeper.core.health.HealthReport;
@@ -531,15 +532,7 @@ public final class DefaultMonitor implements Monitor {
       // Only scopes that exist can be ahead of a member: most member scopes were never written,
       // so listing the folders first keeps the reads to the scopes that hold configuration.
       Set<String> stored = new TreeSet<>();
-      if (session.children(ZkLayout.CONFIG).contains("global")) {
-        stored.add(Scope.global().path());
-      }
-      for (String pipeline : session.children(ZkLayout.config("pipeline"))) {
-        stored.add("pipeline/" + pipeline);
-      }
-      for (String member : session.children(ZkLayout.config("member"))) {
-        stored.add("member/" + member);
-      }
+      ScopeListing.scopes(session, ZkLayout.CONFIG).forEach(s -> stored.add(s.path()));
       reads[0] += 3;
       Set<String> scopes = new TreeSet<>();
       applied.values().forEach(a -> scopes.addAll(a.versions().keySet()));
