@@ -6,6 +6,7 @@ import dev.pipekeeper.core.assignment.GroupWorker;
 import dev.pipekeeper.core.assignment.UnitHandler;
 import dev.pipekeeper.core.assignment.UnitOwnership;
 import dev.pipekeeper.core.assignment.WorkerOptions;
+import dev.pipekeeper.core.internal.Await;
 import dev.pipekeeper.core.internal.Json;
 import dev.pipekeeper.core.internal.Session;
 import dev.pipekeeper.core.internal.ZkLayout;
@@ -88,7 +89,7 @@ public final class DefaultGroupWorker implements GroupWorker {
   private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
   private final AtomicBoolean reconcileQueued = new AtomicBoolean();
   private final Set<String> running = new ConcurrentSkipListSet<>();
-  private final Object runningChanged = new Object();
+  private final Await runningChanged = new Await(Duration.ofMillis(100));
   private final Map<String, CompletableFuture<Void>> lanes = new ConcurrentHashMap<>();
 
   /**
@@ -531,9 +532,7 @@ public final class DefaultGroupWorker implements GroupWorker {
   }
 
   private void runningChanged() {
-    synchronized (runningChanged) {
-      runningChanged.notifyAll();
-    }
+    runningChanged.signal();
   }
 
   private static String names(List<String> units) {
@@ -576,22 +575,7 @@ public final class DefaultGroupWorker implements GroupWorker {
 
   @Override
   public boolean awaitRunning(Predicate<Set<String>> condition, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (runningChanged) {
-      while (!condition.test(running())) {
-        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-        if (left <= 0) {
-          return false;
-        }
-        try {
-          runningChanged.wait(Math.min(left, 100));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return false;
-        }
-      }
-      return true;
-    }
+    return runningChanged.until(() -> condition.test(running()), timeout);
   }
 
   @Override
