@@ -9,6 +9,7 @@ import dev.pipekeeper.core.assignment.WorkerOptions;
 import dev.pipekeeper.core.internal.Await;
 import dev.pipekeeper.core.internal.Json;
 import dev.pipekeeper.core.internal.Session;
+import dev.pipekeeper.core.internal.Threads;
 import dev.pipekeeper.core.internal.ZkLayout;
 import dev.pipekeeper.core.leader.internal.DefaultLeadership;
 import dev.pipekeeper.core.membership.Member;
@@ -33,7 +34,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.apache.curator.framework.WatcherRemoveCuratorFramework;
@@ -135,27 +135,13 @@ public final class DefaultGroupWorker implements GroupWorker {
     this.options = options;
     this.assignments = new DefaultAssignments(session, group);
     this.control = daemonScheduler("pipekeeper-worker-" + group);
-    AtomicInteger callThreads = new AtomicInteger();
-    this.calls =
-        Executors.newCachedThreadPool(
-            runnable -> {
-              Thread t =
-                  new Thread(
-                      runnable, "pipekeeper-unit-" + group + "-" + callThreads.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+    this.calls = Executors.newCachedThreadPool(Threads.numbered("pipekeeper-unit-" + group));
     this.watching = session.client().newWatcherRemoveCuratorFramework();
   }
 
   /** A single daemon thread for scheduled tasks. */
   static ScheduledExecutorService daemonScheduler(String name) {
-    return Executors.newSingleThreadScheduledExecutor(
-        runnable -> {
-          Thread t = new Thread(runnable, name);
-          t.setDaemon(true);
-          return t;
-        });
+    return Executors.newSingleThreadScheduledExecutor(Threads.named(name));
   }
 
   /** Joins, watches, contends; on failure everything opened so far is closed again. */

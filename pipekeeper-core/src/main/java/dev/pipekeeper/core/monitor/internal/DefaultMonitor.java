@@ -13,6 +13,7 @@ import dev.pipekeeper.core.ensemble.ServerStatus;
 import dev.pipekeeper.core.health.HealthReport;
 import dev.pipekeeper.core.internal.Json;
 import dev.pipekeeper.core.internal.Session;
+import dev.pipekeeper.core.internal.Threads;
 import dev.pipekeeper.core.internal.WatchedTree;
 import dev.pipekeeper.core.internal.ZkLayout;
 import dev.pipekeeper.core.leader.FencedException;
@@ -102,11 +103,7 @@ public final class DefaultMonitor implements Monitor {
             30,
             TimeUnit.SECONDS,
             new java.util.concurrent.LinkedBlockingQueue<>(),
-            r -> {
-              Thread t = new Thread(r, "pipekeeper-monitor-ensemble");
-              t.setDaemon(true);
-              return t;
-            });
+            Threads.named("pipekeeper-monitor-ensemble"));
     pool.allowCoreThreadTimeOut(true);
     return pool;
   }
@@ -206,13 +203,7 @@ public final class DefaultMonitor implements Monitor {
               .start());
     }
     this.ensembleProbe = new EnsembleProbe(settings.ensembleTimeout(), ensembleThreads);
-    this.thread =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "pipekeeper-monitor");
-              t.setDaemon(true);
-              return t;
-            });
+    this.thread = Executors.newSingleThreadScheduledExecutor(Threads.named("pipekeeper-monitor"));
     this.evaluationTimer =
         Timer.builder("pipekeeper.monitor.evaluation")
             .description("time to evaluate the alerting rules once")
