@@ -5,8 +5,8 @@ import dev.pipekeeper.core.internal.Registry;
 import dev.pipekeeper.core.internal.Session;
 import dev.pipekeeper.core.internal.ZkLayout;
 import dev.pipekeeper.core.leader.RoleInfo;
-import dev.pipekeeper.core.leader.internal.Epochs;
-import dev.pipekeeper.core.leader.internal.RoleRetirements;
+import dev.pipekeeper.core.leader.RoleRetirement;
+import dev.pipekeeper.core.leader.internal.Roles;
 import dev.pipekeeper.core.locks.LockInfo;
 import dev.pipekeeper.core.membership.MemberRecord;
 import dev.pipekeeper.core.membership.internal.DefaultMembership;
@@ -51,35 +51,18 @@ final class DefaultInspector implements ClusterInspector {
 
   @Override
   public List<RoleInfo> roles() {
-    TreeSet<String> roles = new TreeSet<>(children(ZkLayout.LEADERS));
-    roles.addAll(children(ZkLayout.EPOCHS));
     List<RoleInfo> result = new ArrayList<>();
-    for (String role : roles) {
-      String base = ZkLayout.leaders(role);
-      List<Node> contenders = nodes(base, children(base));
-      long epoch;
-      try {
-        epoch = Epochs.current(session.client(), role);
-      } catch (Exception e) {
-        throw session.failure("reading the epoch of " + role, e);
-      }
+    for (Roles.Role role : Roles.list(session)) {
+      List<Node> contenders = nodes(ZkLayout.leaders(role.name()), role.contenders());
       Optional<Node> leader = contenders.stream().findFirst();
-      Optional<Instant> retiredAt = Optional.empty();
-      if (contenders.isEmpty()) {
-        Optional<dev.pipekeeper.core.leader.RoleRetirement> retirement =
-            RoleRetirements.of(session, role);
-        if (RoleRetirements.holds(retirement, epoch, 0)) {
-          retiredAt = retirement.map(dev.pipekeeper.core.leader.RoleRetirement::at);
-        }
-      }
       result.add(
           new RoleInfo(
-              role,
+              role.name(),
               leader.map(Node::text),
               leader.map(Node::created),
-              epoch,
+              role.epoch(),
               contenders.stream().map(Node::text).toList(),
-              retiredAt));
+              Roles.retirement(session, role).map(RoleRetirement::at)));
     }
     return result;
   }

@@ -21,6 +21,7 @@ import dev.pipekeeper.core.internal.CoreMeters;
 import dev.pipekeeper.core.internal.Registry;
 import dev.pipekeeper.core.internal.Serial;
 import dev.pipekeeper.core.internal.Session;
+import dev.pipekeeper.core.internal.Threads;
 import dev.pipekeeper.core.internal.ZkLayout;
 import dev.pipekeeper.core.leader.Leadership;
 import dev.pipekeeper.core.leader.internal.DefaultLeadership;
@@ -123,11 +124,7 @@ final class DefaultPipekeeper implements Pipekeeper, Connection {
     }
     this.connectionWatch =
         java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "pipekeeper-connection-watch");
-              t.setDaemon(true);
-              return t;
-            });
+            Threads.named("pipekeeper-connection-watch"));
     connectionWatch.scheduleWithFixedDelay(
         connectionLog::tick, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
     this.membership = new DefaultMembership(session, this::track);
@@ -438,12 +435,7 @@ final class DefaultPipekeeper implements Pipekeeper, Connection {
         cluster);
     root.getZookeeperClient().setRetryPolicy(new org.apache.curator.retry.RetryNTimes(0, 0));
     java.util.concurrent.ExecutorService closer =
-        java.util.concurrent.Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "pipekeeper-closing");
-              t.setDaemon(true);
-              return t;
-            });
+        java.util.concurrent.Executors.newCachedThreadPool(Threads.named("pipekeeper-closing"));
     session.closeCutOff(closer);
     open.forEach(DefaultPipekeeper::closeQuietly);
     closer.shutdown();

@@ -15,18 +15,15 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 import java.util.concurrent.CountDownLatch;
-import org.apache.curator.framework.recipes.watch.PersistentWatcher;
-import org.apache.zookeeper.WatchedEvent;
-import org.apache.zookeeper.Watcher;
+import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.watch.PersistentWatcher;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.data.Stat;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -160,9 +157,9 @@ class ZooKeeperWritesIT {
 
   /**
    * Counts the writes to the cluster's tree from now on: a persistent recursive watch on its root
-   * (ZooKeeper delivers every create, delete and data change under it, one event per node
-   * written). Writes of other tests, which share the server but never the cluster, are not seen;
-   * the server's zxid would count them too, and their sessions' expiries.
+   * (ZooKeeper delivers every create, delete and data change under it, one event per node written).
+   * Writes of other tests, which share the server but never the cluster, are not seen; the server's
+   * zxid would count them too, and their sessions' expiries.
    */
   private WriteCounter probe(TestCluster cluster) throws Exception {
     CuratorFramework client =
@@ -206,5 +203,4 @@ class ZooKeeperWritesIT {
       return written.size();
     }
   }
-
 }

@@ -23,6 +23,8 @@ public interface Assignments {
    * Publishes {@code owners} as the next generation.
    *
    * @throws FencedException if {@code lease} is no longer valid or its epoch no longer current
+   * @throws IllegalArgumentException if {@code lease} was not granted by a Pipekeeper {@code
+   *     Leadership}
    * @throws dev.pipekeeper.core.UnreachableException if ZooKeeper did not answer in time
    */
   Assignment publish(Lease lease, Map<String, String> owners);

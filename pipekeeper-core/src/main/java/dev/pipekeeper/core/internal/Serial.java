@@ -3,7 +3,6 @@ package dev.pipekeeper.core.internal;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -23,13 +22,7 @@ public final class Serial implements AutoCloseable {
 
   public Serial(String name) {
     this.name = name + "-" + SEQUENCE.incrementAndGet();
-    ThreadFactory factory =
-        runnable -> {
-          Thread thread = new Thread(runnable, this.name);
-          thread.setDaemon(true);
-          return thread;
-        };
-    this.executor = Executors.newSingleThreadExecutor(factory);
+    this.executor = Executors.newSingleThreadExecutor(Threads.named(this.name));
   }
 
   /** Runs {@code task} later on this thread; after close, the task is dropped. */

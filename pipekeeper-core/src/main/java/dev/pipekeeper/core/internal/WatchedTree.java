@@ -59,14 +59,24 @@ public final class WatchedTree<T> implements AutoCloseable {
 
   /** Starts watching and waits for the first load. */
   public void start() {
+    start(base);
+  }
+
+  /**
+   * Starts watching and waits for the first load; {@code what} names the records in the error.
+   *
+   * @throws dev.pipekeeper.core.UnreachableException if they did not load within the connection
+   *     timeout ("{@code what} not loaded in time")
+   */
+  public void start(String what) {
     session.awaitConnected(session.connectionTimeout());
     cache.start();
     try {
       if (!initialized.await(session.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-        throw session.unreachable(base + " not loaded in time");
+        throw session.unreachable(what + " not loaded in time");
       }
     } catch (InterruptedException e) {
-      throw session.failure("loading " + base, e);
+      throw session.failure("loading " + what, e);
     }
   }
 

@@ -11,7 +11,7 @@ import dev.pipekeeper.core.internal.Session;
 import dev.pipekeeper.core.internal.ZkLayout;
 import dev.pipekeeper.core.leader.FencedException;
 import dev.pipekeeper.core.leader.Lease;
-import dev.pipekeeper.core.leader.internal.DefaultLease;
+import dev.pipekeeper.core.leader.internal.Fencing;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
@@ -22,7 +22,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,7 +68,8 @@ public final class DefaultAssignments implements Assignments {
 
   /** Publishes naming {@code leader} (a worker names its member id) as the publisher. */
   Assignment publish(Lease lease, Map<String, String> owners, String leader) {
-    if (!(lease instanceof DefaultLease fenced) || !lease.isValid()) {
+    Fencing fencing = Fencing.of(lease);
+    if (!lease.isValid()) {
       throw new FencedException(
           "lease of "
               + lease.role()
@@ -91,29 +91,26 @@ public final class DefaultAssignments implements Assignments {
           ensureParent();
         }
         Assignment next = new Assignment(generation, lease.epoch(), leader, owners, Instant.now());
-        CuratorOp check = fenced.checkOp();
         CuratorOp write =
             exists
-                ? session
-                    .client()
-                    .transactionOp()
+                ? fencing
+                    .ops()
                     .setData()
                     .withVersion(stat.getVersion())
                     .forPath(path, Json.write(next))
-                : session.client().transactionOp().create().forPath(path, Json.write(next));
+                : fencing.ops().create().forPath(path, Json.write(next));
         try {
-          session.client().transaction().forOperations(List.of(check, write));
+          fencing.commit(
+              List.of(write),
+              () ->
+                  "lease of "
+                      + lease.role()
+                      + " epoch "
+                      + lease.epoch()
+                      + " is no longer the current term; the assignment of "
+                      + group
+                      + " was not published");
         } catch (KeeperException e) {
-          if (failedFirst(e)) {
-            throw new FencedException(
-                "lease of "
-                    + lease.role()
-                    + " epoch "
-                    + lease.epoch()
-                    + " is no longer the current term; the assignment of "
-                    + group
-                    + " was not published");
-          }
           continue; // another publication came between: read again
         }
         LOG.debug(
@@ -192,16 +189,6 @@ public final class DefaultAssignments implements Assignments {
 
   /** What a drain node holds: who drained the member, and when. */
   record DrainRecord(String by, Instant at) {}
-
-  /** Whether the multi-op failed on its first operation, the epoch check. */
-  public static boolean failedFirst(KeeperException e) {
-    List<OpResult> results = e.getResults();
-    return results != null
-        && !results.isEmpty()
-        && results.get(0) instanceof OpResult.ErrorResult error
-        && error.getErr() != KeeperException.Code.OK.intValue()
-        && error.getErr() != KeeperException.Code.RUNTIMEINCONSISTENCY.intValue();
-  }
 
   private long readGeneration(byte[] data) {
     try {

@@ -5,7 +5,9 @@ import dev.pipekeeper.core.assignment.Assignment;
 import dev.pipekeeper.core.assignment.GroupWorker;
 import dev.pipekeeper.core.assignment.UnitHandler;
 import dev.pipekeeper.core.assignment.WorkerOptions;
+import dev.pipekeeper.core.internal.Await;
 import dev.pipekeeper.core.internal.Session;
+import dev.pipekeeper.core.internal.Threads;
 import dev.pipekeeper.core.internal.ZkLayout;
 import dev.pipekeeper.core.leader.internal.DefaultLeadership;
 import dev.pipekeeper.core.membership.Member;
@@ -69,7 +71,7 @@ public final class DefaultGroupWorker implements GroupWorker {
   private final ConnectionStateListener connectionListener = (client, s) -> onConnection(s);
   private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
   private final AtomicBoolean reconcileQueued = new AtomicBoolean();
-  private final Object runningChanged = new Object();
+  private final Await runningChanged = new Await(Duration.ofMillis(100));
   private volatile boolean connected = true;
 
   /**
@@ -148,12 +150,7 @@ public final class DefaultGroupWorker implements GroupWorker {
 
   /** A single daemon thread for scheduled tasks. */
   static ScheduledExecutorService daemonScheduler(String name) {
-    return Executors.newSingleThreadScheduledExecutor(
-        runnable -> {
-          Thread t = new Thread(runnable, name);
-          t.setDaemon(true);
-          return t;
-        });
+    return Executors.newSingleThreadScheduledExecutor(Threads.named(name));
   }
 
   /** Joins, watches, contends; on failure everything opened so far is closed again. */
@@ -325,9 +322,7 @@ public final class DefaultGroupWorker implements GroupWorker {
   }
 
   private void runningChanged() {
-    synchronized (runningChanged) {
-      runningChanged.notifyAll();
-    }
+    runningChanged.signal();
   }
 
   // ---- the public face ----
@@ -360,22 +355,7 @@ public final class DefaultGroupWorker implements GroupWorker {
 
   @Override
   public boolean awaitRunning(Predicate<Set<String>> condition, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (runningChanged) {
-      while (!condition.test(running())) {
-        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-        if (left <= 0) {
-          return false;
-        }
-        try {
-          runningChanged.wait(Math.min(left, 100));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return false;
-        }
-      }
-      return true;
-    }
+    return runningChanged.until(() -> condition.test(running()), timeout);
   }
 
   @Override

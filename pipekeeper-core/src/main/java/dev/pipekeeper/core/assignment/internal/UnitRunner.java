@@ -6,6 +6,7 @@ import dev.pipekeeper.core.assignment.UnitOwnership;
 import dev.pipekeeper.core.assignment.WorkerOptions;
 import dev.pipekeeper.core.internal.Json;
 import dev.pipekeeper.core.internal.Session;
+import dev.pipekeeper.core.internal.Threads;
 import dev.pipekeeper.core.internal.ZkLayout;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,7 +24,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.WatcherRemoveCuratorFramework;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -96,16 +96,7 @@ final class UnitRunner {
     this.handler = handler;
     this.options = options;
     this.worker = worker;
-    AtomicInteger callThreads = new AtomicInteger();
-    this.calls =
-        Executors.newCachedThreadPool(
-            runnable -> {
-              Thread t =
-                  new Thread(
-                      runnable, "pipekeeper-unit-" + group + "-" + callThreads.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+    this.calls = Executors.newCachedThreadPool(Threads.numbered("pipekeeper-unit-" + group));
     this.watching = session.client().newWatcherRemoveCuratorFramework();
     this.ownerReleased = event -> worker.requestReconcile();
   }

@@ -14,7 +14,6 @@ import dev.pipekeeper.core.config.Scope;
 import dev.pipekeeper.core.internal.Registry;
 import dev.pipekeeper.core.internal.Session;
 import dev.pipekeeper.core.internal.ZkLayout;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -88,25 +87,7 @@ public final class DefaultConfiguration implements Configuration {
    * there that is no scope name (written behind Pipekeeper's back) is skipped.
    */
   List<Scope> scopesUnder(String root) {
-    List<Scope> scopes = new ArrayList<>();
-    if (children(root).contains("global")) {
-      scopes.add(Scope.global());
-    }
-    for (Scope.Kind kind : List.of(Scope.Kind.PIPELINE, Scope.Kind.MEMBER)) {
-      String folder = kind.name().toLowerCase(java.util.Locale.ROOT);
-      for (String name : children(root + "/" + folder)) {
-        try {
-          scopes.add(new Scope(kind, name));
-        } catch (InvalidInputException foreign) {
-          LOG.debug(
-              "skipping {}/{}/{}, written behind Pipekeeper's back: not a scope name",
-              root,
-              folder,
-              name);
-        }
-      }
-    }
-    return scopes;
+    return ScopeListing.scopes(session, root);
   }
 
   private List<String> children(String path) {

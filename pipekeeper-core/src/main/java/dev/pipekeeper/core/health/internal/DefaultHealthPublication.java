@@ -4,6 +4,7 @@ import dev.pipekeeper.core.health.HealthPublication;
 import dev.pipekeeper.core.health.HealthReport;
 import dev.pipekeeper.core.internal.Json;
 import dev.pipekeeper.core.internal.Session;
+import dev.pipekeeper.core.internal.Threads;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -47,12 +48,7 @@ final class DefaultHealthPublication implements HealthPublication {
         new PersistentNode(
             session.client(), CreateMode.EPHEMERAL, false, path, Json.write(report.get()));
     this.timer =
-        Executors.newSingleThreadScheduledExecutor(
-            runnable -> {
-              Thread thread = new Thread(runnable, "pipekeeper-health-" + group);
-              thread.setDaemon(true);
-              return thread;
-            });
+        Executors.newSingleThreadScheduledExecutor(Threads.named("pipekeeper-health-" + group));
   }
 
   void forgetOnClose(Runnable forget) {

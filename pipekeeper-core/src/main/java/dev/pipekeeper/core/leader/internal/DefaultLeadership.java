@@ -1,5 +1,6 @@
 package dev.pipekeeper.core.leader.internal;
 
+import dev.pipekeeper.core.internal.Await;
 import dev.pipekeeper.core.internal.CoreMeters;
 import dev.pipekeeper.core.internal.Serial;
 import dev.pipekeeper.core.internal.Session;
@@ -53,7 +54,7 @@ public final class DefaultLeadership implements Leadership {
   private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
   private final AtomicReference<DefaultLease> current = new AtomicReference<>();
   private final ConnectionStateListener connectionListener = (client, s) -> onConnection(s);
-  private final Object grants = new Object();
+  private final Await grants = new Await(Duration.ofMillis(100));
   private LeaderLatch latch;
 
   /** The epoch of the last lease granted, 0 before the first; for the epoch gauge. */
@@ -160,9 +161,7 @@ public final class DefaultLeadership implements Leadership {
       counted.grants().increment();
     }
     LOG.info("{} leads {} with epoch {}", session.identity(), role, lease.epoch());
-    synchronized (grants) {
-      grants.notifyAll();
-    }
+    grants.signal();
     tell(l -> l.granted(lease));
   }
 
@@ -278,22 +277,11 @@ public final class DefaultLeadership implements Leadership {
 
   @Override
   public Optional<Lease> awaitLease(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (grants) {
-      while (true) {
-        Optional<Lease> lease = currentLease();
-        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-        if (lease.isPresent() || left <= 0 || state.get() == State.CLOSED) {
-          return lease;
-        }
-        try {
-          grants.wait(Math.min(left, 100));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return Optional.empty();
-        }
-      }
+    if (!grants.until(() -> currentLease().isPresent() || state.get() == State.CLOSED, timeout)
+        && Thread.currentThread().isInterrupted()) {
+      return Optional.empty();
     }
+    return currentLease();
   }
 
   @Override
@@ -355,9 +343,7 @@ public final class DefaultLeadership implements Leadership {
             session, role, ownPath == null ? null : ZkLayout.lastElement(ownPath));
       }
     }
-    synchronized (grants) {
-      grants.notifyAll();
-    }
+    grants.signal();
     events.close();
   }
 

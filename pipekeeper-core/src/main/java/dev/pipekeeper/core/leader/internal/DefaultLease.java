@@ -5,6 +5,7 @@ import dev.pipekeeper.core.leader.Lease;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
 
 /** A term of leadership; its state only moves GRANTED → SUSPENDED → REVOKED (or straight on). */
 public final class DefaultLease implements Lease {
@@ -66,8 +67,12 @@ public final class DefaultLease implements Lease {
     return state.get();
   }
 
+  CuratorFramework client() {
+    return client;
+  }
+
   /** A check that this lease's epoch is still the role's current one, for a fenced multi-op. */
-  public org.apache.curator.framework.api.transaction.CuratorOp checkOp() throws Exception {
+  CuratorOp checkOp() throws Exception {
     return client.transactionOp().check().withVersion(epochVersion).forPath(ZkLayout.epoch(role));
   }
 
@@ -77,14 +82,7 @@ public final class DefaultLease implements Lease {
       return false;
     }
     try {
-      client
-          .transaction()
-          .forOperations(
-              client
-                  .transactionOp()
-                  .check()
-                  .withVersion(epochVersion)
-                  .forPath(ZkLayout.epoch(role)));
+      client.transaction().forOperations(checkOp());
       return isValid();
     } catch (Exception e) {
       if (e instanceof InterruptedException) {

@@ -1,11 +1,10 @@
 package dev.pipekeeper.core.monitor.internal;
 
-import dev.pipekeeper.core.assignment.internal.DefaultAssignments;
 import dev.pipekeeper.core.internal.Json;
 import dev.pipekeeper.core.internal.Session;
 import dev.pipekeeper.core.internal.ZkLayout;
 import dev.pipekeeper.core.leader.FencedException;
-import dev.pipekeeper.core.leader.internal.DefaultLease;
+import dev.pipekeeper.core.leader.internal.Fencing;
 import dev.pipekeeper.core.monitor.Alert;
 import dev.pipekeeper.core.monitor.AlertCodec;
 import java.io.IOException;
@@ -126,7 +125,7 @@ final class AlertStore {
    * @throws FencedException if another monitor term has begun (nothing of that batch was written)
    */
   void write(
-      DefaultLease lease,
+      Fencing fencing,
       Collection<Alert> written,
       Collection<String> removed,
       Collection<Alert> transitions,
@@ -167,16 +166,16 @@ final class AlertStore {
               ? session.client().transactionOp().setData().forPath(path, Json.write(r.getValue()))
               : session.client().transactionOp().create().forPath(path, Json.write(r.getValue())));
     }
-    commit(lease, ops);
+    commit(fencing, ops);
     stored.addAll(created);
     stored.removeAll(removed);
     historySize += transitions.size();
     if (historySize > historyLimit) {
-      prune(lease, historyLimit);
+      prune(fencing, historyLimit);
     }
   }
 
-  private void prune(DefaultLease lease, int historyLimit) throws Exception {
+  private void prune(Fencing fencing, int historyLimit) throws Exception {
     List<String> nodes = new ArrayList<>(session.children(ZkLayout.ALERTS_HISTORY));
     reads++;
     nodes.sort(null);
@@ -185,26 +184,18 @@ final class AlertStore {
       ops.add(
           session.client().transactionOp().delete().forPath(ZkLayout.ALERTS_HISTORY + "/" + node));
     }
-    commit(lease, ops);
+    commit(fencing, ops);
     historySize = Math.min(nodes.size(), historyLimit);
   }
 
-  private void commit(DefaultLease lease, List<CuratorOp> ops) throws Exception {
+  private void commit(Fencing fencing, List<CuratorOp> ops) throws Exception {
     for (int from = 0; from < ops.size(); from += OPS_PER_WRITE) {
-      List<CuratorOp> batch = new ArrayList<>();
-      batch.add(lease.checkOp());
-      batch.addAll(ops.subList(from, Math.min(ops.size(), from + OPS_PER_WRITE)));
-      try {
-        session.client().transaction().forOperations(batch);
-      } catch (KeeperException e) {
-        if (DefaultAssignments.failedFirst(e)) {
-          throw new FencedException(
+      fencing.commit(
+          ops.subList(from, Math.min(ops.size(), from + OPS_PER_WRITE)),
+          () ->
               "monitor epoch "
-                  + lease.epoch()
+                  + fencing.lease().epoch()
                   + " is no longer current; its alerts were not written");
-        }
-        throw e;
-      }
     }
   }
 }

@@ -7,22 +7,17 @@ import dev.pipekeeper.core.config.AppliedConfig;
 import dev.pipekeeper.core.config.ConfigConflictException;
 import dev.pipekeeper.core.config.ConfigView;
 import dev.pipekeeper.core.config.Scope;
-import dev.pipekeeper.core.ensemble.EnsembleProbe;
-import dev.pipekeeper.core.ensemble.ServerStatus;
 import dev.pipekeeper.core.health.HealthReport;
-import dev.pipekeeper.core.internal.Json;
 import dev.pipekeeper.core.internal.Session;
+import dev.pipekeeper.core.internal.Threads;
 import dev.pipekeeper.core.internal.WatchedTree;
 import dev.pipekeeper.core.internal.ZkLayout;
 import dev.pipekeeper.core.leader.FencedException;
 import dev.pipekeeper.core.leader.Leadership;
 import dev.pipekeeper.core.leader.Lease;
 import dev.pipekeeper.core.leader.LeaseListener;
-import dev.pipekeeper.core.leader.internal.DefaultLease;
-import dev.pipekeeper.core.leader.internal.Epochs;
-import dev.pipekeeper.core.leader.internal.RoleRetirements;
+import dev.pipekeeper.core.leader.internal.Fencing;
 import dev.pipekeeper.core.membership.MemberRecord;
-import dev.pipekeeper.core.membership.internal.GracefulLeaves;
 import dev.pipekeeper.core.membership.internal.MemberCodec;
 import dev.pipekeeper.core.monitor.Alert;
 import dev.pipekeeper.core.monitor.AlertSink;
@@ -31,9 +26,7 @@ import dev.pipekeeper.core.monitor.AlertState;
 import dev.pipekeeper.core.monitor.Evaluation;
 import dev.pipekeeper.core.monitor.Monitor;
 import dev.pipekeeper.core.monitor.MonitorProbe;
-import dev.pipekeeper.core.monitor.ProbeReport;
 import dev.pipekeeper.core.monitor.Rule;
-import dev.pipekeeper.core.monitor.RuleKind;
 import dev.pipekeeper.core.monitor.RuleSet;
 import dev.pipekeeper.core.monitor.Rules;
 import dev.pipekeeper.core.monitor.Severity;
@@ -42,7 +35,6 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -83,33 +75,7 @@ public final class DefaultMonitor implements Monitor {
   private final ConfigView rulesView;
   private final ScheduledExecutorService thread;
 
-  /**
-   * Asks a quorum's servers in parallel, on threads kept from one evaluation to the next (at most
-   * {@link #ENSEMBLE_THREADS}, which ends idle ones; an ensemble of more servers takes a second
-   * round of asking).
-   */
-  private final java.util.concurrent.ThreadPoolExecutor ensembleThreads = ensembleThreads();
-
-  private static final int ENSEMBLE_THREADS = 7;
-
-  private static java.util.concurrent.ThreadPoolExecutor ensembleThreads() {
-    java.util.concurrent.ThreadPoolExecutor pool =
-        new java.util.concurrent.ThreadPoolExecutor(
-            ENSEMBLE_THREADS,
-            ENSEMBLE_THREADS,
-            30,
-            TimeUnit.SECONDS,
-            new java.util.concurrent.LinkedBlockingQueue<>(),
-            r -> {
-              Thread t = new Thread(r, "pipekeeper-monitor-ensemble");
-              t.setDaemon(true);
-              return t;
-            });
-    pool.allowCoreThreadTimeOut(true);
-    return pool;
-  }
-
-  private final EnsembleProbe ensembleProbe;
+  private final MonitorReads reader;
   private final Map<String, SinkDelivery> deliveries = new LinkedHashMap<>();
   private final Map<String, Map<String, AlertState>> delivered = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<Ack> acks = new ConcurrentLinkedQueue<>();
@@ -131,7 +97,8 @@ public final class DefaultMonitor implements Monitor {
 
   /** One term of leadership and what the monitor keeps during it. */
   private static final class Term {
-    final DefaultLease lease;
+    final Lease lease;
+    final Fencing fencing;
     final AlertStore store;
     final Rosters rosters;
     final RuleEvaluator evaluator = new RuleEvaluator();
@@ -145,8 +112,9 @@ public final class DefaultMonitor implements Monitor {
     long watchReads;
     boolean failing;
 
-    Term(DefaultLease lease, AlertStore store, Rosters rosters) {
+    Term(Lease lease, AlertStore store, Rosters rosters) {
       this.lease = lease;
+      this.fencing = Fencing.of(lease);
       this.store = store;
       this.rosters = rosters;
     }
@@ -201,14 +169,8 @@ public final class DefaultMonitor implements Monitor {
                   settings.clock())
               .start());
     }
-    this.ensembleProbe = new EnsembleProbe(settings.ensembleTimeout(), ensembleThreads);
-    this.thread =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "pipekeeper-monitor");
-              t.setDaemon(true);
-              return t;
-            });
+    this.reader = new MonitorReads(pk, session, settings);
+    this.thread = Executors.newSingleThreadScheduledExecutor(Threads.named("pipekeeper-monitor"));
     this.evaluationTimer =
         Timer.builder("pipekeeper.monitor.evaluation")
             .description("time to evaluate the alerting rules once")
@@ -250,7 +212,7 @@ public final class DefaultMonitor implements Monitor {
         new LeaseListener() {
           @Override
           public void granted(Lease lease) {
-            run(() -> begin((DefaultLease) lease));
+            run(() -> begin(lease));
           }
 
           @Override
@@ -310,7 +272,7 @@ public final class DefaultMonitor implements Monitor {
     LOG.warn("could not install the schema of {}: it kept changing meanwhile", Rules.KEY);
   }
 
-  private void begin(DefaultLease lease) {
+  private void begin(Lease lease) {
     if (closed.get() || !lease.isValid()) {
       return;
     }
@@ -323,9 +285,9 @@ public final class DefaultMonitor implements Monitor {
       rosters.load(store.rosters());
       t.members =
           new WatchedTree<>(session, ZkLayout.MEMBERS, 2, MemberCodec::decode, rosters::changed);
-      t.health = new WatchedTree<>(session, ZkLayout.HEALTH, 2, DefaultMonitor::health, null);
+      t.health = new WatchedTree<>(session, ZkLayout.HEALTH, 2, MonitorReads::health, null);
       t.applied =
-          new WatchedTree<>(session, ZkLayout.CONFIG_APPLIED, 1, DefaultMonitor::applied, null);
+          new WatchedTree<>(session, ZkLayout.CONFIG_APPLIED, 1, MonitorReads::applied, null);
       t.members.start();
       t.health.start();
       t.applied.start();
@@ -355,7 +317,7 @@ public final class DefaultMonitor implements Monitor {
   }
 
   /** Takes over again after an interval, while the lease holds (ZooKeeper was not answering). */
-  private void retryBegin(DefaultLease lease) {
+  private void retryBegin(Lease lease) {
     try {
       thread.schedule(
           () -> {
@@ -404,9 +366,11 @@ public final class DefaultMonitor implements Monitor {
       // The evaluation's time is its scheduled start (evaluations run at a fixed rate), so a
       // rule's for is counted in whole intervals; the inputs are read within the evaluation's
       // few milliseconds after it.
-      MonitorInputs inputs = inputs(t, current, now, reads);
+      List<SinkStatus> sinks = deliveries.values().stream().map(SinkDelivery::status).toList();
+      MonitorInputs inputs =
+          reader.inputs(t.members, t.health, t.applied, current, now, sinks, reads);
       List<AlertLifecycle.RuleResult> results =
-          t.evaluator.evaluate(current, inputs, undrained(t, reads));
+          t.evaluator.evaluate(current, inputs, reader.undrained(t.rosters, reads));
       Map<String, Alert> base = new TreeMap<>(t.active);
       Set<String> confirmed = applyAcks(base, now);
       AlertLifecycle.Step step =
@@ -423,7 +387,7 @@ public final class DefaultMonitor implements Monitor {
       if (!written.isEmpty() || !step.removed().isEmpty() || !rosters.isEmpty()) {
         try {
           t.store.write(
-              t.lease,
+              t.fencing,
               written,
               step.removed(),
               step.transitions(),
@@ -517,153 +481,6 @@ public final class DefaultMonitor implements Monitor {
     return rules;
   }
 
-  private MonitorInputs inputs(Term t, List<Rule> current, Instant now, long[] reads) {
-    Set<RuleKind> kinds = new TreeSet<>();
-    current.forEach(r -> kinds.add(r.kind()));
-    Map<String, Map<String, MemberRecord>> members = t.members.byGroup();
-    Map<String, Map<String, HealthReport>> health = t.health.byGroup();
-    Map<String, AppliedConfig> applied = t.applied.byGroup().getOrDefault("", Map.of());
-    Map<String, Integer> scopeVersions = new TreeMap<>();
-    if (kinds.contains(RuleKind.CONFIG_DRIFT)) {
-      // Only scopes that exist can be ahead of a member: most member scopes were never written,
-      // so listing the folders first keeps the reads to the scopes that hold configuration.
-      Set<String> stored = new TreeSet<>();
-      if (session.children(ZkLayout.CONFIG).contains("global")) {
-        stored.add(Scope.global().path());
-      }
-      for (String pipeline : session.children(ZkLayout.config("pipeline"))) {
-        stored.add("pipeline/" + pipeline);
-      }
-      for (String member : session.children(ZkLayout.config("member"))) {
-        stored.add("member/" + member);
-      }
-      reads[0] += 3;
-      Set<String> scopes = new TreeSet<>();
-      applied.values().forEach(a -> scopes.addAll(a.versions().keySet()));
-      scopes.retainAll(stored);
-      for (String scope : scopes) {
-        try {
-          scopeVersions.put(scope, pk.config().version(Scope.parse(scope)));
-          reads[0]++;
-        } catch (InvalidInputException malformed) {
-          // a member's record names a scope that is not one: nothing to compare with
-        }
-      }
-    }
-    Map<String, MonitorInputs.RoleState> roles = new TreeMap<>();
-    if (kinds.contains(RuleKind.NO_LEADER)) {
-      Set<String> names = new TreeSet<>(session.children(ZkLayout.EPOCHS));
-      names.addAll(session.children(ZkLayout.LEADERS));
-      reads[0] += 2;
-      for (String role : names) {
-        long epoch;
-        try {
-          epoch = Epochs.current(session.client(), role);
-        } catch (Exception e) {
-          throw session.failure("reading the epoch of " + role, e);
-        }
-        int contenders = session.children(ZkLayout.leaders(role)).size();
-        reads[0] += 2;
-        boolean retired = false;
-        if (contenders == 0 && epoch > 0) {
-          retired = RoleRetirements.holds(RoleRetirements.of(session, role), epoch, contenders);
-          reads[0]++;
-        }
-        roles.put(role, new MonitorInputs.RoleState(epoch, contenders, retired));
-      }
-    }
-    Optional<List<ServerStatus>> ensemble = Optional.empty();
-    if (kinds.contains(RuleKind.ZOOKEEPER)) {
-      String connect = settings.ensemble() != null ? settings.ensemble() : session.connectString();
-      ensemble = Optional.of(ensembleProbe.probe(connect));
-    }
-    Map<String, ProbeReport> reports = new TreeMap<>();
-    boolean wantsProbes =
-        kinds.contains(RuleKind.KAFKA) || kinds.stream().anyMatch(RuleEvaluator::needsOffsets);
-    if (wantsProbes) {
-      Set<String> known = new TreeSet<>(members.keySet());
-      known.addAll(health.keySet());
-      Set<String> groups = RuleEvaluator.offsetGroups(current, known);
-      for (MonitorProbe probe : probes) {
-        ProbeReport report;
-        try {
-          report = probe.probe(groups);
-        } catch (RuntimeException e) {
-          report = ProbeReport.unreachable(probe.system(), e.toString(), now);
-        }
-        reports.put(probe.system(), report);
-      }
-    }
-    List<SinkStatus> sinks = deliveries.values().stream().map(SinkDelivery::status).toList();
-    Map<String, MonitorInputs.GroupWork> work = new TreeMap<>();
-    if (kinds.contains(RuleKind.UNASSIGNED_UNITS)) {
-      work = work(reads);
-    }
-    return new MonitorInputs(
-        now, members, health, applied, scopeVersions, roles, ensemble, reports, sinks, work);
-  }
-
-  /**
-   * Each group's units against its published assignment: one listing of the groups with units, then
-   * per group its units and its assignment (a group without one has no leader that judged).
-   */
-  private Map<String, MonitorInputs.GroupWork> work(long[] reads) {
-    Map<String, MonitorInputs.GroupWork> work = new TreeMap<>();
-    List<String> groups = session.children(ZkLayout.UNITS);
-    reads[0]++;
-    for (String group : groups) {
-      List<String> units;
-      Optional<dev.pipekeeper.core.assignment.Assignment> assignment;
-      try {
-        units = session.children(ZkLayout.units(group));
-        assignment = pk.assignments(group).current();
-      } catch (InvalidInputException foreign) {
-        continue; // a node no group could be named: not Pipekeeper's
-      }
-      reads[0] += 2;
-      if (!units.isEmpty() && assignment.isPresent()) {
-        work.put(
-            group, new MonitorInputs.GroupWork(units.size(), assignment.get().unassigned(units)));
-      }
-    }
-    return work;
-  }
-
-  /**
-   * Who left without a graceful leave: less those an operator drained ({@code drains/GROUP/ID}
-   * outlives the member) and those that closed ({@code members-left/GROUP} names them since they
-   * started), whose leave was planned even if the monitor never saw them DRAINING or STOPPING.
-   */
-  private Map<String, Map<String, Rosters.Departure>> undrained(Term t, long[] reads) {
-    Map<String, Map<String, Rosters.Departure>> departed = t.rosters.departures();
-    Map<String, Map<String, Rosters.Departure>> out = new TreeMap<>();
-    departed.forEach(
-        (group, gone) -> {
-          Set<String> drained = new TreeSet<>(session.children(ZkLayout.drains(group)));
-          Map<String, java.time.Instant> graceful = GracefulLeaves.of(session, group);
-          reads[0] += 2;
-          Map<String, Rosters.Departure> left = new TreeMap<>(gone);
-          for (String id : drained) {
-            if (left.remove(id) != null) {
-              t.rosters.forget(group, id);
-            }
-          }
-          graceful.forEach(
-              (id, at) -> {
-                Rosters.Departure d = left.get(id);
-                // a leave recorded since this member started is this member's: it closed
-                if (d != null && (d.startedAt() == null || !at.isBefore(d.startedAt()))) {
-                  left.remove(id);
-                  t.rosters.forget(group, id);
-                }
-              });
-          if (!left.isEmpty()) {
-            out.put(group, left);
-          }
-        });
-    return out;
-  }
-
   /** Writes the sinks' confirmations into the alerts; returns the keys changed. */
   private Set<String> applyAcks(Map<String, Alert> alerts, Instant now) {
     Set<String> changed = new TreeSet<>();
@@ -697,24 +514,6 @@ public final class DefaultMonitor implements Monitor {
   private void confirmed(String sink, Alert alert) {
     delivered.get(sink).put(alert.key(), alert.state());
     acks.add(new Ack(sink, alert.key(), alert.state()));
-  }
-
-  private static Optional<HealthReport> health(String path, byte[] data) {
-    try {
-      return Optional.of(Json.read(data, HealthReport.class));
-    } catch (IOException e) {
-      LOG.debug("skipping unreadable health record {}: {}", path, e.getMessage());
-      return Optional.empty();
-    }
-  }
-
-  private static Optional<AppliedConfig> applied(String path, byte[] data) {
-    try {
-      return Optional.of(Json.read(data, AppliedConfig.class));
-    } catch (IOException e) {
-      LOG.debug("skipping unreadable applied record {}: {}", path, e.getMessage());
-      return Optional.empty();
-    }
   }
 
   @Override
@@ -755,7 +554,7 @@ public final class DefaultMonitor implements Monitor {
       thread.shutdownNow();
       Thread.currentThread().interrupt();
     }
-    ensembleThreads.shutdownNow();
+    reader.close();
     deliveries.values().forEach(SinkDelivery::close);
     for (MonitorProbe probe : probes) {
       try {

@@ -1,5 +1,6 @@
 package dev.pipekeeper.core.monitor.internal;
 
+import dev.pipekeeper.core.internal.Threads;
 import dev.pipekeeper.core.monitor.Alert;
 import dev.pipekeeper.core.monitor.AlertSink;
 import dev.pipekeeper.core.monitor.DeliveryException;
@@ -137,8 +138,7 @@ final class SinkDelivery implements AutoCloseable {
                 .description("alerts waiting for the sink, the one being delivered included")
                 .strongReference(true)
                 .register(registry));
-    this.thread = new Thread(this::run, "pipekeeper-alerts-" + name);
-    this.thread.setDaemon(true);
+    this.thread = Threads.daemon("pipekeeper-alerts-" + name, this::run);
   }
 
   private Meter outcome(String outcome, AtomicLong count) {
