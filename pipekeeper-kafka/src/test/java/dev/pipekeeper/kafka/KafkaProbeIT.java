@@ -24,6 +24,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -32,6 +35,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -66,6 +70,29 @@ class KafkaProbeIT {
             .build();
     open.push(probe);
     return probe;
+  }
+
+  /**
+   * Creates the topic with no time-based retention. The tests' records carry timestamps from {@link
+   * #T0} on, far longer ago than the broker's default retention of 7 days: on a topic with the
+   * default, the broker's retention task (first run 30 s after the broker starts, then every 5
+   * minutes) deletes them whenever it happens to run during a test, and the probe then rightly
+   * reports no oldest unconsumed record (the committed offset is below the log start, and nothing
+   * is left up to the end offset).
+   */
+  private static void createKeepingOldRecords(TestCluster cluster, int partitions, String topic)
+      throws Exception {
+    Map<String, Object> props =
+        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+    try (Admin admin = Admin.create(props)) {
+      admin
+          .createTopics(
+              List.of(
+                  new NewTopic(topic, partitions, (short) 1)
+                      .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1"))))
+          .all()
+          .get();
+    }
   }
 
   /** Sends {@code value-i} to the partition for i in [from, to), with timestamp T0 + i s. */
@@ -132,7 +159,7 @@ class KafkaProbeIT {
   void committedEndLagAndTheOldestUnconsumedRecord(TestCluster cluster) throws Exception {
     String topic = cluster.topic("orders");
     String group = cluster.topic("enricher");
-    KafkaTopics.create(cluster, 2, topic);
+    createKeepingOldRecords(cluster, 2, topic);
     TopicPartition p0 = new TopicPartition(topic, 0);
     TopicPartition p1 = new TopicPartition(topic, 1);
     try (KafkaProducer<String, String> producer = producer(cluster, null)) {
@@ -176,7 +203,7 @@ class KafkaProbeIT {
   void endOffsetsAreTheLastStableOffsets(TestCluster cluster) throws Exception {
     String topic = cluster.topic("tx");
     String group = cluster.topic("eos");
-    KafkaTopics.create(cluster, 1, topic);
+    createKeepingOldRecords(cluster, 1, topic);
     TopicPartition p0 = new TopicPartition(topic, 0);
     try (KafkaProducer<String, String> producer = producer(cluster, null)) {
       produce(producer, topic, 0, 0, 3);
@@ -207,7 +234,7 @@ class KafkaProbeIT {
   void unreachableWithinTheTimeoutAndBackWhenRestored(TestCluster cluster) throws Exception {
     String topic = cluster.topic("orders");
     String group = cluster.topic("g");
-    KafkaTopics.create(cluster, 1, topic);
+    createKeepingOldRecords(cluster, 1, topic);
     try (KafkaProducer<String, String> producer = producer(cluster, null)) {
       produce(producer, topic, 0, 0, 4);
     }
