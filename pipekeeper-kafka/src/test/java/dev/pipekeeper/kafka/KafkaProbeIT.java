@@ -199,6 +199,51 @@ class KafkaProbeIT {
     assertThat(none.offsets()).isEmpty();
   }
 
+  /**
+   * A probe right after another reads its timestamps at once: the consumer's fetch that the
+   * previous probe left waiting at the broker for new records returns immediately, rather than
+   * after the broker's default {@code fetch.max.wait.ms} of 500 ms, more than this probe's whole
+   * budget.
+   */
+  @Test
+  void aProbeRightAfterAnotherReadsTheOldestRecordWithinAShortTimeout(TestCluster cluster)
+      throws Exception {
+    String topic = cluster.topic("orders");
+    String group = cluster.topic("g");
+    createKeepingOldRecords(cluster, 1, topic);
+    TopicPartition p0 = new TopicPartition(topic, 0);
+    try (KafkaProducer<String, String> producer = producer(cluster, null)) {
+      produce(producer, topic, 0, 0, 10);
+    }
+    consumeAndCommit(cluster, group, Map.of(p0, 3L));
+    Duration budget = Duration.ofMillis(400);
+    KafkaProbe probe =
+        KafkaProbe.builder(cluster.bootstrapServers())
+            .timeout(budget)
+            .kafkaProperty("client.id", cluster.topic("probe"))
+            .build();
+    open.push(probe);
+    PartitionOffsets expected = new PartitionOffsets(3, 10, Optional.of(T0.plusSeconds(3)));
+    // The first probes make the clients and connect, which may take longer than the budget.
+    await()
+        .atMost(BOUND)
+        .until(
+            () ->
+                expected.equals(
+                    probe.probe(Set.of(group)).offsets().get(group).get(p0.toString())));
+
+    for (int i = 1; i <= 3; i++) {
+      long start = System.nanoTime();
+      ProbeReport report = probe.probe(Set.of(group));
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(report.reachable()).as("probe %d reachable", i).isTrue();
+      assertThat(report.offsets().get(group).get(p0.toString()))
+          .as("probe %d, %d ms into its %d ms budget", i, took.toMillis(), budget.toMillis())
+          .isEqualTo(expected);
+      assertThat(took).as("probe %d duration", i).isLessThan(budget.plus(SLACK));
+    }
+  }
+
   @Test
   void endOffsetsAreTheLastStableOffsets(TestCluster cluster) throws Exception {
     String topic = cluster.topic("tx");

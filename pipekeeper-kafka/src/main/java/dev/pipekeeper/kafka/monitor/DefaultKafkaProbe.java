@@ -383,6 +383,11 @@ final class DefaultKafkaProbe implements KafkaProbe {
       // Only the first record of each partition is wanted; the broker still sends a whole batch.
       props.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024);
       props.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 4 * 1024 * 1024);
+      // A poll that returns records sends the next fetch at once; at the end of the log the broker
+      // holds it for fetch.max.wait.ms (default 500 ms), and the next probe's fetch waits behind
+      // it.
+      // The probe never waits for new records, so the broker answers at once.
+      props.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 0);
       consumer =
           new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }

@@ -34,7 +34,8 @@ public final class KafkaProbeBuilder {
    * probe sets {@code bootstrap.servers}, the consumer's {@code group.id} (none), {@code
    * isolation.level}, {@code enable.auto.commit}, {@code auto.offset.reset} and deserializers
    * itself; those win. {@code client.id} (default {@code pipekeeper-kafka-probe-N}) names the admin
-   * client; the consumer's is that with {@code -timestamps} appended.
+   * client; the consumer's is that with {@code -timestamps} appended. The consumer's {@code
+   * fetch.max.wait.ms} defaults to 0 (it never waits for new records).
    *
    * @throws InvalidInputException if the key is null or blank
    */
