@@ -9,10 +9,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Settings of a {@link Monitor}, from {@link dev.pipekeeper.core.Pipekeeper#monitor()}; every
@@ -65,7 +63,10 @@ public final class MonitorBuilder {
     return this;
   }
 
-  /** Adds a probe of an outside system (Kafka): its reachability and consumer offsets. */
+  /**
+   * Adds a probe of an outside system (Kafka): its reachability and consumer offsets. Each probe's
+   * {@link MonitorProbe#system() system} must be unique: the rules find a probe's report by it.
+   */
   public MonitorBuilder probe(MonitorProbe probe) {
     probes.add(Objects.requireNonNull(probe));
     return this;
@@ -125,7 +126,8 @@ public final class MonitorBuilder {
    * Starts contending for the monitor role; returns at once (the elected monitor evaluates in the
    * background).
    *
-   * @throws InvalidInputException for a setting out of range or two sinks of one name
+   * @throws InvalidInputException for a setting out of range, two sinks of one name or two probes
+   *     of one system
    */
   public Monitor start() {
     if (evaluationInterval.compareTo(Duration.ofMillis(100)) < 0) {
@@ -146,15 +148,6 @@ public final class MonitorBuilder {
       throw new InvalidInputException(
           "the flap window, the delivery backoffs and the ensemble timeout must be positive, the"
               + " longest backoff at least the first");
-    }
-    Set<String> names = new HashSet<>();
-    if (logSink) {
-      names.add("log");
-    }
-    for (AlertSink s : sinks) {
-      if (!names.add(s.name())) {
-        throw new InvalidInputException("two alert sinks are named '" + s.name() + "'");
-      }
     }
     MonitorSettings settings =
         new MonitorSettings(

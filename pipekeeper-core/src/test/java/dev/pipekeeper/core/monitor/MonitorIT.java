@@ -36,6 +36,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -716,6 +718,19 @@ class MonitorIT {
           .hasMessageContaining("two alert sinks are named 'x'");
       assertThatThrownBy(() -> pk.monitor().sink(new RecordingSink("log")).start())
           .isInstanceOf(InvalidInputException.class);
+      assertThatThrownBy(
+              () -> pk.monitor().probe(new SilentProbe("k")).probe(new SilentProbe("k")).start())
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("two monitor probes are of the system 'k'");
+      assertThat(pk.inspector().roles()).as("nothing contended").isEmpty();
+    }
+  }
+
+  /** A probe of a system that is always reachable and has no offsets. */
+  private record SilentProbe(String system) implements MonitorProbe {
+    @Override
+    public ProbeReport probe(Set<String> groups) {
+      return new ProbeReport(system, true, Optional.empty(), Map.of(), Instant.EPOCH);
     }
   }
 }

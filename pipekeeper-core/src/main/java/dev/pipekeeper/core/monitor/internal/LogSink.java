@@ -16,13 +16,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class LogSink implements AlertSink {
   public static final String LOGGER = "dev.pipekeeper.alerts";
+  static final String NAME = "log";
   private static final Logger ALERTS = LoggerFactory.getLogger(LOGGER);
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("HH:mm:ssX").withZone(ZoneOffset.UTC);
 
   @Override
   public String name() {
-    return "log";
+    return NAME;
   }
 
   @Override
