@@ -17,7 +17,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -27,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * The rules about consumer groups' offsets, which a {@link
@@ -37,14 +37,6 @@ import java.util.TreeSet;
  * their alerts as they are) until it has seen a whole window.
  */
 final class OffsetRules {
-  /** The kinds that need the probes' offsets. */
-  private static final Set<RuleKind> KINDS =
-      EnumSet.of(
-          RuleKind.CONSUMER_LAG,
-          RuleKind.CONSUMER_STALLED,
-          RuleKind.CONSUMER_REWINDING,
-          RuleKind.LAG_TIME);
-
   private final Map<String, Deque<OffsetSample>> samples = new HashMap<>();
 
   /** The offsets of one consumer group at one evaluation. */
@@ -62,36 +54,70 @@ final class OffsetRules {
    */
   private record OffsetWatch(Optional<String> group, Duration window) {}
 
+  /** How the rules of one offsets kind find their conditions in the samples. */
+  @FunctionalInterface
+  private interface OffsetCheck<W extends Rule.Watch> {
+    RuleResult evaluate(OffsetRules offsets, Rule rule, W watch, MonitorInputs in);
+  }
+
+  /**
+   * One kind of rule that needs the probes' offsets: its watch's type, what of the samples it
+   * reads, and its check.
+   */
+  private record OffsetKind<W extends Rule.Watch>(
+      RuleKind kind, Class<W> type, Function<W, OffsetWatch> watch, OffsetCheck<W> check) {
+
+    Optional<OffsetWatch> of(Rule.Watch w) {
+      return type.isInstance(w) ? Optional.of(watch.apply(type.cast(w))) : Optional.empty();
+    }
+
+    void addTo(RuleChecks checks, OffsetRules offsets) {
+      checks.on(type, (rule, w, in, departed) -> check.evaluate(offsets, rule, w, in));
+    }
+  }
+
+  /** The kinds that need the probes' offsets: the one list of them. */
+  private static final List<OffsetKind<?>> KINDS =
+      List.of(
+          new OffsetKind<>(
+              RuleKind.CONSUMER_LAG,
+              Rule.ConsumerLag.class,
+              l -> new OffsetWatch(l.group(), l.window()),
+              OffsetRules::consumerLag),
+          new OffsetKind<>(
+              RuleKind.CONSUMER_STALLED,
+              Rule.ConsumerStalled.class,
+              s -> new OffsetWatch(s.group(), s.window()),
+              (offsets, rule, s, in) -> offsets.trend(rule, s.group(), s.window(), in, true)),
+          new OffsetKind<>(
+              RuleKind.CONSUMER_REWINDING,
+              Rule.ConsumerRewinding.class,
+              r -> new OffsetWatch(r.group(), r.window()),
+              (offsets, rule, r, in) -> offsets.trend(rule, r.group(), r.window(), in, false)),
+          new OffsetKind<>(
+              RuleKind.LAG_TIME,
+              Rule.LagTime.class,
+              t -> new OffsetWatch(t.group(), Duration.ZERO),
+              OffsetRules::lagTime));
+
   private static Optional<OffsetWatch> of(Rule.Watch w) {
-    if (w instanceof Rule.ConsumerLag l) {
-      return Optional.of(new OffsetWatch(l.group(), l.window()));
-    }
-    if (w instanceof Rule.ConsumerStalled s) {
-      return Optional.of(new OffsetWatch(s.group(), s.window()));
-    }
-    if (w instanceof Rule.ConsumerRewinding r) {
-      return Optional.of(new OffsetWatch(r.group(), r.window()));
-    }
-    if (w instanceof Rule.LagTime t) {
-      return Optional.of(new OffsetWatch(t.group(), Duration.ZERO));
+    for (OffsetKind<?> kind : KINDS) {
+      Optional<OffsetWatch> found = kind.of(w);
+      if (found.isPresent()) {
+        return found;
+      }
     }
     return Optional.empty();
   }
 
   void addTo(RuleChecks checks) {
-    checks
-        .on(Rule.ConsumerLag.class, (rule, watch, in, departed) -> consumerLag(rule, watch, in))
-        .on(
-            Rule.ConsumerStalled.class,
-            (rule, watch, in, departed) -> trend(rule, watch.group(), watch.window(), in, true))
-        .on(
-            Rule.ConsumerRewinding.class,
-            (rule, watch, in, departed) -> trend(rule, watch.group(), watch.window(), in, false))
-        .on(Rule.LagTime.class, (rule, watch, in, departed) -> lagTime(rule, watch, in));
+    for (OffsetKind<?> kind : KINDS) {
+      kind.addTo(checks, this);
+    }
   }
 
   static boolean needsOffsets(RuleKind kind) {
-    return KINDS.contains(kind);
+    return KINDS.stream().anyMatch(k -> k.kind() == kind);
   }
 
   /** The consumer groups whose offsets {@code rules} need, of those {@code known}. */
