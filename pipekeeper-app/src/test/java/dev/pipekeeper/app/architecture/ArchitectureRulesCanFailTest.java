@@ -6,6 +6,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import dev.pipekeeper.core.archfixture.CoreUsingKafka;
 import dev.pipekeeper.core.archfixture.LeakyApi;
 import dev.pipekeeper.kafka.archfixture.KafkaUsingCoreInternals;
+import dev.pipekeeper.kafka.archfixture.KafkaUsingTheAllowedInternals;
 import org.junit.jupiter.api.Test;
 
 /** The rules catch the violations they exist for (checked on deliberate test fixtures). */
@@ -27,6 +28,16 @@ class ArchitectureRulesCanFailTest {
                 .evaluate(new ClassFileImporter().importClasses(KafkaUsingCoreInternals.class))
                 .hasViolation())
         .isTrue();
+  }
+
+  @Test
+  void kafkaUsingSerialAndDurationsIsAllowed() {
+    assertThat(
+            ArchitectureTest.KAFKA_USES_CORE_API_ONLY
+                .evaluate(
+                    new ClassFileImporter().importClasses(KafkaUsingTheAllowedInternals.class))
+                .hasViolation())
+        .isFalse();
   }
 
   @Test

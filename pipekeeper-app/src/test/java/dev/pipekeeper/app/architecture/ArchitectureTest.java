@@ -42,7 +42,8 @@ class ArchitectureTest {
 
   /**
    * The Kafka side uses core's public API only, as any user would; of core's insides only {@code
-   * Durations}, the one way durations read in messages.
+   * Durations}, the one way durations read in messages, and {@code Serial}, the one single-thread
+   * executor (the streams member's thread).
    */
   static final ArchRule KAFKA_USES_CORE_API_ONLY =
       noClasses()
@@ -54,7 +55,10 @@ class ArchitectureTest {
                   .and(
                       com.tngtech.archunit.base.DescribedPredicate.not(
                           JavaClass.Predicates.equivalentTo(
-                              dev.pipekeeper.core.internal.Durations.class))))
+                                  dev.pipekeeper.core.internal.Durations.class)
+                              .or(
+                                  JavaClass.Predicates.equivalentTo(
+                                      dev.pipekeeper.core.internal.Serial.class)))))
           .because("pipekeeper-kafka builds on the coordination library, not on its insides");
 
   /** Nothing but the app (and tests) depends on the embedded servers. */

@@ -1,8 +1,10 @@
 package dev.pipekeeper.core.internal;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -29,7 +31,7 @@ public final class Serial implements AutoCloseable {
   public void execute(String what, Runnable task) {
     try {
       executor.execute(() -> run(what, task));
-    } catch (java.util.concurrent.RejectedExecutionException closed) {
+    } catch (RejectedExecutionException closed) {
       LOG.debug("{}: dropped '{}' after close", name, what);
     }
   }
@@ -43,6 +45,36 @@ public final class Serial implements AutoCloseable {
       }
       LOG.warn("{}: {} failed: {}", name, what, error.toString(), error);
     }
+  }
+
+  /**
+   * Runs {@code task} on this thread, at once when called on it (a task waiting for a later one
+   * would wait forever), and completes the future when it has run, or exceptionally with what it
+   * threw, which is the caller's to report and is not logged here. After close the task is dropped
+   * and the future completes at once.
+   */
+  public CompletableFuture<Void> call(String what, Runnable task) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Runnable tracked =
+        () -> {
+          try {
+            task.run();
+            done.complete(null);
+          } catch (Throwable error) {
+            done.completeExceptionally(error);
+          }
+        };
+    if (isCurrentThread()) {
+      tracked.run();
+      return done;
+    }
+    try {
+      executor.execute(tracked);
+    } catch (RejectedExecutionException closed) {
+      LOG.debug("{}: dropped '{}' after close", name, what);
+      done.complete(null);
+    }
+    return done;
   }
 
   /** This thread as an {@link java.util.concurrent.Executor} for Curator's listener APIs. */

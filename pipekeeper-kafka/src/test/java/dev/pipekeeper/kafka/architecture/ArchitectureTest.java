@@ -11,8 +11,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The rules of pipekeeper-kafka (docs/architecture.md): core through its API only (of its insides
- * only {@code Durations}), never the CLI or the embedded servers; an implementation package is
- * reached from its own API package only; no cycle between packages.
+ * only {@code Durations}, the one way durations read in messages, and {@code Serial}, the one
+ * single-thread executor, which the streams member runs its instance on), never the CLI or the
+ * embedded servers; an implementation package is reached from its own API package only; no cycle
+ * between packages.
  */
 class ArchitectureTest {
   private static JavaClasses main;
@@ -37,7 +39,10 @@ class ArchitectureTest {
                 .and(
                     com.tngtech.archunit.base.DescribedPredicate.not(
                         com.tngtech.archunit.core.domain.JavaClass.Predicates.equivalentTo(
-                            dev.pipekeeper.core.internal.Durations.class))))
+                                dev.pipekeeper.core.internal.Durations.class)
+                            .or(
+                                com.tngtech.archunit.core.domain.JavaClass.Predicates.equivalentTo(
+                                    dev.pipekeeper.core.internal.Serial.class)))))
         .because("pipekeeper-kafka builds on the coordination library, not on its insides")
         .check(main);
   }

@@ -4,6 +4,7 @@ import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.config.ConfigChange;
 import dev.pipekeeper.core.config.ConfigView;
+import dev.pipekeeper.core.internal.Serial;
 import dev.pipekeeper.core.leader.Leadership;
 import dev.pipekeeper.core.leader.Lease;
 import dev.pipekeeper.core.leader.LeaseListener;
@@ -18,7 +19,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -29,9 +32,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link StreamsMember}. Everything that opens, closes or reports a {@code KafkaStreams} runs on
- * the member's own thread ({@link MemberThread}), one task at a time: the start, grants and ends of
- * leadership terms, state changes Kafka Streams reports, restarts and the close. So no two of them
- * interleave, none runs on Curator's or Kafka Streams' threads, and the instance has one owner.
+ * the member's own thread (core's {@link Serial}), one task at a time: the start, grants and ends
+ * of leadership terms, state changes Kafka Streams reports, restarts and the close. So no two of
+ * them interleave, none runs on Curator's or Kafka Streams' threads, and the instance has one
+ * owner.
  *
  * <p>Callers that must not go on before an instance is closed (the end of a term, so that a
  * graceful hand-over stops this leader before the next is granted; the member's own close) wait for
@@ -40,6 +44,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class DefaultStreamsMember implements StreamsMember {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultStreamsMember.class);
+
+  /** Beyond the close timeout: how long a caller waits for the member's thread to get there. */
+  private static final Duration GRACE = Duration.ofSeconds(5);
 
   private final Pipekeeper pipekeeper;
   private final String group;
@@ -54,7 +61,7 @@ public final class DefaultStreamsMember implements StreamsMember {
 
   private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
-  private final MemberThread thread;
+  private final Serial thread;
   private boolean started;
 
   /** The open instance; written on the member's thread only. */
@@ -84,7 +91,7 @@ public final class DefaultStreamsMember implements StreamsMember {
     this.restartOn = settings.restartOn();
     this.handler = settings.uncaughtExceptionHandler();
     this.listener = settings.stateListener();
-    this.thread = new MemberThread(memberId, group, closeTimeout);
+    this.thread = new Serial("pipekeeper-streams-" + group + "-" + memberId);
   }
 
   // ---- lifecycle ----
@@ -107,17 +114,17 @@ public final class DefaultStreamsMember implements StreamsMember {
       }
       member = pipekeeper.membership().join(group, info);
       if (role.isPresent()) {
-        MemberThread.await(thread.call("standing by", () -> moveTo(State.STANDBY)));
+        await(thread.call("standing by", () -> moveTo(State.STANDBY)));
         leadership = pipekeeper.leadership(role.get());
         leadership.addListener(new Terms());
         leadership.start();
       } else {
-        MemberThread.await(thread.call("start", () -> open(null, "started")));
+        await(thread.call("start", () -> open(null, "started")));
       }
     } catch (RuntimeException e) {
       state.compareAndSet(State.CREATED, State.FAILED);
       releaseZooKeeper();
-      thread.stop();
+      thread.close(GRACE);
       throw e;
     }
     LOG.info(
@@ -135,7 +142,7 @@ public final class DefaultStreamsMember implements StreamsMember {
       return;
     }
     if (started) {
-      thread.awaitBounded(
+      awaitBounded(
           thread.call(
               "close",
               () -> {
@@ -145,7 +152,7 @@ public final class DefaultStreamsMember implements StreamsMember {
           "closing its KafkaStreams");
       releaseZooKeeper();
     }
-    thread.stop();
+    thread.close(GRACE);
     if (started) {
       LOG.info("streams member {} of group {} closed", memberId, group);
     }
@@ -391,11 +398,51 @@ public final class DefaultStreamsMember implements StreamsMember {
     }
   }
 
+  /** Waits for a task on the member's thread; rethrows what it threw. */
+  private static void await(CompletableFuture<Void> done) {
+    try {
+      done.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the member's thread", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /**
+   * Waits for a task on the member's thread up to the close timeout and a grace; logs a failure.
+   */
+  private void awaitBounded(CompletableFuture<Void> done, String what) {
+    long bound = closeTimeout.plus(GRACE).toMillis();
+    try {
+      done.get(bound, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (TimeoutException e) {
+      LOG.warn(
+          "streams member {} of group {}: {} took more than {} ms", memberId, group, what, bound);
+    } catch (ExecutionException e) {
+      LOG.warn(
+          "streams member {} of group {}: {} failed: {}",
+          memberId,
+          group,
+          what,
+          e.getCause().toString());
+    }
+  }
+
   // ---- events from other threads ----
 
   /** On a Kafka Streams thread: hands the change over, then tells the user's listener. */
   private void onStreams(long number, KafkaStreams.State newState, KafkaStreams.State oldState) {
-    thread.run("KafkaStreams #" + number + " " + newState, () -> follow(number, newState));
+    thread.execute("KafkaStreams #" + number + " " + newState, () -> follow(number, newState));
     try {
       listener.onChange(newState, oldState);
     } catch (RuntimeException e) {
@@ -440,7 +487,7 @@ public final class DefaultStreamsMember implements StreamsMember {
     Set<String> changed = new TreeSet<>(change.changes().keySet());
     changed.retainAll(restartOn);
     if (!changed.isEmpty()) {
-      thread.run("restart", () -> restart(changed));
+      thread.execute("restart", () -> restart(changed));
     }
   }
 
@@ -448,7 +495,7 @@ public final class DefaultStreamsMember implements StreamsMember {
   private final class Terms implements LeaseListener {
     @Override
     public void granted(Lease lease) {
-      thread.run(
+      thread.execute(
           "term of epoch " + lease.epoch(),
           () -> {
             try {
@@ -482,7 +529,7 @@ public final class DefaultStreamsMember implements StreamsMember {
                 }
               });
       if (running != null && running.lease() == lease) {
-        thread.awaitBounded(done, "ending the term of epoch " + lease.epoch());
+        awaitBounded(done, "ending the term of epoch " + lease.epoch());
       }
     }
   }
