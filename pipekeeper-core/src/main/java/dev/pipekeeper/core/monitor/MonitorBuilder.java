@@ -17,6 +17,7 @@ import java.util.Set;
 /**
  * Settings of a {@link Monitor}, from {@link dev.pipekeeper.core.Pipekeeper#monitor()}; every
  * setting has a default.
+ * <!-- example-context: Pipekeeper pk -->
  *
  * <pre>{@code
  * Monitor monitor = pk.monitor()
