@@ -2,6 +2,8 @@ package dev.pipekeeper.examples;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.File;
@@ -28,6 +30,7 @@ import javax.tools.StandardJavaFileManager;
 import javax.tools.StandardLocation;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -150,6 +153,73 @@ class DocExamplesCompileTest {
                     e.location(),
                     URI.create(e.file().toUri() + "?line=" + e.firstLine()),
                     () -> compiler.check(e)));
+  }
+
+  @Test
+  void aFragmentThatDoesNotCompileFailsAtItsLineInTheDocumentation(@TempDir Path dir)
+      throws IOException {
+    Path guide = dir.resolve("GUIDE.md");
+    Files.write(
+        guide,
+        List.of(
+            "# Guide",
+            "",
+            "<!-- example-context: String name -->",
+            "```java",
+            "int length = name.length();",
+            "int wrong = name.size();",
+            "```"));
+    List<Example> examples = markdownExamples(dir, guide);
+    assertThat(examples).extracting(Example::location).containsExactly("GUIDE.md:5");
+    assertThat(examples.get(0).context()).isEqualTo("String name");
+    assertThatThrownBy(() -> new Compiler("").check(examples.get(0)))
+        .hasMessageStartingWith("GUIDE.md:5: the example does not compile")
+        .hasMessageContaining("GUIDE.md:6: error: cannot find symbol")
+        .hasMessageNotContaining("GUIDE.md:5: error");
+  }
+
+  @Test
+  void javadocExamplesAreFoundWithTheirContextAndAClassCompilesAsItIs(@TempDir Path dir)
+      throws IOException {
+    Path sample = dir.resolve("Sample.java");
+    Files.write(
+        sample,
+        List.of(
+            "/**",
+            " * Text.",
+            " * <!-- example-context: List<String> names; int twice(int n) -->",
+            " *",
+            " * <pre>{@code",
+            " * int n = twice(names.size());",
+            " * }</pre>",
+            " *",
+            " * <pre class=\"language-json\">{@code",
+            " * {\"not\": \"java\"}",
+            " * }</pre>",
+            " *",
+            " * <pre>{@code",
+            " * public class Other {",
+            " *   List<String> names() { return List.of(); }",
+            " * }",
+            " * }</pre>",
+            " */",
+            "class Sample {}"));
+    List<Example> examples = javadocExamples(dir, sample);
+    assertThat(examples)
+        .extracting(Example::location, Example::context)
+        .containsExactly(
+            tuple("Sample.java:6", "List<String> names; int twice(int n)"),
+            tuple("Sample.java:14", ""));
+    Compiler compiler = new Compiler("import java.util.*;");
+    examples.forEach(compiler::check);
+  }
+
+  @Test
+  void aFenceThatIsNeverClosedFails(@TempDir Path dir) throws IOException {
+    Path guide = dir.resolve("GUIDE.md");
+    Files.write(guide, List.of("```xml", "<a/>", "``` is no closing fence", "text"));
+    assertThatThrownBy(() -> markdownExamples(dir, guide))
+        .hasMessage("GUIDE.md:1: the fence opened here is never closed");
   }
 
   /** One documented example: where it is, its lines, and the context its comment declares. */
