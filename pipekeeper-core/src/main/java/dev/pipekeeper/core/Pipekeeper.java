@@ -31,7 +31,7 @@ import org.apache.curator.framework.state.ConnectionState;
  *     .build()) {
  *   Member me = pk.membership().join("enricher", MemberInfo.withCapacity(4));
  *   Leadership nightly = pk.leadership("nightly-cleanup");
- *   ...
+ *   // ...
  * }
  * }</pre>
  *

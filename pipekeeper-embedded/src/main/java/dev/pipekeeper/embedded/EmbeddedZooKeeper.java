@@ -27,7 +27,8 @@ import org.apache.zookeeper.client.FourLetterWordMain;
  *
  * <pre>{@code
  * try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.builder().servers(3).build().start()) {
- *   CuratorFramework client = CuratorFrameworkFactory.newClient(zk.connectString(), retry);
+ *   CuratorFramework client =
+ *       CuratorFrameworkFactory.newClient(zk.connectString(), new RetryOneTime(100));
  *   zk.server(1).stop(); // the quorum keeps serving with two of three
  * }
  * }</pre>

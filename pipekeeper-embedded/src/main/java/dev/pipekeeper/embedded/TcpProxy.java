@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
  * A TCP proxy for fault tests: it listens on a free loopback port, forwards every connection to one
  * target, and on command cuts or blackholes the connections that go through it, so that one client
  * loses its server while other clients, connected directly, keep working.
+ * <!-- example-context: EmbeddedZooKeeper zk; Watcher watcher -->
  *
  * <pre>{@code
  * try (TcpProxy proxy = TcpProxy.start("127.0.0.1", zk.server(1).clientPort())) {

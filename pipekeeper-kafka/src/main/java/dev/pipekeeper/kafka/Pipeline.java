@@ -12,6 +12,7 @@ import org.apache.kafka.common.serialization.Serde;
  * <p>An instance's member id is its connection's {@link dev.pipekeeper.core.Pipekeeper#identity()
  * identity()}: give each instance its own connection. PARALLEL and SINGLETON instances commit their
  * offsets to the Kafka consumer group named after the pipeline ({@code group.id} = the name).
+ * <!-- example-context: Pipekeeper pk; String enrich(String click) -->
  *
  * <pre>{@code
  * Pipeline enricher =

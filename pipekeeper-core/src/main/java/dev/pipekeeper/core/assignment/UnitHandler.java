@@ -10,6 +10,8 @@ package dev.pipekeeper.core.assignment;
  * WorkerOptions#stopTimeout()} is logged and the ownership is given up anyway; a {@code start} that
  * takes longer is logged and the unit counted as started. An exception from {@code start} gives the
  * unit back (it is retried later); one from {@code stop} is logged.
+ * <!-- example-context: Pipekeeper pk; Map<String, Poller> pollers; interface Poller {
+ *   static Poller start(UnitOwnership unit) { return null; } void stopAndWait(); } -->
  *
  * <pre>{@code
  * pk.worker("ingest", MemberInfo.withCapacity(8), new UnitHandler() {

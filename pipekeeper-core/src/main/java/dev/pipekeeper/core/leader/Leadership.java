@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 /**
  * One contender in the leader election of a role, on Curator's {@code LeaderLatch}, with a fencing
  * epoch per term (see {@link Lease}).
+ * <!-- example-context: Pipekeeper pk; void cleanup(long epoch) -->
  *
  * <pre>{@code
  * Leadership nightly = pk.leadership("nightly-cleanup");

@@ -11,7 +11,7 @@ import java.util.TreeMap;
  * capacity, tags and version. Immutable; each {@code with...} returns a copy.
  *
  * <pre>{@code
- * MemberInfo.withCapacity(4).tag("zone", "a").version("1.4.2")
+ * MemberInfo info = MemberInfo.withCapacity(4).tag("zone", "a").version("1.4.2");
  * }</pre>
  */
 public final class MemberInfo {

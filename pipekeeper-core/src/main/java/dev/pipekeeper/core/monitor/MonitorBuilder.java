@@ -15,6 +15,7 @@ import java.util.Objects;
 /**
  * Settings of a {@link Monitor}, from {@link dev.pipekeeper.core.Pipekeeper#monitor()}; every
  * setting has a default.
+ * <!-- example-context: Pipekeeper pk -->
  *
  * <pre>{@code
  * Monitor monitor = pk.monitor()

@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * default's name replaces that default, and {@code {"name": "no-leader", "enabled": false}}
  * switches a default off (as does {@code "enabled": false} on any rule).
  *
- * <pre>{@code
+ * <pre class="language-json">{@code
  * [
  *   {"name": "member-down", "kind": "member-down", "for": "10s", "severity": "critical"},
  *   {"name": "orders-lag", "kind": "consumer-lag", "group": "enrichment", "threshold": 1000,

@@ -21,7 +21,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * class MyIT {
  *   @Test
  *   void works(TestCluster cluster) {
- *     ... cluster.zkConnectWithChroot() ... cluster.bootstrapServers() ... cluster.topic("in")
+ *     String zookeeper = cluster.zkConnectWithChroot(); // a chroot of this test's own
+ *     String kafka = cluster.bootstrapServers();
+ *     String in = cluster.topic("in"); // a topic name of this test's own
  *   }
  * }
  * }</pre>

@@ -10,6 +10,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * An existing Kafka Streams application as a member of a Pipekeeper group: it joins the group,
  * publishes the state of its {@link KafkaStreams} as its member state, gives the topology the
  * group's live configuration, and, if asked, runs only while it holds a leadership role.
+ * <!-- example-context: Pipekeeper pk; Properties props; Topology topology(ConfigView config) -->
  *
  * <pre>{@code
  * StreamsMember orders =
