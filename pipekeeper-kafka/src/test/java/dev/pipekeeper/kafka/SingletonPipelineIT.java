@@ -13,13 +13,18 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -175,6 +180,92 @@ class SingletonPipelineIT {
         .findFirst()
         .flatMap(role -> role.leader())
         .orElse(null);
+  }
+
+  @Test
+  void aLeaderStillCommittingUntilTheFenceIsFollowedWhereItsLastCommitEnded(TestCluster cluster)
+      throws Exception {
+    String in = cluster.topic("in");
+    String out = cluster.topic("out");
+    KafkaTopics.create(cluster, 2, in);
+    KafkaTopics.create(cluster, 1, out);
+    int total = 3000; // far more than the zombie commits before the new leader fences it
+    KafkaTopics.produce(cluster, in, 0, total);
+    String name = "fenced";
+    CommittingZombie zombie = CommittingZombie.start(cluster, name, in, out, 3);
+    open.push(zombie);
+    await().atMost(BOUND).until(() -> zombie.commits() >= 20 || zombie.done());
+    assertThat(zombie.unexpected()).as("the zombie's own error").isNull();
+    assertThat(zombie.fence()).as("fenced before a leader started").isNull();
+
+    Pipeline leader = singleton(cluster, "a", name);
+    await().atMost(BOUND).alias("the zombie fenced, its attempts after made").until(zombie::done);
+    assertThat(zombie.unexpected()).as("the zombie's own error").isNull();
+    assertThat(zombie.fence())
+        .as("the new leader's initTransactions fenced the zombie mid-stream")
+        .isInstanceOfAny(ProducerFencedException.class, InvalidProducerEpochException.class);
+    assertThat(zombie.abortedValues()).as("its transaction open at the fence").isNotEmpty();
+    assertThat(zombie.failedAfterFence())
+        .as("its transactions after the fence")
+        .hasSize(CommittingZombie.ATTEMPTS_AFTER_FENCE)
+        .allSatisfy(
+            refused -> assertThat(fencing(refused)).as("refused as fenced: %s", refused).isTrue());
+    assertThat(zombie.committedAfterFence()).as("committed after the fence").isEmpty();
+
+    List<String> fromZombie = zombie.committedValues();
+    await()
+        .atMost(BOUND)
+        .alias("the leader processed what the zombie had not committed")
+        .until(() -> fromZombie.size() + leader.processed() >= total);
+    List<ConsumerRecord<String, String>> output =
+        await()
+            .atMost(BOUND)
+            .until(() -> KafkaTopics.readCommitted(cluster, out), o -> o.size() >= total);
+    Map<String, Long> counts = KafkaTopics.countsByValue(output);
+    assertThat(counts.values()).as("no duplicates").containsOnly(1L);
+    assertThat(counts.keySet())
+        .as("no gap")
+        .isEqualTo(
+            IntStream.range(0, total).mapToObj(i -> "VALUE-" + i).collect(Collectors.toSet()));
+    List<ConsumerRecord<String, String>> zombieOutput =
+        output.stream().filter(r -> r.headers().lastHeader(PipelineHeaders.EPOCH) == null).toList();
+    assertThat(zombieOutput)
+        .as("the zombie's output: its committed transactions, nothing of the aborted one")
+        .map(ConsumerRecord::value)
+        .containsExactlyElementsOf(fromZombie);
+    assertThat(output.subList(0, zombieOutput.size()))
+        .as("the zombie's output comes before the leader's")
+        .isEqualTo(zombieOutput);
+    assertThat(epochs(output.subList(zombieOutput.size(), output.size())))
+        .as("the leader's output, of one term")
+        .hasSize(1);
+
+    // Per input partition, the leader's first record is the one after the zombie's last commit.
+    Map<String, ConsumerRecord<String, String>> sources =
+        KafkaTopics.readCommitted(cluster, in).stream()
+            .collect(Collectors.toMap(r -> r.value().toUpperCase(Locale.ROOT), r -> r));
+    Map<TopicPartition, Long> leaderFirst = new HashMap<>();
+    for (ConsumerRecord<String, String> record :
+        output.subList(zombieOutput.size(), output.size())) {
+      ConsumerRecord<String, String> source = sources.get(record.value());
+      leaderFirst.merge(
+          new TopicPartition(source.topic(), source.partition()), source.offset(), Math::min);
+    }
+    Map<TopicPartition, Long> zombieEnds = zombie.committedOffsets();
+    assertThat(zombieEnds).as("the zombie committed progress in both partitions").hasSize(2);
+    assertThat(leaderFirst)
+        .as("per partition, the leader's first offset: the zombie's last commit's end")
+        .isEqualTo(zombieEnds);
+  }
+
+  /** Whether {@code e} or a cause of it says the producer was fenced. */
+  private static boolean fencing(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Test
