@@ -62,7 +62,10 @@ public final class EmbeddedSecurity {
 
   private void generate() {
     char[] storePassword = randomPassword().toCharArray();
-    Certificates ca = Certificates.newAuthority("pipekeeper-embedded-ca");
+    // A name of its own: two folders' CAs must not be taken for one another.
+    Certificates ca =
+        Certificates.newAuthority(
+            "pipekeeper-embedded-ca-" + Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE));
     ca.saveAuthority(dir.resolve("ca.p12"), storePassword);
     ca.writeTruststore(truststore(), storePassword);
     ca.writeKeystore(
