@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pipekeeper.core.AuthenticationException;
 import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.UnreachableException;
 import dev.pipekeeper.core.config.ChangeOptions;
 import dev.pipekeeper.core.config.Scope;
 import dev.pipekeeper.core.internal.Connection;
@@ -17,9 +18,16 @@ import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.embedded.EmbeddedSecurity;
 import dev.pipekeeper.embedded.EmbeddedZooKeeper;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooDefs;
@@ -97,6 +105,84 @@ class SecuredZooKeeperIT {
             "TLS handshake with ZooKeeper at "
                 + zk.connectString()
                 + " failed: the server's certificate is not trusted by the truststore");
+  }
+
+  @Test
+  void aCertificateThatDoesNotNameTheHostIsRefusedUnlessVerificationIsOff() throws Exception {
+    // A TLS server whose certificate (the CA's own, CN=writer) names no host at all.
+    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    char[] password = security.storePassword().toCharArray();
+    keys.init(KeyStore.getInstance(security.keystore("writer").toFile(), password), password);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(keys.getKeyManagers(), null, null);
+    try (SSLServerSocket server =
+        (SSLServerSocket)
+            context
+                .getServerSocketFactory()
+                .createServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread acceptor =
+          new Thread(
+              () -> {
+                while (!server.isClosed()) {
+                  try (SSLSocket socket = (SSLSocket) server.accept()) {
+                    socket.startHandshake();
+                    socket.getInputStream().read(); // until the client gives up
+                  } catch (IOException e) {
+                    // the client refused the certificate, or went away
+                  }
+                }
+              },
+              "misnamed-tls-server");
+      acceptor.setDaemon(true);
+      acceptor.start();
+      String address = "127.0.0.1:" + server.getLocalPort();
+
+      assertThatThrownBy(
+              () ->
+                  Pipekeeper.builder()
+                      .zookeeper(address)
+                      .connectionTimeout(CONNECT)
+                      .security(as("writer"))
+                      .build())
+          .isInstanceOf(AuthenticationException.class)
+          .hasMessageStartingWith(
+              "TLS handshake with ZooKeeper at "
+                  + address
+                  + " failed: the server's certificate does not name the host connected to"
+                  + " (hostname verification)");
+      // Without verification the handshake passes; this server speaks no ZooKeeper, though.
+      assertThatThrownBy(
+              () ->
+                  Pipekeeper.builder()
+                      .zookeeper(address)
+                      .connectionTimeout(CONNECT)
+                      .security(
+                          tls()
+                              .hostnameVerification(false)
+                              .sasl("writer", security.passwordFile("writer"))
+                              .build())
+                      .build())
+          .isInstanceOf(UnreachableException.class);
+    }
+  }
+
+  @Test
+  void aTlsClientOnAPlaintextPortIsRefusedInOneLine() {
+    try (EmbeddedZooKeeper plain = EmbeddedZooKeeper.builder().build().start()) {
+      assertThatThrownBy(
+              () ->
+                  Pipekeeper.builder()
+                      .zookeeper(plain.connectString())
+                      .connectionTimeout(CONNECT)
+                      .security(as("writer"))
+                      .build())
+          .isInstanceOf(AuthenticationException.class)
+          .hasMessage(
+              "TLS handshake with ZooKeeper at "
+                  + plain.connectString()
+                  + " failed: the server closed the connection during the handshake (is the port"
+                  + " plaintext, or does the server require a client certificate?)");
+    }
   }
 
   @Test

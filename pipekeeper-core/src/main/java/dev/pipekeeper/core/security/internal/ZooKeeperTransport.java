@@ -230,9 +230,11 @@ public final class ZooKeeperTransport implements AutoCloseable {
       return "the server's certificate does not name the host connected to (hostname verification): "
           + message;
     }
-    if (e instanceof SSLHandshakeException && message.contains("Remote host terminated")) {
-      return "the server closed the connection during the handshake (does it ask for a client"
-          + " certificate?)";
+    if (e instanceof SSLHandshakeException
+        && (message.contains("Remote host terminated")
+            || message.contains("peer shut down incorrectly"))) {
+      return "the server closed the connection during the handshake (is the port plaintext, or"
+          + " does the server require a client certificate?)";
     }
     if (message.contains("Unsupported or unrecognized SSL message")
         || message.contains("plaintext connection")) {
@@ -270,6 +272,13 @@ public final class ZooKeeperTransport implements AutoCloseable {
       // ZooKeeper reads PEM itself; the handshake check needs a JDK store, so it is skipped.
       throw new InvalidInputException(
           "store " + file + " is PEM; give a PKCS12 or JKS store (the handshake check reads it)");
+    }
+    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+      throw new InvalidInputException(
+          "cannot read store "
+              + file
+              + ": "
+              + (Files.exists(file) ? "not readable" : "no such file"));
     }
     try {
       return KeyStore.getInstance(file.toFile(), password != null ? password.toCharArray() : null);
