@@ -92,6 +92,28 @@ class SecuredZooKeeperIT {
   }
 
   @Test
+  void aPortThatAcceptsButNeverAnswersIsUnreachableNotTls() {
+    try (dev.pipekeeper.embedded.TcpProxy proxy =
+        dev.pipekeeper.embedded.TcpProxy.start("127.0.0.1", zk.server(1).clientPort())) {
+      proxy.blackhole();
+      long start = System.nanoTime();
+      assertThatThrownBy(
+              () ->
+                  Pipekeeper.builder()
+                      .zookeeper(proxy.address())
+                      .connectionTimeout(Duration.ofSeconds(2))
+                      .sessionTimeout(Duration.ofSeconds(2))
+                      .build())
+          .isInstanceOf(UnreachableException.class);
+      // The connection timeout (2 s), asking the port for TLS (at most 1 s to connect, 1 s to
+      // answer; about 1.3 s here) and ZooKeeper's own close of a client that never connected
+      // (about 2.5 s with a 2 s session): about 6 s measured.
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isLessThan(TestTimeouts.scaled(Duration.ofSeconds(9)));
+    }
+  }
+
+  @Test
   void aServerCertificateFromAnotherCaIsRefused() {
     EmbeddedSecurity other = EmbeddedSecurity.create(dir.resolve("other-ca"));
     ZooKeeperSecurity untrusting =

@@ -164,10 +164,13 @@ public final class ZooKeeperTransport implements AutoCloseable {
   }
 
   /**
-   * Whether a server that a plaintext client could not connect to answers a TLS handshake: then its
-   * client port takes TLS only. Certificates are not checked; nothing is sent but the handshake.
+   * Whether the first server that takes a TCP connection answers a TLS handshake: then its client
+   * port takes TLS only (asked when a plaintext client got no session). Certificates are not
+   * checked; nothing is sent but the handshake. One server is asked, with at most a second to
+   * connect and a second to answer, beyond the connections refused at once.
    */
   public static Optional<HostAndPort> answersTls(List<HostAndPort> servers, Duration timeout) {
+    Duration bound = timeout.compareTo(Duration.ofSeconds(1)) < 0 ? timeout : Duration.ofSeconds(1);
     SSLContext trustAll;
     try {
       trustAll = SSLContext.getInstance("TLS");
@@ -176,7 +179,7 @@ public final class ZooKeeperTransport implements AutoCloseable {
       return Optional.empty();
     }
     for (HostAndPort server : servers) {
-      try (Socket plain = connect(server, timeout)) {
+      try (Socket plain = connect(server, bound)) {
         if (plain == null) {
           continue;
         }
@@ -189,7 +192,8 @@ public final class ZooKeeperTransport implements AutoCloseable {
           return Optional.of(server);
         }
       } catch (IOException notTls) {
-        // a plaintext server, or none: look at the next
+        // a plaintext server, or one that does not answer: not a TLS-only port
+        return Optional.empty();
       }
     }
     return Optional.empty();
