@@ -207,6 +207,18 @@ final class DefaultPipekeeper implements Pipekeeper, Connection {
           "ZooKeeper at "
               + servers
               + " requires SASL authentication and this connection has no SASL user");
+    } catch (KeeperException.ConnectionLossException e) {
+      if (authWatch.failed()) {
+        throw saslFailed(servers);
+      }
+      boolean sasl = transport != null && transport.saslUser().isPresent();
+      // A server that requires SASL answers the first request of an unauthenticated session with
+      // SessionClosedRequireAuth and closes it; the close can win over the answer.
+      throw session.unreachable(
+          "the session was closed at its first request"
+              + (sasl
+                  ? ""
+                  : " (does the server require SASL authentication? this connection has none)"));
     } catch (Exception e) {
       if (authWatch.failed()) {
         throw saslFailed(servers);
