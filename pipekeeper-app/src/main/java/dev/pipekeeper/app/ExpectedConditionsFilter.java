@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
+import javax.security.sasl.SaslException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.zookeeper.KeeperException;
@@ -20,6 +21,8 @@ import org.slf4j.Marker;
  *       outage, one line per state change and one a minute while it lasts.
  *   <li>Kafka's producer, when a newer instance fenced it (a SINGLETON takeover, a unit moved):
  *       Pipekeeper logs the fencing at INFO, as the end of that instance's term.
+ *   <li>ZooKeeper's client, when SASL authentication fails (a wrong user or password): Pipekeeper
+ *       refuses the connection with one line naming the user and the servers.
  * </ul>
  */
 public final class ExpectedConditionsFilter extends TurboFilter {
@@ -35,6 +38,10 @@ public final class ExpectedConditionsFilter extends TurboFilter {
             t,
             KeeperException.ConnectionLossException.class,
             KeeperException.SessionExpiredException.class)) {
+      return FilterReply.DENY;
+    }
+    if (name.startsWith("org.apache.zookeeper")
+        && causedBy(t, SaslException.class, SaslException.class)) {
       return FilterReply.DENY;
     }
     if (name.startsWith("org.apache.kafka.clients.producer")

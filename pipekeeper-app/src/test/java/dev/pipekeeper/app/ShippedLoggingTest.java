@@ -60,6 +60,20 @@ class ShippedLoggingTest {
   }
 
   @Test
+  void zooKeepersSaslFailureStackTraceIsNotPrinted() {
+    Logger sasl = context.getLogger("org.apache.zookeeper.client.ZooKeeperSaslClient");
+    // what ZooKeeper's client logs when the server refuses its SASL credentials
+    sasl.error(
+        "SASL authentication failed using login context 'Pipekeeper-1-c-writer'.",
+        new javax.security.sasl.SaslException(
+            "Error in authenticating with a Zookeeper Quorum member"));
+    sasl.error("something else", new IllegalStateException("bug"));
+    assertThat(console.list)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .containsExactly("something else");
+  }
+
+  @Test
   void curatorsOtherErrorsAndPipekeepersOwnLinesStillShow() {
     Logger curator = context.getLogger("org.apache.curator.framework.imps.CuratorFrameworkImpl");
     curator.error("Background exception was not retry-able", new KeeperException.NoAuthException());

@@ -2,9 +2,11 @@ package dev.pipekeeper.bench;
 
 import com.fasterxml.jackson.databind.node.IntNode;
 import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.PipekeeperBuilder;
 import dev.pipekeeper.core.config.ChangeOptions;
 import dev.pipekeeper.core.config.ConfigView;
 import dev.pipekeeper.core.config.Scope;
+import dev.pipekeeper.core.security.ZooKeeperSecurity;
 import dev.pipekeeper.embedded.EmbeddedZooKeeper;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -38,7 +40,7 @@ public final class ConfigPropagationBench {
   private static final int WARMUP = 500;
 
   /** History entries kept per key (second argument; default 100, Pipekeeper's default). */
-  private static int historyLimit;
+  private static int historyLimit = 100;
 
   private ConfigPropagationBench() {}
 
@@ -115,7 +117,7 @@ public final class ConfigPropagationBench {
   }
 
   /** One side of the comparison: a round writes a value and waits for every listener to see it. */
-  private abstract static class Side implements AutoCloseable {
+  abstract static class Side implements AutoCloseable {
     final AtomicReference<CountDownLatch> arrivals = new AtomicReference<>(new CountDownLatch(0));
 
     /**
@@ -214,12 +216,19 @@ public final class ConfigPropagationBench {
     }
   }
 
-  private static final class PipekeeperConfig extends Side {
+  static final class PipekeeperConfig extends Side {
     private static final Scope SCOPE = Scope.pipeline("bench");
     private final Pipekeeper writer;
     private final List<Pipekeeper> clients = new ArrayList<>();
+    private final ZooKeeperSecurity security;
 
     PipekeeperConfig(String connect) {
+      this(connect, null);
+    }
+
+    /** With {@code security} (null for none) on every connection. */
+    PipekeeperConfig(String connect, ZooKeeperSecurity security) {
+      this.security = security;
       writer = connect(connect, "writer");
       writer.config().set(SCOPE, "k", IntNode.valueOf(-1), ChangeOptions.by("bench"));
       for (int c = 0; c < CLIENTS; c++) {
@@ -243,14 +252,18 @@ public final class ConfigPropagationBench {
       writer.close();
     }
 
-    private static Pipekeeper connect(String connect, String identity) {
-      return Pipekeeper.builder()
-          .zookeeper(connect)
-          .cluster("bench")
-          .identity(identity)
-          .sessionTimeout(Duration.ofSeconds(30))
-          .configHistoryLimit(historyLimit)
-          .build();
+    private Pipekeeper connect(String connect, String identity) {
+      PipekeeperBuilder builder =
+          Pipekeeper.builder()
+              .zookeeper(connect)
+              .cluster("bench")
+              .identity(identity)
+              .sessionTimeout(Duration.ofSeconds(30))
+              .configHistoryLimit(historyLimit);
+      if (security != null) {
+        builder.security(security);
+      }
+      return builder.build();
     }
   }
 }

@@ -35,6 +35,8 @@ import dev.pipekeeper.core.monitor.Alerts;
 import dev.pipekeeper.core.monitor.Monitor;
 import dev.pipekeeper.core.monitor.MonitorBuilder;
 import dev.pipekeeper.core.monitor.internal.DefaultAlerts;
+import dev.pipekeeper.core.security.internal.AuthWatch;
+import dev.pipekeeper.core.security.internal.ZooKeeperTransport;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -52,6 +54,7 @@ import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.client.ZKClientConfig;
 import org.apache.zookeeper.data.ACL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,12 +82,27 @@ final class DefaultPipekeeper implements Pipekeeper, Connection {
   private final DefaultLocks locks;
   private final DefaultConfiguration config;
   private final DefaultHealth health;
+  private final ZooKeeperTransport transport;
+  private final AuthWatch authWatch = new AuthWatch();
   private volatile ConnectionState state;
 
   DefaultPipekeeper(PipekeeperSettings settings) {
     this.cluster = settings.cluster();
     String identity = settings.identity() != null ? settings.identity() : defaultIdentity();
     Names.check("identity", identity);
+    ZkConnectString connectString = ZkConnectString.parse(settings.zookeeper());
+    this.transport =
+        settings.security() != null ? ZooKeeperTransport.open(settings.security(), cluster) : null;
+    if (transport != null) {
+      try {
+        // Before the client tries: a certificate problem is one line, not a connection that
+        // never comes up.
+        transport.checkHandshake(connectString.servers(), settings.connectionTimeout());
+      } catch (RuntimeException e) {
+        transport.close();
+        throw e;
+      }
+    }
     // Curator's own default for this executor is a thread that outlives the client.
     this.curatorSafeRunner = new Serial("pipekeeper-curator-safe");
     this.root =
@@ -107,8 +125,8 @@ final class DefaultPipekeeper implements Pipekeeper, Connection {
     root.getConnectionStateListenable().addListener((client, newState) -> onState(newState));
     root.start();
     try {
-      session.awaitConnected(settings.connectionTimeout());
-      Optional<String> chroot = ZkConnectString.parse(settings.zookeeper()).chroot();
+      awaitAuthenticated(settings, connectString);
+      Optional<String> chroot = connectString.chroot();
       if (chroot.isPresent()) {
         ensureChroot(chroot.get(), settings);
       }
@@ -117,6 +135,9 @@ final class DefaultPipekeeper implements Pipekeeper, Connection {
       meters.close();
       connectionEvents.close();
       curatorSafeRunner.close();
+      if (transport != null) {
+        transport.close();
+      }
       throw e;
     }
     if (state == null) {
@@ -151,12 +172,78 @@ final class DefaultPipekeeper implements Pipekeeper, Connection {
     }
   }
 
+  /**
+   * Waits for the session and makes one read, which is where the servers' refusals show: a SASL
+   * failure (ZooKeeper's client gives up), SASL required and not attempted (the server closes the
+   * session at the first request), or a plaintext client on a TLS-only port (no session at all).
+   */
+  private void awaitAuthenticated(PipekeeperSettings settings, ZkConnectString connectString) {
+    String servers = connectString.serversString();
+    try {
+      session.awaitConnected(settings.connectionTimeout());
+    } catch (UnreachableException e) {
+      if (authWatch.failed()) {
+        throw saslFailed(servers);
+      }
+      if (transport == null || !settings.security().tls()) {
+        Optional<dev.pipekeeper.core.ensemble.HostAndPort> tls =
+            ZooKeeperTransport.answersTls(connectString.servers(), settings.connectionTimeout());
+        if (tls.isPresent()) {
+          throw new AuthenticationException(
+              "ZooKeeper at "
+                  + tls.get()
+                  + " takes TLS only and this connection is plaintext: configure TLS"
+                  + " (a truststore)");
+        }
+      }
+      throw e;
+    }
+    try {
+      root.usingNamespace(null).checkExists().forPath("/");
+    } catch (KeeperException.AuthFailedException e) {
+      throw saslFailed(servers);
+    } catch (KeeperException.SessionClosedRequireAuthException e) {
+      throw new AuthenticationException(
+          "ZooKeeper at "
+              + servers
+              + " requires SASL authentication and this connection has no SASL user");
+    } catch (KeeperException.ConnectionLossException e) {
+      if (authWatch.failed()) {
+        throw saslFailed(servers);
+      }
+      boolean sasl = transport != null && transport.saslUser().isPresent();
+      // A server that requires SASL answers the first request of an unauthenticated session with
+      // SessionClosedRequireAuth and closes it; the close can win over the answer.
+      throw session.unreachable(
+          "the session was closed at its first request"
+              + (sasl
+                  ? ""
+                  : " (does the server require SASL authentication? this connection has none)"));
+    } catch (Exception e) {
+      if (authWatch.failed()) {
+        throw saslFailed(servers);
+      }
+      throw session.failure("reading ZooKeeper's root", e);
+    }
+  }
+
+  private AuthenticationException saslFailed(String servers) {
+    String user = transport != null ? transport.saslUser().map(u -> " as " + u).orElse("") : "";
+    return new AuthenticationException(
+        "SASL authentication"
+            + user
+            + " failed at ZooKeeper "
+            + servers
+            + " (wrong user or password, or a mechanism the server does not take)");
+  }
+
   /** The Curator settings every client of this connection shares, for {@code connectString}. */
-  private static CuratorFrameworkFactory.Builder curator(
+  private CuratorFrameworkFactory.Builder curator(
       PipekeeperSettings settings, String connectString) {
     CuratorFrameworkFactory.Builder builder =
         CuratorFrameworkFactory.builder()
             .connectString(connectString)
+            .zookeeperFactory(authWatch)
             .sessionTimeoutMs((int) settings.sessionTimeout().toMillis())
             .connectionTimeoutMs((int) settings.connectionTimeout().toMillis())
             .retryPolicy(settings.retryPolicy());
@@ -170,8 +257,10 @@ final class DefaultPipekeeper implements Pipekeeper, Connection {
     if (acl != null) {
       builder.aclProvider(acl);
     }
-    if (settings.clientConfig() != null) {
-      builder.zkClientConfig(settings.clientConfig());
+    ZKClientConfig clientConfig =
+        transport != null ? transport.clientConfig() : settings.clientConfig();
+    if (clientConfig != null) {
+      builder.zkClientConfig(clientConfig);
     }
     return builder;
   }
@@ -412,6 +501,9 @@ final class DefaultPipekeeper implements Pipekeeper, Connection {
     connectionEvents.close();
     connectionWatch.shutdownNow();
     curatorSafeRunner.close();
+    if (transport != null) {
+      transport.close();
+    }
     if (connected) {
       LOG.info("closed the ZooKeeper session of {} (cluster {})", session.identity(), cluster);
     } else {

@@ -2,6 +2,7 @@ package dev.pipekeeper.core;
 
 import dev.pipekeeper.core.internal.Durations;
 import dev.pipekeeper.core.internal.ZkLayout;
+import dev.pipekeeper.core.security.ZooKeeperSecurity;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.time.Duration;
@@ -21,9 +22,10 @@ import org.apache.zookeeper.client.ZKClientConfig;
  * <p>Security: {@link #authorization(String, byte[])} adds credentials (e.g. {@code digest}, {@code
  * user:password}); with credentials and no explicit {@link #aclProvider(ACLProvider)}, Pipekeeper's
  * nodes are created readable and writable by their creator's identity only, never world-writable.
- * TLS and SASL are ZooKeeper client settings: pass them in {@link #clientConfig(ZKClientConfig)}
- * (e.g. {@code zookeeper.client.secure}, {@code zookeeper.ssl.keyStore.location}, {@code
- * zookeeper.sasl.clientconfig}).
+ * TLS and SASL DIGEST-MD5 are set per connection with {@link #security(ZooKeeperSecurity)}, which
+ * makes the connection's own client config and JAAS section (no system property is read or set for
+ * them); {@link #clientConfig(ZKClientConfig)} passes ZooKeeper client settings through as they are
+ * instead (the two are exclusive). See {@code docs/security.md}.
  */
 public final class PipekeeperBuilder {
   private String zookeeper;
@@ -35,6 +37,7 @@ public final class PipekeeperBuilder {
   private final List<AuthInfo> authorizations = new ArrayList<>();
   private ACLProvider aclProvider;
   private ZKClientConfig clientConfig;
+  private ZooKeeperSecurity security;
   private boolean followEnsembleChanges;
   private boolean createChroot = true;
   private int configValueLimit = 256 * 1024;
@@ -101,9 +104,24 @@ public final class PipekeeperBuilder {
     return this;
   }
 
-  /** ZooKeeper client settings passed through as they are (TLS, SASL, ...). */
+  /**
+   * ZooKeeper client settings passed through as they are. Note that {@code new ZKClientConfig()}
+   * copies the JVM's {@code zookeeper.*} system properties, TLS and SASL ones included, and that
+   * its SASL section is looked up in the JVM-wide JAAS configuration: for per-connection TLS and
+   * SASL use {@link #security(ZooKeeperSecurity)} instead, which cannot be combined with this.
+   */
   public PipekeeperBuilder clientConfig(ZKClientConfig clientConfig) {
     this.clientConfig = Objects.requireNonNull(clientConfig);
+    return this;
+  }
+
+  /**
+   * TLS and SASL of this connection (default none): its own client config (TLS on a Netty socket,
+   * hostname verification unless turned off) and its own JAAS section for the SASL user, so that
+   * other connections in this JVM keep theirs. Password files are read by {@link #build()}.
+   */
+  public PipekeeperBuilder security(ZooKeeperSecurity security) {
+    this.security = Objects.requireNonNull(security);
     return this;
   }
 
@@ -168,6 +186,8 @@ public final class PipekeeperBuilder {
    * @throws InvalidInputException if a setting is malformed (connect string, cluster name,
    *     timeouts)
    * @throws UnreachableException if no server answered within the connection timeout
+   * @throws AuthenticationException if the TLS handshake or SASL authentication failed, or the
+   *     servers require TLS or SASL that this connection does not use
    * @throws PipekeeperException if the connect string's chroot does not exist and {@link
    *     #createChroot(boolean)} is off
    */
@@ -185,6 +205,10 @@ public final class PipekeeperBuilder {
       throw new InvalidInputException(
           "connection timeout must be positive, not " + Durations.format(connectionTimeout));
     }
+    if (security != null && clientConfig != null) {
+      throw new InvalidInputException(
+          "give either security(ZooKeeperSecurity) or clientConfig(ZKClientConfig), not both");
+    }
     return new DefaultPipekeeper(settings());
   }
 
@@ -200,6 +224,7 @@ public final class PipekeeperBuilder {
         List.copyOf(authorizations),
         aclProvider,
         clientConfig,
+        security,
         followEnsembleChanges,
         createChroot,
         configValueLimit,

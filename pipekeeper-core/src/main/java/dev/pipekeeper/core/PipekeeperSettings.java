@@ -1,5 +1,6 @@
 package dev.pipekeeper.core;
 
+import dev.pipekeeper.core.security.ZooKeeperSecurity;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +17,7 @@ import org.apache.zookeeper.client.ZKClientConfig;
  * @param identity the identity, or null for the default
  * @param aclProvider the ACL provider, or null for the default
  * @param clientConfig the client config, or null for ZooKeeper's defaults
+ * @param security the transport security, or null for none (exclusive with {@code clientConfig})
  */
 record PipekeeperSettings(
     String zookeeper,
@@ -27,6 +29,7 @@ record PipekeeperSettings(
     List<AuthInfo> authorizations,
     ACLProvider aclProvider,
     ZKClientConfig clientConfig,
+    ZooKeeperSecurity security,
     boolean followEnsembleChanges,
     boolean createChroot,
     int configValueLimit,

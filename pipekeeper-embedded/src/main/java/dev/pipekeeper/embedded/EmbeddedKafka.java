@@ -6,6 +6,7 @@ import dev.pipekeeper.embedded.internal.Dirs;
 import dev.pipekeeper.embedded.internal.FreePorts;
 import dev.pipekeeper.embedded.internal.KafkaBrokerRunner;
 import dev.pipekeeper.embedded.internal.QuietLogging;
+import dev.pipekeeper.embedded.internal.SecureKafkaFiles;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -27,6 +28,12 @@ import org.apache.kafka.common.Uuid;
  * <p>Defaults suit one small node: internal topics with replication factor 1 and few partitions, no
  * rebalance delay, and a small log cleaner buffer (Kafka's default takes 128 MiB of heap).
  * Thread-safe; {@link #close()} is safe to call twice and deletes a data folder it created.
+ *
+ * <p>A {@linkplain Builder#secure(EmbeddedSecurity) secured} node listens with SASL_SSL only
+ * (SCRAM-SHA-512; the credentials of {@link EmbeddedSecurity#USERS} are made when the storage is
+ * formatted), authorizes with the StandardAuthorizer ({@code admin} is a super user, everyone else
+ * needs ACLs) and, with {@link Builder#mutualTls(boolean)}, also takes client certificates on a
+ * second, SSL listener. {@link #clientConfigFile(String)} gives each user's client settings.
  */
 public final class EmbeddedKafka implements AutoCloseable {
   private enum State {
@@ -40,6 +47,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final boolean ownsDataDir;
   private final int brokerPort;
   private final int controllerPort;
+  private final int mtlsPort;
   private final String clusterId;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private KafkaBrokerRunner inProcess;
@@ -50,9 +58,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     this.ownsDataDir = builder.dataDir == null;
     this.dataDir =
         ownsDataDir ? Dirs.createTemp("pipekeeper-kafka-") : Dirs.create(builder.dataDir);
-    int[] ports = FreePorts.allocate(2);
+    int[] ports = FreePorts.allocate(3);
     this.brokerPort = builder.brokerPort > 0 ? builder.brokerPort : ports[0];
     this.controllerPort = ports[1];
+    this.mtlsPort = builder.security != null && builder.mutualTls ? ports[2] : 0;
     // A data folder kept from an earlier run holds formatted storage: the broker runs with the id
     // stored there, so that is the id to report.
     this.clusterId =
@@ -89,8 +98,13 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
     try {
       Properties config = brokerConfig();
+      List<String> scram = List.of();
+      if (builder.security != null) {
+        scram = SecureKafkaFiles.scramCredentials(builder.security);
+        writeClientFiles();
+      }
       if (builder.launch == Launch.IN_PROCESS) {
-        inProcess = new KafkaBrokerRunner(config, clusterId);
+        inProcess = new KafkaBrokerRunner(config, clusterId, scram);
         inProcess.start();
       } else {
         Properties all = new Properties();
@@ -98,6 +112,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         all.setProperty(ChildMain.KIND, "kafka");
         all.setProperty(ChildMain.CLUSTER_ID, clusterId);
         all.setProperty(ChildMain.ADDRESS, bootstrapServers());
+        all.setProperty(ChildMain.SCRAM, String.join("\n", scram));
         child =
             ChildServer.start(
                 all, dataDir.resolve("process"), builder.childJvmOptions, builder.startTimeout);
@@ -119,6 +134,71 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   public int brokerPort() {
     return brokerPort;
+  }
+
+  /** The security material of a {@linkplain Builder#secure secured} node. */
+  public Optional<EmbeddedSecurity> security() {
+    return Optional.ofNullable(builder.security);
+  }
+
+  /**
+   * {@code 127.0.0.1:port} of the mutual-TLS listener of a secured node.
+   *
+   * @throws IllegalStateException if the node has none ({@link Builder#mutualTls(boolean)})
+   */
+  public String mutualTlsBootstrapServers() {
+    if (mtlsPort == 0) {
+      throw new IllegalStateException("the node has no mutual-TLS listener");
+    }
+    return "127.0.0.1:" + mtlsPort;
+  }
+
+  /**
+   * {@code user}'s Kafka client settings on a secured node (SASL_SSL, SCRAM-SHA-512, the CA's
+   * truststore), with {@code bootstrap.servers}: what {@link #clientConfigFile(String)} holds.
+   *
+   * @throws IllegalStateException if the node is not secured
+   */
+  public Map<String, Object> clientProperties(String user) {
+    return new LinkedHashMap<>(SecureKafkaFiles.saslClient(secured(), bootstrapServers(), user));
+  }
+
+  /** {@code user}'s client settings on the mutual-TLS listener (its certificate names it). */
+  public Map<String, Object> mutualTlsClientProperties(String user) {
+    return new LinkedHashMap<>(
+        SecureKafkaFiles.mtlsClient(secured(), mutualTlsBootstrapServers(), user));
+  }
+
+  /**
+   * The Kafka client properties file of {@code user} ({@link #clientProperties(String)}), written
+   * by {@link #start()} into {@link EmbeddedSecurity#dir()}, 0600; {@code
+   * kafka-USER-mtls.properties} beside it holds the mutual-TLS settings when the node has that
+   * listener.
+   */
+  public Path clientConfigFile(String user) {
+    return secured().dir().resolve("kafka-" + user + ".properties");
+  }
+
+  private EmbeddedSecurity secured() {
+    if (builder.security == null) {
+      throw new IllegalStateException("the node is not secured");
+    }
+    return builder.security;
+  }
+
+  private void writeClientFiles() {
+    for (String user : EmbeddedSecurity.USERS) {
+      SecureKafkaFiles.write(
+          clientConfigFile(user),
+          "Kafka client settings of " + user + " (pipekeeper-embedded, throwaway CA)",
+          SecureKafkaFiles.saslClient(builder.security, bootstrapServers(), user));
+      if (mtlsPort > 0) {
+        SecureKafkaFiles.write(
+            builder.security.dir().resolve("kafka-" + user + "-mtls.properties"),
+            "Kafka mutual-TLS client settings of " + user + " (pipekeeper-embedded)",
+            SecureKafkaFiles.mtlsClient(builder.security, mutualTlsBootstrapServers(), user));
+      }
+    }
   }
 
   public int controllerPort() {
@@ -167,6 +247,9 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   private void awaitReady() {
     Map<String, Object> adminConfig = new LinkedHashMap<>();
+    if (builder.security != null) {
+      adminConfig.putAll(clientProperties(EmbeddedSecurity.ADMIN));
+    }
     adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     adminConfig.put(AdminClientConfig.CLIENT_ID_CONFIG, "pipekeeper-embedded-probe");
     long timeoutMs = builder.startTimeout.toMillis();
@@ -222,6 +305,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.setProperty("background.threads", "2");
     p.setProperty("num.recovery.threads.per.data.dir", "1");
     p.setProperty("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
+    if (builder.security != null) {
+      SecureKafkaFiles.brokerConfig(builder.security, brokerPort, controllerPort, mtlsPort)
+          .forEach(p::setProperty);
+    }
     builder.overrides.forEach(p::setProperty);
     return p;
   }
@@ -236,8 +323,30 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Map<String, String> overrides = new LinkedHashMap<>();
     private List<String> childJvmOptions =
         List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    private EmbeddedSecurity security;
+    private boolean mutualTls;
 
     private Builder() {}
+
+    /**
+     * Secures the node with {@code security}: a SASL_SSL listener only (SCRAM-SHA-512 credentials
+     * of {@link EmbeddedSecurity#USERS}, made at format time), the StandardAuthorizer with {@code
+     * admin} as super user. Runs in this JVM as well as in a child: Kafka keeps these settings per
+     * broker.
+     */
+    public Builder secure(EmbeddedSecurity security) {
+      this.security = java.util.Objects.requireNonNull(security);
+      return this;
+    }
+
+    /**
+     * Whether a secured node also has an SSL listener that requires a client certificate, whose
+     * {@code CN} is the principal (default false).
+     */
+    public Builder mutualTls(boolean mutualTls) {
+      this.mutualTls = mutualTls;
+      return this;
+    }
 
     /** The broker's client port; 0, the default, takes a free port. */
     public Builder brokerPort(int brokerPort) {

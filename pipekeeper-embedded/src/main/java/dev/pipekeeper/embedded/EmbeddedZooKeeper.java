@@ -5,6 +5,7 @@ import dev.pipekeeper.embedded.internal.ChildServer;
 import dev.pipekeeper.embedded.internal.Dirs;
 import dev.pipekeeper.embedded.internal.FreePorts;
 import dev.pipekeeper.embedded.internal.QuietLogging;
+import dev.pipekeeper.embedded.internal.SecureZooKeeperFiles;
 import dev.pipekeeper.embedded.internal.ZooKeeperServerRunner;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,8 +37,20 @@ import org.apache.zookeeper.client.FourLetterWordMain;
  * <p>Servers answer the four-letter-word commands ({@code srvr}, {@code mntr}, {@code wchs}, ...)
  * on their client port. Session timeouts from 1 s to 60 s are accepted. Thread-safe; {@link
  * #close()} is safe to call twice and deletes a data folder it created itself.
+ *
+ * <p>A {@linkplain Builder#secure(EmbeddedSecurity) secured} server takes TLS only on its client
+ * port (Netty, no plaintext port) and requires SASL DIGEST-MD5 authentication of every session as
+ * one of {@link EmbeddedSecurity#USERS}; it runs in a child JVM, because ZooKeeper's server reads
+ * its SASL (JAAS) and TLS settings from JVM-wide system properties. {@link #clientConfigFile} gives
+ * each user's client settings.
  */
 public final class EmbeddedZooKeeper implements AutoCloseable {
+  /** The key of the SASL user name in a {@linkplain #clientConfigFile client config file}. */
+  public static final String SASL_USERNAME = SecureZooKeeperFiles.SASL_USERNAME;
+
+  /** The key of the SASL password's file in a {@linkplain #clientConfigFile client config file}. */
+  public static final String SASL_PASSWORD_FILE = SecureZooKeeperFiles.SASL_PASSWORD_FILE;
+
   private enum State {
     NEW,
     RUNNING,
@@ -67,6 +80,27 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
     return new Builder();
   }
 
+  /** The security material of a {@linkplain Builder#secure secured} ensemble. */
+  public Optional<EmbeddedSecurity> security() {
+    return Optional.ofNullable(builder.security);
+  }
+
+  /**
+   * The ZooKeeper client properties file of {@code user} on a {@linkplain Builder#secure secured}
+   * ensemble, written by {@link #start()} into {@link EmbeddedSecurity#dir()} (0600): ZooKeeper's
+   * own {@code zookeeper.*} TLS keys, which {@code ZKClientConfig} reads, with the truststore
+   * password given by its file, and {@value #SASL_USERNAME} and {@value #SASL_PASSWORD_FILE} for
+   * SASL DIGEST-MD5.
+   *
+   * @throws IllegalStateException if the ensemble is not secured
+   */
+  public Path clientConfigFile(String user) {
+    if (builder.security == null) {
+      throw new IllegalStateException("the ensemble is not secured");
+    }
+    return SecureZooKeeperFiles.clientConfigFile(builder.security, user);
+  }
+
   /**
    * Starts every server and returns once the ensemble serves requests.
    *
@@ -79,6 +113,9 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
     }
     if (builder.quiet) {
       QuietLogging.apply();
+    }
+    if (builder.security != null) {
+      SecureZooKeeperFiles.writeFiles(builder.security);
     }
     for (Node node : nodes) {
       if (!FreePorts.isFree(node.clientPort)) {
@@ -166,8 +203,12 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
   private Properties serverConfig(Node node) {
     Properties p = new Properties();
     p.setProperty("dataDir", dataDir.resolve("server-" + node.id).resolve("data").toString());
-    p.setProperty("clientPort", Integer.toString(node.clientPort));
-    p.setProperty("clientPortAddress", "127.0.0.1");
+    if (builder.security != null) {
+      SecureZooKeeperFiles.serverConfig(builder.security, node.clientPort).forEach(p::put);
+    } else {
+      p.setProperty("clientPort", Integer.toString(node.clientPort));
+      p.setProperty("clientPortAddress", "127.0.0.1");
+    }
     p.setProperty("tickTime", "500");
     p.setProperty("minSessionTimeout", "1000");
     p.setProperty("maxSessionTimeout", "60000");
@@ -239,7 +280,7 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
       Properties config = serverConfig(this);
       Path base = dataDir.resolve("server-" + id);
       int myId = nodes.size() > 1 ? id : 0;
-      if (builder.launch == Launch.IN_PROCESS) {
+      if (builder.launch == Launch.IN_PROCESS && builder.security == null) {
         ZooKeeperServerRunner runner = new ZooKeeperServerRunner(config, base, myId);
         // A quorum peer's start returns before the quorum forms; awaitServing waits for it.
         runner.start(builder.startTimeout.toMillis());
@@ -251,7 +292,11 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
         all.setProperty(ChildMain.BASE_DIR, base.toString());
         all.setProperty(ChildMain.MY_ID, Integer.toString(myId));
         all.setProperty(ChildMain.ADDRESS, clientAddress());
-        child = ChildServer.start(all, base, builder.childJvmOptions, builder.startTimeout);
+        List<String> options = new ArrayList<>(builder.childJvmOptions);
+        if (builder.security != null) {
+          options.addAll(SecureZooKeeperFiles.serverJvmOptions(builder.security));
+        }
+        child = ChildServer.start(all, base, options, builder.startTimeout);
       }
     }
 
@@ -261,7 +306,10 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
       while (System.nanoTime() < deadline) {
         try {
           String answer =
-              FourLetterWordMain.send4LetterWord("127.0.0.1", clientPort, "srvr", false, 1000);
+              builder.security != null
+                  ? SecureZooKeeperFiles.fourLetterWord(builder.security, clientPort, "srvr")
+                  : FourLetterWordMain.send4LetterWord(
+                      "127.0.0.1", clientPort, "srvr", false, 1000);
           if (answer.contains("Mode:")) {
             return;
           }
@@ -324,8 +372,20 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
     private Duration startTimeout = Duration.ofSeconds(60);
     private List<String> childJvmOptions =
         List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
+    private EmbeddedSecurity security;
 
     private Builder() {}
+
+    /**
+     * Secures the server with {@code security}: TLS only on the client port, SASL DIGEST-MD5
+     * required of every session, with the users of {@link EmbeddedSecurity#USERS}. A secured server
+     * always runs in a child JVM (ZooKeeper's server takes these settings from JVM-wide system
+     * properties) and is standalone: {@link #servers(int)} must stay 1.
+     */
+    public Builder secure(EmbeddedSecurity security) {
+      this.security = java.util.Objects.requireNonNull(security);
+      return this;
+    }
 
     /** 1 for a standalone server (the default), 3 or 5 for a quorum. */
     public Builder servers(int servers) {
@@ -379,6 +439,10 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
     }
 
     public EmbeddedZooKeeper build() {
+      if (security != null && servers > 1) {
+        throw new IllegalStateException(
+            "a secured ensemble is a standalone server, not " + servers);
+      }
       return new EmbeddedZooKeeper(this);
     }
   }

@@ -1,6 +1,7 @@
 package dev.pipekeeper.app.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.pipekeeper.core.ensemble.EnsembleProbe;
@@ -129,6 +130,91 @@ class LocalCommandIT {
                   + " is already in use, so ZooKeeper cannot listen on it");
       assertThat(run.shutdown.isFinished()).isTrue();
     }
+  }
+
+  @Test
+  void secureRunsTlsAndSaslZooKeeperAndSaslSslKafkaAndPrintsEachUsersFiles(@TempDir Path dir)
+      throws Exception {
+    CliRun run = new CliRun(Map.of());
+    Thread command =
+        new Thread(
+            () ->
+                run.execute(
+                    "local",
+                    "--secure",
+                    "--zk-port",
+                    "0",
+                    "--kafka-port",
+                    "0",
+                    "--data-dir",
+                    dir.toString()),
+            "local-command");
+    command.start();
+    try {
+      await().atMost(BOUND).until(() -> run.out().contains("Press Ctrl-C to stop."));
+      Map<String, String> exports =
+          run.out()
+              .lines()
+              .filter(line -> line.startsWith("export "))
+              .map(line -> line.substring("export ".length()).split("=", 2))
+              .collect(Collectors.toMap(kv -> kv[0], kv -> kv[1]));
+      Path security = dir.resolve("security");
+      assertThat(exports)
+          .containsEntry(
+              "PIPEKEEPER_ZK_CONFIG", security.resolve("zookeeper-writer.properties").toString())
+          .containsEntry(
+              "PIPEKEEPER_KAFKA_CONFIG", security.resolve("kafka-writer.properties").toString());
+      for (String user : java.util.List.of("admin", "writer", "reader")) {
+        assertThat(run.out())
+            .contains(security.resolve("zookeeper-" + user + ".properties").toString())
+            .contains(security.resolve("kafka-" + user + ".properties").toString())
+            .doesNotContain(Files.readString(security.resolve(user + ".password")));
+        assertThat(
+                java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(
+                        security.resolve("kafka-" + user + ".properties"))))
+            .isEqualTo("rw-------");
+      }
+      String zk = exports.get("PIPEKEEPER_ZK");
+
+      assertThatThrownBy(
+              () ->
+                  dev.pipekeeper.core.Pipekeeper.builder()
+                      .zookeeper(zk)
+                      .connectionTimeout(Duration.ofSeconds(3))
+                      .build())
+          .isInstanceOf(dev.pipekeeper.core.AuthenticationException.class);
+      dev.pipekeeper.core.security.ZooKeeperSecurity writer =
+          dev.pipekeeper.core.security.ZooKeeperSecurity.builder()
+              .truststore(security.resolve("truststore.p12"), security.resolve("stores.password"))
+              .sasl("writer", security.resolve("writer.password"))
+              .build();
+      try (dev.pipekeeper.core.Pipekeeper pk =
+          dev.pipekeeper.core.Pipekeeper.builder().zookeeper(zk).security(writer).build()) {
+        assertThat(pk.membership().groups()).isEmpty();
+      }
+      java.util.Properties admin = new java.util.Properties();
+      try (var in = Files.newBufferedReader(security.resolve("kafka-admin.properties"))) {
+        admin.load(in);
+      }
+      try (org.apache.kafka.clients.admin.Admin client =
+          org.apache.kafka.clients.admin.Admin.create(admin)) {
+        assertThat(client.describeCluster().nodes().get(30, java.util.concurrent.TimeUnit.SECONDS))
+            .hasSize(1);
+      }
+    } finally {
+      run.shutdown.triggerAndWait();
+      command.join(BOUND.toMillis());
+    }
+    assertThat(run.exitCode).isZero();
+  }
+
+  @Test
+  void secureRefusesAQuorum() {
+    CliRun run = CliRun.run("local", "--secure", "--zk-servers", "3");
+    assertThat(run.exitCode).isEqualTo(ExitCodes.USAGE);
+    assertThat(run.err())
+        .contains("--secure runs one ZooKeeper server: --zk-servers must be 1, not 3");
   }
 
   @Test

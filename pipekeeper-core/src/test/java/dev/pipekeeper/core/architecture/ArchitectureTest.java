@@ -35,6 +35,7 @@ class ArchitectureTest {
           "membership", Set.of(),
           "config", Set.of(),
           "health", Set.of(),
+          "security", Set.of("ensemble"),
           "assignment", Set.of("leader", "membership"),
           "monitor", Set.of("assignment", "config", "ensemble", "health", "leader", "membership"));
 

@@ -23,6 +23,9 @@ public final class ChildMain {
   public static final String ADDRESS = "pipekeeper.child.address";
   public static final String LOG_LEVEL = "pipekeeper.child.logLevel";
 
+  /** SCRAM credentials to format Kafka's storage with, one per line. */
+  public static final String SCRAM = "pipekeeper.child.scram";
+
   private ChildMain() {}
 
   public static void main(String[] args) throws IOException, InterruptedException {
@@ -46,7 +49,12 @@ public final class ChildMain {
       zk.start(Long.MAX_VALUE);
       running = zk;
     } else {
-      KafkaBrokerRunner kafka = new KafkaBrokerRunner(server, all.getProperty(CLUSTER_ID));
+      String scram = all.getProperty(SCRAM, "");
+      KafkaBrokerRunner kafka =
+          new KafkaBrokerRunner(
+              server,
+              all.getProperty(CLUSTER_ID),
+              scram.isEmpty() ? java.util.List.of() : java.util.List.of(scram.split("\n")));
       kafka.start();
       running = kafka;
     }

@@ -53,6 +53,12 @@ public final class ChildServer implements ChildProcess {
       Properties properties, Path workDir, List<String> jvmOptions, Duration timeout) {
     Dirs.create(workDir);
     Path configFile = workDir.resolve("child.properties");
+    // It may hold a secured server's passwords: readable by its owner only.
+    try {
+      OwnerOnly.createFile(configFile);
+    } catch (IOException e) {
+      throw new EmbeddedServerException("cannot create " + configFile, e);
+    }
     try (Writer out = Files.newBufferedWriter(configFile, StandardCharsets.UTF_8)) {
       properties.store(out, "pipekeeper embedded child server");
     } catch (IOException e) {

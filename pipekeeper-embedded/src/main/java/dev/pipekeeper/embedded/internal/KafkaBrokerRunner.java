@@ -27,11 +27,22 @@ public final class KafkaBrokerRunner implements AutoCloseable {
 
   private final Properties config;
   private final String clusterId;
+  private final List<String> scramCredentials;
   private KafkaRaftServer server;
 
   public KafkaBrokerRunner(Properties config, String clusterId) {
+    this(config, clusterId, List.of());
+  }
+
+  /**
+   * @param scramCredentials SCRAM credentials made when the storage is formatted, as {@code
+   *     kafka-storage.sh format --add-scram} takes them ({@code
+   *     SCRAM-SHA-512=[name=alice,password=secret]})
+   */
+  public KafkaBrokerRunner(Properties config, String clusterId, List<String> scramCredentials) {
     this.config = config;
     this.clusterId = clusterId;
+    this.scramCredentials = List.copyOf(scramCredentials);
   }
 
   /**
@@ -72,6 +83,7 @@ public final class KafkaBrokerRunner implements AutoCloseable {
             .setControllerListenerName(CONTROLLER_LISTENER)
             .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
             .setReleaseVersion(MetadataVersion.latestProduction())
+            .setScramArguments(scramCredentials)
             .run();
       }
       KafkaRaftServer created = new KafkaRaftServer(kafkaConfig, Time.SYSTEM);

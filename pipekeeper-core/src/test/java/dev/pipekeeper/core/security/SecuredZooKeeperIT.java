@@ -1,0 +1,308 @@
+package dev.pipekeeper.core.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pipekeeper.core.AuthenticationException;
+import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.UnreachableException;
+import dev.pipekeeper.core.config.ChangeOptions;
+import dev.pipekeeper.core.config.Scope;
+import dev.pipekeeper.core.internal.Connection;
+import dev.pipekeeper.core.leader.Leadership;
+import dev.pipekeeper.core.locks.LockHandle;
+import dev.pipekeeper.core.membership.Member;
+import dev.pipekeeper.core.membership.MemberInfo;
+import dev.pipekeeper.embedded.EmbeddedSecurity;
+import dev.pipekeeper.embedded.EmbeddedZooKeeper;
+import dev.pipekeeper.embedded.junit.TestTimeouts;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Pipekeeper against a ZooKeeper that takes TLS only and requires SASL. */
+class SecuredZooKeeperIT {
+  private static final Duration CONNECT = TestTimeouts.scaled(Duration.ofSeconds(5));
+  private static final Duration BOUND = TestTimeouts.scaled(Duration.ofSeconds(30));
+
+  @TempDir static Path dir;
+  private static EmbeddedSecurity security;
+  private static EmbeddedZooKeeper zk;
+
+  @BeforeAll
+  static void start() {
+    security = EmbeddedSecurity.create(dir.resolve("security"));
+    zk = EmbeddedZooKeeper.builder().secure(security).build().start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (zk != null) {
+      zk.close();
+    }
+  }
+
+  private static ZooKeeperSecurity.Builder tls() {
+    return ZooKeeperSecurity.builder()
+        .truststore(security.truststore(), security.storePasswordFile());
+  }
+
+  private static ZooKeeperSecurity as(String user) {
+    return tls().sasl(user, security.passwordFile(user)).build();
+  }
+
+  private static Pipekeeper connect(ZooKeeperSecurity security, String cluster) {
+    return Pipekeeper.builder()
+        .zookeeper(zk.connectString())
+        .cluster(cluster)
+        .connectionTimeout(CONNECT)
+        .security(security)
+        .build();
+  }
+
+  @Test
+  void aPlaintextClientIsRefusedInOneLine() {
+    assertThatThrownBy(
+            () ->
+                Pipekeeper.builder()
+                    .zookeeper(zk.connectString())
+                    .connectionTimeout(CONNECT)
+                    .build())
+        .isInstanceOf(AuthenticationException.class)
+        .hasMessage(
+            "ZooKeeper at "
+                + zk.connectString()
+                + " takes TLS only and this connection is plaintext: configure TLS (a truststore)");
+  }
+
+  @Test
+  void aPortThatAcceptsButNeverAnswersIsUnreachableNotTls() {
+    try (dev.pipekeeper.embedded.TcpProxy proxy =
+        dev.pipekeeper.embedded.TcpProxy.start("127.0.0.1", zk.server(1).clientPort())) {
+      proxy.blackhole();
+      long start = System.nanoTime();
+      assertThatThrownBy(
+              () ->
+                  Pipekeeper.builder()
+                      .zookeeper(proxy.address())
+                      .connectionTimeout(Duration.ofSeconds(2))
+                      .sessionTimeout(Duration.ofSeconds(2))
+                      .build())
+          .isInstanceOf(UnreachableException.class);
+      // The connection timeout (2 s), asking the port for TLS (at most 1 s to connect, 1 s to
+      // answer; about 1.3 s here) and ZooKeeper's own close of a client that never connected
+      // (about 2.5 s with a 2 s session): about 6 s measured.
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isLessThan(TestTimeouts.scaled(Duration.ofSeconds(9)));
+    }
+  }
+
+  @Test
+  void aServerCertificateFromAnotherCaIsRefused() {
+    EmbeddedSecurity other = EmbeddedSecurity.create(dir.resolve("other-ca"));
+    ZooKeeperSecurity untrusting =
+        ZooKeeperSecurity.builder()
+            .truststore(other.truststore(), other.storePasswordFile())
+            .sasl("admin", security.passwordFile("admin"))
+            .build();
+    assertThatThrownBy(() -> connect(untrusting, "untrusted"))
+        .isInstanceOf(AuthenticationException.class)
+        .hasMessage(
+            "TLS handshake with ZooKeeper at "
+                + zk.connectString()
+                + " failed: the server's certificate is not trusted by the truststore");
+  }
+
+  @Test
+  void aCertificateThatDoesNotNameTheHostIsRefusedUnlessVerificationIsOff() throws Exception {
+    // A TLS server whose certificate (the CA's own, CN=writer) names no host at all.
+    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    char[] password = security.storePassword().toCharArray();
+    keys.init(KeyStore.getInstance(security.keystore("writer").toFile(), password), password);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(keys.getKeyManagers(), null, null);
+    try (SSLServerSocket server =
+        (SSLServerSocket)
+            context
+                .getServerSocketFactory()
+                .createServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread acceptor =
+          new Thread(
+              () -> {
+                while (!server.isClosed()) {
+                  try (SSLSocket socket = (SSLSocket) server.accept()) {
+                    socket.startHandshake();
+                    socket.getInputStream().read(); // until the client gives up
+                  } catch (IOException e) {
+                    // the client refused the certificate, or went away
+                  }
+                }
+              },
+              "misnamed-tls-server");
+      acceptor.setDaemon(true);
+      acceptor.start();
+      String address = "127.0.0.1:" + server.getLocalPort();
+
+      assertThatThrownBy(
+              () ->
+                  Pipekeeper.builder()
+                      .zookeeper(address)
+                      .connectionTimeout(CONNECT)
+                      .security(as("writer"))
+                      .build())
+          .isInstanceOf(AuthenticationException.class)
+          .hasMessageStartingWith(
+              "TLS handshake with ZooKeeper at "
+                  + address
+                  + " failed: the server's certificate does not name the host connected to"
+                  + " (hostname verification)");
+      // Without verification the handshake passes; this server speaks no ZooKeeper, though.
+      assertThatThrownBy(
+              () ->
+                  Pipekeeper.builder()
+                      .zookeeper(address)
+                      .connectionTimeout(CONNECT)
+                      .security(
+                          tls()
+                              .hostnameVerification(false)
+                              .sasl("writer", security.passwordFile("writer"))
+                              .build())
+                      .build())
+          .isInstanceOf(UnreachableException.class);
+    }
+  }
+
+  @Test
+  void aTlsClientOnAPlaintextPortIsRefusedInOneLine() {
+    try (EmbeddedZooKeeper plain = EmbeddedZooKeeper.builder().build().start()) {
+      assertThatThrownBy(
+              () ->
+                  Pipekeeper.builder()
+                      .zookeeper(plain.connectString())
+                      .connectionTimeout(CONNECT)
+                      .security(as("writer"))
+                      .build())
+          .isInstanceOf(AuthenticationException.class)
+          .hasMessage(
+              "TLS handshake with ZooKeeper at "
+                  + plain.connectString()
+                  + " failed: the server closed the connection during the handshake (is the port"
+                  + " plaintext, or does the server require a client certificate?)");
+    }
+  }
+
+  @Test
+  void aWrongPasswordIsRefusedInOneLine() throws Exception {
+    Path wrong = Files.writeString(dir.resolve("wrong.password"), "not-the-password");
+    ZooKeeperSecurity wrongPassword = tls().sasl("writer", wrong).build();
+    assertThatThrownBy(() -> connect(wrongPassword, "wrong"))
+        .isInstanceOf(AuthenticationException.class)
+        .hasMessageStartingWith(
+            "SASL authentication as writer failed at ZooKeeper " + zk.connectString());
+  }
+
+  @Test
+  void anUnknownUserIsRefused() throws Exception {
+    Path password = Files.writeString(dir.resolve("nobody.password"), "whatever");
+    assertThatThrownBy(() -> connect(tls().sasl("nobody", password).build(), "nobody"))
+        .isInstanceOf(AuthenticationException.class)
+        .hasMessageStartingWith("SASL authentication as nobody failed");
+  }
+
+  @Test
+  void missingCredentialsAreRefusedInOneLine() {
+    // The server answers the first request with SessionClosedRequireAuth and closes the session;
+    // when the close reaches the client first, only the hint in the Unreachable line is left.
+    assertThatThrownBy(() -> connect(tls().build(), "anonymous"))
+        .satisfiesAnyOf(
+            e ->
+                assertThat(e)
+                    .isInstanceOf(AuthenticationException.class)
+                    .hasMessage(
+                        "ZooKeeper at "
+                            + zk.connectString()
+                            + " requires SASL authentication and this connection has no SASL"
+                            + " user"),
+            e ->
+                assertThat(e)
+                    .isInstanceOf(UnreachableException.class)
+                    .hasMessageEndingWith(
+                        "the session was closed at its first request (does the server require"
+                            + " SASL authentication? this connection has none)"));
+  }
+
+  @Test
+  void aMissingPasswordFileIsNamed() {
+    Path missing = dir.resolve("no-such.password");
+    assertThatThrownBy(() -> connect(tls().sasl("writer", missing).build(), "missing"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("cannot read the SASL password of writer from " + missing + ": no such file");
+  }
+
+  @Test
+  void twoConnectionsWithDifferentUsersInOneJvmEachHaveTheirOwnRights() throws Exception {
+    try (Pipekeeper admin = connect(as("admin"), "two-users");
+        Pipekeeper reader = connect(as("reader"), "two-users")) {
+      CuratorFramework adminClient = Connection.of(admin).session().client();
+      CuratorFramework readerClient = Connection.of(reader).session().client();
+      adminClient
+          .create()
+          .withACL(ZooDefs.Ids.CREATOR_ALL_ACL)
+          .forPath("/admin-only", new byte[] {1});
+      readerClient
+          .create()
+          .withACL(ZooDefs.Ids.CREATOR_ALL_ACL)
+          .forPath("/reader-only", new byte[] {2});
+
+      assertThat(adminClient.getACL().forPath("/admin-only").get(0).getId().getId())
+          .isEqualTo("admin");
+      assertThat(readerClient.getACL().forPath("/reader-only").get(0).getId().getId())
+          .isEqualTo("reader");
+      assertThatThrownBy(() -> readerClient.getData().forPath("/admin-only"))
+          .isInstanceOf(KeeperException.NoAuthException.class);
+      assertThatThrownBy(() -> adminClient.getData().forPath("/reader-only"))
+          .isInstanceOf(KeeperException.NoAuthException.class);
+      assertThat(adminClient.getData().forPath("/admin-only")).containsExactly(1);
+    }
+  }
+
+  @Test
+  void aSecuredWriterRunsMembershipElectionLocksAndConfig() throws Exception {
+    try (Pipekeeper writer = connect(as("writer"), "primitives")) {
+      Member member = writer.membership().join("orders", MemberInfo.defaults());
+      assertThat(writer.membership().members("orders")).hasSize(1);
+      member.close();
+      Leadership leadership = writer.leadership("nightly").start();
+      try {
+        assertThat(leadership.awaitLease(BOUND)).isPresent();
+      } finally {
+        leadership.close();
+      }
+      try (LockHandle lock = writer.locks().mutex("compaction").acquire(BOUND)) {
+        assertThat(lock).isNotNull();
+      }
+      ObjectMapper json = new ObjectMapper();
+      writer
+          .config()
+          .set(Scope.global(), "batch.size", json.readTree("100"), ChangeOptions.by("writer"));
+      assertThat(writer.config().get(Scope.global(), "batch.size").orElseThrow().value())
+          .isEqualTo(json.readTree("100"));
+    }
+  }
+}
