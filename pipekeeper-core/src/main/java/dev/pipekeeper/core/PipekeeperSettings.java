@@ -1,20 +1,20 @@
 package dev.pipekeeper.core;
 
+import dev.pipekeeper.core.security.AclModel;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import org.apache.curator.RetryPolicy;
 import org.apache.curator.framework.AuthInfo;
-import org.apache.curator.framework.api.ACLProvider;
 import org.apache.zookeeper.client.ZKClientConfig;
 
 /**
  * The settings of one connection as {@link PipekeeperBuilder#build()} checked them, handed to the
- * implementation; immutable but for the objects the user passed in (retry policy, ACL provider,
- * client config, registry), which are used as given.
+ * implementation; immutable but for the objects the user passed in (retry policy, client config,
+ * registry), which are used as given.
  *
  * @param identity the identity, or null for the default
- * @param aclProvider the ACL provider, or null for the default
+ * @param acls the ACL model, or null for the default
  * @param clientConfig the client config, or null for ZooKeeper's defaults
  */
 record PipekeeperSettings(
@@ -25,7 +25,7 @@ record PipekeeperSettings(
     Duration connectionTimeout,
     RetryPolicy retryPolicy,
     List<AuthInfo> authorizations,
-    ACLProvider aclProvider,
+    AclModel acls,
     ZKClientConfig clientConfig,
     boolean followEnsembleChanges,
     boolean createChroot,

@@ -35,6 +35,7 @@ class ArchitectureTest {
           "membership", Set.of(),
           "config", Set.of(),
           "health", Set.of(),
+          "security", Set.of(),
           "assignment", Set.of("leader", "membership"),
           "monitor", Set.of("assignment", "config", "ensemble", "health", "leader", "membership"));
 
@@ -104,6 +105,7 @@ class ArchitectureTest {
     expected.add(CORE);
     expected.add(CORE + ".internal");
     expected.remove(CORE + ".ensemble.internal"); // the probe is small enough to sit in its API
+    expected.remove(CORE + ".security.internal"); // the model's ACLs are applied by core.internal
     assertThat(packages).containsExactlyInAnyOrderElementsOf(expected);
   }
 }
