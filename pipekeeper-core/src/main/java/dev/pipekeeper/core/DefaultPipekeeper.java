@@ -392,6 +392,11 @@ final class DefaultPipekeeper implements Pipekeeper, Connection {
   }
 
   @Override
+  public dev.pipekeeper.core.security.AclAudit acls() {
+    return new DefaultAclAudit(session);
+  }
+
+  @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;

@@ -2,6 +2,7 @@ package dev.pipekeeper.core.security;
 
 import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.PipekeeperBuilder;
+import dev.pipekeeper.core.PipekeeperException;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -58,17 +59,18 @@ public final class ZooKeeperClientFile {
   /**
    * Reads {@code file}; warns (without refusing) when the group or others may read it.
    *
-   * @throws InvalidInputException in one line naming the file: missing, unreadable, an unknown key,
-   *     a malformed value
+   * @throws PipekeeperException in one line naming the file if it is missing or unreadable
+   * @throws InvalidInputException in one line naming the file and the key: an unknown key, a
+   *     malformed value
    */
   public static ZooKeeperClientFile load(Path file) {
     Properties properties = new Properties();
     try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       properties.load(reader);
     } catch (NoSuchFileException e) {
-      throw new InvalidInputException("ZooKeeper client file " + file + " does not exist");
+      throw new PipekeeperException("ZooKeeper client file " + file + " does not exist");
     } catch (IOException | IllegalArgumentException e) {
-      throw new InvalidInputException(
+      throw new PipekeeperException(
           "ZooKeeper client file " + file + " cannot be read: " + reason(e));
     }
     warnIfOpen(file);

@@ -173,5 +173,50 @@ class AclModelIT {
     }
   }
 
+  @Test
+  void applyBringsATreeMadeWithoutCredentialsToTheModelAndASecondRunChangesNothing(
+      TestCluster cluster) throws Exception {
+    Scope global = Scope.global();
+    try (Pipekeeper open =
+        Pipekeeper.builder().zookeeper(cluster.zkConnect()).cluster(cluster.cluster()).build()) {
+      open.config().setSchema(global, "password", Json.readTree(SECRET_SCHEMA));
+      open.config().set(global, "password", TextNode.valueOf("s3cret"), ChangeOptions.by("o"));
+      open.config().set(global, "plain", IntNode.valueOf(1), ChangeOptions.by("o"));
+      open.workUnits("g").put(WorkUnit.of("u1"));
+      AclAudit.Report before = open.acls().show();
+      assertThat(before.warnings())
+          .contains("/ is world-writable (world:anyone=cdrwa)")
+          .anyMatch(w -> w.startsWith("/config/global/password is a secret anyone may read"));
+    }
+    String value = ZkLayout.root(cluster.cluster()) + ZkLayout.configKey("global", "password");
+    try (Pipekeeper admin = connect(cluster, "admin")) {
+      AclAudit.Applied first = admin.acls().apply();
+      assertThat(first.changed()).contains("/", "/config/global/password").hasSizeGreaterThan(5);
+      assertThat(first.unchanged()).isZero();
+      AclAudit.Applied second = admin.acls().apply();
+      assertThat(second.changed()).isEmpty();
+      assertThat(second.unchanged()).isEqualTo(first.changed().size());
+      AclAudit.Report after = admin.acls().show();
+      assertThat(after.warnings()).isEmpty();
+      assertThat(after.nodes())
+          .filteredOn(AclAudit.NodeAcl::secret)
+          .extracting(AclAudit.NodeAcl::path)
+          .contains("/config/global/password")
+          .anyMatch(p -> p.startsWith("/config-history/global/password/v-"));
+    }
+    try (Pipekeeper reader = connect(cluster, "reader")) {
+      assertThat(reader.config().get(global, "plain")).isPresent();
+      assertThatThrownBy(() -> reader.config().get(global, "password"))
+          .isInstanceOf(NotAuthorizedException.class);
+    }
+    ZooKeeper raw = unauthenticated(cluster);
+    try {
+      assertThatThrownBy(() -> raw.getData(value, false, null))
+          .isInstanceOf(KeeperException.NoAuthException.class);
+    } finally {
+      raw.close();
+    }
+  }
+
   static final String SECRET_SCHEMA = "{\"type\":\"string\",\"writeOnly\":true}";
 }

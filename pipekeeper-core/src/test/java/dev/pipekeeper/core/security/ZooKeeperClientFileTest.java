@@ -115,7 +115,8 @@ class ZooKeeperClientFileTest {
   void aMissingFileIsOneLine() {
     Path missing = dir.resolve("nope.properties");
     assertThatThrownBy(() -> ZooKeeperClientFile.load(missing))
-        .isInstanceOf(InvalidInputException.class)
+        .isInstanceOf(dev.pipekeeper.core.PipekeeperException.class)
+        .isNotInstanceOf(InvalidInputException.class)
         .hasMessage("ZooKeeper client file " + missing + " does not exist");
   }
 
