@@ -18,6 +18,7 @@ import dev.pipekeeper.core.health.internal.DefaultHealth;
 import dev.pipekeeper.core.internal.Connection;
 import dev.pipekeeper.core.internal.ConnectionLog;
 import dev.pipekeeper.core.internal.CoreMeters;
+import dev.pipekeeper.core.internal.NodeAcls;
 import dev.pipekeeper.core.internal.Registry;
 import dev.pipekeeper.core.internal.Serial;
 import dev.pipekeeper.core.internal.Session;
@@ -50,12 +51,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.client.ZKClientConfig;
-import org.apache.zookeeper.data.ACL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,7 +111,13 @@ final class DefaultPipekeeper implements Pipekeeper, Connection {
             .build();
     this.meters = new CoreMeters(settings.metrics(), cluster, identity);
     this.session =
-        new Session(root, identity, settings.zookeeper(), settings.connectionTimeout(), meters);
+        new Session(
+            root,
+            identity,
+            settings.zookeeper(),
+            settings.connectionTimeout(),
+            meters,
+            nodeAcls(settings));
     // Before the client starts, so that the first CONNECTED is counted too.
     this.sessionCounters =
         meters.session(
@@ -250,12 +254,9 @@ final class DefaultPipekeeper implements Pipekeeper, Connection {
     if (!settings.authorizations().isEmpty()) {
       builder.authorization(settings.authorizations());
     }
-    ACLProvider acl = settings.aclProvider();
-    if (acl == null && !settings.authorizations().isEmpty()) {
-      acl = new CreatorOnlyAcl();
-    }
-    if (acl != null) {
-      builder.aclProvider(acl);
+    NodeAcls acls = nodeAcls(settings);
+    if (acls != NodeAcls.OPEN) {
+      builder.aclProvider(acls);
     }
     ZKClientConfig clientConfig =
         transport != null ? transport.clientConfig() : settings.clientConfig();
@@ -480,6 +481,11 @@ final class DefaultPipekeeper implements Pipekeeper, Connection {
   }
 
   @Override
+  public dev.pipekeeper.core.security.AclAudit acls() {
+    return new DefaultAclAudit(session);
+  }
+
+  @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
@@ -557,16 +563,11 @@ final class DefaultPipekeeper implements Pipekeeper, Connection {
     }
   }
 
-  /** Nodes readable and writable by their creator's authenticated identity only. */
-  private static final class CreatorOnlyAcl implements ACLProvider {
-    @Override
-    public List<ACL> getDefaultAcl() {
-      return ZooDefs.Ids.CREATOR_ALL_ACL;
+  /** The ACLs of this connection's nodes: the model's, else the default of the builder's class. */
+  static NodeAcls nodeAcls(PipekeeperSettings settings) {
+    if (settings.acls() != null) {
+      return new NodeAcls(settings.acls().nodeAcl(), settings.acls().secretAcl(), true);
     }
-
-    @Override
-    public List<ACL> getAclForPath(String path) {
-      return ZooDefs.Ids.CREATOR_ALL_ACL;
-    }
+    return settings.authorizations().isEmpty() ? NodeAcls.OPEN : NodeAcls.CREATOR_ONLY;
   }
 }

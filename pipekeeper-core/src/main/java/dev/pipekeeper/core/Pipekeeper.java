@@ -171,6 +171,12 @@ public interface Pipekeeper extends AutoCloseable {
   /** Read-only views of what the cluster holds, for operators and the CLI. */
   ClusterInspector inspector();
 
+  /**
+   * The ACLs of the cluster's tree: a report, and bringing an existing tree to this connection's
+   * {@link dev.pipekeeper.core.security.AclModel} (see {@link PipekeeperBuilder#acls}).
+   */
+  dev.pipekeeper.core.security.AclAudit acls();
+
   /** Closes every primitive obtained from this connection, then the session. Safe twice. */
   @Override
   void close();

@@ -2,6 +2,7 @@ package dev.pipekeeper.core;
 
 import dev.pipekeeper.core.internal.Durations;
 import dev.pipekeeper.core.internal.ZkLayout;
+import dev.pipekeeper.core.security.AclModel;
 import dev.pipekeeper.core.security.ZooKeeperSecurity;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
@@ -11,7 +12,6 @@ import java.util.List;
 import java.util.Objects;
 import org.apache.curator.RetryPolicy;
 import org.apache.curator.framework.AuthInfo;
-import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.retry.BoundedExponentialBackoffRetry;
 import org.apache.zookeeper.client.ZKClientConfig;
 
@@ -20,12 +20,16 @@ import org.apache.zookeeper.client.ZKClientConfig;
  * default.
  *
  * <p>Security: {@link #authorization(String, byte[])} adds credentials (e.g. {@code digest}, {@code
- * user:password}); with credentials and no explicit {@link #aclProvider(ACLProvider)}, Pipekeeper's
- * nodes are created readable and writable by their creator's identity only, never world-writable.
- * TLS and SASL DIGEST-MD5 are set per connection with {@link #security(ZooKeeperSecurity)}, which
- * makes the connection's own client config and JAAS section (no system property is read or set for
- * them); {@link #clientConfig(ZKClientConfig)} passes ZooKeeper client settings through as they are
- * instead (the two are exclusive). See {@code docs/security.md}.
+ * user:password}); {@link #acls(AclModel)} gives every node Pipekeeper creates the ACLs of a role
+ * model (admins, writers, readers, secret readers; see docs/security.md). With credentials and no
+ * model, Pipekeeper's nodes are created readable and writable by their creator's identity only,
+ * never world-writable; with neither, they are open (ZooKeeper's {@code world:anyone}). TLS and
+ * SASL DIGEST-MD5 are set per connection with {@link #security(ZooKeeperSecurity)}, which makes the
+ * connection's own client config and JAAS section (no system property is read or set for them);
+ * {@link #clientConfig(ZKClientConfig)} passes ZooKeeper client settings through as they are
+ * instead (the two are exclusive). A {@link dev.pipekeeper.core.security.ZooKeeperClientFile} gives
+ * credentials, the role model and the transport settings from one file. See {@code
+ * docs/security.md}.
  */
 public final class PipekeeperBuilder {
   private String zookeeper;
@@ -35,7 +39,7 @@ public final class PipekeeperBuilder {
   private Duration connectionTimeout = Duration.ofSeconds(5);
   private RetryPolicy retryPolicy;
   private final List<AuthInfo> authorizations = new ArrayList<>();
-  private ACLProvider aclProvider;
+  private AclModel acls;
   private ZKClientConfig clientConfig;
   private ZooKeeperSecurity security;
   private boolean followEnsembleChanges;
@@ -98,9 +102,13 @@ public final class PipekeeperBuilder {
     return this;
   }
 
-  /** The ACLs of the nodes Pipekeeper creates (default: see the class description). */
-  public PipekeeperBuilder aclProvider(ACLProvider aclProvider) {
-    this.aclProvider = Objects.requireNonNull(aclProvider);
+  /**
+   * The role model of the ACLs of every node Pipekeeper creates, the chroot included: admins
+   * everything, writers read, write, create and delete, readers read; secret configuration values
+   * only admins and secret readers may read (default: see the class description).
+   */
+  public PipekeeperBuilder acls(AclModel model) {
+    this.acls = Objects.requireNonNull(model);
     return this;
   }
 
@@ -138,9 +146,9 @@ public final class PipekeeperBuilder {
 
   /**
    * Whether {@link #build()} creates the connect string's chroot when it does not exist yet
-   * (default true), with the ACLs of the cluster's nodes ({@link #aclProvider(ACLProvider)} or the
-   * default). A tool that only reads should say false: {@link #build()} then fails with one line
-   * for a missing chroot instead of creating a node a typo asked for.
+   * (default true), with the ACLs of the cluster's nodes ({@link #acls(AclModel)} or the default).
+   * A tool that only reads should say false: {@link #build()} then fails with one line for a
+   * missing chroot instead of creating a node a typo asked for.
    */
   public PipekeeperBuilder createChroot(boolean create) {
     this.createChroot = create;
@@ -222,7 +230,7 @@ public final class PipekeeperBuilder {
         connectionTimeout,
         retryPolicy != null ? retryPolicy : new BoundedExponentialBackoffRetry(100, 1000, 3),
         List.copyOf(authorizations),
-        aclProvider,
+        acls,
         clientConfig,
         security,
         followEnsembleChanges,

@@ -7,6 +7,7 @@ package dev.pipekeeper.core;
  * <ul>
  *   <li>{@link UnreachableException}: a server could not be reached in time (retriable).
  *   <li>{@link InvalidInputException}: input was refused before anything was written.
+ *   <li>{@link NotAuthorizedException}: ZooKeeper refused an operation for lack of permission.
  * </ul>
  */
 public class PipekeeperException extends RuntimeException {

@@ -14,7 +14,8 @@ final class ConnectionOptions {
   private ConnectionOptions() {}
 
   /**
-   * {@code --zk}, {@code --cluster} and {@code --connect-timeout}: what {@link Connections} opens.
+   * {@code --zk}, {@code --cluster}, {@code --connect-timeout} and {@code --zk-config}: what {@link
+   * Connections} opens.
    */
   static final class ZooKeeper {
     @Option(
@@ -44,6 +45,16 @@ final class ConnectionOptions {
         description =
             "How long to wait for a server to answer, e.g. 500ms, 5s (default: ${DEFAULT-VALUE}).")
     Duration connectTimeout;
+
+    @Option(
+        names = "--zk-config",
+        scope = ScopeType.INHERIT,
+        paramLabel = "FILE",
+        description =
+            "ZooKeeper client properties file: credentials (digest=USER:PASSWORD) and the ACL"
+                + " model (acl.admins=..., acl.writers=..., acl.readers=...,"
+                + " acl.secretReaders=...); see docs/security.md. Passwords only in this file.")
+    java.nio.file.Path zkConfig;
   }
 
   /** {@code --bootstrap-servers}, for the commands that talk to Kafka. */

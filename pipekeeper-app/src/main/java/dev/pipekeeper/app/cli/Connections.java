@@ -5,6 +5,7 @@ import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.UnreachableException;
 import dev.pipekeeper.core.ensemble.HostAndPort;
 import dev.pipekeeper.core.ensemble.ZkConnectString;
+import dev.pipekeeper.core.security.ZooKeeperClientFile;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -77,6 +78,9 @@ final class Connections {
             .createChroot(createChroot);
     if (sessionTimeout != null) {
       builder.sessionTimeout(sessionTimeout);
+    }
+    if (zk.zkConfig != null) {
+      ZooKeeperClientFile.load(zk.zkConfig).applyTo(builder);
     }
     return builder.build();
   }

@@ -31,14 +31,16 @@ import picocli.CommandLine.Spec;
       DrainCommand.Drain.class,
       DrainCommand.Undrain.class,
       ConfigCommand.class,
+      AclCommand.class,
       AlertsCommand.class,
       MonitorCommand.class,
       RunCommand.class
     },
     footer = {
       "",
-      "Environment: PIPEKEEPER_ZK, PIPEKEEPER_BOOTSTRAP_SERVERS and PIPEKEEPER_CLUSTER give the"
-          + " defaults of --zk, --bootstrap-servers and --cluster.",
+      "Environment: PIPEKEEPER_ZK, PIPEKEEPER_BOOTSTRAP_SERVERS, PIPEKEEPER_CLUSTER and"
+          + " PIPEKEEPER_ZK_CONFIG give the defaults of --zk, --bootstrap-servers, --cluster and"
+          + " --zk-config.",
       PipekeeperCommand.EXIT_CODES
     })
 public final class PipekeeperCommand implements Runnable {

@@ -1,5 +1,6 @@
 package dev.pipekeeper.core.internal;
 
+import dev.pipekeeper.core.NotAuthorizedException;
 import dev.pipekeeper.core.PipekeeperException;
 import dev.pipekeeper.core.UnreachableException;
 import java.time.Duration;
@@ -19,6 +20,7 @@ public final class Session {
   private final String connectString;
   private final Duration connectionTimeout;
   private final CoreMeters meters;
+  private final NodeAcls acls;
 
   /** Set while the whole connection closes cut off from ZooKeeper (see {@link #release}). */
   private volatile java.util.concurrent.ExecutorService cutOffCloser;
@@ -29,11 +31,27 @@ public final class Session {
       String connectString,
       Duration connectionTimeout,
       CoreMeters meters) {
+    this(client, identity, connectString, connectionTimeout, meters, NodeAcls.OPEN);
+  }
+
+  public Session(
+      CuratorFramework client,
+      String identity,
+      String connectString,
+      Duration connectionTimeout,
+      CoreMeters meters,
+      NodeAcls acls) {
+    this.acls = acls;
     this.client = client;
     this.identity = identity;
     this.connectString = connectString;
     this.connectionTimeout = connectionTimeout;
     this.meters = meters;
+  }
+
+  /** The ACLs of the nodes this connection creates. */
+  public NodeAcls acls() {
+    return acls;
   }
 
   /** The client, namespaced to the cluster's root. */
@@ -180,6 +198,15 @@ public final class Session {
         || error instanceof KeeperException.SessionExpiredException
         || error instanceof KeeperException.OperationTimeoutException) {
       return unreachable(what + ": " + error.getMessage());
+    }
+    if (error instanceof KeeperException.NoAuthException noAuth) {
+      return new NotAuthorizedException(
+          what
+              + ": not authorized"
+              + (noAuth.getPath() != null ? " on " + noAuth.getPath() : "")
+              + " (NoAuth: this connection's credentials lack the permission)",
+          noAuth.getPath(),
+          error);
     }
     if (error instanceof PipekeeperException pipekeeperException) {
       return pipekeeperException;

@@ -23,6 +23,7 @@ import org.apache.zookeeper.Op;
 import org.apache.zookeeper.client.ConnectStringParser;
 import org.apache.zookeeper.client.ZKClientConfig;
 import org.apache.zookeeper.common.ZKConfig;
+import org.apache.zookeeper.data.ACL;
 
 /**
  * The parts every change of config is made of, shared by the value writer ({@link ConfigWriter}),
@@ -187,10 +188,16 @@ final class ChangeOps {
    * The one way a change is recorded in a key's history: the sequential entry, and in the same
    * multi-op the deletion of the oldest entries it pushes over the limit (no second write, and a
    * key's history is never over its limit). {@code entries} are the key's entries in order, as read
-   * before the change. Returns the entries it deletes.
+   * before the change; {@code acl} is the entry's (a secret's, see {@code NodeAcls}). Returns the
+   * entries it deletes.
    */
   List<String> historyOps(
-      List<CuratorOp> ops, Scope scope, String key, List<String> entries, HistoryRecord record)
+      List<CuratorOp> ops,
+      Scope scope,
+      String key,
+      List<String> entries,
+      List<ACL> acl,
+      HistoryRecord record)
       throws Exception {
     String history = ZkLayout.configHistory(scope.path(), key);
     ensureParent(history + "/v-");
@@ -203,6 +210,7 @@ final class ChangeOps {
             .transactionOp()
             .create()
             .withMode(CreateMode.PERSISTENT_SEQUENTIAL)
+            .withACL(acl)
             .forPath(history + "/v-", Json.write(record)));
     return expired;
   }

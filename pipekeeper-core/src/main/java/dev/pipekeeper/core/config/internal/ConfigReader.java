@@ -179,6 +179,10 @@ final class ConfigReader {
             client().getData().storingStatIn(stat).forPath(ZkLayout.configKey(scope.path(), name));
       } catch (KeeperException.NoNodeException deleted) {
         continue; // deleted since it was listed
+      } catch (KeeperException.NoAuthException secret) {
+        skipped.add(
+            new ConfigListing.Skipped(name, "not readable with this connection's credentials"));
+        continue;
       } catch (Exception e) {
         throw session.failure("reading config " + scope + " " + name, e);
       }
@@ -275,6 +279,12 @@ final class ConfigReader {
     paths.forEach(path -> ops.add(Op.getData(namespace + path)));
     folders.forEach(folder -> ops.add(Op.getChildren(namespace + folder)));
     return ops;
+  }
+
+  /** Whether a multi read was refused for lack of permission (a secret, without the role). */
+  static boolean isNoAuth(OpResult result) {
+    return result instanceof OpResult.ErrorResult error
+        && error.getErr() == KeeperException.Code.NOAUTH.intValue();
   }
 
   /** The stat of a node a multi read, or null if it is missing. */

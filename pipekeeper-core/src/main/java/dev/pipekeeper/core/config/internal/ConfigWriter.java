@@ -25,6 +25,7 @@ import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.curator.framework.api.transaction.OperationType;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -271,6 +272,10 @@ final class ConfigWriter {
   /** One key: its version (-1: unset), value, schema and history entries (oldest first). */
   private record KeyState(int version, JsonNode value, JsonNode schema, List<String> history) {}
 
+  /** The value of a key this connection may not read (a secret, to a writer): never equal. */
+  private static final JsonNode UNREADABLE =
+      com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+
   /** Per scope, what this writer's last write left there (checked, never trusted, on use). */
   private final Map<Scope, ScopeState> written = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -299,6 +304,21 @@ final class ConfigWriter {
       OpResult schema = all.get(3 + 2 * i);
       List<String> history = new ArrayList<>(ConfigReader.childrenOf(all.get(reads.size() + i)));
       history.sort(null); // v-0000000042: the sequence sorts as text
+      if (ConfigReader.isNoAuth(value)) {
+        // A secret this writer may set but not read: its version only, its value unknown (so
+        // never "unchanged"); the multi-op's version check still catches a concurrent change.
+        Stat stat = client().checkExists().forPath(ZkLayout.configKey(scope.path(), keys.get(i)));
+        states.put(
+            keys.get(i),
+            new KeyState(
+                stat == null ? -1 : stat.getVersion(),
+                stat == null ? null : UNREADABLE,
+                schema instanceof OpResult.GetDataResult data
+                    ? ConfigReader.parseOrRaw(data.getData())
+                    : null,
+                List.copyOf(history)));
+        continue;
+      }
       states.put(
           keys.get(i),
           new KeyState(
@@ -384,9 +404,15 @@ final class ConfigWriter {
     for (String key : keys) {
       String path = ZkLayout.configKey(scope.path(), key);
       KeyState before = state.keys().get(key);
-      JsonNode old = before.value();
+      JsonNode old = before.value() == UNREADABLE ? null : before.value();
+      // with an ACL model, a secret's value and history only admins and secret readers may read
+      List<ACL> acl =
+          session.acls().modelled() && reader.isSecret(scope, key)
+              ? session.acls().secret()
+              : session.acls().node();
       JsonNode value = changes.get(key);
-      boolean unchanged = value.isNull() ? before.version() < 0 : value.equals(old);
+      boolean unchanged =
+          value.isNull() ? before.version() < 0 : before.value() != UNREADABLE && value.equals(old);
       if (unchanged) {
         // Not a change, not in history (applying the same file twice is not an error). On a
         // writer's own last write, "unchanged" is checked too; "absent" cannot be.
@@ -402,7 +428,7 @@ final class ConfigWriter {
         ops.add(client().transactionOp().delete().withVersion(before.version()).forPath(path));
       } else if (before.version() < 0) {
         changeOps.ensureParent(path);
-        ops.add(client().transactionOp().create().forPath(path, encoded.get(key)));
+        ops.add(client().transactionOp().create().withACL(acl).forPath(path, encoded.get(key)));
       } else {
         ops.add(
             client()
@@ -419,6 +445,7 @@ final class ConfigWriter {
               scope,
               key,
               before.history(),
+              acl,
               new HistoryRecord(
                   options.who(),
                   Instant.now(),

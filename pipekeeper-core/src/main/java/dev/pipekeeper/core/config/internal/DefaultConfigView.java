@@ -71,6 +71,7 @@ final class DefaultConfigView implements ConfigView {
   private final Map<Scope, Integer> versions = new ConcurrentHashMap<>();
   private final Set<String> lastKnownGood = ConcurrentHashMap.newKeySet();
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
+  private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
 
   /** Foreign nodes (no config key name) already reported, by path. */
   private final Set<String> foreign = ConcurrentHashMap.newKeySet();
@@ -450,6 +451,12 @@ final class DefaultConfigView implements ConfigView {
     for (int i = 0; i < keys.size(); i++) {
       if (results.get(1 + i) instanceof OpResult.GetDataResult data) {
         values.put(keys.get(i), data.getData());
+      } else if (ConfigReader.isNoAuth(results.get(1 + i)) && unreadable.add(keys.get(i))) {
+        LOG.warn(
+            "config {} {} is not readable with this connection's credentials (a secret: the"
+                + " secretReaders role reads it); the view sees it unset",
+            scope,
+            keys.get(i));
       }
     }
     for (int i = 0; i < schemaKeys.size(); i++) {

@@ -175,6 +175,7 @@ final class SecretMarkers {
           scope,
           key,
           entries,
+          session.acls().node(),
           new HistoryRecord(options.who(), Instant.now(), value, value, comment, scopeVersion));
       client().transaction().forOperations(ops);
       LOG.info(

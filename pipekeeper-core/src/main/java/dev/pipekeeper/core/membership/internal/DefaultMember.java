@@ -58,6 +58,7 @@ final class DefaultMember implements Member {
       if (!node.waitForInitialCreate(
           session.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
         node.close();
+        refusedByAcl();
         throw session.unreachable(
             "member "
                 + record.id()
@@ -72,6 +73,30 @@ final class DefaultMember implements Member {
     }
     removeMeters = session.meters().member(record.group());
     LOG.info("joined group {} as {} ({})", record.group(), record.id(), record.state());
+  }
+
+  /**
+   * Whether the node was not created for lack of permission (the background creation only retries
+   * and says nothing): while connected, one foreground create tells; NoAuth becomes {@code
+   * NotAuthorizedException}, a node made by this probe is removed again.
+   */
+  private void refusedByAcl() throws Exception {
+    if (!session.isConnected()) {
+      return;
+    }
+    try {
+      session
+          .client()
+          .create()
+          .creatingParentsIfNeeded()
+          .withMode(CreateMode.EPHEMERAL)
+          .forPath(path, MemberCodec.encode(record));
+      session.client().delete().guaranteed().forPath(path);
+    } catch (org.apache.zookeeper.KeeperException.NoAuthException e) {
+      throw session.failure("joining group " + record.group(), e);
+    } catch (org.apache.zookeeper.KeeperException e) {
+      // not a question of permission: reported as before
+    }
   }
 
   @Override
