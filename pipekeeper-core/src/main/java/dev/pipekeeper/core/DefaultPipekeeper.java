@@ -568,6 +568,9 @@ final class DefaultPipekeeper implements Pipekeeper, Connection {
     if (settings.acls() != null) {
       return new NodeAcls(settings.acls().nodeAcl(), settings.acls().secretAcl(), true);
     }
-    return settings.authorizations().isEmpty() ? NodeAcls.OPEN : NodeAcls.CREATOR_ONLY;
+    boolean authenticated =
+        !settings.authorizations().isEmpty()
+            || (settings.security() != null && settings.security().saslUser().isPresent());
+    return authenticated ? NodeAcls.CREATOR_ONLY : NodeAcls.OPEN;
   }
 }

@@ -257,29 +257,57 @@ class SecuredZooKeeperIT {
 
   @Test
   void twoConnectionsWithDifferentUsersInOneJvmEachHaveTheirOwnRights() throws Exception {
-    try (Pipekeeper admin = connect(as("admin"), "two-users");
-        Pipekeeper reader = connect(as("reader"), "two-users")) {
+    // Authenticated without a model, a connection's nodes are its own (creator-only), so the two
+    // share a model that lets the writer create under the cluster the admin made.
+    AclModel model =
+        AclModel.builder()
+            .admin(AclModel.saslId(EmbeddedSecurity.ADMIN))
+            .writer(AclModel.saslId(EmbeddedSecurity.WRITER))
+            .build();
+    try (Pipekeeper admin = connect(as("admin"), model, "two-users");
+        Pipekeeper writer = connect(as("writer"), model, "two-users")) {
       CuratorFramework adminClient = Connection.of(admin).session().client();
-      CuratorFramework readerClient = Connection.of(reader).session().client();
+      CuratorFramework writerClient = Connection.of(writer).session().client();
       adminClient
           .create()
           .withACL(ZooDefs.Ids.CREATOR_ALL_ACL)
           .forPath("/admin-only", new byte[] {1});
-      readerClient
+      writerClient
           .create()
           .withACL(ZooDefs.Ids.CREATOR_ALL_ACL)
-          .forPath("/reader-only", new byte[] {2});
+          .forPath("/writer-only", new byte[] {2});
 
       assertThat(adminClient.getACL().forPath("/admin-only").get(0).getId().getId())
           .isEqualTo("admin");
-      assertThat(readerClient.getACL().forPath("/reader-only").get(0).getId().getId())
-          .isEqualTo("reader");
-      assertThatThrownBy(() -> readerClient.getData().forPath("/admin-only"))
+      assertThat(writerClient.getACL().forPath("/writer-only").get(0).getId().getId())
+          .isEqualTo("writer");
+      assertThatThrownBy(() -> writerClient.getData().forPath("/admin-only"))
           .isInstanceOf(KeeperException.NoAuthException.class);
-      assertThatThrownBy(() -> adminClient.getData().forPath("/reader-only"))
+      assertThatThrownBy(() -> adminClient.getData().forPath("/writer-only"))
           .isInstanceOf(KeeperException.NoAuthException.class);
       assertThat(adminClient.getData().forPath("/admin-only")).containsExactly(1);
     }
+  }
+
+  @Test
+  void withSaslAndNoModelAConnectionsNodesAreItsOwn() throws Exception {
+    try (Pipekeeper writer = connect(as("writer"), "sasl-creator-only")) {
+      CuratorFramework client = Connection.of(writer).session().client();
+      writer.workUnits("g").put(dev.pipekeeper.core.assignment.WorkUnit.of("u1"));
+      assertThat(client.getACL().forPath("/units/g/u1"))
+          .extracting(acl -> acl.getId().getScheme() + ":" + acl.getId().getId())
+          .containsExactly("sasl:writer");
+    }
+  }
+
+  private static Pipekeeper connect(ZooKeeperSecurity security, AclModel model, String cluster) {
+    return Pipekeeper.builder()
+        .zookeeper(zk.connectString())
+        .cluster(cluster)
+        .connectionTimeout(CONNECT)
+        .security(security)
+        .acls(model)
+        .build();
   }
 
   @Test
@@ -304,5 +332,47 @@ class SecuredZooKeeperIT {
       assertThat(writer.config().get(Scope.global(), "batch.size").orElseThrow().value())
           .isEqualTo(json.readTree("100"));
     }
+  }
+
+  /**
+   * The client files pipekeeper-embedded (and {@code pipekeeper local --secure}) writes are what
+   * {@code --zk-config} reads: TLS, SASL as the file's user and the ACL model, one file per user.
+   */
+  @Test
+  void theClientFileOfEachUserConnectsWithThatUsersRights() {
+    String cluster = "client-files";
+    Scope global = Scope.global();
+    try (Pipekeeper writer = connect(EmbeddedSecurity.WRITER, cluster);
+        Pipekeeper reader = connect(EmbeddedSecurity.READER, cluster)) {
+      writer
+          .config()
+          .set(global, "threshold", new ObjectMapper().valueToTree(5), ChangeOptions.by("test"));
+      assertThat(reader.config().get(global, "threshold").orElseThrow().value().asInt())
+          .isEqualTo(5);
+      assertThatThrownBy(
+              () ->
+                  reader
+                      .config()
+                      .set(
+                          global,
+                          "threshold",
+                          new ObjectMapper().valueToTree(6),
+                          ChangeOptions.by("test")))
+          .isInstanceOf(dev.pipekeeper.core.NotAuthorizedException.class);
+      assertThat(writer.config().get(global, "threshold").orElseThrow().value().asInt())
+          .isEqualTo(5);
+    }
+  }
+
+  private static Pipekeeper connect(String user, String cluster) {
+    ZooKeeperClientFile file = ZooKeeperClientFile.load(zk.clientConfigFile(user));
+    assertThat(file.security()).isPresent();
+    assertThat(file.acls()).isPresent();
+    return file.applyTo(
+            Pipekeeper.builder()
+                .zookeeper(zk.connectString())
+                .cluster(cluster)
+                .connectionTimeout(CONNECT))
+        .build();
   }
 }

@@ -126,4 +126,74 @@ class ZooKeeperClientFileTest {
     assertThat(loaded.acls()).isEmpty();
     assertThat(List.of(loaded.digestUser().orElseThrow())).containsExactly("bob");
   }
+
+  @Test
+  void transportKeysGiveTheConnectionsTlsAndSasl() throws Exception {
+    ZooKeeperClientFile loaded =
+        ZooKeeperClientFile.load(
+            file(
+                "zookeeper.client.secure=true\n"
+                    + "zookeeper.clientCnxnSocket=org.apache.zookeeper.ClientCnxnSocketNetty\n"
+                    + "zookeeper.ssl.trustStore.location=/etc/pk/truststore.p12\n"
+                    + "zookeeper.ssl.trustStore.type=PKCS12\n"
+                    + "zookeeper.ssl.trustStore.passwordPath=/etc/pk/store.password\n"
+                    + "zookeeper.ssl.hostnameVerification=true\n"
+                    + "zookeeper.fips-mode=false\n"
+                    + "pipekeeper.sasl.username=writer\n"
+                    + "pipekeeper.sasl.passwordFile=/etc/pk/writer.password\n"));
+    ZooKeeperSecurity security = loaded.security().orElseThrow();
+    assertThat(security.tls()).isTrue();
+    assertThat(security.truststore()).contains(Path.of("/etc/pk/truststore.p12"));
+    assertThat(security.truststorePasswordFile()).contains(Path.of("/etc/pk/store.password"));
+    assertThat(security.hostnameVerification()).isTrue();
+    assertThat(security.keystore()).isEmpty();
+    assertThat(security.saslUser()).contains("writer");
+    assertThat(security.saslPasswordFile()).contains(Path.of("/etc/pk/writer.password"));
+    assertThat(loaded.acls()).isEmpty();
+    assertThat(loaded.digestCredentials()).isEmpty();
+
+    ZooKeeperSecurity saslOnly =
+        ZooKeeperClientFile.load(
+                file("pipekeeper.sasl.username=w\npipekeeper.sasl.passwordFile=/etc/pk/w\n"))
+            .security()
+            .orElseThrow();
+    assertThat(saslOnly.tls()).isFalse();
+    assertThat(ZooKeeperClientFile.load(file("digest=a:b\n")).security()).isEmpty();
+  }
+
+  @Test
+  void contradictoryTransportKeysAreRefusedNamingTheKey() throws Exception {
+    assertThatThrownBy(() -> ZooKeeperClientFile.load(file("zookeeper.client.secure=true\n")))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining(
+            "zookeeper.client.secure=true needs zookeeper.ssl.trustStore.location");
+    assertThatThrownBy(
+            () -> ZooKeeperClientFile.load(file("zookeeper.ssl.trustStore.location=/t.p12\n")))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining(
+            "zookeeper.ssl.trustStore.location is given but zookeeper.client.secure is not true");
+    assertThatThrownBy(() -> ZooKeeperClientFile.load(file("zookeeper.client.secure=yes\n")))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("zookeeper.client.secure must be true or false, not 'yes'");
+    assertThatThrownBy(
+            () ->
+                ZooKeeperClientFile.load(
+                    file("zookeeper.clientCnxnSocket=org.apache.zookeeper.ClientCnxnSocketNIO\n")))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("may only be org.apache.zookeeper.ClientCnxnSocketNetty");
+    assertThatThrownBy(
+            () ->
+                ZooKeeperClientFile.load(
+                    file(
+                        "zookeeper.client.secure=true\n"
+                            + "zookeeper.ssl.trustStore.location=/t.jks\n"
+                            + "zookeeper.ssl.trustStore.type=PKCS12\n")))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining(
+            "zookeeper.ssl.trustStore.type is PKCS12 but the store /t.jks is read as JKS");
+    assertThatThrownBy(() -> ZooKeeperClientFile.load(file("pipekeeper.sasl.username=w\n")))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining(
+            "SASL needs both pipekeeper.sasl.username and pipekeeper.sasl.passwordFile");
+  }
 }

@@ -56,6 +56,12 @@ public final class SecureZooKeeperFiles {
       client.append("zookeeper.fips-mode=false\n");
       client.append(SASL_USERNAME).append('=').append(user).append('\n');
       line(client, SASL_PASSWORD_FILE, security.passwordFile(user));
+      // Pipekeeper's ACL model of the nodes this client creates, the same in every user's file:
+      // admin changes everything, writer runs members and reads secrets, reader only reads.
+      client.append("acl.admins=sasl:").append(EmbeddedSecurity.ADMIN).append('\n');
+      client.append("acl.writers=sasl:").append(EmbeddedSecurity.WRITER).append('\n');
+      client.append("acl.readers=sasl:").append(EmbeddedSecurity.READER).append('\n');
+      client.append("acl.secretReaders=sasl:").append(EmbeddedSecurity.WRITER).append('\n');
       OwnerOnly.write(clientConfigFile(security, user), client.toString());
     }
   }
