@@ -193,6 +193,28 @@ class LocalCommandIT {
           dev.pipekeeper.core.Pipekeeper.builder().zookeeper(zk).security(writer).build()) {
         assertThat(pk.membership().groups()).isEmpty();
       }
+      // the CLI itself, with what the banner exported: as writer, then as reader
+      Map<String, String> asWriter =
+          Map.of("PIPEKEEPER_ZK", zk, "PIPEKEEPER_ZK_CONFIG", exports.get("PIPEKEEPER_ZK_CONFIG"));
+      CliRun set = CliRun.runWith(asWriter, "config", "set", "threshold", "5");
+      assertThat(set.exitCode).as(set.err()).isEqualTo(ExitCodes.OK);
+      Map<String, String> asReader =
+          Map.of(
+              "PIPEKEEPER_ZK",
+              zk,
+              "PIPEKEEPER_ZK_CONFIG",
+              security.resolve("zookeeper-reader.properties").toString());
+      CliRun get = CliRun.runWith(asReader, "config", "get", "threshold");
+      assertThat(get.exitCode).as(get.err()).isEqualTo(ExitCodes.OK);
+      assertThat(get.out()).contains("5");
+      CliRun refused = CliRun.runWith(asReader, "config", "set", "threshold", "6");
+      assertThat(refused.exitCode).as(refused.err()).isEqualTo(ExitCodes.FAILED);
+      assertThat(refused.err().strip().lines()).hasSize(1);
+      assertThat(refused.err()).contains("not authorized");
+      CliRun plaintext = CliRun.runWith(Map.of("PIPEKEEPER_ZK", zk), "config", "get", "threshold");
+      assertThat(plaintext.exitCode).isEqualTo(ExitCodes.FAILED);
+      assertThat(plaintext.err().strip().lines()).hasSize(1);
+      assertThat(plaintext.err()).contains("takes TLS only");
       java.util.Properties admin = new java.util.Properties();
       try (var in = Files.newBufferedReader(security.resolve("kafka-admin.properties"))) {
         admin.load(in);
