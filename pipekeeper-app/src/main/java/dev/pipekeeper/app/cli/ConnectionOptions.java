@@ -1,6 +1,17 @@
 package dev.pipekeeper.app.cli;
 
+import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.PipekeeperException;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.clients.CommonClientConfigs;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -57,7 +68,9 @@ final class ConnectionOptions {
     java.nio.file.Path zkConfig;
   }
 
-  /** {@code --bootstrap-servers}, for the commands that talk to Kafka. */
+  /**
+   * {@code --bootstrap-servers} and {@code --kafka-config}, for the commands that talk to Kafka.
+   */
   static final class Kafka {
     @Option(
         names = "--bootstrap-servers",
@@ -66,5 +79,65 @@ final class ConnectionOptions {
         defaultValue = "127.0.0.1:9092",
         description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
     String bootstrapServers;
+
+    @Option(
+        names = "--kafka-config",
+        scope = ScopeType.INHERIT,
+        paramLabel = "FILE",
+        description =
+            "Kafka client properties file (security.protocol, sasl.*, ssl.*) for the Kafka"
+                + " clients of status and monitor; see docs/security.md. Passwords only in this"
+                + " file.")
+    java.nio.file.Path kafkaConfig;
+
+    /**
+     * The client properties of {@code --kafka-config}, empty without one.
+     *
+     * @throws PipekeeperException (exit 1) in one line naming the file if it is missing or
+     *     unreadable
+     * @throws InvalidInputException (exit 2) if its {@code bootstrap.servers} are not those of
+     *     {@code --bootstrap-servers}, which the command uses
+     */
+    Map<String, Object> clientProperties() {
+      if (kafkaConfig == null) {
+        return Map.of();
+      }
+      Properties properties = new Properties();
+      try (Reader reader = Files.newBufferedReader(kafkaConfig, StandardCharsets.UTF_8)) {
+        properties.load(reader);
+      } catch (NoSuchFileException e) {
+        throw new PipekeeperException("Kafka client file " + kafkaConfig + " does not exist");
+      } catch (IOException | IllegalArgumentException e) {
+        throw new PipekeeperException(
+            "Kafka client file "
+                + kafkaConfig
+                + " cannot be read: "
+                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+      }
+      Object servers = properties.remove(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
+      if (servers != null && !servers.toString().strip().equals(bootstrapServers)) {
+        throw new InvalidInputException(
+            "Kafka client file "
+                + kafkaConfig
+                + " says bootstrap.servers="
+                + servers.toString().strip()
+                + " but --bootstrap-servers is "
+                + bootstrapServers
+                + ": give the same servers, or leave them out of the file");
+      }
+      Map<String, Object> values = new TreeMap<>();
+      properties.stringPropertyNames().forEach(key -> values.put(key, properties.getProperty(key)));
+      return values;
+    }
+
+    /** Refuses {@code --kafka-config} for {@code command}, whose Kafka clients do not take it. */
+    void refuseClientFile(String command) {
+      if (kafkaConfig != null) {
+        throw new InvalidInputException(
+            command
+                + " does not take --kafka-config yet (its pipelines' Kafka clients are built by"
+                + " the example); status and monitor do");
+      }
+    }
   }
 }

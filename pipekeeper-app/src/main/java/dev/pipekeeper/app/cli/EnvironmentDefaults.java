@@ -9,7 +9,8 @@ import picocli.CommandLine.Model.OptionSpec;
  * Defaults of the global options from environment variables: {@code --zk} from {@code
  * PIPEKEEPER_ZK}, {@code --bootstrap-servers} from {@code PIPEKEEPER_BOOTSTRAP_SERVERS}, {@code
  * --cluster} from {@code PIPEKEEPER_CLUSTER}, {@code --zk-config} from {@code
- * PIPEKEEPER_ZK_CONFIG}. An option on the command line wins.
+ * PIPEKEEPER_ZK_CONFIG}, {@code --kafka-config} from {@code PIPEKEEPER_KAFKA_CONFIG}. An option on
+ * the command line wins.
  */
 final class EnvironmentDefaults implements IDefaultValueProvider {
   static final Map<String, String> VARIABLES =
@@ -17,7 +18,8 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
           "--zk", "PIPEKEEPER_ZK",
           "--bootstrap-servers", "PIPEKEEPER_BOOTSTRAP_SERVERS",
           "--cluster", "PIPEKEEPER_CLUSTER",
-          "--zk-config", "PIPEKEEPER_ZK_CONFIG");
+          "--zk-config", "PIPEKEEPER_ZK_CONFIG",
+          "--kafka-config", "PIPEKEEPER_KAFKA_CONFIG");
 
   private final Map<String, String> environment;
 

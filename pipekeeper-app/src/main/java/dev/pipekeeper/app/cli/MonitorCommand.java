@@ -187,11 +187,15 @@ final class MonitorCommand implements Callable<Integer> {
       if (alertTopic != null) {
         sinks.add(
             KafkaAlertSink.builder(root.kafka.bootstrapServers, alertTopic)
+                .kafkaProperties(root.kafka.clientProperties())
                 .createTopic(1, alertTopicReplication)
                 .build());
       }
       if (!noKafka) {
-        probe = KafkaProbe.builder(root.kafka.bootstrapServers).build();
+        probe =
+            KafkaProbe.builder(root.kafka.bootstrapServers)
+                .kafkaProperties(root.kafka.clientProperties())
+                .build();
       }
       // The endpoint first, as `run` does: the global registry's counters count only once a
       // registry is in it.

@@ -38,9 +38,9 @@ import picocli.CommandLine.Spec;
     },
     footer = {
       "",
-      "Environment: PIPEKEEPER_ZK, PIPEKEEPER_BOOTSTRAP_SERVERS, PIPEKEEPER_CLUSTER and"
-          + " PIPEKEEPER_ZK_CONFIG give the defaults of --zk, --bootstrap-servers, --cluster and"
-          + " --zk-config.",
+      "Environment: PIPEKEEPER_ZK, PIPEKEEPER_BOOTSTRAP_SERVERS, PIPEKEEPER_CLUSTER,"
+          + " PIPEKEEPER_ZK_CONFIG and PIPEKEEPER_KAFKA_CONFIG give the defaults of --zk,"
+          + " --bootstrap-servers, --cluster, --zk-config and --kafka-config.",
       PipekeeperCommand.EXIT_CODES
     })
 public final class PipekeeperCommand implements Runnable {
@@ -53,7 +53,7 @@ public final class PipekeeperCommand implements Runnable {
   /** --zk, --cluster, --connect-timeout: inherited by every command. */
   @Mixin ConnectionOptions.ZooKeeper zookeeper;
 
-  /** --bootstrap-servers: inherited by every command. */
+  /** --bootstrap-servers, --kafka-config: inherited by every command. */
   @Mixin ConnectionOptions.Kafka kafka;
 
   @Override

@@ -105,6 +105,7 @@ final class RunCommand implements Callable<Integer> {
       throw new InvalidInputException("--clock is for the scheduler example only");
     }
     metrics.check();
+    root.kafka.refuseClientFile("run");
     String id = member != null ? Names.check("member", member) : defaultMember(chosen);
     try {
       // The endpoint first: counters of the global registry count only once a registry is in it,

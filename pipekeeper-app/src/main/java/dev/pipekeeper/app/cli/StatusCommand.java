@@ -39,6 +39,7 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    Map<String, Object> kafkaClient = root.kafka.clientProperties();
     CompletableFuture<List<ServerStatus>> zookeeper =
         CompletableFuture.supplyAsync(
             () ->
@@ -46,7 +47,8 @@ final class StatusCommand implements Callable<Integer> {
                     .probe(root.zookeeper.connectString));
     CompletableFuture<KafkaCluster> kafka =
         CompletableFuture.supplyAsync(
-            () -> describe(root.kafka.bootstrapServers, root.zookeeper.connectTimeout));
+            () ->
+                describe(root.kafka.bootstrapServers, kafkaClient, root.zookeeper.connectTimeout));
     List<ServerStatus> servers = join(zookeeper);
     KafkaCluster cluster = join(kafka);
 
@@ -93,7 +95,8 @@ final class StatusCommand implements Callable<Integer> {
    *
    * @throws dev.pipekeeper.core.InvalidInputException (exit 2) if the servers are malformed
    */
-  private static KafkaCluster describe(String bootstrapServers, Duration timeout) {
+  private static KafkaCluster describe(
+      String bootstrapServers, Map<String, Object> client, Duration timeout) {
     // The probe takes 100 ms to 5 min; --connect-timeout is only required to be positive.
     Duration bounded =
         timeout.compareTo(MIN_KAFKA_TIMEOUT) < 0
@@ -102,6 +105,7 @@ final class StatusCommand implements Callable<Integer> {
     int millis = (int) bounded.toMillis();
     try (KafkaProbe probe =
         KafkaProbe.builder(bootstrapServers)
+            .kafkaProperties(client)
             .timeout(bounded)
             .kafkaProperty(AdminClientConfig.CLIENT_ID_CONFIG, "pipekeeper-status")
             .kafkaProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis)

@@ -215,6 +215,46 @@ class LocalCommandIT {
       assertThat(plaintext.exitCode).isEqualTo(ExitCodes.FAILED);
       assertThat(plaintext.err().strip().lines()).hasSize(1);
       assertThat(plaintext.err()).contains("takes TLS only");
+      // status reaches the SASL_SSL listener with the banner's Kafka client file, not without
+      Map<String, String> kafkaAsWriter =
+          Map.of(
+              "PIPEKEEPER_BOOTSTRAP_SERVERS",
+              exports.get("PIPEKEEPER_BOOTSTRAP_SERVERS"),
+              "PIPEKEEPER_KAFKA_CONFIG",
+              exports.get("PIPEKEEPER_KAFKA_CONFIG"));
+      CliRun status = CliRun.runWith(kafkaAsWriter, "status", "--json");
+      com.fasterxml.jackson.databind.JsonNode kafkaStatus =
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree(status.out()).get("kafka");
+      assertThat(kafkaStatus.get("reachable").asBoolean()).as(status.err()).isTrue();
+      assertThat(kafkaStatus.get("brokers")).hasSize(1);
+      CliRun plainStatus =
+          CliRun.runWith(
+              Map.of("PIPEKEEPER_BOOTSTRAP_SERVERS", exports.get("PIPEKEEPER_BOOTSTRAP_SERVERS")),
+              "status",
+              "--json",
+              "--connect-timeout",
+              "2s");
+      assertThat(plainStatus.exitCode).isEqualTo(ExitCodes.FAILED);
+      assertThat(
+              new com.fasterxml.jackson.databind.ObjectMapper()
+                  .readTree(plainStatus.out())
+                  .get("kafka")
+                  .get("reachable")
+                  .asBoolean())
+          .isFalse();
+      // a file whose servers are not the command's is refused, naming both
+      CliRun elsewhere =
+          CliRun.runWith(
+              Map.of("PIPEKEEPER_KAFKA_CONFIG", exports.get("PIPEKEEPER_KAFKA_CONFIG")),
+              "status",
+              "--bootstrap-servers",
+              "127.0.0.1:1");
+      assertThat(elsewhere.exitCode).isEqualTo(ExitCodes.USAGE);
+      assertThat(elsewhere.err()).contains("but --bootstrap-servers is 127.0.0.1:1");
+      // run builds its pipelines' clients in the example: it says so rather than ignore the file
+      CliRun notYet = CliRun.runWith(kafkaAsWriter, "run", "enrichment");
+      assertThat(notYet.exitCode).isEqualTo(ExitCodes.USAGE);
+      assertThat(notYet.err()).contains("run does not take --kafka-config yet");
       java.util.Properties admin = new java.util.Properties();
       try (var in = Files.newBufferedReader(security.resolve("kafka-admin.properties"))) {
         admin.load(in);
