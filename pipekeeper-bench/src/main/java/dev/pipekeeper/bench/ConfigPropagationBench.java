@@ -44,6 +44,30 @@ public final class ConfigPropagationBench {
 
   private ConfigPropagationBench() {}
 
+  /**
+   * Warms both sides up, then runs {@code rounds} rounds on each, alternating which goes first so
+   * neither always runs on the other's leftovers; returns the stats of {@code a} and of {@code b}.
+   */
+  static Stats[] alternate(Side a, Side b, int rounds) throws Exception {
+    Stats aStats = new Stats();
+    Stats bStats = new Stats();
+    for (int i = 0; i < WARMUP; i++) {
+      a.round(i);
+      b.round(i);
+    }
+    for (int i = 0; i < rounds; i++) {
+      int value = WARMUP + i;
+      if (i % 2 == 0) {
+        aStats.add(a.round(value));
+        bStats.add(b.round(value));
+      } else {
+        bStats.add(b.round(value));
+        aStats.add(a.round(value));
+      }
+    }
+    return new Stats[] {aStats, bStats};
+  }
+
   public static void main(String[] args) throws Exception {
     String[] words = args.length > 0 ? args[0].trim().split("\\s+") : new String[0];
     int rounds = words.length > 0 && !words[0].isBlank() ? Integer.parseInt(words[0]) : 200;
@@ -51,22 +75,9 @@ public final class ConfigPropagationBench {
     try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.builder().build().start()) {
       Side raw = new RawCurator(zk.connectString());
       Side pipekeeper = new PipekeeperConfig(zk.connectString());
-      Stats rawStats = new Stats();
-      Stats pkStats = new Stats();
-      for (int i = 0; i < WARMUP; i++) {
-        raw.round(i);
-        pipekeeper.round(i);
-      }
-      for (int i = 0; i < rounds; i++) {
-        int value = WARMUP + i;
-        if (i % 2 == 0) {
-          rawStats.add(raw.round(value));
-          pkStats.add(pipekeeper.round(value));
-        } else {
-          pkStats.add(pipekeeper.round(value));
-          rawStats.add(raw.round(value));
-        }
-      }
+      Stats[] stats = alternate(raw, pipekeeper, rounds);
+      Stats rawStats = stats[0];
+      Stats pkStats = stats[1];
       raw.close();
       pipekeeper.close();
       System.out.println(

@@ -17,7 +17,6 @@ import java.nio.file.Path;
  * -Dbench.main=dev.pipekeeper.bench.TlsCostBench -Dbench.args=2000} (rounds per side).
  */
 public final class TlsCostBench {
-  private static final int WARMUP = 500;
 
   private TlsCostBench() {}
 
@@ -52,22 +51,9 @@ public final class TlsCostBench {
           new ConfigPropagationBench.PipekeeperConfig(plainZk.connectString());
       ConfigPropagationBench.Side secure =
           new ConfigPropagationBench.PipekeeperConfig(secureZk.connectString(), writer);
-      Stats plainStats = new Stats();
-      Stats secureStats = new Stats();
-      for (int i = 0; i < WARMUP; i++) {
-        plain.round(i);
-        secure.round(i);
-      }
-      for (int i = 0; i < rounds; i++) {
-        int value = WARMUP + i;
-        if (i % 2 == 0) {
-          plainStats.add(plain.round(value));
-          secureStats.add(secure.round(value));
-        } else {
-          secureStats.add(secure.round(value));
-          plainStats.add(plain.round(value));
-        }
-      }
+      Stats[] stats = ConfigPropagationBench.alternate(plain, secure, rounds);
+      Stats plainStats = stats[0];
+      Stats secureStats = stats[1];
       plain.close();
       secure.close();
       System.out.println(
