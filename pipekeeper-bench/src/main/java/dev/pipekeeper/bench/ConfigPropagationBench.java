@@ -80,22 +80,13 @@ public final class ConfigPropagationBench {
       Stats pkStats = stats[1];
       raw.close();
       pipekeeper.close();
-      System.out.println(
-          "Java "
-              + System.getProperty("java.version")
-              + ", "
-              + Runtime.getRuntime().availableProcessors()
-              + " cores, "
-              + rounds
-              + " rounds per side, "
-              + CLIENTS * LISTENERS_PER_CLIENT
-              + " listeners on "
-              + CLIENTS
-              + " clients");
-      System.out.println("| side | p50 (ms) | p99 (ms) | max (ms) |");
-      System.out.println("| --- | --- | --- | --- |");
-      row("raw Curator setData → CuratorCache", rawStats);
-      row("Pipekeeper config set → ConfigView", pkStats);
+      printTable(
+          rounds,
+          "clients",
+          "raw Curator setData → CuratorCache",
+          rawStats,
+          "Pipekeeper config set → ConfigView",
+          pkStats);
       System.out.printf(
           "write call alone, p50: raw %.2f ms, Pipekeeper %.2f ms%n",
           raw.writes.percentile(50), pipekeeper.writes.percentile(50));
@@ -119,6 +110,28 @@ public final class ConfigPropagationBench {
       total += Math.max(0, bytes);
     }
     return total;
+  }
+
+  /** The machine, the rounds and one p50 / p99 / max row per side, as a Markdown table. */
+  static void printTable(
+      int rounds, String connections, String aName, Stats a, String bName, Stats b) {
+    System.out.println(
+        "Java "
+            + System.getProperty("java.version")
+            + ", "
+            + Runtime.getRuntime().availableProcessors()
+            + " cores, "
+            + rounds
+            + " rounds per side, "
+            + CLIENTS * LISTENERS_PER_CLIENT
+            + " listeners on "
+            + CLIENTS
+            + " "
+            + connections);
+    System.out.println("| side | p50 (ms) | p99 (ms) | max (ms) |");
+    System.out.println("| --- | --- | --- | --- |");
+    row(aName, a);
+    row(bName, b);
   }
 
   private static void row(String name, Stats stats) {

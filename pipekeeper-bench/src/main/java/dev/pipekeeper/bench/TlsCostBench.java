@@ -56,28 +56,17 @@ public final class TlsCostBench {
       Stats secureStats = stats[1];
       plain.close();
       secure.close();
-      System.out.println(
-          "Java "
-              + System.getProperty("java.version")
-              + ", "
-              + Runtime.getRuntime().availableProcessors()
-              + " cores, "
-              + rounds
-              + " rounds per side, 100 listeners on 10 connections, servers in child JVMs");
-      System.out.println("| side | p50 (ms) | p99 (ms) | max (ms) |");
-      System.out.println("| --- | --- | --- | --- |");
-      row("plaintext", plainStats);
-      row("TLS + SASL DIGEST-MD5", secureStats);
+      ConfigPropagationBench.printTable(
+          rounds,
+          "connections, servers in child JVMs",
+          "plaintext",
+          plainStats,
+          "TLS + SASL DIGEST-MD5",
+          secureStats);
       System.out.printf(
           "TLS / plaintext: p50 %.2fx, p99 %.2fx%n",
           secureStats.percentile(50) / plainStats.percentile(50),
           secureStats.percentile(99) / plainStats.percentile(99));
     }
-  }
-
-  private static void row(String name, Stats stats) {
-    System.out.printf(
-        "| %s | %.2f | %.2f | %.2f |%n",
-        name, stats.percentile(50), stats.percentile(99), stats.max());
   }
 }
