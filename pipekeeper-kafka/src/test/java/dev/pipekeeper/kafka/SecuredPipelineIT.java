@@ -95,7 +95,7 @@ class SecuredPipelineIT {
         acls.add(
             allow(
                 ResourceType.TRANSACTIONAL_ID,
-                "pipekeeper-" + name + "-",
+                dev.pipekeeper.kafka.internal.KafkaNames.memberTransactionalIdPrefix(name),
                 PatternType.PREFIXED,
                 AclOperation.WRITE));
       }

@@ -70,11 +70,8 @@ public final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI,
                   ClientProperties.producer(
                       settings,
                       memberId,
-                      // One transactional id per instance; the consumer group metadata sent with
-                      // the
-                      // offsets fences a zombie of a former generation (KIP-447).
                       settings.guarantee() == Guarantee.EXACTLY_ONCE
-                          ? "pipekeeper-" + name() + "-" + memberId
+                          ? KafkaNames.memberTransactionalId(name(), memberId)
                           : null),
                   new ByteArraySerializer(),
                   new ByteArraySerializer());

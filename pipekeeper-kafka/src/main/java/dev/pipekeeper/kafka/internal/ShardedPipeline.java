@@ -136,7 +136,7 @@ public final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, 
               ClientProperties.producer(
                   settings,
                   memberId,
-                  transactional ? "pipekeeper-" + name() + "-unit-" + unit.unit() : null),
+                  transactional ? KafkaNames.unitTransactionalId(name(), unit.unit()) : null),
               new ByteArraySerializer(),
               new ByteArraySerializer());
       WorkUnitSource<KI, VI> source = null;

@@ -95,14 +95,6 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
       Role role,
       Set<TopicPartition> partitions) {}
 
-  /**
-   * The {@code transactional.id} of pipeline {@code pipeline}'s leaders, the same in every term: a
-   * new leader's {@code initTransactions} fences the previous leader's producer.
-   */
-  public static String transactionalId(String pipeline) {
-    return "pipekeeper-" + pipeline;
-  }
-
   /** Made by {@code PipelineBuilder.build()}, which validated the settings. */
   public SingletonPipeline(PipelineSettings<KI, VI, KO, VO> settings) {
     super(settings);
@@ -260,7 +252,9 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
     KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(
             ClientProperties.producer(
-                settings, memberId, transactional ? transactionalId(name()) : null),
+                settings,
+                memberId,
+                transactional ? KafkaNames.singletonTransactionalId(name()) : null),
             new ByteArraySerializer(),
             new ByteArraySerializer());
     try {
