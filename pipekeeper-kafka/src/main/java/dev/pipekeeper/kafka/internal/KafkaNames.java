@@ -5,6 +5,12 @@ package dev.pipekeeper.kafka.internal;
  * transactional ids (one per mode), and the defaults of its dead-letter and positions topics. The
  * pipeline modes use them, and so does the derivation of the Kafka ACLs a pipeline needs ({@code
  * PipelineAcls}), so an id the pipeline uses and the ACL that allows it cannot drift apart.
+ *
+ * <p>The PARALLEL and SHARDED ids are granted by a prefixed ACL, so the prefix of one pipeline must
+ * not start another pipeline's ids: with a {@code -} after the name, pipeline {@code a}'s prefix
+ * {@code pipekeeper-a-} would also allow pipeline {@code a-b}'s ids. The name is therefore followed
+ * by {@code :}, which a pipeline name cannot hold ({@code Names}: {@code A-Z a-z 0-9 . _ -}), so
+ * {@code pipekeeper-a:} starts the ids of pipeline {@code a} only.
  */
 public final class KafkaNames {
   private KafkaNames() {}
@@ -24,7 +30,7 @@ public final class KafkaNames {
 
   /** The start of every PARALLEL member's transactional id of {@code pipeline}. */
   public static String memberTransactionalIdPrefix(String pipeline) {
-    return "pipekeeper-" + pipeline + "-";
+    return "pipekeeper-" + pipeline + ":member:";
   }
 
   /**
@@ -37,7 +43,7 @@ public final class KafkaNames {
 
   /** The start of every SHARDED unit's transactional id of {@code pipeline}. */
   public static String unitTransactionalIdPrefix(String pipeline) {
-    return "pipekeeper-" + pipeline + "-unit-";
+    return "pipekeeper-" + pipeline + ":unit:";
   }
 
   /**

@@ -34,11 +34,11 @@ import org.slf4j.LoggerFactory;
 /**
  * A SHARDED pipeline instance: a {@link GroupWorker} in the group named after the pipeline, whose
  * every owned unit runs on a thread of its own with its own {@link WorkUnitSource} and a producer
- * whose transactional id is the unit's ({@code pipekeeper-NAME-unit-UNIT}), so the unit's next
- * owner fences this one in Kafka when it starts. A unit's output and its new position (in the
- * positions topic, keyed by unit) are committed in one transaction; a new owner reads the last
- * committed position and resumes there. Source records are serialized with the input serdes and
- * then go through the same record handling as consumed ones (retries, dead letters).
+ * whose transactional id is the unit's ({@code pipekeeper-NAME:unit:UNIT}, {@link KafkaNames}), so
+ * the unit's next owner fences this one in Kafka when it starts. A unit's output and its new
+ * position (in the positions topic, keyed by unit) are committed in one transaction; a new owner
+ * reads the last committed position and resumes there. Source records are serialized with the input
+ * serdes and then go through the same record handling as consumed ones (retries, dead letters).
  *
  * <p>{@link PipelineKeys#PAUSED} is followed between batches: a paused unit keeps its ownership and
  * its position and polls its source no more until the pipeline resumes; the instance says PAUSED
