@@ -67,12 +67,7 @@ public final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI,
                   new ByteArrayDeserializer());
           producer =
               new KafkaProducer<>(
-                  ClientProperties.producer(
-                      settings,
-                      memberId,
-                      settings.guarantee() == Guarantee.EXACTLY_ONCE
-                          ? KafkaNames.memberTransactionalId(name(), memberId)
-                          : null),
+                  ClientProperties.producer(settings, memberId, transactionalId()),
                   new ByteArraySerializer(),
                   new ByteArraySerializer());
           if (settings.guarantee() == Guarantee.EXACTLY_ONCE) {
@@ -84,6 +79,15 @@ public final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI,
     running = true;
     thread = startLoop(this::loop);
     return this;
+  }
+
+  /**
+   * One transactional id per instance; the consumer group metadata sent with the offsets fences a
+   * zombie of a former generation (KIP-447).
+   */
+  @Override
+  String transactionalId() {
+    return settings.transactional() ? KafkaNames.memberTransactionalId(name(), memberId) : null;
   }
 
   // ---- the pipeline thread ----
@@ -106,12 +110,11 @@ public final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI,
     } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
       LOG.error(
           "pipeline {}: fenced by a newer instance, stopping: {}", name(), fenced.getMessage());
-      state.set(State.FAILED);
+      failed(fenced);
     } catch (WakeupException woken) {
       stoppedByWakeup(running);
     } catch (RuntimeException e) {
-      LOG.error("pipeline {}: stopped by an unexpected error: {}", name(), e.toString(), e);
-      state.set(State.FAILED);
+      stoppedBy(e);
     } finally {
       closeClients();
       stopped.countDown();
@@ -122,6 +125,7 @@ public final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI,
     try {
       commitBatch(
           producer,
+          transactionalId(),
           ALWAYS_OWNED,
           () ->
               BatchTransaction.offsets(

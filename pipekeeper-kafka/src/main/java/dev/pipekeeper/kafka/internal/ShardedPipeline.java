@@ -4,7 +4,7 @@ import dev.pipekeeper.core.assignment.GroupWorker;
 import dev.pipekeeper.core.assignment.UnitHandler;
 import dev.pipekeeper.core.assignment.UnitOwnership;
 import dev.pipekeeper.core.membership.MemberInfo;
-import dev.pipekeeper.kafka.Guarantee;
+import dev.pipekeeper.kafka.KafkaNotAuthorizedException;
 import dev.pipekeeper.kafka.Pipeline;
 import dev.pipekeeper.kafka.PipelineKeys;
 import dev.pipekeeper.kafka.SourceBatch;
@@ -130,13 +130,12 @@ public final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, 
     }
 
     private void run() {
-      boolean transactional = settings.guarantee() == Guarantee.EXACTLY_ONCE;
+      boolean transactional = settings.transactional();
+      String transactionalId =
+          transactional ? KafkaNames.unitTransactionalId(name(), unit.unit()) : null;
       KafkaProducer<byte[], byte[]> producer =
           new KafkaProducer<>(
-              ClientProperties.producer(
-                  settings,
-                  memberId,
-                  transactional ? KafkaNames.unitTransactionalId(name(), unit.unit()) : null),
+              ClientProperties.producer(settings, memberId, transactionalId),
               new ByteArraySerializer(),
               new ByteArraySerializer());
       WorkUnitSource<KI, VI> source = null;
@@ -169,6 +168,7 @@ public final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, 
           try {
             commitBatch(
                 producer,
+                transactionalId,
                 owned,
                 () -> {
                   for (Map.Entry<KI, VI> entry : batch.records()) {
@@ -202,7 +202,14 @@ public final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, 
       } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
         LOG.info("pipeline {}: unit {} fenced by its new owner", name(), unit.unit());
       } catch (RuntimeException e) {
-        LOG.error("pipeline {}: unit {} stopped: {}", name(), unit.unit(), e.toString(), e);
+        RuntimeException named = named(e, transactionalId);
+        if (named instanceof KafkaNotAuthorizedException) {
+          // Every unit of the pipeline needs the same ACLs: the instance cannot do its work.
+          LOG.error("{}; unit {} stopped", named.getMessage(), unit.unit());
+          failed(named);
+        } else {
+          LOG.error("pipeline {}: unit {} stopped: {}", name(), unit.unit(), e.toString(), e);
+        }
       } finally {
         if (source != null) {
           try {

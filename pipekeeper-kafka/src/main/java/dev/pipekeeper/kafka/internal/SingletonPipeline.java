@@ -114,6 +114,11 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
     return this;
   }
 
+  @Override
+  String transactionalId() {
+    return settings.transactional() ? KafkaNames.singletonTransactionalId(name()) : null;
+  }
+
   // ---- the pipeline thread ----
 
   private void loop() {
@@ -148,8 +153,7 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
     } catch (WakeupException woken) {
       stoppedByWakeup(running);
     } catch (RuntimeException e) {
-      LOG.error("pipeline {}: stopped by an unexpected error: {}", name(), e.toString(), e);
-      state.set(State.FAILED);
+      stoppedBy(e);
     } finally {
       loopEnded.countDown(); // nothing more is committed: close() gives the role up meanwhile
       endTerm(term, "stopping");
@@ -248,13 +252,9 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
   }
 
   private Clients newClients() {
-    boolean transactional = settings.guarantee() == Guarantee.EXACTLY_ONCE;
     KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(
-            ClientProperties.producer(
-                settings,
-                memberId,
-                transactional ? KafkaNames.singletonTransactionalId(name()) : null),
+            ClientProperties.producer(settings, memberId, transactionalId()),
             new ByteArraySerializer(),
             new ByteArraySerializer());
     try {
@@ -341,6 +341,7 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
     try {
       commitBatch(
           current.producer(),
+          transactionalId(),
           owned,
           () ->
               BatchTransaction.offsets(
