@@ -204,6 +204,28 @@ class SecuredPipelineIT {
   }
 
   @Test
+  void withoutWriteOnItsOutputAnAtLeastOncePipelineFailsRatherThanCommitPastTheLostOutput()
+      throws Exception {
+    // A refused send is reported by the producer's callback only, not by its flush: the batch's
+    // offsets must not be committed after it.
+    String name = "sec-alo-noout";
+    String out = name + "-out";
+    grant(
+        topicPipeline(name, Mode.PARALLEL, Guarantee.AT_LEAST_ONCE),
+        acl -> !(acl.resourceType() == ResourceType.TOPIC && acl.resourceName().equals(out)));
+    Pipeline pipeline =
+        started(topicPipeline(name, Mode.PARALLEL, Guarantee.AT_LEAST_ONCE, connect()));
+    assertFailsNaming(pipeline, "Kafka refused WRITE on topic " + out);
+    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata>
+        committed =
+            admin
+                .listConsumerGroupOffsets(name)
+                .partitionsToOffsetAndMetadata()
+                .get(30, TimeUnit.SECONDS);
+    assertThat(committed.values()).allSatisfy(offset -> assertThat(offset).isNull());
+  }
+
+  @Test
   void withoutReadOnItsPositionsAShardedPipelineFailsNamingTheTopic() throws Exception {
     String name = "sec-sharded-nopos";
     String positions = name + ".positions";
@@ -229,9 +251,13 @@ class SecuredPipelineIT {
 
   /** The ACLs of a PARALLEL or SINGLETON pipeline reading NAME-in and writing NAME-out. */
   private static PipelineAcls topicPipeline(String name, Mode mode) {
+    return topicPipeline(name, mode, Guarantee.EXACTLY_ONCE);
+  }
+
+  private static PipelineAcls topicPipeline(String name, Mode mode, Guarantee guarantee) {
     return PipelineAcls.builder(name)
         .mode(mode)
-        .guarantee(Guarantee.EXACTLY_ONCE)
+        .guarantee(guarantee)
         .inputs(name + "-in")
         .outputs(name + "-out")
         .build();
@@ -243,6 +269,11 @@ class SecuredPipelineIT {
    */
   private PipelineBuilder<String, String, String, String> topicPipeline(
       String name, Mode mode, Pipekeeper pk) throws Exception {
+    return topicPipeline(name, mode, Guarantee.EXACTLY_ONCE, pk);
+  }
+
+  private PipelineBuilder<String, String, String, String> topicPipeline(
+      String name, Mode mode, Guarantee guarantee, Pipekeeper pk) throws Exception {
     String in = name + "-in";
     String out = name + "-out";
     createTopics(in, out);
@@ -261,7 +292,7 @@ class SecuredPipelineIT {
             .pipekeeper(pk)
             .mode(mode)
             .topics(in)
-            .guarantee(Guarantee.EXACTLY_ONCE)
+            .guarantee(guarantee)
             .processor(
                 (record, ctx) ->
                     ctx.emit(out, record.key(), record.value().toUpperCase(Locale.ROOT))));

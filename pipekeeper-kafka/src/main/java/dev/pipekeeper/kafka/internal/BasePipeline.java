@@ -400,16 +400,38 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
    * Kafka's authorizer, which is not retried: it is thrown as the {@link
    * KafkaNotAuthorizedException} that names the resource.
    *
+   * <p>With AT_LEAST_ONCE a send that failed ({@code sends}, the callback of every send of the
+   * batch) fails the batch after the flush, before its progress is committed: a producer reports it
+   * through the callback only.
+   *
    * @param transactionalId {@code producer}'s id, or null if it has none
    */
   final void commitBatch(
       Producer<byte[], byte[]> producer,
       String transactionalId,
+      SendErrors sends,
       BooleanSupplier owned,
       Supplier<BatchTransaction.Progress> batch) {
     handler.newBatch();
+    sends.clear();
+    Supplier<BatchTransaction.Progress> checked =
+        () -> {
+          BatchTransaction.Progress progress = batch.get();
+          return new BatchTransaction.Progress() {
+            @Override
+            public void sendInTransaction(Producer<byte[], byte[]> producer) {
+              progress.sendInTransaction(producer); // a failed send fails the commit
+            }
+
+            @Override
+            public void commitAfterFlush() {
+              sends.throwIfAny();
+              progress.commitAfterFlush();
+            }
+          };
+        };
     try {
-      BatchTransaction.commit(settings.transactional(), producer, owned, batch);
+      BatchTransaction.commit(settings.transactional(), producer, owned, checked);
     } catch (KafkaException e) {
       Optional<KafkaNotAuthorizedException> refused =
           KafkaRefusals.of(e, settings, transactionalId);
@@ -433,6 +455,7 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
   final Map<TopicPartition, OffsetAndMetadata> handleAll(
       ConsumerRecords<byte[], byte[]> records,
       Producer<byte[], byte[]> producer,
+      SendErrors sends,
       Role role,
       BooleanSupplier owned) {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
@@ -443,7 +466,7 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
       }
       for (ConsumerRecord<byte[], byte[]> record : ofPartition) {
         BatchTransaction.checkOwned(owned);
-        handler.handle(record, producer, role);
+        handler.handle(record, producer, sends, role);
       }
       offsets.put(
           partition, new OffsetAndMetadata(ofPartition.get(ofPartition.size() - 1).offset() + 1));

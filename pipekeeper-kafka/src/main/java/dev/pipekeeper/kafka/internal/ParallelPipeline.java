@@ -42,6 +42,7 @@ public final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI,
 
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Set<TopicPartition> partitions = ConcurrentHashMap.newKeySet();
+  private final SendErrors sends = new SendErrors();
   private volatile boolean running;
   private Member member;
   private KafkaConsumer<byte[], byte[]> consumer;
@@ -126,10 +127,11 @@ public final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI,
       commitBatch(
           producer,
           transactionalId(),
+          sends,
           ALWAYS_OWNED,
           () ->
               BatchTransaction.offsets(
-                  consumer, handleAll(records, producer, Role.member(), ALWAYS_OWNED)));
+                  consumer, handleAll(records, producer, sends, Role.member(), ALWAYS_OWNED)));
       processed.addAndGet(records.count());
     } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
       throw fenced;

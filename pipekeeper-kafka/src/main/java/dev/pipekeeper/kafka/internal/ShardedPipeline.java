@@ -107,6 +107,7 @@ public final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, 
     volatile boolean stopping;
     volatile boolean paused;
     private final BooleanSupplier owned = this::mayWork;
+    private final SendErrors sends = new SendErrors();
     private long sequence; // of the records made from the source's, on the unit's thread
 
     UnitRunner(UnitOwnership unit) {
@@ -169,18 +170,20 @@ public final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, 
             commitBatch(
                 producer,
                 transactionalId,
+                sends,
                 owned,
                 () -> {
                   for (Map.Entry<KI, VI> entry : batch.records()) {
                     BatchTransaction.checkOwned(owned);
-                    handler.handle(asRecord(entry, sequence++), producer, role);
+                    handler.handle(asRecord(entry, sequence++), producer, sends, role);
                   }
                   // The unit's position is output of the batch's transaction.
                   producer.send(
                       new ProducerRecord<>(
                           settings.positionsTopic(),
                           RecordHandler.bytes(unit.unit()),
-                          RecordHandler.bytes(batch.position())));
+                          RecordHandler.bytes(batch.position())),
+                      sends);
                   return BatchTransaction.WITH_OUTPUT;
                 });
             position = Optional.of(batch.position());

@@ -72,6 +72,7 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
   private static final int WARM_POLL_STEPS = 50;
 
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final SendErrors sends = new SendErrors();
   private final CountDownLatch loopEnded = new CountDownLatch(1);
   private volatile boolean running;
   private volatile Term term;
@@ -342,11 +343,12 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
       commitBatch(
           current.producer(),
           transactionalId(),
+          sends,
           owned,
           () ->
               BatchTransaction.offsets(
                   current.consumer(),
-                  handleAll(records, current.producer(), current.role(), owned)));
+                  handleAll(records, current.producer(), sends, current.role(), owned)));
       processed.addAndGet(records.count());
     } catch (OwnershipEnded ended) {
       endTerm(current, "lease of epoch " + current.lease().epoch() + " ended mid-batch");
