@@ -52,12 +52,17 @@ public final class EnrichmentExample implements Example {
   }
 
   @Override
+  public Guarantee guarantee() {
+    return Guarantee.EXACTLY_ONCE;
+  }
+
+  @Override
   public List<ExampleTopic> topics() {
     return List.of(
-        new ExampleTopic(ORDERS, 6, false),
-        new ExampleTopic(ENRICHED, 6, false),
-        new ExampleTopic(LARGE, 1, false),
-        new ExampleTopic(NAME + ".dlq", 1, false));
+        new ExampleTopic(ORDERS, 6, TopicUse.INPUT),
+        new ExampleTopic(ENRICHED, 6, TopicUse.OUTPUT),
+        new ExampleTopic(LARGE, 1, TopicUse.OUTPUT),
+        new ExampleTopic(NAME + ".dlq", 1, TopicUse.DEAD_LETTER));
   }
 
   @Override

@@ -57,11 +57,16 @@ public final class IngesterExample implements Example {
   }
 
   @Override
+  public Guarantee guarantee() {
+    return Guarantee.EXACTLY_ONCE;
+  }
+
+  @Override
   public List<ExampleTopic> topics() {
     return List.of(
-        new ExampleTopic(EVENTS, 3, false),
-        new ExampleTopic(POSITIONS, 1, true),
-        new ExampleTopic(NAME + ".dlq", 1, false));
+        new ExampleTopic(EVENTS, 3, TopicUse.OUTPUT),
+        new ExampleTopic(POSITIONS, 1, TopicUse.POSITIONS),
+        new ExampleTopic(NAME + ".dlq", 1, TopicUse.DEAD_LETTER));
   }
 
   /** Adds the default tenants if the group has no units yet. */

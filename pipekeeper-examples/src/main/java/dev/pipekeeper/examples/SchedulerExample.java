@@ -56,11 +56,16 @@ public final class SchedulerExample implements Example {
   }
 
   @Override
+  public Guarantee guarantee() {
+    return Guarantee.EXACTLY_ONCE;
+  }
+
+  @Override
   public List<ExampleTopic> topics() {
     return List.of(
-        new ExampleTopic(TICKS, 1, false),
-        new ExampleTopic(RUNS, 1, false),
-        new ExampleTopic(NAME + ".dlq", 1, false));
+        new ExampleTopic(TICKS, 1, TopicUse.INPUT),
+        new ExampleTopic(RUNS, 1, TopicUse.OUTPUT),
+        new ExampleTopic(NAME + ".dlq", 1, TopicUse.DEAD_LETTER));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.pipekeeper.kafka;
 
+import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serde;
@@ -42,7 +43,10 @@ public interface Pipeline extends AutoCloseable {
     RUNNING,
     /** Running, but consuming nothing ({@link PipelineKeys#PAUSED}). */
     PAUSED,
-    /** Stopped after an error it cannot recover from (e.g. fenced by a newer instance). */
+    /**
+     * Stopped after an error it cannot recover from (e.g. fenced by a newer instance, or refused by
+     * Kafka's authorizer): see {@link #failure()}.
+     */
     FAILED,
     CLOSED
   }
@@ -66,6 +70,13 @@ public interface Pipeline extends AutoCloseable {
   default Set<String> units() {
     return Set.of();
   }
+
+  /**
+   * Why this instance is {@link State#FAILED}: the error that stopped it (a {@link
+   * KafkaNotAuthorizedException} naming the resource when Kafka's authorizer refused one); empty
+   * unless FAILED.
+   */
+  Optional<RuntimeException> failure();
 
   /** Input records processed (dead-lettered ones included) since start. */
   long processed();

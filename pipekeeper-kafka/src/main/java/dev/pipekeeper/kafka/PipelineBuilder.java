@@ -3,6 +3,7 @@ package dev.pipekeeper.kafka;
 import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Names;
 import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.kafka.internal.KafkaNames;
 import dev.pipekeeper.kafka.internal.ParallelPipeline;
 import dev.pipekeeper.kafka.internal.PipelineSettings;
 import dev.pipekeeper.kafka.internal.ShardedPipeline;
@@ -55,8 +56,8 @@ public final class PipelineBuilder<KI, VI, KO, VO> {
     this.valueIn = Objects.requireNonNull(valueIn, "valueIn");
     this.keyOut = Objects.requireNonNull(keyOut, "keyOut");
     this.valueOut = Objects.requireNonNull(valueOut, "valueOut");
-    this.deadLetterTopic = name + ".dlq";
-    this.positionsTopic = name + ".positions";
+    this.deadLetterTopic = KafkaNames.defaultDeadLetterTopic(name);
+    this.positionsTopic = KafkaNames.defaultPositionsTopic(name);
   }
 
   /**

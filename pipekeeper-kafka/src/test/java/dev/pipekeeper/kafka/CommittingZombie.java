@@ -1,7 +1,7 @@
 package dev.pipekeeper.kafka;
 
 import dev.pipekeeper.embedded.junit.TestCluster;
-import dev.pipekeeper.kafka.internal.SingletonPipeline;
+import dev.pipekeeper.kafka.internal.KafkaNames;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -85,7 +85,7 @@ final class CommittingZombie implements AutoCloseable {
     Properties producerProps = new Properties();
     producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
     producerProps.put(
-        ProducerConfig.TRANSACTIONAL_ID_CONFIG, SingletonPipeline.transactionalId(pipeline));
+        ProducerConfig.TRANSACTIONAL_ID_CONFIG, KafkaNames.singletonTransactionalId(pipeline));
     producer = new KafkaProducer<>(producerProps, new StringSerializer(), new StringSerializer());
     consumer.partitionsFor(in).forEach(p -> partitions.add(new TopicPartition(in, p.partition())));
     consumer.assign(partitions);

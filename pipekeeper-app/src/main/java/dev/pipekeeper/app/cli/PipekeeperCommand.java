@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
       DrainCommand.Undrain.class,
       ConfigCommand.class,
       AclCommand.class,
+      KafkaAclsCommand.class,
       AlertsCommand.class,
       MonitorCommand.class,
       RunCommand.class

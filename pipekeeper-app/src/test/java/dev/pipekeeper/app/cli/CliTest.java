@@ -58,7 +58,8 @@ class CliTest {
       "units pin",
       "units unpin",
       "alerts",
-      "monitor"
+      "monitor",
+      "kafka-acls"
     };
     for (String command : commands) {
       String[] words = command.split(" ");

@@ -4,6 +4,7 @@ import dev.pipekeeper.core.config.ConfigView;
 import dev.pipekeeper.core.config.LiveValue;
 import dev.pipekeeper.core.health.HealthPublication;
 import dev.pipekeeper.core.health.HealthReport;
+import dev.pipekeeper.kafka.KafkaNotAuthorizedException;
 import dev.pipekeeper.kafka.Mode;
 import dev.pipekeeper.kafka.Pipeline;
 import dev.pipekeeper.kafka.PipelineKeys;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
@@ -30,6 +32,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +49,7 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
   private HealthPublication health;
   private HealthSample lastSample;
   private volatile Instant lastProgress;
+  private volatile RuntimeException failure;
   private volatile Map<String, Long> lag = Map.of();
   private long lagSampledAt = System.nanoTime() - LAG_SAMPLE_NANOS;
 
@@ -265,15 +269,57 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
       acquire.run();
     } catch (RuntimeException e) {
       release.run();
-      failStart();
-      throw e;
+      RuntimeException named = named(e, transactionalId());
+      failStart(named);
+      throw named;
     }
   }
 
   /** A start that failed half-way: FAILED, and what {@link #open} opened is released. */
-  private void failStart() {
-    state.set(State.FAILED);
+  private void failStart(RuntimeException cause) {
+    failed(cause);
     releaseShared();
+  }
+
+  /** Turns FAILED because of {@code cause}, which {@link #failure()} gives from now on. */
+  final void failed(RuntimeException cause) {
+    failure = cause;
+    state.set(State.FAILED);
+  }
+
+  /**
+   * The {@code transactional.id} of this instance's producer (PARALLEL's and SINGLETON's, with
+   * EXACTLY_ONCE), null if it has none; a SHARDED unit's producer has its own.
+   */
+  String transactionalId() {
+    return null;
+  }
+
+  /**
+   * {@code error} as a {@link KafkaNotAuthorizedException} naming the refused resource if it is (or
+   * holds) a Kafka authorization error ({@link KafkaRefusals}), else as it is.
+   *
+   * @param transactionalId the id of the producer involved, or null
+   */
+  final RuntimeException named(RuntimeException error, String transactionalId) {
+    return KafkaRefusals.of(error, settings, transactionalId)
+        .<RuntimeException>map(refused -> refused)
+        .orElse(error);
+  }
+
+  /**
+   * The pipeline thread stopped on {@code error}: FAILED, with one line, a refusal by Kafka's
+   * authorizer named without a stack trace (an expected condition), anything else with it.
+   */
+  final void stoppedBy(RuntimeException error) {
+    RuntimeException named = named(error, transactionalId());
+    org.slf4j.Logger log = LoggerFactory.getLogger(getClass());
+    if (named instanceof KafkaNotAuthorizedException) {
+      log.error("{}; stopped", named.getMessage());
+    } else {
+      log.error("pipeline {}: stopped by an unexpected error: {}", name(), error.toString(), error);
+    }
+    failed(named);
   }
 
   private void releaseShared() {
@@ -332,6 +378,11 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
   }
 
   @Override
+  public final Optional<RuntimeException> failure() {
+    return state() == State.FAILED ? Optional.ofNullable(failure) : Optional.empty();
+  }
+
+  @Override
   public final long processed() {
     return processed.get();
   }
@@ -345,14 +396,50 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
 
   /**
    * Commits one batch through {@link BatchTransaction#commit} after reading the batch's live
-   * settings ({@link RecordHandler#newBatch}); see there for what it throws.
+   * settings ({@link RecordHandler#newBatch}); see there for what it throws, but for a refusal by
+   * Kafka's authorizer, which is not retried: it is thrown as the {@link
+   * KafkaNotAuthorizedException} that names the resource.
+   *
+   * <p>With AT_LEAST_ONCE a send that failed ({@code sends}, the callback of every send of the
+   * batch) fails the batch after the flush, before its progress is committed: a producer reports it
+   * through the callback only.
+   *
+   * @param transactionalId {@code producer}'s id, or null if it has none
    */
   final void commitBatch(
       Producer<byte[], byte[]> producer,
+      String transactionalId,
+      SendErrors sends,
       BooleanSupplier owned,
       Supplier<BatchTransaction.Progress> batch) {
     handler.newBatch();
-    BatchTransaction.commit(settings.transactional(), producer, owned, batch);
+    sends.clear();
+    Supplier<BatchTransaction.Progress> checked =
+        () -> {
+          BatchTransaction.Progress progress = batch.get();
+          return new BatchTransaction.Progress() {
+            @Override
+            public void sendInTransaction(Producer<byte[], byte[]> producer) {
+              progress.sendInTransaction(producer); // a failed send fails the commit
+            }
+
+            @Override
+            public void commitAfterFlush() {
+              sends.throwIfAny();
+              progress.commitAfterFlush();
+            }
+          };
+        };
+    try {
+      BatchTransaction.commit(settings.transactional(), producer, owned, checked);
+    } catch (KafkaException e) {
+      Optional<KafkaNotAuthorizedException> refused =
+          KafkaRefusals.of(e, settings, transactionalId);
+      if (refused.isPresent()) {
+        throw refused.get();
+      }
+      throw e;
+    }
   }
 
   /** Aborts the batch's open transaction (EXACTLY_ONCE; nothing to do with AT_LEAST_ONCE). */
@@ -368,6 +455,7 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
   final Map<TopicPartition, OffsetAndMetadata> handleAll(
       ConsumerRecords<byte[], byte[]> records,
       Producer<byte[], byte[]> producer,
+      SendErrors sends,
       Role role,
       BooleanSupplier owned) {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
@@ -378,7 +466,7 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
       }
       for (ConsumerRecord<byte[], byte[]> record : ofPartition) {
         BatchTransaction.checkOwned(owned);
-        handler.handle(record, producer, role);
+        handler.handle(record, producer, sends, role);
       }
       offsets.put(
           partition, new OffsetAndMetadata(ofPartition.get(ofPartition.size() - 1).offset() + 1));
@@ -394,7 +482,7 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
     org.slf4j.Logger log = LoggerFactory.getLogger(getClass());
     if (running) {
       log.error("pipeline {}: woken while not closing, stopping", name());
-      state.set(State.FAILED);
+      failed(new IllegalStateException("pipeline " + name() + ": woken while not closing"));
     } else {
       log.info("pipeline {}: stopped in the middle of a batch, which was not committed", name());
     }

@@ -98,7 +98,7 @@ final class ClientProperties {
   static Map<String, Object> consumer(PipelineSettings<?, ?, ?, ?> settings, String memberId) {
     Map<String, Object> props = forClient(settings.kafkaProperties(), Client.CONSUMER);
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.name());
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, KafkaNames.groupId(settings.name()));
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.name() + "-" + memberId);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -42,6 +42,7 @@ public final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI,
 
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Set<TopicPartition> partitions = ConcurrentHashMap.newKeySet();
+  private final SendErrors sends = new SendErrors();
   private volatile boolean running;
   private Member member;
   private KafkaConsumer<byte[], byte[]> consumer;
@@ -67,15 +68,7 @@ public final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI,
                   new ByteArrayDeserializer());
           producer =
               new KafkaProducer<>(
-                  ClientProperties.producer(
-                      settings,
-                      memberId,
-                      // One transactional id per instance; the consumer group metadata sent with
-                      // the
-                      // offsets fences a zombie of a former generation (KIP-447).
-                      settings.guarantee() == Guarantee.EXACTLY_ONCE
-                          ? "pipekeeper-" + name() + "-" + memberId
-                          : null),
+                  ClientProperties.producer(settings, memberId, transactionalId()),
                   new ByteArraySerializer(),
                   new ByteArraySerializer());
           if (settings.guarantee() == Guarantee.EXACTLY_ONCE) {
@@ -87,6 +80,15 @@ public final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI,
     running = true;
     thread = startLoop(this::loop);
     return this;
+  }
+
+  /**
+   * One transactional id per instance; the consumer group metadata sent with the offsets fences a
+   * zombie of a former generation (KIP-447).
+   */
+  @Override
+  String transactionalId() {
+    return settings.transactional() ? KafkaNames.memberTransactionalId(name(), memberId) : null;
   }
 
   // ---- the pipeline thread ----
@@ -109,12 +111,11 @@ public final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI,
     } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
       LOG.error(
           "pipeline {}: fenced by a newer instance, stopping: {}", name(), fenced.getMessage());
-      state.set(State.FAILED);
+      failed(fenced);
     } catch (WakeupException woken) {
       stoppedByWakeup(running);
     } catch (RuntimeException e) {
-      LOG.error("pipeline {}: stopped by an unexpected error: {}", name(), e.toString(), e);
-      state.set(State.FAILED);
+      stoppedBy(e);
     } finally {
       closeClients();
       stopped.countDown();
@@ -125,10 +126,12 @@ public final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI,
     try {
       commitBatch(
           producer,
+          transactionalId(),
+          sends,
           ALWAYS_OWNED,
           () ->
               BatchTransaction.offsets(
-                  consumer, handleAll(records, producer, Role.member(), ALWAYS_OWNED)));
+                  consumer, handleAll(records, producer, sends, Role.member(), ALWAYS_OWNED)));
       processed.addAndGet(records.count());
     } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
       throw fenced;

@@ -78,11 +78,16 @@ final class RecordHandler<KI, VI, KO, VO> {
 
   /**
    * Processes {@code raw} under {@code role}, sending its output (each record stamped with the
-   * role's headers) or its dead letter through {@code producer}.
+   * role's headers) or its dead letter through {@code producer}, each send's outcome to {@code
+   * sends}.
    *
    * @throws KafkaException if sending failed: the batch must not be committed
    */
-  void handle(ConsumerRecord<byte[], byte[]> raw, Producer<byte[], byte[]> producer, Role role) {
+  void handle(
+      ConsumerRecord<byte[], byte[]> raw,
+      Producer<byte[], byte[]> producer,
+      SendErrors sends,
+      Role role) {
     // Each ProducerRecord copies the headers it is given into its own RecordHeaders, so the
     // role's list is shared as it is; none at all (null) is the cheapest for the producer.
     List<Header> added = role.headers().isEmpty() ? null : role.headers();
@@ -91,7 +96,7 @@ final class RecordHandler<KI, VI, KO, VO> {
       Context context = new Context(role, added);
       try {
         settings.processor().process(deserialize(raw), context);
-        emitted.addAndGet(context.sendHeld(producer));
+        emitted.addAndGet(context.sendHeld(producer, sends));
         return;
       } catch (KafkaException sending) {
         throw sending;
@@ -100,7 +105,7 @@ final class RecordHandler<KI, VI, KO, VO> {
         last = e;
       }
     }
-    deadLetter(raw, last, producer);
+    deadLetter(raw, last, producer, sends);
   }
 
   private ConsumerRecord<KI, VI> deserialize(ConsumerRecord<byte[], byte[]> raw) {
@@ -132,7 +137,8 @@ final class RecordHandler<KI, VI, KO, VO> {
   private void deadLetter(
       ConsumerRecord<byte[], byte[]> raw,
       RuntimeException error,
-      Producer<byte[], byte[]> producer) {
+      Producer<byte[], byte[]> producer,
+      SendErrors sends) {
     RecordHeaders headers = new RecordHeaders(raw.headers().toArray());
     headers.add(PipelineHeaders.DEAD_LETTER_PIPELINE, bytes(settings.name()));
     headers.add(PipelineHeaders.ERROR_CLASS, bytes(error.getClass().getName()));
@@ -141,7 +147,8 @@ final class RecordHandler<KI, VI, KO, VO> {
     headers.add(PipelineHeaders.SOURCE_PARTITION, bytes(Integer.toString(raw.partition())));
     headers.add(PipelineHeaders.SOURCE_OFFSET, bytes(Long.toString(raw.offset())));
     producer.send(
-        new ProducerRecord<>(settings.deadLetterTopic(), null, raw.key(), raw.value(), headers));
+        new ProducerRecord<>(settings.deadLetterTopic(), null, raw.key(), raw.value(), headers),
+        sends);
     deadLettered.incrementAndGet();
     LOG.warn(
         "pipeline {}: record {}-{}@{} dead-lettered to {} after {}",
@@ -177,16 +184,16 @@ final class RecordHandler<KI, VI, KO, VO> {
     }
 
     /** Sends what the attempt emitted, in the order it was emitted; how many records that was. */
-    int sendHeld(Producer<byte[], byte[]> producer) {
+    int sendHeld(Producer<byte[], byte[]> producer, SendErrors sends) {
       if (first == null) {
         return 0;
       }
-      producer.send(first);
+      producer.send(first, sends);
       if (more == null) {
         return 1;
       }
       for (ProducerRecord<byte[], byte[]> record : more) {
-        producer.send(record);
+        producer.send(record, sends);
       }
       return 1 + more.size();
     }

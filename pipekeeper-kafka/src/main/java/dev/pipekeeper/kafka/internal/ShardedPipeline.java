@@ -4,7 +4,7 @@ import dev.pipekeeper.core.assignment.GroupWorker;
 import dev.pipekeeper.core.assignment.UnitHandler;
 import dev.pipekeeper.core.assignment.UnitOwnership;
 import dev.pipekeeper.core.membership.MemberInfo;
-import dev.pipekeeper.kafka.Guarantee;
+import dev.pipekeeper.kafka.KafkaNotAuthorizedException;
 import dev.pipekeeper.kafka.Pipeline;
 import dev.pipekeeper.kafka.PipelineKeys;
 import dev.pipekeeper.kafka.SourceBatch;
@@ -34,11 +34,11 @@ import org.slf4j.LoggerFactory;
 /**
  * A SHARDED pipeline instance: a {@link GroupWorker} in the group named after the pipeline, whose
  * every owned unit runs on a thread of its own with its own {@link WorkUnitSource} and a producer
- * whose transactional id is the unit's ({@code pipekeeper-NAME-unit-UNIT}), so the unit's next
- * owner fences this one in Kafka when it starts. A unit's output and its new position (in the
- * positions topic, keyed by unit) are committed in one transaction; a new owner reads the last
- * committed position and resumes there. Source records are serialized with the input serdes and
- * then go through the same record handling as consumed ones (retries, dead letters).
+ * whose transactional id is the unit's ({@code pipekeeper-NAME:unit:UNIT}, {@link KafkaNames}), so
+ * the unit's next owner fences this one in Kafka when it starts. A unit's output and its new
+ * position (in the positions topic, keyed by unit) are committed in one transaction; a new owner
+ * reads the last committed position and resumes there. Source records are serialized with the input
+ * serdes and then go through the same record handling as consumed ones (retries, dead letters).
  *
  * <p>{@link PipelineKeys#PAUSED} is followed between batches: a paused unit keeps its ownership and
  * its position and polls its source no more until the pipeline resumes; the instance says PAUSED
@@ -107,6 +107,7 @@ public final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, 
     volatile boolean stopping;
     volatile boolean paused;
     private final BooleanSupplier owned = this::mayWork;
+    private final SendErrors sends = new SendErrors();
     private long sequence; // of the records made from the source's, on the unit's thread
 
     UnitRunner(UnitOwnership unit) {
@@ -130,13 +131,12 @@ public final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, 
     }
 
     private void run() {
-      boolean transactional = settings.guarantee() == Guarantee.EXACTLY_ONCE;
+      boolean transactional = settings.transactional();
+      String transactionalId =
+          transactional ? KafkaNames.unitTransactionalId(name(), unit.unit()) : null;
       KafkaProducer<byte[], byte[]> producer =
           new KafkaProducer<>(
-              ClientProperties.producer(
-                  settings,
-                  memberId,
-                  transactional ? "pipekeeper-" + name() + "-unit-" + unit.unit() : null),
+              ClientProperties.producer(settings, memberId, transactionalId),
               new ByteArraySerializer(),
               new ByteArraySerializer());
       WorkUnitSource<KI, VI> source = null;
@@ -169,18 +169,21 @@ public final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, 
           try {
             commitBatch(
                 producer,
+                transactionalId,
+                sends,
                 owned,
                 () -> {
                   for (Map.Entry<KI, VI> entry : batch.records()) {
                     BatchTransaction.checkOwned(owned);
-                    handler.handle(asRecord(entry, sequence++), producer, role);
+                    handler.handle(asRecord(entry, sequence++), producer, sends, role);
                   }
                   // The unit's position is output of the batch's transaction.
                   producer.send(
                       new ProducerRecord<>(
                           settings.positionsTopic(),
                           RecordHandler.bytes(unit.unit()),
-                          RecordHandler.bytes(batch.position())));
+                          RecordHandler.bytes(batch.position())),
+                      sends);
                   return BatchTransaction.WITH_OUTPUT;
                 });
             position = Optional.of(batch.position());
@@ -202,7 +205,14 @@ public final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, 
       } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
         LOG.info("pipeline {}: unit {} fenced by its new owner", name(), unit.unit());
       } catch (RuntimeException e) {
-        LOG.error("pipeline {}: unit {} stopped: {}", name(), unit.unit(), e.toString(), e);
+        RuntimeException named = named(e, transactionalId);
+        if (named instanceof KafkaNotAuthorizedException) {
+          // Every unit of the pipeline needs the same ACLs: the instance cannot do its work.
+          LOG.error("{}; unit {} stopped", named.getMessage(), unit.unit());
+          failed(named);
+        } else {
+          LOG.error("pipeline {}: unit {} stopped: {}", name(), unit.unit(), e.toString(), e);
+        }
       } finally {
         if (source != null) {
           try {

@@ -72,6 +72,7 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
   private static final int WARM_POLL_STEPS = 50;
 
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final SendErrors sends = new SendErrors();
   private final CountDownLatch loopEnded = new CountDownLatch(1);
   private volatile boolean running;
   private volatile Term term;
@@ -95,14 +96,6 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
       Role role,
       Set<TopicPartition> partitions) {}
 
-  /**
-   * The {@code transactional.id} of pipeline {@code pipeline}'s leaders, the same in every term: a
-   * new leader's {@code initTransactions} fences the previous leader's producer.
-   */
-  public static String transactionalId(String pipeline) {
-    return "pipekeeper-" + pipeline;
-  }
-
   /** Made by {@code PipelineBuilder.build()}, which validated the settings. */
   public SingletonPipeline(PipelineSettings<KI, VI, KO, VO> settings) {
     super(settings);
@@ -120,6 +113,11 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
     running = true;
     thread = startLoop(this::loop);
     return this;
+  }
+
+  @Override
+  String transactionalId() {
+    return settings.transactional() ? KafkaNames.singletonTransactionalId(name()) : null;
   }
 
   // ---- the pipeline thread ----
@@ -156,8 +154,7 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
     } catch (WakeupException woken) {
       stoppedByWakeup(running);
     } catch (RuntimeException e) {
-      LOG.error("pipeline {}: stopped by an unexpected error: {}", name(), e.toString(), e);
-      state.set(State.FAILED);
+      stoppedBy(e);
     } finally {
       loopEnded.countDown(); // nothing more is committed: close() gives the role up meanwhile
       endTerm(term, "stopping");
@@ -256,11 +253,9 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
   }
 
   private Clients newClients() {
-    boolean transactional = settings.guarantee() == Guarantee.EXACTLY_ONCE;
     KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(
-            ClientProperties.producer(
-                settings, memberId, transactional ? transactionalId(name()) : null),
+            ClientProperties.producer(settings, memberId, transactionalId()),
             new ByteArraySerializer(),
             new ByteArraySerializer());
     try {
@@ -347,11 +342,13 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
     try {
       commitBatch(
           current.producer(),
+          transactionalId(),
+          sends,
           owned,
           () ->
               BatchTransaction.offsets(
                   current.consumer(),
-                  handleAll(records, current.producer(), current.role(), owned)));
+                  handleAll(records, current.producer(), sends, current.role(), owned)));
       processed.addAndGet(records.count());
     } catch (OwnershipEnded ended) {
       endTerm(current, "lease of epoch " + current.lease().epoch() + " ended mid-batch");

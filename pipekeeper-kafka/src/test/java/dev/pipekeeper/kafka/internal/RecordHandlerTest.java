@@ -59,7 +59,11 @@ class RecordHandlerTest {
             });
     List<Header> epoch = List.of(new RecordHeader("pipekeeper.epoch", bytes("7")));
 
-    handler.handle(input("k", "v"), producer, new Role(Optional.empty(), Optional.empty(), epoch));
+    handler.handle(
+        input("k", "v"),
+        producer,
+        new SendErrors(),
+        new Role(Optional.empty(), Optional.empty(), epoch));
 
     List<ProducerRecord<byte[], byte[]>> sent = producer.history();
     assertThat(sent).extracting(ProducerRecord::topic).containsExactly("a", "b", "a");
@@ -76,7 +80,7 @@ class RecordHandlerTest {
     RecordHandler<String, String, String, String> handler =
         handler((record, ctx) -> ctx.emit("out", record.key(), record.value()));
 
-    handler.handle(input("k", "v"), producer, Role.member());
+    handler.handle(input("k", "v"), producer, new SendErrors(), Role.member());
 
     assertThat(producer.history()).hasSize(1);
     assertThat(producer.history().get(0).headers().toArray()).isEmpty();
@@ -96,7 +100,7 @@ class RecordHandlerTest {
               }
             });
 
-    handler.handle(input("k", "v"), producer, Role.member());
+    handler.handle(input("k", "v"), producer, new SendErrors(), Role.member());
 
     assertThat(producer.history())
         .extracting(r -> text(r.value()))
@@ -115,7 +119,7 @@ class RecordHandlerTest {
               throw new IllegalArgumentException("cannot enrich " + record.value());
             });
 
-    handler.handle(input("k", "poison"), producer, Role.member());
+    handler.handle(input("k", "poison"), producer, new SendErrors(), Role.member());
 
     assertThat(attempts).hasValue(3); // the first attempt and two retries
     assertThat(handler.deadLettered()).isEqualTo(1);
@@ -136,7 +140,7 @@ class RecordHandlerTest {
   void aProcessorThatEmitsNothingSendsNothing() {
     RecordHandler<String, String, String, String> handler = handler((record, ctx) -> {});
 
-    handler.handle(input("k", "v"), producer, Role.member());
+    handler.handle(input("k", "v"), producer, new SendErrors(), Role.member());
 
     assertThat(producer.history()).isEmpty();
   }
