@@ -1,6 +1,7 @@
 package dev.pipekeeper.examples;
 
 import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.kafka.KafkaClientSettings;
 import dev.pipekeeper.kafka.Mode;
 import dev.pipekeeper.kafka.Pipeline;
 import java.util.List;
@@ -28,8 +29,11 @@ public interface Example {
    */
   void prepare(Pipekeeper pipekeeper);
 
-  /** The example's pipeline, not started, as member {@code pipekeeper.identity()}. */
-  Pipeline build(Pipekeeper pipekeeper, String bootstrapServers);
+  /**
+   * The example's pipeline, not started, as member {@code pipekeeper.identity()}, its Kafka clients
+   * with {@code kafka}'s servers and properties.
+   */
+  Pipeline build(Pipekeeper pipekeeper, KafkaClientSettings kafka);
 
   /** A topic an example needs. */
   record ExampleTopic(String name, int partitions, boolean compacted) {}

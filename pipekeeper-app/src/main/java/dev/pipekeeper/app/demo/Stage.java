@@ -15,6 +15,7 @@ import dev.pipekeeper.examples.Examples;
 import dev.pipekeeper.examples.IngesterExample;
 import dev.pipekeeper.examples.SchedulerExample;
 import dev.pipekeeper.examples.TickClock;
+import dev.pipekeeper.kafka.KafkaClientSettings;
 import dev.pipekeeper.kafka.monitor.KafkaProbe;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -114,7 +115,7 @@ final class Stage implements AutoCloseable {
                 .sessionTimeout(Demo.SESSION)
                 .build());
     for (Example e : Examples.all()) {
-      Examples.setUp(e, pk, bootstrap);
+      Examples.setUp(e, pk, KafkaClientSettings.of(bootstrap));
     }
     // a job due every tick, so a new leader's first output shows within a second of its start
     pk.config()
@@ -140,7 +141,7 @@ final class Stage implements AutoCloseable {
     runs = opened(new TopicTail(bootstrap, SchedulerExample.RUNS));
     events = opened(new TopicTail(bootstrap, IngesterExample.EVENTS));
     enriched = opened(new TopicTail(bootstrap, EnrichmentExample.ENRICHED));
-    opened(TickClock.start(bootstrap));
+    opened(TickClock.start(KafkaClientSettings.of(bootstrap)));
     opened(new OrderFeed(bootstrap, 20));
     fleet = opened(new Fleet(zookeeper, bootstrap, Demo.CLUSTER, Demo.SESSION));
     fleetStartedAt = System.nanoTime();
