@@ -147,7 +147,7 @@ final class DefaultAclAudit implements AclAudit {
       return secretKeys.contains(parts[parts.length - 1]);
     }
     if (path.startsWith(ZkLayout.CONFIG_HISTORY + "/") && parts.length >= 5) {
-      return parts[parts.length - 1].startsWith("v-")
+      return parts[parts.length - 1].startsWith(ZkLayout.CONFIG_HISTORY_PREFIX)
           && secretKeys.contains(parts[parts.length - 2]);
     }
     return false;

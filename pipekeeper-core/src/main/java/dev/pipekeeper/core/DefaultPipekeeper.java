@@ -12,6 +12,7 @@ import dev.pipekeeper.core.barriers.Barrier;
 import dev.pipekeeper.core.barriers.internal.DefaultBarrier;
 import dev.pipekeeper.core.config.Configuration;
 import dev.pipekeeper.core.config.internal.DefaultConfiguration;
+import dev.pipekeeper.core.ensemble.PortProbe;
 import dev.pipekeeper.core.ensemble.ZkConnectString;
 import dev.pipekeeper.core.health.Health;
 import dev.pipekeeper.core.health.internal.DefaultHealth;
@@ -191,7 +192,7 @@ final class DefaultPipekeeper implements Pipekeeper, Connection {
       }
       if (transport == null || !settings.security().tls()) {
         Optional<dev.pipekeeper.core.ensemble.HostAndPort> tls =
-            ZooKeeperTransport.answersTls(connectString.servers(), settings.connectionTimeout());
+            PortProbe.firstAnsweringTls(connectString.servers(), settings.connectionTimeout());
         if (tls.isPresent()) {
           throw new AuthenticationException(
               "ZooKeeper at "

@@ -2,6 +2,8 @@ package dev.pipekeeper.app.cli;
 
 import dev.pipekeeper.core.ensemble.EnsembleProbe;
 import dev.pipekeeper.core.ensemble.ServerStatus;
+import dev.pipekeeper.core.security.ZooKeeperClientFile;
+import dev.pipekeeper.core.security.ZooKeeperSecurity;
 import dev.pipekeeper.kafka.monitor.KafkaCluster;
 import dev.pipekeeper.kafka.monitor.KafkaProbe;
 import java.io.PrintWriter;
@@ -9,6 +11,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -37,14 +40,23 @@ final class StatusCommand implements Callable<Integer> {
 
   @Mixin JsonOutput output;
 
+  /** Asks the servers as the {@code --zk-config} connection would talk to them: TLS with it. */
+  private List<ServerStatus> probeZooKeeper(Optional<ZooKeeperSecurity> security) {
+    EnsembleProbe probe = new EnsembleProbe(root.zookeeper.connectTimeout);
+    if (security.isEmpty() || !security.get().tls()) {
+      return probe.probe(root.zookeeper.connectString);
+    }
+    return probe.probe(root.zookeeper.connectString, security.get().tlsClientConfig());
+  }
+
   @Override
   public Integer call() {
     Map<String, Object> kafkaClient = root.kafka.clientProperties();
+    Optional<ZooKeeperSecurity> zkSecurity =
+        Optional.ofNullable(root.zookeeper.zkConfig)
+            .flatMap(file -> ZooKeeperClientFile.load(file).security());
     CompletableFuture<List<ServerStatus>> zookeeper =
-        CompletableFuture.supplyAsync(
-            () ->
-                new EnsembleProbe(root.zookeeper.connectTimeout)
-                    .probe(root.zookeeper.connectString));
+        CompletableFuture.supplyAsync(() -> probeZooKeeper(zkSecurity));
     CompletableFuture<KafkaCluster> kafka =
         CompletableFuture.supplyAsync(
             () ->

@@ -215,18 +215,27 @@ class LocalCommandIT {
       assertThat(plaintext.exitCode).isEqualTo(ExitCodes.FAILED);
       assertThat(plaintext.err().strip().lines()).hasSize(1);
       assertThat(plaintext.err()).contains("takes TLS only");
-      // status reaches the SASL_SSL listener with the banner's Kafka client file, not without
+      // status reaches the SASL_SSL listener with the banner's Kafka client file, not without,
+      // and asks the TLS-only ZooKeeper about itself over TLS with the ZooKeeper client file
       Map<String, String> kafkaAsWriter =
           Map.of(
               "PIPEKEEPER_BOOTSTRAP_SERVERS",
               exports.get("PIPEKEEPER_BOOTSTRAP_SERVERS"),
               "PIPEKEEPER_KAFKA_CONFIG",
               exports.get("PIPEKEEPER_KAFKA_CONFIG"));
-      CliRun status = CliRun.runWith(kafkaAsWriter, "status", "--json");
-      com.fasterxml.jackson.databind.JsonNode kafkaStatus =
-          new com.fasterxml.jackson.databind.ObjectMapper().readTree(status.out()).get("kafka");
+      Map<String, String> bothAsWriter = new java.util.HashMap<>(asWriter);
+      bothAsWriter.putAll(kafkaAsWriter);
+      CliRun status = CliRun.runWith(bothAsWriter, "status", "--json");
+      assertThat(status.exitCode).as(status.err()).isEqualTo(ExitCodes.OK);
+      com.fasterxml.jackson.databind.JsonNode statusJson =
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree(status.out());
+      com.fasterxml.jackson.databind.JsonNode kafkaStatus = statusJson.get("kafka");
       assertThat(kafkaStatus.get("reachable").asBoolean()).as(status.err()).isTrue();
       assertThat(kafkaStatus.get("brokers")).hasSize(1);
+      assertThat(statusJson.at("/zookeeper/servers/0/serving").asBoolean()).isTrue();
+      CliRun zkPlaintext = CliRun.runWith(Map.of("PIPEKEEPER_ZK", zk), "status");
+      assertThat(zkPlaintext.exitCode).isEqualTo(ExitCodes.FAILED);
+      assertThat(zkPlaintext.err()).contains("takes TLS only");
       CliRun plainStatus =
           CliRun.runWith(
               Map.of("PIPEKEEPER_BOOTSTRAP_SERVERS", exports.get("PIPEKEEPER_BOOTSTRAP_SERVERS")),

@@ -14,6 +14,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.zookeeper.client.FourLetterWordMain;
+import org.apache.zookeeper.client.ZKClientConfig;
 import org.apache.zookeeper.common.X509Exception;
 
 /**
@@ -21,8 +22,17 @@ import org.apache.zookeeper.common.X509Exception;
  * server allows unless an operator removed it from {@code 4lw.commands.whitelist}. The servers are
  * asked in parallel, so the whole probe takes at most one timeout; a single server is asked on the
  * calling thread.
+ *
+ * <p>Given a connection's {@link ZKClientConfig} with {@code zookeeper.client.secure}, the servers
+ * are asked over TLS with that config's truststore, keystore and hostname verification, as the
+ * connection itself talks to them; a secure client port answers a plaintext {@code srvr} with
+ * silence, which a plaintext probe reports as a port that takes TLS only.
  */
 public final class EnsembleProbe {
+  private static final String TLS_ONLY =
+      "the port takes TLS only and this probe is plaintext: give a truststore"
+          + " (zookeeper.client.secure in the client file)";
+
   private final Duration timeout;
   private final Executor executor;
 
@@ -54,47 +64,85 @@ public final class EnsembleProbe {
    * @throws dev.pipekeeper.core.InvalidInputException if the connect string is malformed
    */
   public List<ServerStatus> probe(String connectString) {
+    return probe(connectString, null);
+  }
+
+  /**
+   * Probes every server of {@code connectString} as a connection with {@code clientConfig} talks to
+   * them: over TLS if it says {@code zookeeper.client.secure}, else plaintext (also when {@code
+   * clientConfig} is null). Never throws for an unreachable server, which is reported in its {@link
+   * ServerStatus}.
+   *
+   * @throws dev.pipekeeper.core.InvalidInputException if the connect string is malformed
+   */
+  public List<ServerStatus> probe(String connectString, ZKClientConfig clientConfig) {
     List<HostAndPort> servers = ZkConnectString.parse(connectString).servers();
+    boolean tls = clientConfig != null && clientConfig.getBoolean(ZKClientConfig.SECURE_CLIENT);
+    ZKClientConfig config = tls ? clientConfig : null;
     if (servers.size() == 1) {
-      return List.of(probe(servers.get(0)));
+      return List.of(probe(servers.get(0), config));
     }
     if (executor != null) {
-      return probe(servers, executor);
+      return probe(servers, config, executor);
     }
     ExecutorService pool = Executors.newFixedThreadPool(servers.size());
     try {
-      return probe(servers, pool);
+      return probe(servers, config, pool);
     } finally {
       pool.shutdownNow();
     }
   }
 
-  private List<ServerStatus> probe(List<HostAndPort> servers, Executor on) {
+  private List<ServerStatus> probe(List<HostAndPort> servers, ZKClientConfig tls, Executor on) {
     List<CompletableFuture<ServerStatus>> answers =
         servers.stream()
-            .map(server -> CompletableFuture.supplyAsync(() -> probe(server), on))
+            .map(server -> CompletableFuture.supplyAsync(() -> probe(server, tls), on))
             .toList();
     return answers.stream().map(CompletableFuture::join).toList();
   }
 
-  private ServerStatus probe(HostAndPort server) {
+  /** Asks one server; over TLS with {@code tls}'s stores when it is not null. */
+  private ServerStatus probe(HostAndPort server, ZKClientConfig tls) {
     String address = server.toString();
+    int millis = (int) timeout.toMillis();
     String answer;
     try {
       answer =
-          FourLetterWordMain.send4LetterWord(
-              server.host(), server.port(), "srvr", false, (int) timeout.toMillis());
+          tls != null
+              ? FourLetterWordMain.send4LetterWord(
+                  server.host(), server.port(), "srvr", tls, millis)
+              : FourLetterWordMain.send4LetterWord(
+                  server.host(), server.port(), "srvr", false, millis);
     } catch (ConnectException e) {
       return ServerStatus.unreachable(address, "connection refused");
     } catch (SocketTimeoutException e) {
+      if (tls == null && takesTlsOnly(server)) {
+        return tlsOnly(address);
+      }
       return ServerStatus.unreachable(address, "no answer within " + timeout.toMillis() + " ms");
     } catch (UnknownHostException e) {
       return ServerStatus.unreachable(address, "unknown host " + server.host());
     } catch (IOException | X509Exception e) {
+      if (tls == null && takesTlsOnly(server)) {
+        return tlsOnly(address);
+      }
       return ServerStatus.unreachable(
           address, e.getMessage() == null ? e.toString() : e.getMessage());
     }
+    if (tls == null && answer.isBlank() && takesTlsOnly(server)) {
+      return tlsOnly(address);
+    }
     return parseSrvr(address, answer);
+  }
+
+  /** A server that takes a TCP connection and then TLS only: reachable, not serving this probe. */
+  private static ServerStatus tlsOnly(String address) {
+    return new ServerStatus(
+        address, true, false, Optional.empty(), Optional.empty(), Map.of(), Optional.of(TLS_ONLY));
+  }
+
+  private boolean takesTlsOnly(HostAndPort server) {
+    return PortProbe.firstAnsweringTls(List.of(server), timeout).isPresent();
   }
 
   /** Reads a {@code srvr} answer: {@code key: value} lines, or one line of refusal. */

@@ -37,6 +37,9 @@ public final class ZkLayout {
   /** The prefix of history entries' sequential node names. */
   public static final String ALERT_HISTORY_PREFIX = "h-";
 
+  /** The name prefix of a config key's history entries (sequential nodes). */
+  public static final String CONFIG_HISTORY_PREFIX = "v-";
+
   /** The node every configuration change of a scope writes, in the same multi-op. */
   public static final String COMMIT = "_commit";
 

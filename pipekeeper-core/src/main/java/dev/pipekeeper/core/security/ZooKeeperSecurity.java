@@ -1,8 +1,10 @@
 package dev.pipekeeper.core.security;
 
+import dev.pipekeeper.core.security.internal.ZooKeeperTransport;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
+import org.apache.zookeeper.client.ZKClientConfig;
 
 /**
  * The transport security of one connection to ZooKeeper: TLS on the client port (a truststore,
@@ -50,6 +52,27 @@ public final class ZooKeeperSecurity {
   /** Whether the connection uses TLS (a truststore was given). */
   public boolean tls() {
     return truststore != null;
+  }
+
+  /**
+   * A ZooKeeper client config with this TLS setup alone (no SASL), its store passwords read from
+   * their files now: to ask the servers about themselves over TLS as a connection with these
+   * settings talks to them ({@link dev.pipekeeper.core.ensemble.EnsembleProbe#probe(String,
+   * ZKClientConfig)}). Without TLS, a plaintext config.
+   *
+   * @throws dev.pipekeeper.core.InvalidInputException if a password file or a store cannot be read
+   */
+  public ZKClientConfig tlsClientConfig() {
+    Builder tlsOnly = builder().hostnameVerification(hostnameVerification);
+    if (truststore != null) {
+      tlsOnly.truststore(truststore, truststorePasswordFile);
+    }
+    if (keystore != null) {
+      tlsOnly.keystore(keystore, keystorePasswordFile);
+    }
+    try (ZooKeeperTransport transport = ZooKeeperTransport.open(tlsOnly.build(), "tls")) {
+      return transport.clientConfig();
+    }
   }
 
   public Optional<Path> truststore() {

@@ -173,6 +173,71 @@ class AclModelIT {
     }
   }
 
+  /**
+   * A key made secret after values were stored: the schema closes them (in every scope, with their
+   * history) before it is stored, which only an admin may do; a writer is refused with nothing
+   * written, and a reveal opens them again.
+   */
+  @Test
+  void aKeyMadeSecretAfterItsValuesClosesThemAtOnceAndOnlyAnAdminMayDoIt(TestCluster cluster)
+      throws Exception {
+    Scope global = Scope.global();
+    Scope pipeline = Scope.pipeline("p");
+    String root = ZkLayout.root(cluster.cluster());
+    try (Pipekeeper admin = connect(cluster, "admin");
+        Pipekeeper writer = connect(cluster, "writer");
+        Pipekeeper reader = connect(cluster, "reader");
+        Pipekeeper member = connect(cluster, "member")) {
+      writer.config().set(global, "token", TextNode.valueOf("t1"), ChangeOptions.by("w"));
+      writer.config().set(global, "token", TextNode.valueOf("t2"), ChangeOptions.by("w"));
+      writer.config().set(pipeline, "token", TextNode.valueOf("p1"), ChangeOptions.by("w"));
+      assertThat(reader.config().get(global, "token").orElseThrow().value())
+          .isEqualTo(TextNode.valueOf("t2"));
+
+      assertThatThrownBy(
+              () -> writer.config().setSchema(global, "token", Json.readTree(SECRET_SCHEMA)))
+          .isInstanceOf(NotAuthorizedException.class)
+          .hasMessageContaining("config token cannot be made secret")
+          .hasMessageContaining("only admins may change ACLs")
+          .hasMessageContaining("nothing was written");
+      assertThat(admin.config().schema(global, "token")).isEmpty();
+      assertThat(admin.config().isSecret(global, "token")).isFalse();
+      assertThat(reader.config().get(pipeline, "token").orElseThrow().value())
+          .isEqualTo(TextNode.valueOf("p1"));
+
+      admin.config().setSchema(global, "token", Json.readTree(SECRET_SCHEMA));
+      assertThatThrownBy(() -> reader.config().get(global, "token"))
+          .isInstanceOf(NotAuthorizedException.class);
+      assertThatThrownBy(() -> reader.config().get(pipeline, "token"))
+          .isInstanceOf(NotAuthorizedException.class);
+      assertThatThrownBy(() -> reader.config().history(global, "token"))
+          .isInstanceOf(NotAuthorizedException.class);
+      assertThat(member.config().get(pipeline, "token").orElseThrow().value())
+          .isEqualTo(TextNode.valueOf("p1"));
+      ZooKeeper raw = unauthenticated(cluster);
+      try {
+        raw.addAuthInfo("digest", "reader:reader-pw".getBytes(StandardCharsets.UTF_8));
+        String history = root + ZkLayout.configHistory("global", "token");
+        List<String> entries = raw.getChildren(history, false);
+        assertThat(entries).hasSize(2);
+        for (String entry : entries) {
+          assertThatThrownBy(() -> raw.getData(history + "/" + entry, false, null))
+              .isInstanceOf(KeeperException.NoAuthException.class);
+        }
+        assertThatThrownBy(
+                () -> raw.getData(root + ZkLayout.configKey("pipeline/p", "token"), false, null))
+            .isInstanceOf(KeeperException.NoAuthException.class);
+      } finally {
+        raw.close();
+      }
+      admin.config().deleteSchema(global, "token");
+      admin.config().reveal(global, "token", ChangeOptions.by("admin"));
+      assertThat(reader.config().get(pipeline, "token").orElseThrow().value())
+          .isEqualTo(TextNode.valueOf("p1"));
+      assertThat(reader.config().history(global, "token")).isNotEmpty();
+    }
+  }
+
   @Test
   void applyBringsATreeMadeWithoutCredentialsToTheModelAndASecondRunChangesNothing(
       TestCluster cluster) throws Exception {

@@ -2,19 +2,31 @@ package dev.pipekeeper.core.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pipekeeper.core.AuthenticationException;
 import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.UnreachableException;
+import dev.pipekeeper.core.assignment.GroupWorker;
+import dev.pipekeeper.core.assignment.UnitHandler;
+import dev.pipekeeper.core.assignment.UnitOwnership;
+import dev.pipekeeper.core.assignment.WorkUnit;
+import dev.pipekeeper.core.assignment.WorkerOptions;
 import dev.pipekeeper.core.config.ChangeOptions;
 import dev.pipekeeper.core.config.Scope;
+import dev.pipekeeper.core.ensemble.EnsembleProbe;
+import dev.pipekeeper.core.ensemble.ServerStatus;
+import dev.pipekeeper.core.health.HealthPublication;
+import dev.pipekeeper.core.health.HealthReport;
 import dev.pipekeeper.core.internal.Connection;
 import dev.pipekeeper.core.leader.Leadership;
 import dev.pipekeeper.core.locks.LockHandle;
 import dev.pipekeeper.core.membership.Member;
 import dev.pipekeeper.core.membership.MemberInfo;
+import dev.pipekeeper.core.monitor.Monitor;
+import dev.pipekeeper.core.security.internal.ZooKeeperTransport;
 import dev.pipekeeper.embedded.EmbeddedSecurity;
 import dev.pipekeeper.embedded.EmbeddedZooKeeper;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
@@ -24,6 +36,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
@@ -332,6 +347,97 @@ class SecuredZooKeeperIT {
       assertThat(writer.config().get(Scope.global(), "batch.size").orElseThrow().value())
           .isEqualTo(json.readTree("100"));
     }
+  }
+
+  /**
+   * The rest of the primitives as writer: work units and their assignment, health records, and the
+   * monitor, whose ZooKeeper rule asks the TLS-only servers about themselves over TLS (a plaintext
+   * four-letter word would find them unreachable and fire an alert).
+   */
+  @Test
+  void aSecuredWriterRunsAssignmentHealthAndTheMonitor() throws Exception {
+    String cluster = "primitives-2";
+    try (Pipekeeper writer = connect(EmbeddedSecurity.WRITER, cluster);
+        Pipekeeper reader = connect(EmbeddedSecurity.READER, cluster)) {
+      writer.workUnits("ingest").put(WorkUnit.of("tenant-1"));
+      writer.workUnits("ingest").put(WorkUnit.of("tenant-2"));
+      try (GroupWorker worker =
+          writer.worker("ingest", MemberInfo.defaults(), IDLE, WorkerOptions.defaults())) {
+        assertThat(worker.awaitRunning(units -> units.size() == 2, BOUND)).isTrue();
+      }
+      writer.workUnits("ingest").remove("tenant-1");
+      writer.workUnits("ingest").remove("tenant-2");
+      try (HealthPublication publishing =
+          writer
+              .health()
+              .publish("ingest", Duration.ofMillis(100), () -> health(writer.identity()))) {
+        publishing.publishNow();
+        await().atMost(BOUND).until(() -> reader.health().reports("ingest").size() == 1);
+      }
+      try (Monitor monitor = writer.monitor().evaluationInterval(Duration.ofMillis(200)).start()) {
+        await().atMost(BOUND).until(monitor::isLeading);
+        Instant settled = Instant.now().plusMillis(600); // three evaluations and more
+        await()
+            .atMost(BOUND)
+            .until(() -> monitor.lastEvaluation().filter(e -> e.at().isAfter(settled)).isPresent());
+        assertThat(monitor.alerts()).isEmpty();
+        assertThat(reader.alerts().active()).isEmpty();
+      }
+    }
+  }
+
+  /**
+   * {@code status} and the monitor ask the servers about themselves ({@code srvr}) as their
+   * connection talks to them: over TLS with its truststore; plaintext, a TLS-only port is named.
+   */
+  @Test
+  void theEnsembleProbeAsksTlsOnlyServersOverTls() {
+    EmbeddedSecurity other = EmbeddedSecurity.create(dir.resolve("probe-other-ca"));
+    try (ZooKeeperTransport trusted = ZooKeeperTransport.open(tls().build(), "probe");
+        ZooKeeperTransport untrusted =
+            ZooKeeperTransport.open(
+                ZooKeeperSecurity.builder()
+                    .truststore(other.truststore(), other.storePasswordFile())
+                    .build(),
+                "probe-other-ca")) {
+      EnsembleProbe probe = new EnsembleProbe(CONNECT);
+      ServerStatus secure = probe.probe(zk.connectString(), trusted.clientConfig()).get(0);
+      assertThat(secure.serving()).as(secure.toString()).isTrue();
+      assertThat(secure.mode()).contains("standalone");
+
+      ServerStatus plaintext = probe.probe(zk.connectString()).get(0);
+      assertThat(plaintext.serving()).isFalse();
+      assertThat(plaintext.error()).hasValueSatisfying(e -> assertThat(e).contains("TLS only"));
+
+      ServerStatus otherCa = probe.probe(zk.connectString(), untrusted.clientConfig()).get(0);
+      assertThat(otherCa.serving()).as(otherCa.toString()).isFalse();
+    }
+  }
+
+  private static final UnitHandler IDLE =
+      new UnitHandler() {
+        @Override
+        public void start(UnitOwnership unit) {}
+
+        @Override
+        public void stop(UnitOwnership unit) {}
+      };
+
+  private static HealthReport health(String member) {
+    return new HealthReport(
+        "ingest",
+        member,
+        "RUNNING",
+        1,
+        1.0,
+        1.0,
+        0,
+        0.0,
+        Instant.now(),
+        Map.of(),
+        Map.of(),
+        List.of(),
+        Instant.now());
   }
 
   /**

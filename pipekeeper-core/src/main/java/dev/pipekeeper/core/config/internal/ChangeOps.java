@@ -200,7 +200,7 @@ final class ChangeOps {
       HistoryRecord record)
       throws Exception {
     String history = ZkLayout.configHistory(scope.path(), key);
-    ensureParent(history + "/v-");
+    ensureParent(history + "/" + ZkLayout.CONFIG_HISTORY_PREFIX);
     List<String> expired = entries.subList(0, Math.max(0, entries.size() + 1 - historyLimit));
     for (String name : expired) {
       ops.add(client().transactionOp().delete().forPath(history + "/" + name));
@@ -211,7 +211,7 @@ final class ChangeOps {
             .create()
             .withMode(CreateMode.PERSISTENT_SEQUENTIAL)
             .withACL(acl)
-            .forPath(history + "/v-", Json.write(record)));
+            .forPath(history + "/" + ZkLayout.CONFIG_HISTORY_PREFIX, Json.write(record)));
     return expired;
   }
 

@@ -2,6 +2,7 @@ package dev.pipekeeper.core.config.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.NotAuthorizedException;
 import dev.pipekeeper.core.config.ChangeOptions;
 import dev.pipekeeper.core.config.ConfigCommit;
 import dev.pipekeeper.core.config.ConfigConflictException;
@@ -13,12 +14,15 @@ import dev.pipekeeper.core.internal.Session;
 import dev.pipekeeper.core.internal.ZkLayout;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,6 +88,11 @@ final class SecretMarkers {
     if (!Secrets.isSecret(schema) && !Secrets.isSecret(reader.schema(scope, key).orElse(null))) {
       return Optional.empty();
     }
+    if (Secrets.isSecret(schema)) {
+      // what was stored before the key became secret is closed first, so that no writeOnly
+      // schema (nor its marker) is ever stored over values that readers can still read
+      keyAcls(key, session.acls().secret(), "made secret");
+    }
     String path = ZkLayout.configSecret(key);
     if (client().checkExists().forPath(path) == null) {
       try {
@@ -97,6 +106,82 @@ final class SecretMarkers {
       }
     }
     return Optional.of(client().transactionOp().check().forPath(path));
+  }
+
+  /**
+   * Gives every stored value of {@code key} (in each scope) and each of its history entries the ACL
+   * {@code acl}: a key made secret has what was stored before closed at once, a revealed one has it
+   * opened to the model's node ACL again. Nothing without an ACL model. A node whose ACL this
+   * connection may not read is left (the model's secret ACL withholds READ from writers: such a
+   * node is closed already; {@code acl show} as an admin reports any other).
+   *
+   * @throws NotAuthorizedException if an ACL must change and this connection may not change ACLs
+   *     (only admins may): then nothing else was written
+   */
+  private void keyAcls(String key, List<ACL> acl, String why) throws Exception {
+    if (!session.acls().modelled()) {
+      return;
+    }
+    List<String> paths = new ArrayList<>();
+    for (Scope scope : scopesUnder.apply(ZkLayout.CONFIG)) {
+      paths.add(ZkLayout.configKey(scope.path(), key));
+    }
+    for (Scope scope : scopesUnder.apply(ZkLayout.CONFIG_HISTORY)) {
+      String history = ZkLayout.configHistory(scope.path(), key);
+      try {
+        for (String entry : client().getChildren().forPath(history)) {
+          if (entry.startsWith(ZkLayout.CONFIG_HISTORY_PREFIX)) {
+            paths.add(history + "/" + entry);
+          }
+        }
+      } catch (KeeperException.NoNodeException none) {
+        // no history of the key in this scope
+      }
+    }
+    Set<ACL> wanted = new HashSet<>(acl);
+    int changed = 0;
+    for (String path : paths) {
+      Stat stat = new Stat();
+      List<ACL> current;
+      try {
+        current = client().getACL().storingStatIn(stat).forPath(path);
+      } catch (KeeperException.NoNodeException | KeeperException.NoAuthException left) {
+        continue;
+      }
+      if (new HashSet<>(current).equals(wanted)) {
+        continue;
+      }
+      try {
+        client().setACL().withVersion(stat.getAversion()).withACL(acl).forPath(path);
+        changed++;
+      } catch (KeeperException.NoNodeException gone) {
+        // deleted meanwhile
+      } catch (KeeperException.NoAuthException e) {
+        throw new NotAuthorizedException(
+            "config "
+                + key
+                + " cannot be "
+                + why
+                + " by this connection: its value or history at "
+                + path
+                + " must get the model's "
+                + (why.equals("revealed") ? "node" : "secret")
+                + " ACL, and only admins may change ACLs; "
+                + (changed == 0
+                    ? "nothing was written"
+                    : changed + " node(s) already have it, nothing else was written")
+                + " (connect as an admin, or run `pipekeeper acl apply` as one)",
+            path,
+            e);
+      }
+    }
+    if (changed > 0) {
+      LOG.info(
+          "config {} {}: the ACL of {} stored value(s) and history entries changed",
+          key,
+          why,
+          changed);
+    }
   }
 
   /** See {@link dev.pipekeeper.core.config.Configuration#reveal}. */
@@ -178,6 +263,7 @@ final class SecretMarkers {
           session.acls().node(),
           new HistoryRecord(options.who(), Instant.now(), value, value, comment, scopeVersion));
       client().transaction().forOperations(ops);
+      keyAcls(key, session.acls().node(), "revealed");
       LOG.info(
           "config {} is no longer secret: revealed by {} (recorded in the history of {} {}){}",
           key,

@@ -32,6 +32,7 @@ import java.util.TreeSet;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.client.ZKClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +57,19 @@ final class MonitorReads implements AutoCloseable {
   private final ThreadPoolExecutor ensembleThreads = ensembleThreads();
 
   private static final int ENSEMBLE_THREADS = 7;
+
+  /**
+   * The monitor connection's ZooKeeper client config, so that the servers are asked as the
+   * connection talks to them (over TLS with its truststore when it uses TLS); null while the
+   * connection has no ZooKeeper handle.
+   */
+  private ZKClientConfig clientConfig() {
+    try {
+      return session.client().getZookeeperClient().getZooKeeper().getClientConfig();
+    } catch (Exception e) {
+      return null;
+    }
+  }
 
   private static ThreadPoolExecutor ensembleThreads() {
     ThreadPoolExecutor pool =
@@ -133,7 +147,7 @@ final class MonitorReads implements AutoCloseable {
     Optional<List<ServerStatus>> ensemble = Optional.empty();
     if (kinds.contains(RuleKind.ZOOKEEPER)) {
       String connect = settings.ensemble() != null ? settings.ensemble() : session.connectString();
-      ensemble = Optional.of(ensembleProbe.probe(connect));
+      ensemble = Optional.of(ensembleProbe.probe(connect, clientConfig()));
     }
     Map<String, ProbeReport> reports = new TreeMap<>();
     boolean wantsProbes =

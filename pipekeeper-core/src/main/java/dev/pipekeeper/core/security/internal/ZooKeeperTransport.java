@@ -3,16 +3,15 @@ package dev.pipekeeper.core.security.internal;
 import dev.pipekeeper.core.AuthenticationException;
 import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.ensemble.HostAndPort;
+import dev.pipekeeper.core.ensemble.PortProbe;
 import dev.pipekeeper.core.security.ZooKeeperSecurity;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +23,7 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
 import javax.security.auth.login.AppConfigurationEntry;
 import org.apache.zookeeper.ClientCnxnSocketNIO;
 import org.apache.zookeeper.ClientCnxnSocketNetty;
@@ -136,10 +133,11 @@ public final class ZooKeeperTransport implements AutoCloseable {
       return;
     }
     for (HostAndPort server : servers) {
-      try (Socket plain = connect(server, timeout)) {
-        if (plain == null) {
-          continue;
-        }
+      Optional<Socket> connected = PortProbe.connect(server, timeout);
+      if (connected.isEmpty()) {
+        continue;
+      }
+      try (Socket plain = connected.get()) {
         try (SSLSocket tls =
             (SSLSocket)
                 sslContext
@@ -160,59 +158,6 @@ public final class ZooKeeperTransport implements AutoCloseable {
         // the server went away meanwhile: the connection attempt reports it
         return;
       }
-    }
-  }
-
-  /**
-   * Whether the first server that takes a TCP connection answers a TLS handshake: then its client
-   * port takes TLS only (asked when a plaintext client got no session). Certificates are not
-   * checked; nothing is sent but the handshake. One server is asked, with at most a second to
-   * connect and a second to answer, beyond the connections refused at once.
-   */
-  public static Optional<HostAndPort> answersTls(List<HostAndPort> servers, Duration timeout) {
-    Duration bound = timeout.compareTo(Duration.ofSeconds(1)) < 0 ? timeout : Duration.ofSeconds(1);
-    SSLContext trustAll;
-    try {
-      trustAll = SSLContext.getInstance("TLS");
-      trustAll.init(null, new TrustManager[] {new AcceptAny()}, null);
-    } catch (GeneralSecurityException e) {
-      return Optional.empty();
-    }
-    for (HostAndPort server : servers) {
-      try (Socket plain = connect(server, bound)) {
-        if (plain == null) {
-          continue;
-        }
-        try (SSLSocket tls =
-            (SSLSocket)
-                trustAll
-                    .getSocketFactory()
-                    .createSocket(plain, server.host(), server.port(), false)) {
-          tls.startHandshake();
-          return Optional.of(server);
-        }
-      } catch (IOException notTls) {
-        // a plaintext server, or one that does not answer: not a TLS-only port
-        return Optional.empty();
-      }
-    }
-    return Optional.empty();
-  }
-
-  private static Socket connect(HostAndPort server, Duration timeout) {
-    Socket socket = new Socket();
-    try {
-      int millis = (int) Math.max(1, Math.min(timeout.toMillis(), 5_000));
-      socket.connect(new InetSocketAddress(server.host(), server.port()), millis);
-      socket.setSoTimeout(millis);
-      return socket;
-    } catch (IOException e) {
-      try {
-        socket.close();
-      } catch (IOException ignored) {
-        // nothing was open
-      }
-      return null;
     }
   }
 
@@ -322,20 +267,6 @@ public final class ZooKeeperTransport implements AutoCloseable {
   public void close() {
     if (jaasSection != null) {
       JaasSections.unregister(jaasSection);
-    }
-  }
-
-  /** Trusts anything: only to tell a TLS port from a plaintext one, never to talk to it. */
-  private static final class AcceptAny implements X509TrustManager {
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
     }
   }
 }
