@@ -51,6 +51,23 @@ public record KafkaClientSettings(String bootstrapServers, Map<String, Object> p
     return new KafkaClientSettings(bootstrapServers, Map.of());
   }
 
+  /**
+   * From a whole Kafka client configuration, as a client properties file holds it: its {@code
+   * bootstrap.servers} and the rest as the properties.
+   *
+   * @throws InvalidInputException if it has no {@code bootstrap.servers}, or as the constructor
+   */
+  public static KafkaClientSettings from(Map<String, ?> config) {
+    Object servers = config.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
+    if (servers == null) {
+      throw new InvalidInputException(
+          "a Kafka client configuration needs " + CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
+    }
+    Map<String, Object> properties = new TreeMap<>(config);
+    properties.remove(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
+    return new KafkaClientSettings(servers.toString(), properties);
+  }
+
   /** A consumer's configuration: the properties for consumers, and the bootstrap servers. */
   public Map<String, Object> consumer() {
     return forClient(ClientProperties.Client.CONSUMER);

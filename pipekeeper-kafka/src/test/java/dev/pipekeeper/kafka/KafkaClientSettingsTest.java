@@ -57,6 +57,18 @@ class KafkaClientSettingsTest {
   }
 
   @Test
+  void fromAWholeClientConfigurationTakesItsServersApart() {
+    KafkaClientSettings settings =
+        KafkaClientSettings.from(
+            Map.of("bootstrap.servers", "kafka1:9093", "security.protocol", "SASL_SSL"));
+    assertThat(settings.bootstrapServers()).isEqualTo("kafka1:9093");
+    assertThat(settings.properties()).containsOnly(Map.entry("security.protocol", "SASL_SSL"));
+    assertThatThrownBy(() -> KafkaClientSettings.from(Map.of("security.protocol", "SSL")))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("needs bootstrap.servers");
+  }
+
+  @Test
   void bootstrapServersAmongThePropertiesAreRefused() {
     assertThatThrownBy(
             () ->

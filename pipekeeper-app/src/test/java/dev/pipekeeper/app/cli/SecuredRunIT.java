@@ -85,7 +85,10 @@ class SecuredRunIT {
         ZooKeeperClientFile.load(zk.clientConfigFile(EmbeddedSecurity.ADMIN))
             .applyTo(Pipekeeper.builder().zookeeper(zk.connectString()).cluster(cluster))
             .build()) {
-      Examples.setUp(new EnrichmentExample(), admin, settings(EmbeddedSecurity.ADMIN));
+      Examples.setUp(
+          new EnrichmentExample(),
+          admin,
+          KafkaClientSettings.from(kafka.clientProperties(EmbeddedSecurity.ADMIN)));
     }
     try (Admin admin = Admin.create(kafka.clientProperties(EmbeddedSecurity.ADMIN))) {
       admin.createAcls(enrichmentAcls()).all().get(30, TimeUnit.SECONDS);
@@ -183,12 +186,6 @@ class SecuredRunIT {
         "PIPEKEEPER_ZK_CONFIG", zk.clientConfigFile(EmbeddedSecurity.WRITER).toString(),
         "PIPEKEEPER_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
         "PIPEKEEPER_KAFKA_CONFIG", kafkaFile.toString());
-  }
-
-  private static KafkaClientSettings settings(String user) {
-    Map<String, Object> properties = kafka.clientProperties(user);
-    properties.remove("bootstrap.servers");
-    return new KafkaClientSettings(kafka.bootstrapServers(), properties);
   }
 
   /** What the enrichment pipeline (PARALLEL, exactly-once) needs as writer, and nothing more. */
