@@ -23,16 +23,25 @@ import org.slf4j.Marker;
  *       Pipekeeper logs the fencing at INFO, as the end of that instance's term.
  *   <li>ZooKeeper's client, when SASL authentication fails (a wrong user or password): Pipekeeper
  *       refuses the connection with one line naming the user and the servers.
+ *   <li>Kafka's network client, when a broker refuses a client's SASL credentials (one line, no
+ *       stack trace, for every connection attempt): the client's call fails with that reason, which
+ *       Pipekeeper reports (a command's one line, a pipeline's failure, the probe's unreachable
+ *       Kafka).
  * </ul>
  */
 public final class ExpectedConditionsFilter extends TurboFilter {
   @Override
   public FilterReply decide(
       Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
+    String name = logger.getName();
+    if (name.equals("org.apache.kafka.clients.NetworkClient")
+        && format != null
+        && format.contains("failed authentication due to")) {
+      return FilterReply.DENY;
+    }
     if (t == null) {
       return FilterReply.NEUTRAL;
     }
-    String name = logger.getName();
     if (name.startsWith("org.apache.curator")
         && causedBy(
             t,

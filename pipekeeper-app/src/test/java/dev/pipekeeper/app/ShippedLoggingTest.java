@@ -74,6 +74,23 @@ class ShippedLoggingTest {
   }
 
   @Test
+  void kafkasLineForRefusedCredentialsIsNotPrinted() {
+    Logger network = context.getLogger("org.apache.kafka.clients.NetworkClient");
+    // what Kafka's client logs at each connection a broker refuses for its SASL credentials
+    network.error(
+        "[AdminClient clientId=adminclient-1] Connection to node {} ({}) failed authentication"
+            + " due to: {}",
+        -1,
+        "localhost/127.0.0.1:9093",
+        "Authentication failed during authentication due to invalid credentials with SASL"
+            + " mechanism SCRAM-SHA-512");
+    network.error("[AdminClient clientId=adminclient-1] something else");
+    assertThat(console.list)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .containsExactly("[AdminClient clientId=adminclient-1] something else");
+  }
+
+  @Test
   void curatorsOtherErrorsAndPipekeepersOwnLinesStillShow() {
     Logger curator = context.getLogger("org.apache.curator.framework.imps.CuratorFrameworkImpl");
     curator.error("Background exception was not retry-able", new KeeperException.NoAuthException());

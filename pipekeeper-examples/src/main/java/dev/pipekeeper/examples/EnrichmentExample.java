@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.kafka.Guarantee;
 import dev.pipekeeper.kafka.JsonSerde;
+import dev.pipekeeper.kafka.KafkaClientSettings;
 import dev.pipekeeper.kafka.Mode;
 import dev.pipekeeper.kafka.Pipeline;
 import dev.pipekeeper.kafka.PipelineContext;
@@ -83,7 +84,7 @@ public final class EnrichmentExample implements Example {
   }
 
   @Override
-  public Pipeline build(Pipekeeper pipekeeper, String bootstrapServers) {
+  public Pipeline build(Pipekeeper pipekeeper, KafkaClientSettings kafka) {
     return Pipeline.builder(
             NAME,
             Serdes.String(),
@@ -91,7 +92,7 @@ public final class EnrichmentExample implements Example {
             Serdes.String(),
             JsonSerde.of(EnrichedOrder.class))
         .pipekeeper(pipekeeper)
-        .bootstrapServers(bootstrapServers)
+        .kafka(kafka)
         .topics(ORDERS)
         .mode(Mode.PARALLEL)
         .guarantee(Guarantee.EXACTLY_ONCE)

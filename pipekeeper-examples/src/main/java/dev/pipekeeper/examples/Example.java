@@ -2,6 +2,7 @@ package dev.pipekeeper.examples;
 
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.kafka.Guarantee;
+import dev.pipekeeper.kafka.KafkaClientSettings;
 import dev.pipekeeper.kafka.Mode;
 import dev.pipekeeper.kafka.Pipeline;
 import dev.pipekeeper.kafka.PipelineAcls;
@@ -57,8 +58,11 @@ public interface Example {
    */
   void prepare(Pipekeeper pipekeeper);
 
-  /** The example's pipeline, not started, as member {@code pipekeeper.identity()}. */
-  Pipeline build(Pipekeeper pipekeeper, String bootstrapServers);
+  /**
+   * The example's pipeline, not started, as member {@code pipekeeper.identity()}, its Kafka clients
+   * with {@code kafka}'s servers and properties.
+   */
+  Pipeline build(Pipekeeper pipekeeper, KafkaClientSettings kafka);
 
   /** What an example's pipeline does with a topic. */
   enum TopicUse {

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.config.Scope;
+import dev.pipekeeper.kafka.KafkaClientSettings;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -44,19 +46,28 @@ public final class Examples {
 
   /**
    * Creates the example's topics that do not exist yet and {@linkplain Example#prepare prepares}
-   * ZooKeeper for it.
+   * ZooKeeper for it. The topics are created by an admin client with {@code kafka}'s settings (its
+   * {@linkplain KafkaClientSettings#admin() admin} properties), so with the credentials the
+   * example's pipeline runs with. Only missing topics are created: where ACLs are on, a user with
+   * access to topics that exist needs no CREATE right.
    *
    * @throws org.apache.kafka.common.KafkaException if Kafka refuses or cannot be reached
    */
-  public static void setUp(Example example, Pipekeeper pipekeeper, String bootstrapServers) {
-    try (Admin admin =
-        Admin.create(
-            Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                30_000))) {
+  public static void setUp(Example example, Pipekeeper pipekeeper, KafkaClientSettings kafka) {
+    Map<String, Object> config = kafka.admin();
+    config.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+    try (Admin admin = Admin.create(config)) {
+      Set<String> existing;
+      try {
+        existing = admin.listTopics().names().get();
+      } catch (ExecutionException e) {
+        throw new org.apache.kafka.common.KafkaException(
+            "cannot list the topics: " + e.getCause().getMessage(), e.getCause());
+      }
       for (Example.ExampleTopic topic : example.topics()) {
+        if (existing.contains(topic.name())) {
+          continue;
+        }
         NewTopic created = new NewTopic(topic.name(), topic.partitions(), (short) 1);
         if (topic.compacted()) {
           created.configs(

@@ -5,6 +5,7 @@ import dev.pipekeeper.core.assignment.WorkUnit;
 import dev.pipekeeper.core.assignment.WorkUnits;
 import dev.pipekeeper.kafka.Guarantee;
 import dev.pipekeeper.kafka.JsonSerde;
+import dev.pipekeeper.kafka.KafkaClientSettings;
 import dev.pipekeeper.kafka.Mode;
 import dev.pipekeeper.kafka.Pipeline;
 import java.time.Clock;
@@ -81,7 +82,7 @@ public final class IngesterExample implements Example {
   }
 
   @Override
-  public Pipeline build(Pipekeeper pipekeeper, String bootstrapServers) {
+  public Pipeline build(Pipekeeper pipekeeper, KafkaClientSettings kafka) {
     return Pipeline.builder(
             NAME,
             Serdes.String(),
@@ -89,7 +90,7 @@ public final class IngesterExample implements Example {
             Serdes.String(),
             JsonSerde.of(Event.class))
         .pipekeeper(pipekeeper)
-        .bootstrapServers(bootstrapServers)
+        .kafka(kafka)
         .mode(Mode.SHARDED)
         .guarantee(Guarantee.EXACTLY_ONCE)
         .sources(tenant -> new SimulatedTenantApi(tenant, clock, eventsPerSecond))

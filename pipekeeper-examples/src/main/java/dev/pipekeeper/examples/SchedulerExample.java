@@ -7,6 +7,7 @@ import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.leader.Lease;
 import dev.pipekeeper.kafka.Guarantee;
 import dev.pipekeeper.kafka.JsonSerde;
+import dev.pipekeeper.kafka.KafkaClientSettings;
 import dev.pipekeeper.kafka.Mode;
 import dev.pipekeeper.kafka.Pipeline;
 import dev.pipekeeper.kafka.PipelineContext;
@@ -80,11 +81,11 @@ public final class SchedulerExample implements Example {
   }
 
   @Override
-  public Pipeline build(Pipekeeper pipekeeper, String bootstrapServers) {
+  public Pipeline build(Pipekeeper pipekeeper, KafkaClientSettings kafka) {
     return Pipeline.builder(
             NAME, Serdes.String(), Serdes.Long(), Serdes.String(), JsonSerde.of(Run.class))
         .pipekeeper(pipekeeper)
-        .bootstrapServers(bootstrapServers)
+        .kafka(kafka)
         .topics(TICKS)
         .mode(Mode.SINGLETON)
         .guarantee(Guarantee.EXACTLY_ONCE)

@@ -1,5 +1,6 @@
 package dev.pipekeeper.examples;
 
+import dev.pipekeeper.kafka.KafkaClientSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -21,19 +22,12 @@ public final class TickClock implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final Clock clock;
 
-  private TickClock(String bootstrapServers, Clock clock) {
+  private TickClock(KafkaClientSettings kafka, Clock clock) {
     this.clock = clock;
-    this.producer =
-        new KafkaProducer<>(
-            Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-                true,
-                ProducerConfig.ACKS_CONFIG,
-                "all"),
-            new StringSerializer(),
-            new LongSerializer());
+    Map<String, Object> config = kafka.producer();
+    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    this.producer = new KafkaProducer<>(config, new StringSerializer(), new LongSerializer());
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
             runnable -> {
@@ -43,9 +37,9 @@ public final class TickClock implements AutoCloseable {
             });
   }
 
-  /** Starts ticking at the next whole second. */
-  public static TickClock start(String bootstrapServers) {
-    TickClock tickClock = new TickClock(bootstrapServers, Clock.systemUTC());
+  /** Starts ticking at the next whole second, its producer with {@code kafka}'s settings. */
+  public static TickClock start(KafkaClientSettings kafka) {
+    TickClock tickClock = new TickClock(kafka, Clock.systemUTC());
     long now = tickClock.clock.millis();
     tickClock.timer.scheduleAtFixedRate(
         tickClock::tick, 1000 - now % 1000, 1000, TimeUnit.MILLISECONDS);

@@ -20,6 +20,7 @@ import dev.pipekeeper.examples.EnrichmentExample.Order;
 import dev.pipekeeper.examples.IngesterExample.Event;
 import dev.pipekeeper.examples.SchedulerExample.Run;
 import dev.pipekeeper.kafka.JsonSerde;
+import dev.pipekeeper.kafka.KafkaClientSettings;
 import dev.pipekeeper.kafka.Pipeline;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -71,8 +72,9 @@ class ExamplesIT {
   /** Sets the example up and starts an instance of it as member {@code id}. */
   private Pipeline instance(TestCluster cluster, Example example, String id) {
     Pipekeeper pk = connect(cluster, id);
-    Examples.setUp(example, pk, cluster.bootstrapServers());
-    Pipeline pipeline = example.build(pk, cluster.bootstrapServers());
+    KafkaClientSettings kafka = KafkaClientSettings.of(cluster.bootstrapServers());
+    Examples.setUp(example, pk, kafka);
+    Pipeline pipeline = example.build(pk, kafka);
     open.push(pipeline);
     return pipeline.start();
   }

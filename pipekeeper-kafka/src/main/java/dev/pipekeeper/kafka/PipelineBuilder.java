@@ -19,9 +19,9 @@ import org.apache.kafka.common.serialization.Serde;
 
 /**
  * Settings of a {@link Pipeline}: one flat builder, from {@link Pipeline#builder}. Required: {@link
- * #pipekeeper}, {@link #bootstrapServers}, {@link #topics} (or, SHARDED, {@link #sources}) and
- * {@link #processor}. Not thread-safe; each {@link #build()} makes an independent pipeline from an
- * immutable copy of the settings.
+ * #pipekeeper}, {@link #bootstrapServers} (or {@link #kafka}), {@link #topics} (or, SHARDED, {@link
+ * #sources}) and {@link #processor}. Not thread-safe; each {@link #build()} makes an independent
+ * pipeline from an immutable copy of the settings.
  *
  * @param <KI> input key type
  * @param <VI> input value type
@@ -177,6 +177,16 @@ public final class PipelineBuilder<KI, VI, KO, VO> {
    */
   public PipelineBuilder<KI, VI, KO, VO> kafkaProperty(String key, Object value) {
     kafka.put(key, value);
+    return this;
+  }
+
+  /**
+   * The cluster's {@linkplain #bootstrapServers bootstrap servers} and each of its client
+   * properties as {@link #kafkaProperty}.
+   */
+  public PipelineBuilder<KI, VI, KO, VO> kafka(KafkaClientSettings value) {
+    bootstrapServers(value.bootstrapServers());
+    value.properties().forEach(this::kafkaProperty);
     return this;
   }
 

@@ -2,6 +2,7 @@ package dev.pipekeeper.app.cli;
 
 import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.PipekeeperException;
+import dev.pipekeeper.kafka.KafkaClientSettings;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -85,9 +86,9 @@ final class ConnectionOptions {
         scope = ScopeType.INHERIT,
         paramLabel = "FILE",
         description =
-            "Kafka client properties file (security.protocol, sasl.*, ssl.*) for the Kafka"
-                + " clients of status and monitor; see docs/security.md. Passwords only in this"
-                + " file.")
+            "Kafka client properties file (security.protocol, sasl.*, ssl.*; consumer./producer./"
+                + "admin. prefixes for one kind of client) for the Kafka clients of status, monitor"
+                + " and run; see docs/security.md. Passwords only in this file.")
     java.nio.file.Path kafkaConfig;
 
     /**
@@ -130,14 +131,16 @@ final class ConnectionOptions {
       return values;
     }
 
-    /** Refuses {@code --kafka-config} for {@code command}, whose Kafka clients do not take it. */
-    void refuseClientFile(String command) {
-      if (kafkaConfig != null) {
-        throw new InvalidInputException(
-            command
-                + " does not take --kafka-config yet (its pipelines' Kafka clients are built by"
-                + " the example); status and monitor do");
-      }
+    /**
+     * The bootstrap servers and the client properties of {@code --kafka-config}: what every Kafka
+     * client of the command gets.
+     *
+     * @throws PipekeeperException (exit 1) as {@link #clientProperties()}
+     * @throws InvalidInputException (exit 2) as {@link #clientProperties()}, or if the servers are
+     *     not {@code host:port[,...]}
+     */
+    KafkaClientSettings settings() {
+      return new KafkaClientSettings(bootstrapServers, clientProperties());
     }
   }
 }

@@ -37,6 +37,14 @@ final class DemoCommand implements Callable<Integer> {
   boolean scripted;
 
   @Option(
+      names = "--secure",
+      description =
+          "On secured servers, as local --secure makes them: the instances and the monitor run as"
+              + " the user writer with its client files and only the Kafka ACLs their pipelines"
+              + " need.")
+  boolean secure;
+
+  @Option(
       names = "--step-timeout",
       paramLabel = "DURATION",
       defaultValue = "120s",
@@ -67,7 +75,7 @@ final class DemoCommand implements Callable<Integer> {
       throw new InvalidInputException("--progress-every must be longer than 0");
     }
     PrintWriter out = spec.commandLine().getOut();
-    Demo demo = new Demo(out, 3, stepTimeout, shutdown::awaitRequest);
+    Demo demo = new Demo(out, 3, stepTimeout, shutdown::awaitRequest, secure);
     try {
       Optional<String> failed;
       try {
@@ -90,7 +98,7 @@ final class DemoCommand implements Callable<Integer> {
       }
       out.println();
       out.println("demo: every step verified. Still running: in another terminal, try");
-      demo.exports().forEach(line -> out.println("  " + line));
+      ServerExports.print(out, "  ", demo.zookeeper(), demo.kafka(), demo.cluster());
       out.println("  ./pipekeeper members; ./pipekeeper health; ./pipekeeper alerts");
       out.println("demo: press Ctrl-C to stop everything.");
       out.flush();

@@ -136,22 +136,9 @@ final class LocalCommand implements Callable<Integer> {
     out.printf("Data       %s%n", dataDir == null ? "temporary, deleted on exit" : dataDir);
     if (security != null) {
       out.printf("Security   %s  (throwaway CA; every file 0600)%n", security.dir());
-      out.println();
-      out.println("Client files (passwords are in them, never printed):");
-      for (String user : EmbeddedSecurity.USERS) {
-        out.printf("  %-7s ZooKeeper %s%n", user, zk.clientConfigFile(user));
-        out.printf("  %-7s Kafka     %s%n", "", kafka.clientConfigFile(user));
-      }
     }
     out.println();
-    out.println("export PIPEKEEPER_ZK=" + zk.connectString());
-    out.println("export PIPEKEEPER_BOOTSTRAP_SERVERS=" + kafka.bootstrapServers());
-    out.println("export PIPEKEEPER_CLUSTER=" + root.zookeeper.cluster);
-    if (security != null) {
-      out.println("export PIPEKEEPER_ZK_CONFIG=" + zk.clientConfigFile(EmbeddedSecurity.WRITER));
-      out.println(
-          "export PIPEKEEPER_KAFKA_CONFIG=" + kafka.clientConfigFile(EmbeddedSecurity.WRITER));
-    }
+    ServerExports.print(out, "", zk, kafka, root.zookeeper.cluster);
     out.println();
     out.println("Running. Press Ctrl-C to stop.");
     out.flush();

@@ -7,6 +7,7 @@ import dev.pipekeeper.examples.Example;
 import dev.pipekeeper.examples.Examples;
 import dev.pipekeeper.examples.SchedulerExample;
 import dev.pipekeeper.examples.TickClock;
+import dev.pipekeeper.kafka.KafkaClientSettings;
 import dev.pipekeeper.kafka.Pipeline;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -34,7 +35,8 @@ import picocli.CommandLine.Spec;
     name = "run",
     description = {
       "Runs one instance of an example pipeline until Ctrl-C or SIGTERM.",
-      "Against --zk and --bootstrap-servers, creating its topics if they are missing; Ctrl-C or"
+      "Against --zk and --bootstrap-servers (secured ones with --zk-config and --kafka-config),"
+          + " creating its topics if they are missing; Ctrl-C or"
           + " SIGTERM stop it gracefully. Start it several times, each with its own --member, to"
           + " see the instances share the work."
     })
@@ -105,16 +107,16 @@ final class RunCommand implements Callable<Integer> {
       throw new InvalidInputException("--clock is for the scheduler example only");
     }
     metrics.check();
-    root.kafka.refuseClientFile("run");
+    KafkaClientSettings kafka = root.kafka.settings();
     String id = member != null ? Names.check("member", member) : defaultMember(chosen);
     try {
       // The endpoint first: counters of the global registry count only once a registry is in it,
       // so the connection's first CONNECTED is counted.
       try (MetricsEndpoint metrics = this.metrics.start();
           Pipekeeper pk = Connections.openAsMember(root.zookeeper, id, sessionTimeout);
-          TickClock ticks = clock ? TickClock.start(root.kafka.bootstrapServers) : null) {
-        Examples.setUp(chosen, pk, root.kafka.bootstrapServers);
-        Pipeline pipeline = chosen.build(pk, root.kafka.bootstrapServers);
+          TickClock ticks = clock ? TickClock.start(kafka) : null) {
+        Examples.setUp(chosen, pk, kafka);
+        Pipeline pipeline = chosen.build(pk, kafka);
         try (pipeline) {
           pipeline.start();
           out.printf(

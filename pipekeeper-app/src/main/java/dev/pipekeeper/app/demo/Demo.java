@@ -19,6 +19,8 @@ import dev.pipekeeper.core.health.HealthReport;
 import dev.pipekeeper.core.leader.RoleInfo;
 import dev.pipekeeper.core.monitor.Alert;
 import dev.pipekeeper.core.monitor.AlertState;
+import dev.pipekeeper.embedded.EmbeddedKafka;
+import dev.pipekeeper.embedded.EmbeddedZooKeeper;
 import dev.pipekeeper.examples.EnrichmentExample;
 import dev.pipekeeper.examples.Example;
 import dev.pipekeeper.examples.Examples;
@@ -94,13 +96,15 @@ public final class Demo {
    * @param instances instances per example (three in the story)
    * @param bound how long one step may take to be verified
    * @param stop whether the user asked to stop
+   * @param secure on secured servers: the instances and the monitor as {@code writer} ({@link
+   *     Stage})
    */
-  public Demo(PrintWriter out, int instances, Duration bound, Stop stop) {
+  public Demo(PrintWriter out, int instances, Duration bound, Stop stop, boolean secure) {
     this.out = out;
     this.instances = instances;
     this.bound = bound;
     this.stop = stop;
-    this.stage = new Stage(out, this::say);
+    this.stage = new Stage(out, this::say, secure);
   }
 
   /**
@@ -139,12 +143,19 @@ public final class Demo {
     return List.copyOf(steps);
   }
 
-  /** The export lines of the running servers, for the other commands. */
-  public List<String> exports() {
-    return List.of(
-        "export PIPEKEEPER_ZK=" + stage.zookeeper(),
-        "export PIPEKEEPER_BOOTSTRAP_SERVERS=" + stage.bootstrap(),
-        "export PIPEKEEPER_CLUSTER=" + CLUSTER);
+  /** The running ZooKeeper, once the story has started it. */
+  public EmbeddedZooKeeper zookeeper() {
+    return stage.zookeeperServer();
+  }
+
+  /** The running Kafka, once the story has started it. */
+  public EmbeddedKafka kafka() {
+    return stage.kafkaServer();
+  }
+
+  /** The cluster the demo's pipelines coordinate in. */
+  public String cluster() {
+    return CLUSTER;
   }
 
   /** One progress line: rates per pipeline and the alerts. */

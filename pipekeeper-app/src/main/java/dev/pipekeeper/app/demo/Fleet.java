@@ -1,6 +1,7 @@
 package dev.pipekeeper.app.demo;
 
 import dev.pipekeeper.embedded.ChildJvm;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,14 +12,29 @@ import java.util.Map;
 final class Fleet implements AutoCloseable {
   private final String zookeeper;
   private final String bootstrapServers;
+  private final Path zkConfig;
+  private final Path kafkaConfig;
   private final String cluster;
   private final Duration sessionTimeout;
   private final Map<String, ChildJvm> instances = new LinkedHashMap<>();
   private final Map<String, String> examples = new LinkedHashMap<>();
 
-  Fleet(String zookeeper, String bootstrapServers, String cluster, Duration sessionTimeout) {
+  /**
+   * @param zkConfig the instances' ZooKeeper client file ({@code --zk-config}), null for none
+   * @param kafkaConfig their Kafka client file ({@code --kafka-config}), null for none; the files
+   *     are passed by path, so no credential is ever an argument
+   */
+  Fleet(
+      String zookeeper,
+      String bootstrapServers,
+      Path zkConfig,
+      Path kafkaConfig,
+      String cluster,
+      Duration sessionTimeout) {
     this.zookeeper = zookeeper;
     this.bootstrapServers = bootstrapServers;
+    this.zkConfig = zkConfig;
+    this.kafkaConfig = kafkaConfig;
     this.cluster = cluster;
     this.sessionTimeout = sessionTimeout;
   }
@@ -26,16 +42,23 @@ final class Fleet implements AutoCloseable {
   /** Starts an instance of {@code example} as member {@code id}; returns at once. */
   synchronized void start(String example, String id) {
     // name=value: a value such as "demo" must never be read as a command's name
-    List<String> args =
+    List<String> args = new ArrayList<>();
+    args.add("--zk=" + zookeeper);
+    args.add("--bootstrap-servers=" + bootstrapServers);
+    args.add("--cluster=" + cluster);
+    if (zkConfig != null) {
+      args.add("--zk-config=" + zkConfig);
+    }
+    if (kafkaConfig != null) {
+      args.add("--kafka-config=" + kafkaConfig);
+    }
+    args.addAll(
         List.of(
-            "--zk=" + zookeeper,
-            "--bootstrap-servers=" + bootstrapServers,
-            "--cluster=" + cluster,
             "run",
             example,
             "--member=" + id,
             "--session-timeout=" + sessionTimeout.toMillis() + "ms",
-            "--progress-every=0");
+            "--progress-every=0"));
     instances.put(id, ChildJvm.start(DemoChild.class, args));
     examples.put(id, example);
   }

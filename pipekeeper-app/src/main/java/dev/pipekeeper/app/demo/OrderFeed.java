@@ -1,6 +1,7 @@
 package dev.pipekeeper.app.demo;
 
 import dev.pipekeeper.examples.EnrichmentExample;
+import dev.pipekeeper.kafka.KafkaClientSettings;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
@@ -22,18 +23,11 @@ final class OrderFeed implements AutoCloseable {
   private final Random random = new Random(42);
   private final AtomicLong sent = new AtomicLong();
 
-  OrderFeed(String bootstrapServers, int perSecond) {
-    this.producer =
-        new KafkaProducer<>(
-            Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                ProducerConfig.ACKS_CONFIG,
-                "all",
-                ProducerConfig.LINGER_MS_CONFIG,
-                5),
-            new StringSerializer(),
-            new StringSerializer());
+  OrderFeed(KafkaClientSettings kafka, int perSecond) {
+    Map<String, Object> config = kafka.producer();
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    this.producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {

@@ -1,12 +1,15 @@
 package dev.pipekeeper.app.demo;
 
 import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.PipekeeperBuilder;
 import dev.pipekeeper.core.config.ChangeOptions;
 import dev.pipekeeper.core.config.Scope;
 import dev.pipekeeper.core.monitor.AlertSink;
 import dev.pipekeeper.core.monitor.Monitor;
 import dev.pipekeeper.core.monitor.Rules;
+import dev.pipekeeper.core.security.ZooKeeperClientFile;
 import dev.pipekeeper.embedded.EmbeddedKafka;
+import dev.pipekeeper.embedded.EmbeddedSecurity;
 import dev.pipekeeper.embedded.EmbeddedZooKeeper;
 import dev.pipekeeper.embedded.ServerLogs;
 import dev.pipekeeper.examples.EnrichmentExample;
@@ -15,6 +18,7 @@ import dev.pipekeeper.examples.Examples;
 import dev.pipekeeper.examples.IngesterExample;
 import dev.pipekeeper.examples.SchedulerExample;
 import dev.pipekeeper.examples.TickClock;
+import dev.pipekeeper.kafka.KafkaClientSettings;
 import dev.pipekeeper.kafka.monitor.KafkaProbe;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -26,7 +30,18 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * What the demo runs, and its stopping: ZooKeeper and Kafka, the demo's connection with the
@@ -59,9 +74,12 @@ final class Stage implements AutoCloseable {
 
   private final PrintWriter out;
   private final Narrator narrator;
+  private final boolean secure;
   private final List<AutoCloseable> open = new ArrayList<>();
 
   private Pipekeeper pk;
+  private EmbeddedZooKeeper zk;
+  private EmbeddedKafka kafka;
   private String zookeeper;
   private String bootstrap;
   private Fleet fleet;
@@ -71,9 +89,15 @@ final class Stage implements AutoCloseable {
   private Monitor monitor;
   private long fleetStartedAt;
 
-  Stage(PrintWriter out, Narrator narrator) {
+  /**
+   * @param secure the servers secured ({@link EmbeddedSecurity}): the instances and the monitor run
+   *     as {@code writer}, holding its ZooKeeper rights under the ACL model and only the Kafka ACLs
+   *     their pipelines need; the demo's own connection, feeds and tails as {@code admin}
+   */
+  Stage(PrintWriter out, Narrator narrator, boolean secure) {
     this.out = out;
     this.narrator = narrator;
+    this.secure = secure;
   }
 
   /**
@@ -90,31 +114,38 @@ final class Stage implements AutoCloseable {
     // sequence of Kafka 4's transactions): the story is told here, their log goes to a file.
     Path serverLog = data.resolve("servers.log");
     opened(ServerLogs.toFile(serverLog));
-    EmbeddedZooKeeper zk =
-        opened(
-            EmbeddedZooKeeper.builder()
-                .clientPort(0)
-                .dataDir(data.resolve("zookeeper"))
-                .build()
-                .start());
-    EmbeddedKafka kafka =
-        opened(
-            EmbeddedKafka.builder().brokerPort(0).dataDir(data.resolve("kafka")).build().start());
+    EmbeddedZooKeeper.Builder zkBuilder =
+        EmbeddedZooKeeper.builder().clientPort(0).dataDir(data.resolve("zookeeper"));
+    EmbeddedKafka.Builder kafkaBuilder =
+        EmbeddedKafka.builder().brokerPort(0).dataDir(data.resolve("kafka"));
+    if (secure) {
+      EmbeddedSecurity security = EmbeddedSecurity.create(data.resolve("security"));
+      // a secured ZooKeeper runs in a child JVM (its TLS and SASL settings are system
+      // properties); with its full JIT, as its TLS handshakes with nine starting instances at
+      // once otherwise outlast their 3 s sessions on two cores
+      zkBuilder.secure(security).childJvmOptions(List.of("-Xmx256m", "-XX:+UseSerialGC"));
+      kafkaBuilder.secure(security);
+    }
+    zk = opened(zkBuilder.build().start());
+    kafka = opened(kafkaBuilder.build().start());
     zookeeper = zk.connectString();
     bootstrap = kafka.bootstrapServers();
     narrator.say(
         "ZooKeeper %s and Kafka %s (KRaft) are up (%s); their log: %s",
         zookeeper, bootstrap, Figures.seconds(System.nanoTime() - t0), serverLog);
-    pk =
-        opened(
-            Pipekeeper.builder()
-                .zookeeper(zookeeper)
-                .cluster(Demo.CLUSTER)
-                .identity("demo")
-                .sessionTimeout(Demo.SESSION)
-                .build());
+    if (secure) {
+      narrator.say(
+          "secured: ZooKeeper TLS only with SASL required and ACLs from the model, Kafka SASL_SSL"
+              + " (SCRAM-SHA-512) with ACLs on; the instances and the monitor run as writer,"
+              + " the demo's checks as admin");
+    }
+    pk = opened(connection(EmbeddedSecurity.ADMIN, "demo"));
+    KafkaClientSettings demoKafka = kafkaAs(EmbeddedSecurity.ADMIN);
     for (Example e : Examples.all()) {
-      Examples.setUp(e, pk, bootstrap);
+      Examples.setUp(e, pk, demoKafka);
+    }
+    if (secure) {
+      grantWriter();
     }
     // a job due every tick, so a new leader's first output shows within a second of its start
     pk.config()
@@ -129,20 +160,35 @@ final class Stage implements AutoCloseable {
             Rules.KEY,
             Demo.json(RULES),
             ChangeOptions.by("demo").comment("demo rules"));
+    // the monitor as a member would run it: its own connection (as writer when secured)
+    Pipekeeper monitorConnection = opened(connection(EmbeddedSecurity.WRITER, "demo-monitor"));
+    KafkaClientSettings monitorKafka = kafkaAs(EmbeddedSecurity.WRITER);
     monitor =
         opened(
-            pk.monitor()
+            monitorConnection
+                .monitor()
                 .evaluationInterval(Duration.ofMillis(500))
                 .logSink(false)
                 .sink(sink)
-                .probe(KafkaProbe.builder(bootstrap).build())
+                .probe(
+                    KafkaProbe.builder(monitorKafka.bootstrapServers())
+                        .kafkaProperties(monitorKafka.properties())
+                        .build())
                 .start());
-    runs = opened(new TopicTail(bootstrap, SchedulerExample.RUNS));
-    events = opened(new TopicTail(bootstrap, IngesterExample.EVENTS));
-    enriched = opened(new TopicTail(bootstrap, EnrichmentExample.ENRICHED));
-    opened(TickClock.start(bootstrap));
-    opened(new OrderFeed(bootstrap, 20));
-    fleet = opened(new Fleet(zookeeper, bootstrap, Demo.CLUSTER, Demo.SESSION));
+    runs = opened(new TopicTail(demoKafka, SchedulerExample.RUNS));
+    events = opened(new TopicTail(demoKafka, IngesterExample.EVENTS));
+    enriched = opened(new TopicTail(demoKafka, EnrichmentExample.ENRICHED));
+    opened(TickClock.start(demoKafka));
+    opened(new OrderFeed(demoKafka, 20));
+    fleet =
+        opened(
+            new Fleet(
+                zookeeper,
+                bootstrap,
+                secure ? zk.clientConfigFile(EmbeddedSecurity.WRITER) : null,
+                secure ? kafka.clientConfigFile(EmbeddedSecurity.WRITER) : null,
+                Demo.CLUSTER,
+                Demo.SESSION));
     fleetStartedAt = System.nanoTime();
     List<String> ids = new ArrayList<>();
     for (Example e : Examples.all()) {
@@ -159,12 +205,72 @@ final class Stage implements AutoCloseable {
     return pk;
   }
 
-  String zookeeper() {
-    return zookeeper;
+  EmbeddedZooKeeper zookeeperServer() {
+    return zk;
   }
 
-  String bootstrap() {
-    return bootstrap;
+  EmbeddedKafka kafkaServer() {
+    return kafka;
+  }
+
+  /** A connection to the demo's cluster, as {@code user} when the servers are secured. */
+  private Pipekeeper connection(String user, String identity) {
+    PipekeeperBuilder builder =
+        Pipekeeper.builder()
+            .zookeeper(zookeeper)
+            .cluster(Demo.CLUSTER)
+            .identity(identity)
+            .sessionTimeout(Demo.SESSION);
+    if (secure) {
+      ZooKeeperClientFile.load(zk.clientConfigFile(user)).applyTo(builder);
+    }
+    return builder.build();
+  }
+
+  /** Grants {@code writer} the Kafka ACLs of the examples' pipelines, as admin. */
+  private void grantWriter() {
+    try (Admin admin = Admin.create(kafkaAs(EmbeddedSecurity.ADMIN).admin())) {
+      admin.createAcls(writerAcls()).all().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new Demo.StepFailed("cannot grant writer its Kafka ACLs: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Demo.StepFailed("interrupted granting writer its Kafka ACLs");
+    }
+  }
+
+  /**
+   * What the examples' pipelines need in Kafka, and nothing more: each example's {@link
+   * dev.pipekeeper.kafka.PipelineAcls} (what {@code pipekeeper kafka-acls} prints), and DESCRIBE on
+   * the SHARDED example's name as a group, which the monitor's Kafka probe (as writer) asks every
+   * pipeline's group for committed offsets with (the SHARDED one has no group: without it the probe
+   * reports Kafka unreachable).
+   */
+  private static List<AclBinding> writerAcls() {
+    String principal = "User:" + EmbeddedSecurity.WRITER;
+    List<AclBinding> acls = new ArrayList<>();
+    for (Example e : Examples.all()) {
+      acls.addAll(e.acls().bindings(principal));
+    }
+    acls.add(
+        binding(
+            new ResourcePattern(ResourceType.GROUP, IngesterExample.NAME, PatternType.LITERAL),
+            AclOperation.DESCRIBE));
+    return acls;
+  }
+
+  private static AclBinding binding(ResourcePattern pattern, AclOperation operation) {
+    return new AclBinding(
+        pattern,
+        new AccessControlEntry(
+            "User:" + EmbeddedSecurity.WRITER, "*", operation, AclPermissionType.ALLOW));
+  }
+
+  /** The Kafka client settings of {@code user} when the servers are secured, else plaintext. */
+  private KafkaClientSettings kafkaAs(String user) {
+    return secure
+        ? KafkaClientSettings.from(kafka.clientProperties(user))
+        : KafkaClientSettings.of(bootstrap);
   }
 
   Fleet fleet() {

@@ -1,5 +1,6 @@
 package dev.pipekeeper.app.demo;
 
+import dev.pipekeeper.kafka.KafkaClientSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,18 +27,11 @@ final class TopicTail implements AutoCloseable {
   private final Thread thread;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  TopicTail(String bootstrapServers, String topic) {
-    this.consumer =
-        new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                false),
-            new StringDeserializer(),
-            new StringDeserializer());
+  TopicTail(KafkaClientSettings kafka, String topic) {
+    Map<String, Object> config = kafka.consumer();
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
     List<TopicPartition> partitions =
         consumer.partitionsFor(topic).stream()
             .map(p -> new TopicPartition(topic, p.partition()))

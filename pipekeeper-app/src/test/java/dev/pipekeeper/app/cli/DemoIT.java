@@ -35,32 +35,57 @@ class DemoIT {
       Path serverLog = Path.of(up.substring(up.indexOf(LOG) + LOG.length()).strip());
       assertThat(serverLog.getFileName()).hasToString("servers.log");
       assertThat(serverLog).exists();
-      int exit = runToTheEnd(demo);
-      String out = String.join("\n", demo.lines());
-      assertThat(exit).as(out).isZero();
-      for (String step :
-          List.of(
-              "start the servers and the fleet",
-              "records flowing",
-              "live config change",
-              "SINGLETON leader killed",
-              "SHARDED member drained",
-              "alert fires and resolves")) {
-        assertThat(demo.lines()).as(out).anyMatch(l -> l.startsWith(step) && l.contains(" yes "));
-      }
-      assertThat(out)
-          .contains("applied by 3/3 instances")
-          .contains("0 records of epoch")
-          .contains("every event once, no gap")
-          .contains("alert FIRING critical member-down/enrichment/enrichment-3")
-          .contains("alert RESOLVED critical member-down/enrichment/enrichment-3")
-          .contains("demo: every step verified; stopping")
-          .contains("demo: stopped; nothing left running");
-      assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive))
-          .as("no instance outlives the demo")
-          .isEmpty();
+      assertEveryStepVerifiedAndNothingLeft(demo);
       assertThat(serverLog.getParent()).as("the data folder is deleted").doesNotExist();
     }
+  }
+
+  /**
+   * On secured servers the same story, the instances and the monitor as writer with only their
+   * pipelines' Kafka ACLs: nothing refused, no false alert.
+   */
+  @Test
+  void theSecuredScriptedDemoVerifiesEveryStepAsWriter() {
+    try (ChildJvm demo =
+        ChildJvm.start(Main.class, List.of("demo", "--scripted", "--secure"), JVM)) {
+      String out = assertEveryStepVerifiedAndNothingLeft(demo);
+      assertThat(out)
+          .contains("secured: ZooKeeper TLS only with SASL required")
+          .contains("the instances and the monitor run as writer")
+          .doesNotContainIgnoringCase("authorization")
+          .doesNotContain("not authorized")
+          .doesNotContain("FIRING critical kafka")
+          .doesNotContain("FIRING critical zookeeper");
+    }
+  }
+
+  /** Runs the demo to its end; asserts what every scripted story must show; returns its output. */
+  private static String assertEveryStepVerifiedAndNothingLeft(ChildJvm demo) {
+    int exit = runToTheEnd(demo);
+    String out = String.join("\n", demo.lines());
+    assertThat(exit).as(out).isZero();
+    for (String step :
+        List.of(
+            "start the servers and the fleet",
+            "records flowing",
+            "live config change",
+            "SINGLETON leader killed",
+            "SHARDED member drained",
+            "alert fires and resolves")) {
+      assertThat(demo.lines()).as(out).anyMatch(l -> l.startsWith(step) && l.contains(" yes "));
+    }
+    assertThat(out)
+        .contains("applied by 3/3 instances")
+        .contains("0 records of epoch")
+        .contains("every event once, no gap")
+        .contains("alert FIRING critical member-down/enrichment/enrichment-3")
+        .contains("alert RESOLVED critical member-down/enrichment/enrichment-3")
+        .contains("demo: every step verified; stopping")
+        .contains("demo: stopped; nothing left running");
+    assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive))
+        .as("no instance outlives the demo")
+        .isEmpty();
+    return out;
   }
 
   @Test

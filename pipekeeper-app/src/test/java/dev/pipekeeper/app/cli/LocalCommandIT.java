@@ -260,10 +260,6 @@ class LocalCommandIT {
               "127.0.0.1:1");
       assertThat(elsewhere.exitCode).isEqualTo(ExitCodes.USAGE);
       assertThat(elsewhere.err()).contains("but --bootstrap-servers is 127.0.0.1:1");
-      // run builds its pipelines' clients in the example: it says so rather than ignore the file
-      CliRun notYet = CliRun.runWith(kafkaAsWriter, "run", "enrichment");
-      assertThat(notYet.exitCode).isEqualTo(ExitCodes.USAGE);
-      assertThat(notYet.err()).contains("run does not take --kafka-config yet");
       java.util.Properties admin = new java.util.Properties();
       try (var in = Files.newBufferedReader(security.resolve("kafka-admin.properties"))) {
         admin.load(in);

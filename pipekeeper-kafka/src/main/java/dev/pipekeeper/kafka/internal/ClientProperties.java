@@ -14,14 +14,18 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * <p>The user's properties are one map for every client, as Kafka Streams takes them: a key without
  * a client prefix applies to every client; a key prefixed {@code consumer.}, {@code producer.} or
  * {@code admin.} applies, without its prefix, to that kind of client only, and wins over the same
- * key unprefixed.
+ * key unprefixed. The one home of that rule: {@link dev.pipekeeper.kafka.KafkaClientSettings}
+ * applies it through {@link #forClient} too.
  */
-final class ClientProperties {
+public final class ClientProperties {
   /** The kinds of client, each with the prefix of the properties meant for it alone. */
-  enum Client {
+  public enum Client {
     CONSUMER("consumer."),
     PRODUCER("producer."),
-    /** No pipeline mode makes an admin client yet: its properties go to no client. */
+    /**
+     * No pipeline mode makes an admin client: its properties go to the admin clients of {@link
+     * dev.pipekeeper.kafka.KafkaClientSettings#admin()} (the examples' topic set-up) only.
+     */
     ADMIN("admin.");
 
     private final String prefix;
@@ -31,7 +35,7 @@ final class ClientProperties {
     }
 
     /** The prefix of the properties meant for this kind of client alone, e.g. {@code consumer.}. */
-    String prefix() {
+    public String prefix() {
       return prefix;
     }
   }
@@ -54,9 +58,10 @@ final class ClientProperties {
 
   /**
    * What {@code client} gets of the user's properties: the unprefixed ones, then its own prefixed
-   * ones without their prefix (which win); another client's prefixed ones are left out.
+   * ones without their prefix (which win); another client's prefixed ones are left out. A new
+   * mutable map.
    */
-  static Map<String, Object> forClient(Map<String, Object> user, Client client) {
+  public static Map<String, Object> forClient(Map<String, Object> user, Client client) {
     Map<String, Object> props = new HashMap<>();
     Map<String, Object> own = new HashMap<>();
     user.forEach(
