@@ -1,5 +1,6 @@
 package dev.pipekeeper.kafka.internal;
 
+import dev.pipekeeper.kafka.PipelineBuilder;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -41,7 +42,8 @@ final class ClientProperties {
 
   /**
    * The retry backoff of every pipeline client, unless the user's properties set one ({@code
-   * retry.backoff.ms}, 100 ms by default). It is on the path of every takeover twice over: a
+   * retry.backoff.ms}, 100 ms by Kafka's default; the value's public home is {@link
+   * PipelineBuilder#DEFAULT_RETRY_BACKOFF_MS}). It is on the path of every takeover twice over: a
    * producer that does not know its coordinator yet (every new leader's, at {@code
    * initTransactions} for the transaction coordinator and at its first {@code
    * sendOffsetsToTransaction} for the group's) looks it up and then sleeps this long on its network
@@ -55,7 +57,7 @@ final class ClientProperties {
    * long as that takes, and at 2 ms plus a round trip a waiting producer asks a few hundred times a
    * second.
    */
-  static final int RETRY_BACKOFF_MS = 2;
+  static final int RETRY_BACKOFF_MS = PipelineBuilder.DEFAULT_RETRY_BACKOFF_MS;
 
   private ClientProperties() {}
 
