@@ -74,7 +74,7 @@ final class KilledLeaderTakeovers {
         }
         Grants.awaitContenders(
             GracefulTakeovers.pipekeeperContenders(observer, role), contenders.size() + 1);
-        RawObserver.Deletion deletion = raw.watchLeaderNode(role);
+        RawObserver.Change deletion = raw.watchLeaderNode(role);
         long start = System.nanoTime();
         victim.cut();
         Grants.Grant next = grants.next(Duration.ofMillis(negotiated).plusSeconds(30));

@@ -7,6 +7,7 @@ import dev.pipekeeper.embedded.EmbeddedZooKeeper;
 import dev.pipekeeper.embedded.Launch;
 import dev.pipekeeper.kafka.Guarantee;
 import dev.pipekeeper.kafka.Pipeline;
+import dev.pipekeeper.kafka.PipelineBuilder;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -38,12 +40,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * PARALLEL pipeline throughput (issue 6): one Pipekeeper PARALLEL instance against a hand-written
  * consume → transform → produce loop with the same settings (read_committed, cooperative-sticky, no
- * auto commit; one transaction per poll batch with the offsets for EXACTLY_ONCE, flush then
- * commitSync for AT_LEAST_ONCE), over the same pre-produced input, in the same run. The transform
- * upper-cases a String value. Each guarantee has an input topic of its own ({@code eosRecords} and
- * {@code aloRecords} records; AT_LEAST_ONCE needs many more for a run to last long enough to be
- * measured). Each side's rate counts from its first committed batch to its last (the group join is
- * left out of both).
+ * auto commit, the pipeline clients' {@code retry.backoff.ms}; one transaction per poll batch with
+ * the offsets for EXACTLY_ONCE, flush then commitSync for AT_LEAST_ONCE), over the same
+ * pre-produced input, in the same run. The transform upper-cases a String value. Each guarantee has
+ * an input topic of its own ({@code eosRecords} and {@code aloRecords} records; AT_LEAST_ONCE needs
+ * many more for a run to last long enough to be measured). Each side's rate counts from its first
+ * committed batch to its last (the group join is left out of both).
  *
  * <p>Rounds: {@code warmup} uncounted pairs first (the JIT compiles the Kafka clients' code that
  * both sides share during the first runs, which favours whichever runs second), then {@code rounds}
@@ -300,10 +302,17 @@ public final class ParallelThroughputBench {
     consumerProps.put(
         ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
         CooperativeStickyAssignor.class.getName());
+    // the pipeline's clients retry after this, not after Kafka's default 100 ms: with a
+    // transaction per batch, the loop's next one is answered "retry" while the last one's markers
+    // are written, and would wait out the longer backoff (P3 compares the same settings)
+    consumerProps.put(
+        CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG, PipelineBuilder.DEFAULT_RETRY_BACKOFF_MS);
     Map<String, Object> producerProps = new HashMap<>();
     producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+    producerProps.put(
+        CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG, PipelineBuilder.DEFAULT_RETRY_BACKOFF_MS);
     boolean transactional = guarantee == Guarantee.EXACTLY_ONCE;
     if (transactional) {
       producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "loop-" + group);

@@ -14,7 +14,7 @@ import org.apache.zookeeper.Watcher;
 
 /**
  * A plain Curator client that watches a role's election nodes from outside Pipekeeper, to time when
- * the server deletes a leader's node.
+ * the server deletes a leader's node, and its epoch node, to time when the next leader raised it.
  */
 final class RawObserver {
   private final CuratorFramework client;
@@ -29,19 +29,29 @@ final class RawObserver {
     this.cluster = cluster;
   }
 
-  /** When a watched node was deleted. */
-  static final class Deletion {
-    private final CountDownLatch deleted = new CountDownLatch(1);
+  /** When a watched node was deleted, or its data changed. */
+  static final class Change {
+    private final String what;
+    private final CountDownLatch happened = new CountDownLatch(1);
     private final AtomicLong nanos = new AtomicLong();
 
+    private Change(String what) {
+      this.what = what;
+    }
+
+    private void happened() {
+      nanos.set(System.nanoTime());
+      happened.countDown();
+    }
+
     /**
-     * The {@link System#nanoTime()} at which the deletion was reported.
+     * The {@link System#nanoTime()} at which the change was reported.
      *
      * @throws IllegalStateException if it was not within {@code timeout}
      */
     long await(Duration timeout) throws InterruptedException {
-      if (!deleted.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new IllegalStateException("the leader's election node was not deleted in time");
+      if (!happened.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException(what + " in time");
       }
       return nanos.get();
     }
@@ -51,19 +61,18 @@ final class RawObserver {
    * Watches the election node of the current leader of {@code role}: the oldest one (Curator's
    * latch nodes end with a 10-digit sequence number).
    */
-  Deletion watchLeaderNode(String role) throws Exception {
+  Change watchLeaderNode(String role) throws Exception {
     String base = ZKPaths.makePath(ZkLayout.root(cluster), ZkLayout.leaders(role));
     List<String> nodes = client.getChildren().forPath(base);
     String leader =
         nodes.stream()
             .min(Comparator.comparing(name -> name.substring(Math.max(0, name.length() - 10))))
             .orElseThrow(() -> new IllegalStateException(role + " has no election node"));
-    Deletion deletion = new Deletion();
+    Change deletion = new Change("the leader's election node was not deleted");
     CuratorWatcher watcher =
         event -> {
           if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
-            deletion.nanos.set(System.nanoTime());
-            deletion.deleted.countDown();
+            deletion.happened();
           }
         };
     if (client.checkExists().usingWatcher(watcher).forPath(ZKPaths.makePath(base, leader))
@@ -71,5 +80,24 @@ final class RawObserver {
       throw new IllegalStateException("the leader's election node of " + role + " is gone");
     }
     return deletion;
+  }
+
+  /**
+   * Watches the epoch node of {@code role}: the next change of its data is the next leader raising
+   * the epoch, which it does before it is granted the lease.
+   */
+  Change watchEpoch(String role) throws Exception {
+    Change raised = new Change("the epoch of " + role + " was not raised");
+    CuratorWatcher watcher =
+        event -> {
+          if (event.getType() == Watcher.Event.EventType.NodeDataChanged) {
+            raised.happened();
+          }
+        };
+    client
+        .getData()
+        .usingWatcher(watcher)
+        .forPath(ZKPaths.makePath(ZkLayout.root(cluster), ZkLayout.epoch(role)));
+    return raised;
   }
 }

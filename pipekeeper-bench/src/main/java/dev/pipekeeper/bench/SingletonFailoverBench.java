@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
@@ -54,7 +55,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p>The time is split where the old leader's election node is deleted (seen through a watch of a
  * separate raw Curator client): before it, for a kill, the server expiring the session; after it,
  * the next member's lease, {@code initTransactions} (which aborts the old leader's open
- * transaction), the committed offsets, a poll, and a transaction commit.
+ * transaction), the committed offsets, a poll, and a transaction commit. Those are split further:
+ * when the old leader began to close (its {@code CLOSING} line), when the next leader raised the
+ * role's epoch (a watch of the raw client on the epoch node), when its term opened and how long
+ * {@code initTransactions} and the partitions and committed offsets took in it (its {@code LEADS}
+ * line, from the pipeline's own log line); see {@link SingletonMember}. Those times are {@link
+ * System#nanoTime()} in different JVMs, which on Linux is one monotonic clock for the machine.
  *
  * <p>At the end the input stops, and once every input record has an output, the whole output topic
  * is read again with {@code read_committed}: every input record must appear exactly once across all
@@ -149,10 +155,21 @@ public final class SingletonFailoverBench {
       int rounds,
       int settleMs) {}
 
-  /** The figures of one case, split where the old leader's election node is deleted. */
-  private record Figures(Stats total, Stats toDeletion, Stats fromDeletion) {
+  /**
+   * The figures of one case, split where the old leader's election node is deleted, and into the
+   * {@link Failover#steps} (by step, in the order they come).
+   */
+  private record Figures(
+      Stats total, Stats toDeletion, Stats fromDeletion, Map<String, Stats> steps) {
     Figures() {
-      this(new Stats(), new Stats(), new Stats());
+      this(new Stats(), new Stats(), new Stats(), new LinkedHashMap<>());
+    }
+
+    void add(Failover failover) {
+      total.add(failover.total());
+      toDeletion.add(failover.toDeletion());
+      fromDeletion.add(failover.total() - failover.toDeletion());
+      failover.steps().forEach((step, ms) -> steps.computeIfAbsent(step, s -> new Stats()).add(ms));
     }
   }
 
@@ -173,9 +190,7 @@ public final class SingletonFailoverBench {
       for (int round = 0; round < run.rounds(); round++) {
         Failover failover = failover(run, name, "round " + round);
         negotiated = failover.negotiatedMs();
-        measured.total().add(failover.total());
-        measured.toDeletion().add(failover.toDeletion());
-        measured.fromDeletion().add(failover.total() - failover.toDeletion());
+        measured.add(failover);
       }
     }
     long produced = run.input().stop();
@@ -208,6 +223,7 @@ public final class SingletonFailoverBench {
               p99 <= target ? "met" : "missed"));
       report.append(row(what, "→ its election node deleted", measured.toDeletion()));
       report.append(row(what, "node deleted → first output committed", measured.fromDeletion()));
+      measured.steps().forEach((step, stats) -> report.append(row(what, step, stats)));
     }
     if (!warmups.isEmpty()) {
       report.append(
@@ -235,8 +251,24 @@ public final class SingletonFailoverBench {
     return check.clean();
   }
 
-  /** One failover: from the old leader's end to the next term's first output, and to deletion. */
-  private record Failover(double total, double toDeletion, long negotiatedMs) {}
+  /**
+   * One failover: from the old leader's end to the next term's first output, and to deletion; and
+   * its steps in ms, by name in order (those the members' lines did not tell are left out).
+   */
+  private record Failover(
+      double total, double toDeletion, long negotiatedMs, Map<String, Double> steps) {}
+
+  private static final String CLOSE_BEGINS =
+      "→ the leader's close begins (harness: `kill -CONT`, its stdin closed)";
+  private static final String CLOSE_TO_DELETION = "close begins → its election node deleted";
+  private static final String DELETION_TO_EPOCH =
+      "node deleted → epoch raised (next leader's latch, its epoch write)";
+  private static final String EPOCH_TO_TERM = "epoch raised → the pipeline loop opens the term";
+  private static final String INIT = "initTransactions";
+  private static final String OFFSETS = "partitions, assign, committed offsets, seek";
+  private static final String TERM_TO_OUTPUT =
+      "term opened → first output seen (first poll, batch, its transaction, the tail's fetch)";
+  private static final String CLOSE_TO_OUTPUT = "close begins → first output committed";
 
   /**
    * Ends the current leader ({@code kill} or {@code close}), times the next term's first output,
@@ -246,21 +278,39 @@ public final class SingletonFailoverBench {
     OutputTail.Seen current = run.tail().newest();
     String leader = current.member();
     long negotiated = run.group().negotiatedMs(leader);
-    RawObserver.Deletion deletion = run.observer().watchLeaderNode(PIPELINE + ".singleton");
+    RawObserver.Change deletion = run.observer().watchLeaderNode(PIPELINE + ".singleton");
+    RawObserver.Change raised = run.observer().watchEpoch(PIPELINE + ".singleton");
     long start = System.nanoTime();
-    if (how.equals("kill")) {
-      run.group().kill(leader);
-    } else {
-      run.group().stop(leader);
-    }
+    ChildJvm ended = how.equals("kill") ? run.group().kill(leader) : run.group().stop(leader);
     OutputTail.Seen next =
         run.tail().awaitEpochAbove(current.epoch(), Duration.ofMillis(negotiated + 60_000));
     long deleted = deletion.await(Duration.ofSeconds(10));
+    long epochRaised = raised.await(Duration.ofSeconds(10));
+    Map<String, Double> steps = new LinkedHashMap<>();
+    OptionalLong closing = how.equals("kill") ? OptionalLong.empty() : closing(ended);
+    if (closing.isPresent()) {
+      steps.put(CLOSE_BEGINS, ms(start, closing.getAsLong()));
+      steps.put(CLOSE_TO_DELETION, ms(closing.getAsLong(), deleted));
+    }
+    steps.put(DELETION_TO_EPOCH, ms(deleted, epochRaised));
+    long[] leads = run.group().leads(next.member(), next.epoch());
+    if (leads != null) {
+      long opened = leads[0];
+      steps.put(EPOCH_TO_TERM, ms(epochRaised, opened) - leads[1] - leads[2]);
+      steps.put(INIT, (double) leads[1]);
+      steps.put(OFFSETS, (double) leads[2]);
+      steps.put(TERM_TO_OUTPUT, ms(opened, next.nanos()));
+    }
+    if (closing.isPresent()) {
+      steps.put(CLOSE_TO_OUTPUT, ms(closing.getAsLong(), next.nanos()));
+    }
     Failover failover =
-        new Failover((next.nanos() - start) / 1e6, (deleted - start) / 1e6, negotiated);
+        new Failover(ms(start, next.nanos()), ms(start, deleted), negotiated, steps);
+    StringBuilder split = new StringBuilder();
+    steps.forEach((step, ms) -> split.append(String.format("%n    %s: %.0f ms", step, ms)));
     System.err.printf(
         "%s %s: %s (epoch %d) ended; %s's first output (epoch %d) committed after %.0f ms"
-            + " (election node deleted after %.0f ms)%n",
+            + " (election node deleted after %.0f ms)%s%n",
         how,
         label,
         leader,
@@ -268,12 +318,27 @@ public final class SingletonFailoverBench {
         next.member(),
         next.epoch(),
         failover.total(),
-        failover.toDeletion());
+        failover.toDeletion(),
+        split);
     long replaced = run.group().add();
     run.tail()
         .awaitReceivedAfter(
             replaced + TimeUnit.MILLISECONDS.toNanos(run.settleMs()), Duration.ofSeconds(60));
     return failover;
+  }
+
+  private static double ms(long fromNanos, long toNanos) {
+    return (toNanos - fromNanos) / 1e6;
+  }
+
+  /** When the stopped member began to close (its {@code CLOSING} line), if it said. */
+  private static OptionalLong closing(ChildJvm stopped) {
+    for (String line : stopped.lines()) {
+      if (line.startsWith("CLOSING ")) {
+        return OptionalLong.of(Long.parseLong(line.substring("CLOSING ".length())));
+      }
+    }
+    return OptionalLong.empty();
   }
 
   private static String row(String what, String measure, Stats stats) {
@@ -326,22 +391,49 @@ public final class SingletonFailoverBench {
       return value;
     }
 
-    /** Closes the member's standard input: its pipeline closes, and it exits. */
-    void stop(String id) {
+    /**
+     * Closes the member's standard input: its pipeline closes, and it exits. Returns its JVM
+     * (gone).
+     */
+    ChildJvm stop(String id) {
       ChildJvm child = running.remove(id);
       if (child == null) {
         throw new IllegalStateException("member " + id + " does not run");
       }
       child.stop(Duration.ofSeconds(30));
+      return child;
     }
 
-    /** {@code kill -9} of the member's JVM (returns once it is gone). */
-    void kill(String id) {
+    /** {@code kill -9} of the member's JVM (returns once it is gone). Returns its JVM. */
+    ChildJvm kill(String id) {
       ChildJvm child = running.remove(id);
       if (child == null) {
         throw new IllegalStateException("member " + id + " does not run");
       }
       child.kill();
+      return child;
+    }
+
+    /**
+     * The running member's {@code LEADS} line of term {@code epoch} as {nanos, initTransactions ms,
+     * partitions and committed offsets ms}, or null if it printed none for that term (it prints it
+     * before the term's first batch, so it has by the time the batch's output is seen).
+     */
+    long[] leads(String id, long epoch) {
+      ChildJvm child = running.get(id);
+      if (child == null) {
+        return null;
+      }
+      child.awaitLine("LEADS", Duration.ofSeconds(10));
+      for (String line : child.lines()) {
+        String[] fields = line.split(" ");
+        if (fields.length == 5 && fields[0].equals("LEADS") && Long.parseLong(fields[2]) == epoch) {
+          return new long[] {
+            Long.parseLong(fields[1]), Long.parseLong(fields[3]), Long.parseLong(fields[4])
+          };
+        }
+      }
+      return null;
     }
 
     @Override

@@ -29,6 +29,15 @@ import org.apache.kafka.common.serialization.Serde;
  * @param <VO> output value type
  */
 public final class PipelineBuilder<KI, VI, KO, VO> {
+  /**
+   * The {@code retry.backoff.ms} of every pipeline client unless its Kafka properties set one
+   * ({@link #kafkaProperty}): 2 ms, where Kafka's own default is 100 ms, because a takeover's
+   * transactional calls wait out this backoff several times over (see {@code
+   * docs/architecture.md}). A client written beside a pipeline that should behave like it (a
+   * benchmark's baseline) sets the same.
+   */
+  public static final int DEFAULT_RETRY_BACKOFF_MS = 2;
+
   private final String name;
   private final Serde<KI> keyIn;
   private final Serde<VI> valueIn;
@@ -173,7 +182,8 @@ public final class PipelineBuilder<KI, VI, KO, VO> {
    * session.timeout.ms} defaults to the connection's negotiated ZooKeeper session timeout (at least
    * 6 s, the brokers' default least), with {@code heartbeat.interval.ms} a third of it, so a dead
    * instance's partitions move about when its ZooKeeper roles do rather than after Kafka's 45 s
-   * default; set them here to choose otherwise.
+   * default; set them here to choose otherwise. Every client's {@code retry.backoff.ms} defaults to
+   * {@link #DEFAULT_RETRY_BACKOFF_MS}.
    */
   public PipelineBuilder<KI, VI, KO, VO> kafkaProperty(String key, Object value) {
     kafka.put(key, value);

@@ -1,5 +1,6 @@
 package dev.pipekeeper.kafka.internal;
 
+import dev.pipekeeper.kafka.PipelineBuilder;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -44,15 +45,23 @@ public final class ClientProperties {
   static final long MIN_KAFKA_SESSION_MS = 6000;
 
   /**
-   * The first retry's backoff of every pipeline client, unless the user's properties set one
-   * ({@code retry.backoff.ms}, 100 ms by default). A takeover's {@code initTransactions}, its
-   * committed-offsets fetch and its first {@code sendOffsetsToTransaction} are answered "retry"
-   * (CONCURRENT_TRANSACTIONS, UNSTABLE_OFFSET_COMMIT) while the broker writes the previous term's
-   * transaction markers, which takes milliseconds; at 100 ms each of them waited out a whole
-   * backoff. Retries back off exponentially up to {@code retry.backoff.max.ms} (1 s), so a broker
-   * that stays unavailable is not pressed harder for long.
+   * The retry backoff of every pipeline client, unless the user's properties set one ({@code
+   * retry.backoff.ms}, 100 ms by Kafka's default; the value's public home is {@link
+   * PipelineBuilder#DEFAULT_RETRY_BACKOFF_MS}). It is on the path of every takeover twice over: a
+   * producer that does not know its coordinator yet (every new leader's, at {@code
+   * initTransactions} for the transaction coordinator and at its first {@code
+   * sendOffsetsToTransaction} for the group's) looks it up and then sleeps this long on its network
+   * thread before sending the request that waited for it; and the takeover's transactional calls
+   * and committed-offsets fetch are answered "retry" (CONCURRENT_TRANSACTIONS,
+   * UNSTABLE_OFFSET_COMMIT) while the broker writes the previous term's transaction markers, which
+   * takes milliseconds. At 10 ms the two sleeps were 20 ms of a graceful takeover's 110–130. The
+   * producer's transactional requests retry at this flat interval (its other requests, and the
+   * consumer's, back off exponentially from it up to {@code retry.backoff.max.ms}, 1 s), so it is
+   * not lower still: a coordinator that is loading after a broker failover answers "retry" for as
+   * long as that takes, and at 2 ms plus a round trip a waiting producer asks a few hundred times a
+   * second.
    */
-  static final int RETRY_BACKOFF_MS = 10;
+  static final int RETRY_BACKOFF_MS = PipelineBuilder.DEFAULT_RETRY_BACKOFF_MS;
 
   private ClientProperties() {}
 

@@ -24,11 +24,11 @@ class ClientPropertiesTest {
   }
 
   @Test
-  void consumersAndProducersRetryAfterTenMillisecondsFirst() {
+  void consumersAndProducersRetryAfterTwoMillisecondsFirst() {
     assertThat(ClientProperties.consumer(settings(), "m1"))
-        .containsEntry(CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG, 10);
+        .containsEntry(CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG, 2);
     assertThat(ClientProperties.producer(settings(), "m1", "pipekeeper-clients"))
-        .containsEntry(CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG, 10);
+        .containsEntry(CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG, 2);
   }
 
   @Test
@@ -127,6 +127,6 @@ class ClientPropertiesTest {
     assertThat(ClientProperties.producer(settings, "m1", null))
         .containsEntry(CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG, 250);
     assertThat(ClientProperties.consumer(settings, "m1"))
-        .containsEntry(CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG, 10);
+        .containsEntry(CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG, 2);
   }
 }
