@@ -6,6 +6,7 @@ import dev.pipekeeper.embedded.EmbeddedKafka;
 import dev.pipekeeper.embedded.EmbeddedZooKeeper;
 import dev.pipekeeper.embedded.Launch;
 import dev.pipekeeper.kafka.Guarantee;
+import dev.pipekeeper.kafka.KafkaClientSettings;
 import dev.pipekeeper.kafka.Pipeline;
 import dev.pipekeeper.kafka.PipelineBuilder;
 import java.lang.management.ManagementFactory;
@@ -15,11 +16,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -142,9 +141,9 @@ public final class ParallelThroughputBench {
                 name,
                 records,
                 rounds,
-                rate.loop.describe("%,.0f"),
-                rate.pipeline.describe("%,.0f"),
-                rate.pipeline.percentile(50) / rate.loop.percentile(50),
+                rate.baseline.describe("%,.0f"),
+                rate.measured.describe("%,.0f"),
+                rate.measured.percentile(50) / rate.baseline.percentile(50),
                 ratio,
                 interval[0],
                 interval[1],
@@ -154,11 +153,11 @@ public final class ParallelThroughputBench {
             String.format(
                 "| %s | %s | %s | %.3f | %s | %s | %.3f |%n",
                 name,
-                process.loop.describe("%,.0f"),
-                process.pipeline.describe("%,.0f"),
+                process.baseline.describe("%,.0f"),
+                process.measured.describe("%,.0f"),
                 process.ratios.percentile(50),
-                thread.loop.describe("%,.0f"),
-                thread.pipeline.describe("%,.0f"),
+                thread.baseline.describe("%,.0f"),
+                thread.measured.describe("%,.0f"),
                 thread.ratios.percentile(50)));
       }
       report.append(
@@ -189,18 +188,21 @@ public final class ParallelThroughputBench {
    * record of this JVM (both sides run here: clients' threads, GC and JIT included) and of the
    * thread that processes the records (the loop's own, the pipeline's).
    */
-  private record Measured(double rate, double processCpuNanos, double threadCpuNanos) {}
+  record Measured(double rate, double processCpuNanos, double threadCpuNanos) {}
 
-  /** The figures of both sides, and of each pair the ratio Pipekeeper / loop. */
-  private static final class Sides {
-    final Stats loop = new Stats();
-    final Stats pipeline = new Stats();
+  /**
+   * The figures of both sides of pairs, and of each pair the ratio measured / baseline (here
+   * Pipekeeper / the loop).
+   */
+  static final class Sides {
+    final Stats baseline = new Stats();
+    final Stats measured = new Stats();
     final Stats ratios = new Stats();
 
-    void add(double loopValue, double pipelineValue) {
-      loop.add(loopValue);
-      pipeline.add(pipelineValue);
-      ratios.add(pipelineValue / loopValue);
+    void add(double baselineValue, double measuredValue) {
+      baseline.add(baselineValue);
+      measured.add(measuredValue);
+      ratios.add(measuredValue / baselineValue);
     }
   }
 
@@ -264,22 +266,35 @@ public final class ParallelThroughputBench {
   }
 
   private static void createTopic(String bootstrap, String topic, int partitions) throws Exception {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    createTopic(KafkaClientSettings.of(bootstrap), topic, partitions);
+  }
+
+  /** Creates {@code topic} with {@code partitions}, replication 1, as {@code kafka}'s user. */
+  static void createTopic(KafkaClientSettings kafka, String topic, int partitions)
+      throws Exception {
+    try (Admin admin = Admin.create(kafka.admin())) {
       admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
     }
   }
 
   private static void deleteTopic(String bootstrap, String topic) throws Exception {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    deleteTopic(KafkaClientSettings.of(bootstrap), topic);
+  }
+
+  /** Deletes {@code topic} as {@code kafka}'s user. */
+  static void deleteTopic(KafkaClientSettings kafka, String topic) throws Exception {
+    try (Admin admin = Admin.create(kafka.admin())) {
       admin.deleteTopics(List.of(topic)).all().get();
     }
   }
 
   private static void produceInput(String bootstrap, String input, int records) {
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    produceInput(KafkaClientSettings.of(bootstrap), input, records);
+  }
+
+  /** Writes {@code records} String records of about 20 bytes to {@code input}. */
+  static void produceInput(KafkaClientSettings kafka, String input, int records) {
+    Map<String, Object> props = kafka.producer();
     props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
     try (KafkaProducer<String, String> producer =
         new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
@@ -379,10 +394,26 @@ public final class ParallelThroughputBench {
       Guarantee guarantee,
       int records)
       throws InterruptedException {
+    return pipeline(pk, KafkaClientSettings.of(bootstrap), input, name, out, guarantee, records);
+  }
+
+  /**
+   * A Pipekeeper PARALLEL pipeline named {@code name} on {@code kafka}, upper-casing {@code input}
+   * into {@code out}, until it has committed {@code records} records.
+   */
+  static Measured pipeline(
+      Pipekeeper pk,
+      KafkaClientSettings kafka,
+      String input,
+      String name,
+      String out,
+      Guarantee guarantee,
+      int records)
+      throws InterruptedException {
     try (Pipeline pipeline =
         Pipeline.builder(name, Serdes.String(), Serdes.String(), Serdes.String(), Serdes.String())
             .pipekeeper(pk)
-            .bootstrapServers(bootstrap)
+            .kafka(kafka)
             .topics(input)
             .guarantee(guarantee)
             .processor(
@@ -392,15 +423,27 @@ public final class ParallelThroughputBench {
       pipeline.start();
       while (pipeline.processed() == 0) {
         TimeUnit.MILLISECONDS.sleep(1); // the harness looks, rarely enough not to compete
+        failIfFailed(pipeline);
       }
       long start = System.nanoTime(); // from the first committed batch on: group joins excluded
       CpuClock cpu = CpuClock.start(pipelineThread(name));
       long first = pipeline.processed();
       while (pipeline.processed() < records) {
         TimeUnit.MILLISECONDS.sleep(5); // ends the window up to 5 ms late: 0.1% of a 5 s run
+        failIfFailed(pipeline);
       }
       return cpu.stop(pipeline.processed() - first, System.nanoTime() - start);
     }
+  }
+
+  /** Ends the run when the pipeline failed (it would never reach its count). */
+  private static void failIfFailed(Pipeline pipeline) {
+    pipeline
+        .failure()
+        .ifPresent(
+            e -> {
+              throw new IllegalStateException("pipeline " + pipeline.name() + " failed", e);
+            });
   }
 
   /** The pipeline's own thread, found by the name the pipeline gives it. */
