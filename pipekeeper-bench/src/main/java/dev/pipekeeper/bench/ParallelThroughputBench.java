@@ -96,43 +96,18 @@ public final class ParallelThroughputBench {
         String input = "bench-in-" + name;
         createTopic(bootstrap, input, partitions);
         produceInput(bootstrap, input, records);
-        for (int round = 0; round < warmup; round++) {
-          Measured loop = runs.loop(input, guarantee, records);
-          Measured pipeline = runs.pipeline(input, guarantee, records);
-          System.err.printf(
-              "%s warm-up %d: loop %.0f records/s, pipekeeper %.0f records/s%n",
-              name, round, loop.rate(), pipeline.rate());
-        }
-        Sides rate = new Sides();
-        Sides process = new Sides();
-        Sides thread = new Sides();
-        for (int round = 0; round < rounds; round++) {
-          Measured loop;
-          Measured pipeline;
-          if (round % 2 == 0) {
-            loop = runs.loop(input, guarantee, records);
-            pipeline = runs.pipeline(input, guarantee, records);
-          } else {
-            pipeline = runs.pipeline(input, guarantee, records);
-            loop = runs.loop(input, guarantee, records);
-          }
-          rate.add(loop.rate(), pipeline.rate());
-          process.add(loop.processCpuNanos(), pipeline.processCpuNanos());
-          thread.add(loop.threadCpuNanos(), pipeline.threadCpuNanos());
-          System.err.printf(
-              "%s round %d (%s first): loop %.0f records/s, pipekeeper %.0f records/s, ratio"
-                  + " %.3f; CPU ns/record: JVM %.0f vs %.0f, processing thread %.0f vs %.0f%n",
-              name,
-              round,
-              round % 2 == 0 ? "loop" : "pipekeeper",
-              loop.rate(),
-              pipeline.rate(),
-              pipeline.rate() / loop.rate(),
-              loop.processCpuNanos(),
-              pipeline.processCpuNanos(),
-              loop.threadCpuNanos(),
-              pipeline.threadCpuNanos());
-        }
+        Paired paired =
+            Paired.run(
+                name,
+                warmup,
+                rounds,
+                "loop",
+                () -> runs.loop(input, guarantee, records),
+                "pipekeeper",
+                () -> runs.pipeline(input, guarantee, records));
+        Sides rate = paired.rate();
+        Sides process = paired.process();
+        Sides thread = paired.thread();
         double[] interval = rate.ratios.medianInterval95();
         double ratio = rate.ratios.percentile(50);
         rates.append(
@@ -189,6 +164,68 @@ public final class ParallelThroughputBench {
    * thread that processes the records (the loop's own, the pipeline's).
    */
   record Measured(double rate, double processCpuNanos, double threadCpuNanos) {}
+
+  /** One side's run, as {@link Paired#run} makes it. */
+  interface OneRun {
+    Measured run() throws Exception;
+  }
+
+  /** The figures of pairs of runs: records/s, JVM and processing-thread CPU per record. */
+  record Paired(Sides rate, Sides process, Sides thread) {
+
+    /**
+     * {@code warmup} uncounted pairs (baseline first), then {@code rounds} pairs whose order
+     * alternates (baseline first, then measured first, ...), each pair printed to stderr.
+     */
+    static Paired run(
+        String label,
+        int warmup,
+        int rounds,
+        String baselineName,
+        OneRun baseline,
+        String measuredName,
+        OneRun measured)
+        throws Exception {
+      for (int round = 0; round < warmup; round++) {
+        Measured b = baseline.run();
+        Measured m = measured.run();
+        System.err.printf(
+            "%s warm-up %d: %s %.0f records/s, %s %.0f records/s%n",
+            label, round, baselineName, b.rate(), measuredName, m.rate());
+      }
+      Paired paired = new Paired(new Sides(), new Sides(), new Sides());
+      for (int round = 0; round < rounds; round++) {
+        Measured b;
+        Measured m;
+        if (round % 2 == 0) {
+          b = baseline.run();
+          m = measured.run();
+        } else {
+          m = measured.run();
+          b = baseline.run();
+        }
+        paired.rate.add(b.rate(), m.rate());
+        paired.process.add(b.processCpuNanos(), m.processCpuNanos());
+        paired.thread.add(b.threadCpuNanos(), m.threadCpuNanos());
+        System.err.printf(
+            "%s round %d (%s first): %s %.0f records/s, %s %.0f records/s, ratio %.3f; CPU"
+                + " ns/record: JVM %.0f vs %.0f, processing thread %.0f vs %.0f%n",
+            label,
+            round,
+            round % 2 == 0 ? baselineName : measuredName,
+            baselineName,
+            b.rate(),
+            measuredName,
+            m.rate(),
+            m.rate() / b.rate(),
+            b.processCpuNanos(),
+            m.processCpuNanos(),
+            b.threadCpuNanos(),
+            m.threadCpuNanos());
+      }
+      return paired;
+    }
+  }
 
   /**
    * The figures of both sides of pairs, and of each pair the ratio measured / baseline (here

@@ -1,6 +1,7 @@
 package dev.pipekeeper.bench;
 
 import dev.pipekeeper.bench.ParallelThroughputBench.Measured;
+import dev.pipekeeper.bench.ParallelThroughputBench.Paired;
 import dev.pipekeeper.bench.ParallelThroughputBench.Sides;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.security.ZooKeeperSecurity;
@@ -72,9 +73,9 @@ public final class ParallelTlsCostBench {
                   .cluster(CLUSTER)
                   .build()) {
         KafkaClientSettings plainClients = KafkaClientSettings.of(plainKafka.bootstrapServers());
-        Side plain = new Side(plainPk, plainClients, plainClients, null);
-        Side secure =
-            new Side(
+        Deployment plain = new Deployment(plainPk, plainClients, plainClients, null);
+        Deployment secure =
+            new Deployment(
                 securePk,
                 KafkaClientSettings.from(secureKafka.clientProperties(EmbeddedSecurity.ADMIN)),
                 KafkaClientSettings.from(secureKafka.clientProperties(EmbeddedSecurity.WRITER)),
@@ -93,39 +94,17 @@ public final class ParallelTlsCostBench {
           String input = "bench-in-" + name;
           plain.prepareInput(input, partitions, records);
           secure.prepareInput(input, partitions, records);
-          for (int round = 0; round < warmup; round++) {
-            Measured p = plain.run(input, guarantee, records);
-            Measured s = secure.run(input, guarantee, records);
-            System.err.printf(
-                "%s warm-up %d: plaintext %.0f records/s, secured %.0f records/s%n",
-                name, round, p.rate(), s.rate());
-          }
-          Sides rate = new Sides();
-          Sides cpu = new Sides();
-          for (int round = 0; round < rounds; round++) {
-            Measured p;
-            Measured s;
-            if (round % 2 == 0) {
-              p = plain.run(input, guarantee, records);
-              s = secure.run(input, guarantee, records);
-            } else {
-              s = secure.run(input, guarantee, records);
-              p = plain.run(input, guarantee, records);
-            }
-            rate.add(p.rate(), s.rate());
-            cpu.add(p.processCpuNanos(), s.processCpuNanos());
-            System.err.printf(
-                "%s round %d (%s first): plaintext %.0f records/s, secured %.0f records/s, ratio"
-                    + " %.3f; JVM CPU ns/record %.0f vs %.0f%n",
-                name,
-                round,
-                round % 2 == 0 ? "plaintext" : "secured",
-                p.rate(),
-                s.rate(),
-                s.rate() / p.rate(),
-                p.processCpuNanos(),
-                s.processCpuNanos());
-          }
+          Paired paired =
+              Paired.run(
+                  name,
+                  warmup,
+                  rounds,
+                  "plaintext",
+                  () -> plain.run(input, guarantee, records),
+                  "secured",
+                  () -> secure.run(input, guarantee, records));
+          Sides rate = paired.rate();
+          Sides cpu = paired.process();
           double[] interval = rate.ratios.medianInterval95();
           report.append(
               String.format(
@@ -173,14 +152,15 @@ public final class ParallelTlsCostBench {
    * One deployment: its ZooKeeper connection, the Kafka settings of its admin (topics, ACLs) and of
    * its pipelines, and the pipelines' principal when the broker authorizes (null: no ACLs).
    */
-  private static final class Side {
+  private static final class Deployment {
     private final Pipekeeper pk;
     private final KafkaClientSettings admin;
     private final KafkaClientSettings clients;
     private final String principal;
     private int run;
 
-    Side(Pipekeeper pk, KafkaClientSettings admin, KafkaClientSettings clients, String principal) {
+    Deployment(
+        Pipekeeper pk, KafkaClientSettings admin, KafkaClientSettings clients, String principal) {
       this.pk = pk;
       this.admin = admin;
       this.clients = clients;
