@@ -42,7 +42,8 @@ import org.apache.zookeeper.client.FourLetterWordMain;
  * port (Netty, no plaintext port) and requires SASL DIGEST-MD5 authentication of every session as
  * one of {@link EmbeddedSecurity#USERS}; it runs in a child JVM, because ZooKeeper's server reads
  * its SASL (JAAS) and TLS settings from JVM-wide system properties. {@link #clientConfigFile} gives
- * each user's client settings.
+ * each user's client settings; with {@link Builder#clientCertificates(boolean)} a client may
+ * instead authenticate with its user's certificate ({@link #clientCertificateConfigFile}).
  */
 public final class EmbeddedZooKeeper implements AutoCloseable {
   /** The key of the SASL user name in a {@linkplain #clientConfigFile client config file}. */
@@ -102,6 +103,21 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
   }
 
   /**
+   * The ZooKeeper client properties file of {@code user} that authenticates with the user's
+   * certificate ({@link EmbeddedSecurity#keystore}, ZooKeeper id {@code x509:CN=user}) instead of
+   * SASL, on an ensemble {@linkplain Builder#clientCertificates(boolean) that takes client
+   * certificates}; written by {@link #start()} beside {@link #clientConfigFile}.
+   *
+   * @throws IllegalStateException if the ensemble does not take client certificates
+   */
+  public Path clientCertificateConfigFile(String user) {
+    if (builder.security == null || !builder.clientCertificates) {
+      throw new IllegalStateException("the ensemble does not take client certificates");
+    }
+    return SecureZooKeeperFiles.certificateConfigFile(builder.security, user);
+  }
+
+  /**
    * Starts every server and returns once the ensemble serves requests.
    *
    * @throws EmbeddedServerException if a server does not start within the start timeout
@@ -115,7 +131,7 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
       QuietLogging.apply();
     }
     if (builder.security != null) {
-      SecureZooKeeperFiles.writeFiles(builder.security);
+      SecureZooKeeperFiles.writeFiles(builder.security, builder.clientCertificates);
     }
     for (Node node : nodes) {
       if (!FreePorts.isFree(node.clientPort)) {
@@ -204,7 +220,9 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
     Properties p = new Properties();
     p.setProperty("dataDir", dataDir.resolve("server-" + node.id).resolve("data").toString());
     if (builder.security != null) {
-      SecureZooKeeperFiles.serverConfig(builder.security, node.clientPort).forEach(p::put);
+      SecureZooKeeperFiles.serverConfig(
+              builder.security, node.clientPort, builder.clientCertificates)
+          .forEach(p::put);
     } else {
       p.setProperty("clientPort", Integer.toString(node.clientPort));
       p.setProperty("clientPortAddress", "127.0.0.1");
@@ -373,8 +391,21 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
     private List<String> childJvmOptions =
         List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
     private EmbeddedSecurity security;
+    private boolean clientCertificates;
 
     private Builder() {}
+
+    /**
+     * Whether a {@linkplain #secure secured} server also takes client certificates of its CA as
+     * authentication (default false): a session that presents {@code user}'s certificate ({@link
+     * EmbeddedSecurity#keystore}) is the ZooKeeper id {@code x509:CN=user}, with that user's
+     * rights; a client without one still authenticates with SASL. {@link
+     * EmbeddedZooKeeper#clientCertificateConfigFile} gives each user's file.
+     */
+    public Builder clientCertificates(boolean clientCertificates) {
+      this.clientCertificates = clientCertificates;
+      return this;
+    }
 
     /**
      * Secures the server with {@code security}: TLS only on the client port, SASL DIGEST-MD5
@@ -442,6 +473,9 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
       if (security != null && servers > 1) {
         throw new IllegalStateException(
             "a secured ensemble is a standalone server, not " + servers);
+      }
+      if (clientCertificates && security == null) {
+        throw new IllegalStateException("client certificates need a secured server (secure(...))");
       }
       return new EmbeddedZooKeeper(this);
     }

@@ -24,6 +24,7 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.security.auth.login.AppConfigurationEntry;
 import org.apache.zookeeper.ClientCnxnSocketNIO;
 import org.apache.zookeeper.ClientCnxnSocketNetty;
@@ -48,13 +49,19 @@ public final class ZooKeeperTransport implements AutoCloseable {
   private final ZooKeeperSecurity security;
   private final ZKClientConfig config;
   private final SSLContext sslContext;
+  private final CertificateRequests certificateRequests;
   private final String jaasSection;
 
   private ZooKeeperTransport(
-      ZooKeeperSecurity security, ZKClientConfig config, SSLContext ssl, String jaasSection) {
+      ZooKeeperSecurity security,
+      ZKClientConfig config,
+      SSLContext ssl,
+      CertificateRequests certificateRequests,
+      String jaasSection) {
     this.security = security;
     this.config = config;
     this.sslContext = ssl;
+    this.certificateRequests = certificateRequests;
     this.jaasSection = jaasSection;
   }
 
@@ -67,6 +74,7 @@ public final class ZooKeeperTransport implements AutoCloseable {
   public static ZooKeeperTransport open(ZooKeeperSecurity security, String label) {
     ZKClientConfig config = new ZKClientConfig();
     SSLContext ssl = null;
+    CertificateRequests requests = null;
     try (ClientX509Util x509 = new ClientX509Util()) {
       config.setProperty(ZKClientConfig.SECURE_CLIENT, Boolean.toString(security.tls()));
       config.setProperty(
@@ -87,7 +95,8 @@ public final class ZooKeeperTransport implements AutoCloseable {
         config.setProperty(
             x509.getSslHostnameVerificationEnabledProperty(),
             Boolean.toString(security.hostnameVerification()));
-        ssl = sslContext(security, trustPassword, keyPassword);
+        requests = new CertificateRequests(keyManager(security, keyPassword));
+        ssl = sslContext(security, trustPassword, requests);
       }
       String section = null;
       if (security.saslUser().isPresent()) {
@@ -108,7 +117,7 @@ public final class ZooKeeperTransport implements AutoCloseable {
         // No SASL unless asked for: not even through a JVM-wide "Client" JAAS section.
         config.setProperty(ZKClientConfig.ENABLE_CLIENT_SASL_KEY, "false");
       }
-      return new ZooKeeperTransport(security, config, ssl, section);
+      return new ZooKeeperTransport(security, config, ssl, requests, section);
     }
   }
 
@@ -126,7 +135,15 @@ public final class ZooKeeperTransport implements AutoCloseable {
    * Makes a TLS handshake with the first server that takes a TCP connection, as the client will.
    * Does nothing without TLS or when no server takes one (the connection then reports that).
    *
-   * @throws AuthenticationException if the handshake fails, naming why in one line
+   * <p>When the server asks for a client certificate, the handshake alone does not say whether it
+   * took the one sent (or the lack of one): in TLS 1.3 the client's side of the handshake ends
+   * before the server has checked the certificate, and ZooKeeper's server checks it once its side
+   * ends, closing the connection if it refuses. So then a four-letter word is sent: any ZooKeeper
+   * server answers one (if only to say the word is not allowed), and one that refused the
+   * certificate closes the connection instead.
+   *
+   * @throws AuthenticationException if the handshake fails or the server refuses the client's
+   *     certificate, naming why in one line
    */
   public void checkHandshake(List<HostAndPort> servers, Duration timeout) {
     if (sslContext == null) {
@@ -148,7 +165,12 @@ public final class ZooKeeperTransport implements AutoCloseable {
             parameters.setEndpointIdentificationAlgorithm("HTTPS");
           }
           tls.setSSLParameters(parameters);
+          certificateRequests.reset();
           tls.startHandshake();
+          if (certificateRequests.asked()) {
+            checkCertificateOffered(server);
+            checkCertificateTaken(tls, server, timeout);
+          }
           return;
         }
       } catch (SSLException e) {
@@ -158,6 +180,47 @@ public final class ZooKeeperTransport implements AutoCloseable {
         // the server went away meanwhile: the connection attempt reports it
         return;
       }
+    }
+  }
+
+  /**
+   * A keystore whose certificate the JDK did not offer: none is issued by a CA the server named.
+   * Under {@code ssl.clientAuth=want} the server would take the connection without an identity,
+   * which is not what a connection configured with a certificate means to be.
+   */
+  private void checkCertificateOffered(HostAndPort server) {
+    if (security.keystore().isPresent() && !certificateRequests.offered()) {
+      throw new AuthenticationException(
+          "TLS handshake with ZooKeeper at "
+              + server
+              + " failed: the server asked for a client certificate from CAs that did not sign the"
+              + " one in this connection's keystore (is it signed by a CA the server trusts?)");
+    }
+  }
+
+  private void checkCertificateTaken(SSLSocket tls, HostAndPort server, Duration timeout)
+      throws IOException {
+    boolean answered;
+    try {
+      tls.setSoTimeout((int) Math.max(1, timeout.toMillis()));
+      tls.getOutputStream().write("srvr".getBytes(StandardCharsets.US_ASCII));
+      tls.getOutputStream().flush();
+      answered = tls.getInputStream().read() >= 0;
+    } catch (java.net.SocketTimeoutException e) {
+      return; // no answer either way: the connection attempt reports what happens
+    } catch (SSLException | java.net.SocketException e) {
+      answered = false; // the server's alert, or its reset of the connection
+    }
+    if (!answered) {
+      throw new AuthenticationException(
+          "TLS handshake with ZooKeeper at "
+              + server
+              + " failed: "
+              + (security.keystore().isPresent()
+                  ? "the server did not accept this connection's client certificate (is it"
+                      + " signed by a CA the server trusts?)"
+                  : "the server requires a client certificate and this connection has none"
+                      + " (zookeeper.ssl.keyStore.location)"));
     }
   }
 
@@ -185,6 +248,11 @@ public final class ZooKeeperTransport implements AutoCloseable {
       return "the server closed the connection during the handshake (is the port plaintext, or"
           + " does the server require a client certificate?)";
     }
+    if (message.contains("bad_certificate")
+        || message.contains("certificate_required")
+        || message.contains("certificate_unknown")) {
+      return "the server did not accept the client certificate, or requires one (" + message + ")";
+    }
     if (message.contains("Unsupported or unrecognized SSL message")
         || message.contains("plaintext connection")) {
       return "the server does not speak TLS on this port";
@@ -193,24 +261,38 @@ public final class ZooKeeperTransport implements AutoCloseable {
   }
 
   private static SSLContext sslContext(
-      ZooKeeperSecurity security, String trustPassword, String keyPassword) {
+      ZooKeeperSecurity security, String trustPassword, CertificateRequests keys) {
     Path truststorePath = security.truststore().orElseThrow();
     try {
       KeyStore trust = load(truststorePath, trustPassword);
       TrustManagerFactory trustFactory =
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       trustFactory.init(trust);
-      KeyManager[] keys = null;
-      if (security.keystore().isPresent()) {
-        KeyStore keyStore = load(security.keystore().get(), keyPassword);
-        KeyManagerFactory keyFactory =
-            KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keyFactory.init(keyStore, keyPassword != null ? keyPassword.toCharArray() : new char[0]);
-        keys = keyFactory.getKeyManagers();
-      }
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(keys, trustFactory.getTrustManagers(), null);
+      context.init(new KeyManager[] {keys}, trustFactory.getTrustManagers(), null);
       return context;
+    } catch (GeneralSecurityException e) {
+      throw new InvalidInputException("cannot use the TLS stores: " + e.getMessage());
+    }
+  }
+
+  /** The key manager of the connection's keystore; none without one. */
+  private static X509ExtendedKeyManager keyManager(ZooKeeperSecurity security, String password) {
+    if (security.keystore().isEmpty()) {
+      return null;
+    }
+    try {
+      KeyStore keyStore = load(security.keystore().get(), password);
+      KeyManagerFactory keyFactory =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      keyFactory.init(keyStore, password != null ? password.toCharArray() : new char[0]);
+      for (KeyManager manager : keyFactory.getKeyManagers()) {
+        if (manager instanceof X509ExtendedKeyManager) {
+          return (X509ExtendedKeyManager) manager;
+        }
+      }
+      throw new InvalidInputException(
+          "keystore " + security.keystore().get() + " holds no X.509 key");
     } catch (GeneralSecurityException e) {
       throw new InvalidInputException("cannot use the TLS stores: " + e.getMessage());
     }
