@@ -18,15 +18,8 @@ import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.embedded.EmbeddedSecurity;
 import dev.pipekeeper.embedded.EmbeddedZooKeeper;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
-import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLServerSocket;
-import javax.net.ssl.SSLSocket;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 import org.junit.jupiter.api.AfterAll;
@@ -185,32 +178,9 @@ class ClientCertificateIT {
    */
   @Test
   void aServerThatRequiresACertificateIsNamedWhenTheConnectionHasNone() throws Exception {
-    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    char[] password = security.storePassword().toCharArray();
-    keys.init(KeyStore.getInstance(security.serverKeystore().toFile(), password), password);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(keys.getKeyManagers(), null, null);
-    try (SSLServerSocket server =
-        (SSLServerSocket)
-            context
-                .getServerSocketFactory()
-                .createServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      server.setNeedClientAuth(true);
-      Thread acceptor =
-          new Thread(
-              () -> {
-                while (!server.isClosed()) {
-                  try (SSLSocket socket = (SSLSocket) server.accept()) {
-                    socket.getInputStream().read(); // the handshake, refused
-                  } catch (IOException e) {
-                    // the refusal, or the client went away
-                  }
-                }
-              },
-              "certificate-requiring-server");
-      acceptor.setDaemon(true);
-      acceptor.start();
-      String address = "127.0.0.1:" + server.getLocalPort();
+    try (BareTlsServer server =
+        new BareTlsServer(security.serverKeystore(), security.storePassword(), true)) {
+      String address = server.address();
       assertThatThrownBy(
               () ->
                   Pipekeeper.builder()

@@ -30,19 +30,12 @@ import dev.pipekeeper.core.security.internal.ZooKeeperTransport;
 import dev.pipekeeper.embedded.EmbeddedSecurity;
 import dev.pipekeeper.embedded.EmbeddedZooKeeper;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
-import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLServerSocket;
-import javax.net.ssl.SSLSocket;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooDefs;
@@ -147,32 +140,9 @@ class SecuredZooKeeperIT {
   @Test
   void aCertificateThatDoesNotNameTheHostIsRefusedUnlessVerificationIsOff() throws Exception {
     // A TLS server whose certificate (the CA's own, CN=writer) names no host at all.
-    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    char[] password = security.storePassword().toCharArray();
-    keys.init(KeyStore.getInstance(security.keystore("writer").toFile(), password), password);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(keys.getKeyManagers(), null, null);
-    try (SSLServerSocket server =
-        (SSLServerSocket)
-            context
-                .getServerSocketFactory()
-                .createServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Thread acceptor =
-          new Thread(
-              () -> {
-                while (!server.isClosed()) {
-                  try (SSLSocket socket = (SSLSocket) server.accept()) {
-                    socket.startHandshake();
-                    socket.getInputStream().read(); // until the client gives up
-                  } catch (IOException e) {
-                    // the client refused the certificate, or went away
-                  }
-                }
-              },
-              "misnamed-tls-server");
-      acceptor.setDaemon(true);
-      acceptor.start();
-      String address = "127.0.0.1:" + server.getLocalPort();
+    try (BareTlsServer server =
+        new BareTlsServer(security.keystore("writer"), security.storePassword(), false)) {
+      String address = server.address();
 
       assertThatThrownBy(
               () ->
