@@ -42,6 +42,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -72,6 +73,7 @@ final class DefaultKafkaProbe implements KafkaProbe {
   private KafkaConsumer<byte[], byte[]> consumer;
   private boolean timestampsFailing;
   private Boolean reachable;
+  private Map<String, String> refusedBefore = Map.of();
 
   DefaultKafkaProbe(KafkaProbeSettings settings) {
     this.bootstrapServers = settings.bootstrapServers();
@@ -99,7 +101,10 @@ final class DefaultKafkaProbe implements KafkaProbe {
     Instant at = clock.instant();
     ProbeReport report;
     try {
-      report = new ProbeReport(SYSTEM, true, Optional.empty(), ask(groups, deadline), at);
+      Map<String, String> refused = new TreeMap<>();
+      report =
+          new ProbeReport(
+              SYSTEM, true, Optional.empty(), ask(groups, deadline, refused), refused, at);
     } catch (Unanswered e) {
       // A client that worked and then failed is replaced (its connections may be stuck on a
       // broker that went away); a new one that never got an answer keeps trying to bootstrap,
@@ -175,7 +180,12 @@ final class DefaultKafkaProbe implements KafkaProbe {
     }
   }
 
-  private Map<String, Map<String, PartitionOffsets>> ask(Set<String> groups, long deadline)
+  /**
+   * The offsets of {@code groups}; what the cluster refuses this principal (a group or a topic it
+   * may not DESCRIBE) goes to {@code refused}, by resource, and the rest is still asked.
+   */
+  private Map<String, Map<String, PartitionOffsets>> ask(
+      Set<String> groups, long deadline, Map<String, String> refused)
       throws Unanswered, InterruptedException {
     Admin client = admin();
     int ms = (int) Math.max(1, timeout.toMillis());
@@ -201,12 +211,18 @@ final class DefaultKafkaProbe implements KafkaProbe {
     Map<String, Map<TopicPartition, Long>> committed = new TreeMap<>();
     Set<TopicPartition> partitions = new HashSet<>();
     for (String group : new TreeSet<>(groups)) {
-      Optional<Map<TopicPartition, OffsetAndMetadata>> found =
-          await(
-              committedResult.partitionsToOffsetAndMetadata(group),
-              deadline,
-              "the committed offsets of group " + group,
-              GroupIdNotFoundException.class);
+      Optional<Map<TopicPartition, OffsetAndMetadata>> found;
+      try {
+        found =
+            await(
+                committedResult.partitionsToOffsetAndMetadata(group),
+                deadline,
+                "the committed offsets of group " + group,
+                GroupIdNotFoundException.class);
+      } catch (Refused e) {
+        refused.put("group " + group, e.reason());
+        continue;
+      }
       Map<TopicPartition, Long> offsets = new HashMap<>();
       found.ifPresent(
           map ->
@@ -225,7 +241,7 @@ final class DefaultKafkaProbe implements KafkaProbe {
       return Map.of();
     }
 
-    Map<TopicPartition, Long> ends = endOffsets(client, partitions, deadline);
+    Map<TopicPartition, Long> ends = endOffsets(client, partitions, deadline, refused);
     Map<TopicPartition, OldestRecords.Stamp> oldest = oldestUnconsumed(committed, ends, deadline);
     Map<String, Map<String, PartitionOffsets>> report = new TreeMap<>();
     committed.forEach(
@@ -254,7 +270,7 @@ final class DefaultKafkaProbe implements KafkaProbe {
 
   /** The last stable offsets of the partitions that still exist, in one request. */
   private Map<TopicPartition, Long> endOffsets(
-      Admin client, Set<TopicPartition> partitions, long deadline)
+      Admin client, Set<TopicPartition> partitions, long deadline, Map<String, String> refused)
       throws Unanswered, InterruptedException {
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
     for (TopicPartition partition : partitions) {
@@ -265,12 +281,16 @@ final class DefaultKafkaProbe implements KafkaProbe {
     ListOffsetsResult result = client.listOffsets(latest, options);
     Map<TopicPartition, Long> ends = new HashMap<>();
     for (TopicPartition partition : partitions) {
-      await(
-              result.partitionResult(partition),
-              deadline,
-              "the end offset of " + partition,
-              UnknownTopicOrPartitionException.class)
-          .ifPresent(info -> ends.put(partition, info.offset()));
+      try {
+        await(
+                result.partitionResult(partition),
+                deadline,
+                "the end offset of " + partition,
+                UnknownTopicOrPartitionException.class)
+            .ifPresent(info -> ends.put(partition, info.offset()));
+      } catch (Refused e) {
+        refused.putIfAbsent("topic " + partition.topic(), e.reason());
+      }
     }
     return ends;
   }
@@ -347,6 +367,9 @@ final class DefaultKafkaProbe implements KafkaProbe {
       if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {
         throw new Unanswered(what + " did not answer within " + Durations.format(timeout));
       }
+      if (cause instanceof AuthorizationException) {
+        throw new Refused(what, Reasons.of(cause));
+      }
       throw new Unanswered(what + ": " + Reasons.of(cause));
     }
   }
@@ -395,6 +418,20 @@ final class DefaultKafkaProbe implements KafkaProbe {
   }
 
   private void logChange(ProbeReport report) {
+    if (report.reachable()) {
+      report
+          .refused()
+          .forEach(
+              (resource, reason) -> {
+                if (!reason.equals(refusedBefore.get(resource))) {
+                  LOG.warn("Kafka probe: Kafka refused {}: {}", resource, reason);
+                }
+              });
+      refusedBefore.keySet().stream()
+          .filter(resource -> !report.refused().containsKey(resource))
+          .forEach(resource -> LOG.info("Kafka probe: Kafka allows {} again", resource));
+      refusedBefore = report.refused();
+    }
     if (reachable == null || reachable != report.reachable()) {
       if (!report.reachable()) {
         LOG.warn("Kafka probe: Kafka is unreachable: {}", report.error().orElse("no answer"));
@@ -440,7 +477,28 @@ final class DefaultKafkaProbe implements KafkaProbe {
   }
 
   /** Kafka did not answer, or refused; the message is the report's reason. */
-  private static final class Unanswered extends Exception {
+  /**
+   * The cluster answered and refused this principal one resource (an {@link
+   * AuthorizationException}): what was asked before and after still counts. Outside the per-group
+   * and per-partition asks, where it is caught, it is the probe's failure, as an {@link Unanswered}
+   * is.
+   */
+  private static final class Refused extends Unanswered {
+    private static final long serialVersionUID = 1L;
+
+    private final String reason;
+
+    Refused(String what, String reason) {
+      super(what + ": " + reason);
+      this.reason = reason;
+    }
+
+    String reason() {
+      return reason;
+    }
+  }
+
+  private static class Unanswered extends Exception {
     private static final long serialVersionUID = 1L;
 
     Unanswered(String message) {

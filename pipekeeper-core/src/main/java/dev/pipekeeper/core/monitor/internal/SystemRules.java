@@ -13,6 +13,7 @@ import dev.pipekeeper.core.monitor.internal.AlertLifecycle.RuleResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The rules about the systems the monitor depends on: {@code zookeeper} (each server's {@code
@@ -100,7 +101,22 @@ final class SystemRules {
       return RuleResult.unknown(rule);
     }
     if (kafka.reachable()) {
-      return RuleResult.of(rule, List.of());
+      // Refused is not down: one condition per resource the probe may not see.
+      List<Condition> refused = new ArrayList<>();
+      new TreeMap<>(kafka.refused())
+          .forEach(
+              (resource, reason) ->
+                  refused.add(
+                      new Condition(
+                          key(rule, probe, resource),
+                          labels("system", probe, "resource", resource),
+                          "Kafka refused the monitor's probe "
+                              + resource
+                              + " ("
+                              + reason
+                              + "); its lag is not watched until the probe's principal may"
+                              + " DESCRIBE it")));
+      return RuleResult.of(rule, refused);
     }
     return RuleResult.of(
         rule,

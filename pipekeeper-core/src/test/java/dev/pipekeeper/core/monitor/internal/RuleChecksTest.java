@@ -72,6 +72,38 @@ class RuleChecksTest {
                 "kafka/kafka", Map.of("system", "kafka"), "Kafka is unreachable: timed out"));
   }
 
+  @Test
+  void aKafkaThatAnswersButRefusesTheProbeAGroupIsNotUnreachable() {
+    Rule kafka = Rule.of("kafka", new Rule.Kafka());
+    ProbeReport refused =
+        new ProbeReport(
+            Rule.Kafka.PROBE,
+            true,
+            Optional.empty(),
+            Map.of(),
+            Map.of("group ingester", "GroupAuthorizationException: Not authorized"),
+            NOW);
+    RuleResult result =
+        new RuleEvaluator()
+            .evaluate(List.of(kafka), inputs(Map.of(Rule.Kafka.PROBE, refused)), Map.of())
+            .get(0);
+    assertThat(result.conditions())
+        .containsExactly(
+            new Condition(
+                "kafka/kafka/group ingester",
+                Map.of("system", "kafka", "resource", "group ingester"),
+                "Kafka refused the monitor's probe group ingester (GroupAuthorizationException:"
+                    + " Not authorized); its lag is not watched until the probe's principal may"
+                    + " DESCRIBE it"));
+    ProbeReport answered = new ProbeReport(Rule.Kafka.PROBE, true, Optional.empty(), Map.of(), NOW);
+    assertThat(
+            new RuleEvaluator()
+                .evaluate(List.of(kafka), inputs(Map.of(Rule.Kafka.PROBE, answered)), Map.of())
+                .get(0)
+                .conditions())
+        .isEmpty();
+  }
+
   private static MonitorInputs inputs(Map<String, ProbeReport> probes) {
     return new MonitorInputs(
         NOW,
