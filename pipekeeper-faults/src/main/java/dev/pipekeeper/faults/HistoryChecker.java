@@ -1,0 +1,285 @@
+package dev.pipekeeper.faults;
+
+import dev.pipekeeper.faults.HistoryEvent.Kind;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Judges a scenario's history after the run. Each invariant is stated in the order ZooKeeper gave
+ * the events (epochs, generations, store versions, fencing tokens), never in the processes' wall
+ * clocks, which a paused process's are not.
+ *
+ * <ul>
+ *   <li>{@value #DOUBLE_LEADER}: one epoch of a role granted to two processes;
+ *   <li>{@value #EPOCH_REGRESSED}: a process granted a role with an epoch not above its previous
+ *       one;
+ *   <li>{@value #STALE_PUBLICATION}: a generation of a group's assignment published twice, or under
+ *       an older epoch than an earlier generation (a deposed leader overwrote its successor);
+ *   <li>{@value #TOKEN_REUSED}: one fencing token of a lock handed to two processes;
+ *   <li>{@value #STALE_WRITE}: a store accepted a write under a token older than one it had
+ *       accepted before, or two writes made the same version;
+ *   <li>{@value #DUPLICATE}, {@value #MISSING} and {@value #UNEXPECTED}: in an exactly-once output
+ *       ({@link #checkOutput}).
+ * </ul>
+ */
+public final class HistoryChecker {
+  public static final String DOUBLE_LEADER = "double-leader";
+  public static final String EPOCH_REGRESSED = "epoch-regressed";
+  public static final String STALE_PUBLICATION = "stale-publication";
+  public static final String TOKEN_REUSED = "token-reused";
+  public static final String STALE_WRITE = "stale-write";
+  public static final String DUPLICATE = "duplicate";
+  public static final String MISSING = "missing";
+  public static final String UNEXPECTED = "unexpected";
+
+  /** A broken invariant: which, and what shows it. */
+  public record Violation(String invariant, String detail) {
+    @Override
+    public String toString() {
+      return invariant + ": " + detail;
+    }
+  }
+
+  /**
+   * What the check found.
+   *
+   * @param violations every broken invariant, empty when the run is correct
+   * @param counts how many events of each kind were judged, for the published figures
+   */
+  public record Report(List<Violation> violations, Map<String, Long> counts) {
+    public Report {
+      violations = List.copyOf(violations);
+      counts = Map.copyOf(counts);
+    }
+
+    public boolean passed() {
+      return violations.isEmpty();
+    }
+
+    /** Only the violations of {@code invariant}. */
+    public List<Violation> of(String invariant) {
+      return violations.stream().filter(v -> v.invariant().equals(invariant)).toList();
+    }
+  }
+
+  private HistoryChecker() {}
+
+  /** Checks the coordination invariants of {@code history}. */
+  public static Report check(History history) {
+    List<Violation> violations = new ArrayList<>();
+    Map<String, Long> counts = new TreeMap<>();
+    for (HistoryEvent e : history.events()) {
+      counts.merge(e.kind().name().toLowerCase(java.util.Locale.ROOT), 1L, Long::sum);
+    }
+    grants(history.events(), violations);
+    publications(history.events(), violations);
+    locks(history.events(), violations);
+    stores(history.events(), violations);
+    return new Report(violations, counts);
+  }
+
+  private static void grants(List<HistoryEvent> events, List<Violation> violations) {
+    Map<String, Map<Long, TreeSet<String>>> holders = new TreeMap<>();
+    Map<String, Long> lastOfProcess = new HashMap<>();
+    for (HistoryEvent e : events) { // by process, then sequence
+      if (e.kind() != Kind.GRANTED) {
+        continue;
+      }
+      holders
+          .computeIfAbsent(e.resource(), r -> new TreeMap<>())
+          .computeIfAbsent(e.token(), t -> new TreeSet<>())
+          .add(e.process());
+      String key = e.process() + "\u0000" + e.resource();
+      Long before = lastOfProcess.put(key, e.token());
+      if (before != null && e.token() <= before) {
+        violations.add(
+            new Violation(
+                EPOCH_REGRESSED,
+                e.process()
+                    + " was granted role "
+                    + e.resource()
+                    + " with epoch "
+                    + e.token()
+                    + " after epoch "
+                    + before));
+      }
+    }
+    holders.forEach(
+        (role, byEpoch) ->
+            byEpoch.forEach(
+                (epoch, processes) -> {
+                  if (processes.size() > 1) {
+                    violations.add(
+                        new Violation(
+                            DOUBLE_LEADER,
+                            "role " + role + " epoch " + epoch + " granted to " + processes));
+                  }
+                }));
+  }
+
+  private static void publications(List<HistoryEvent> events, List<Violation> violations) {
+    Map<String, List<HistoryEvent>> byGroup = byResource(events, Kind.PUBLISHED);
+    byGroup.forEach(
+        (group, published) -> {
+          published.sort(Comparator.comparingLong(HistoryEvent::order));
+          HistoryEvent newest = null; // the publication with the greatest epoch so far
+          HistoryEvent previous = null;
+          for (HistoryEvent e : published) {
+            if (previous != null && previous.order() == e.order()) {
+              violations.add(
+                  new Violation(
+                      STALE_PUBLICATION,
+                      "group "
+                          + group
+                          + " generation "
+                          + e.order()
+                          + " published twice, by "
+                          + previous.process()
+                          + " (epoch "
+                          + previous.token()
+                          + ") and "
+                          + e.process()
+                          + " (epoch "
+                          + e.token()
+                          + ")"));
+            } else if (newest != null && e.token() < newest.token()) {
+              violations.add(
+                  new Violation(
+                      STALE_PUBLICATION,
+                      "group "
+                          + group
+                          + " generation "
+                          + e.order()
+                          + " published by "
+                          + e.process()
+                          + " under epoch "
+                          + e.token()
+                          + " after generation "
+                          + newest.order()
+                          + " under epoch "
+                          + newest.token()));
+            }
+            if (newest == null || e.token() > newest.token()) {
+              newest = e;
+            }
+            previous = e;
+          }
+        });
+  }
+
+  private static void locks(List<HistoryEvent> events, List<Violation> violations) {
+    byResource(events, Kind.LOCKED)
+        .forEach(
+            (lock, acquired) -> {
+              Map<Long, TreeSet<String>> byToken = new TreeMap<>();
+              for (HistoryEvent e : acquired) {
+                byToken.computeIfAbsent(e.token(), t -> new TreeSet<>()).add(e.process());
+              }
+              byToken.forEach(
+                  (token, processes) -> {
+                    if (processes.size() > 1) {
+                      violations.add(
+                          new Violation(
+                              TOKEN_REUSED,
+                              "lock " + lock + " token " + token + " handed to " + processes));
+                    }
+                  });
+            });
+  }
+
+  private static void stores(List<HistoryEvent> events, List<Violation> violations) {
+    byResource(events, Kind.STORE_WRITE)
+        .forEach(
+            (store, writes) -> {
+              writes.sort(Comparator.comparingLong(HistoryEvent::order));
+              HistoryEvent newest = null;
+              HistoryEvent previous = null;
+              for (HistoryEvent e : writes) {
+                if (previous != null && previous.order() == e.order()) {
+                  violations.add(
+                      new Violation(
+                          STALE_WRITE,
+                          "store "
+                              + store
+                              + " version "
+                              + e.order()
+                              + " made by two writes ("
+                              + previous.process()
+                              + ", "
+                              + e.process()
+                              + ")"));
+                } else if (newest != null && e.token() < newest.token()) {
+                  violations.add(
+                      new Violation(
+                          STALE_WRITE,
+                          "store "
+                              + store
+                              + " accepted token "
+                              + e.token()
+                              + " from "
+                              + e.process()
+                              + " at version "
+                              + e.order()
+                              + " after token "
+                              + newest.token()
+                              + " at version "
+                              + newest.order()));
+                }
+                if (newest == null || e.token() > newest.token()) {
+                  newest = e;
+                }
+                previous = e;
+              }
+            });
+  }
+
+  private static Map<String, List<HistoryEvent>> byResource(List<HistoryEvent> events, Kind kind) {
+    Map<String, List<HistoryEvent>> by = new TreeMap<>();
+    for (HistoryEvent e : events) {
+      if (e.kind() == kind) {
+        by.computeIfAbsent(e.resource(), r -> new ArrayList<>()).add(e);
+      }
+    }
+    return by;
+  }
+
+  /**
+   * Checks an exactly-once output: every expected record once, nothing else.
+   *
+   * @param expected the records the input should give, each once
+   * @param observed the records read from the output (read_committed), in any order
+   */
+  public static Report checkOutput(Collection<String> expected, Collection<String> observed) {
+    Map<String, Integer> seen = new LinkedHashMap<>();
+    for (String record : observed) {
+      seen.merge(record, 1, Integer::sum);
+    }
+    List<Violation> violations = new ArrayList<>();
+    seen.forEach(
+        (record, times) -> {
+          if (times > 1) {
+            violations.add(new Violation(DUPLICATE, record + " came " + times + " times"));
+          }
+        });
+    TreeSet<String> wanted = new TreeSet<>(expected);
+    for (String record : wanted) {
+      if (!seen.containsKey(record)) {
+        violations.add(new Violation(MISSING, record + " never came"));
+      }
+    }
+    for (String record : seen.keySet()) {
+      if (!wanted.contains(record)) {
+        violations.add(new Violation(UNEXPECTED, record + " came and was not expected"));
+      }
+    }
+    return new Report(
+        violations, Map.of("expected", (long) expected.size(), "observed", (long) observed.size()));
+  }
+}
