@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * Processes contending for one role and one lock ({@link FaultWorker}) on a three-server ZooKeeper
  * ensemble, under faults drawn from a seeded random schedule: a worker killed with {@code kill -9}
  * and restarted; the leader paused ({@code SIGSTOP}) past its session timeout and resumed; a
- * worker's ZooKeeper traffic cut at its proxies and restored; one ZooKeeper server stopped and
- * restarted. After each fault the scenario waits for the role to be published under again (a
- * bounded wait: missing it is a violation of its own). Then the history is checked.
+ * worker's ZooKeeper traffic cut at its proxies and restored; one ZooKeeper server, or two (the
+ * quorum lost), stopped and restarted. After each fault the scenario waits for the role to be
+ * published under again (a bounded wait: missing it is a violation of its own). Then the history is
+ * checked.
  */
 public final class LeaderLockScenario {
   private static final Logger LOG = LoggerFactory.getLogger(LeaderLockScenario.class);
@@ -38,7 +39,9 @@ public final class LeaderLockScenario {
     KILL_WORKER,
     PAUSE_LEADER,
     PARTITION_WORKER,
-    STOP_ZOOKEEPER_SERVER
+    STOP_ZOOKEEPER_SERVER,
+    /** Two of the three servers: no quorum, so nothing can be written until they are back. */
+    STOP_TWO_ZOOKEEPER_SERVERS
   }
 
   /**
@@ -178,6 +181,30 @@ public final class LeaderLockScenario {
         park(past);
         server.start();
         return "stop ZooKeeper server " + server.id() + " for " + past.toMillis() + " ms";
+      }
+      case STOP_TWO_ZOOKEEPER_SERVERS -> {
+        int spared = 1 + random.nextInt(3);
+        List<ZooKeeperNode> stopped =
+            zk.servers().stream().filter(server -> server.id() != spared).toList();
+        stopped.forEach(ZooKeeperNode::stop);
+        park(past);
+        // Each start returns once its server is in a quorum, which needs the other one too.
+        Thread first = new Thread(stopped.get(0)::start, "fault-restart-" + stopped.get(0).id());
+        first.start();
+        stopped.get(1).start();
+        try {
+          first.join(TimeUnit.SECONDS.toMillis(60));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while restarting ZooKeeper servers", e);
+        }
+        return "stop ZooKeeper servers "
+            + stopped.get(0).id()
+            + " and "
+            + stopped.get(1).id()
+            + " for "
+            + past.toMillis()
+            + " ms";
       }
       default -> throw new IllegalArgumentException(fault.name());
     }
