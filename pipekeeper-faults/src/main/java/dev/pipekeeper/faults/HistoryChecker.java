@@ -86,18 +86,12 @@ public final class HistoryChecker {
   }
 
   private static void grants(List<HistoryEvent> events, List<Violation> violations) {
-    Map<String, Map<Long, TreeSet<String>>> holders = new TreeMap<>();
     Map<String, Long> lastOfProcess = new HashMap<>();
     for (HistoryEvent e : events) { // by process, then sequence
       if (e.kind() != Kind.GRANTED) {
         continue;
       }
-      holders
-          .computeIfAbsent(e.resource(), r -> new TreeMap<>())
-          .computeIfAbsent(e.token(), t -> new TreeSet<>())
-          .add(e.process());
-      String key = e.process() + "\u0000" + e.resource();
-      Long before = lastOfProcess.put(key, e.token());
+      Long before = lastOfProcess.put(e.process() + "\u0000" + e.resource(), e.token());
       if (before != null && e.token() <= before) {
         violations.add(
             new Violation(
@@ -111,75 +105,26 @@ public final class HistoryChecker {
                     + before));
       }
     }
-    holders.forEach(
-        (role, byEpoch) ->
-            byEpoch.forEach(
-                (epoch, processes) -> {
-                  if (processes.size() > 1) {
-                    violations.add(
-                        new Violation(
-                            DOUBLE_LEADER,
-                            "role " + role + " epoch " + epoch + " granted to " + processes));
-                  }
-                }));
-  }
-
-  private static void publications(List<HistoryEvent> events, List<Violation> violations) {
-    Map<String, List<HistoryEvent>> byGroup = byResource(events, Kind.PUBLISHED);
-    byGroup.forEach(
-        (group, published) -> {
-          published.sort(Comparator.comparingLong(HistoryEvent::order));
-          HistoryEvent newest = null; // the publication with the greatest epoch so far
-          HistoryEvent previous = null;
-          for (HistoryEvent e : published) {
-            if (previous != null && previous.order() == e.order()) {
-              violations.add(
-                  new Violation(
-                      STALE_PUBLICATION,
-                      "group "
-                          + group
-                          + " generation "
-                          + e.order()
-                          + " published twice, by "
-                          + previous.process()
-                          + " (epoch "
-                          + previous.token()
-                          + ") and "
-                          + e.process()
-                          + " (epoch "
-                          + e.token()
-                          + ")"));
-            } else if (newest != null && e.token() < newest.token()) {
-              violations.add(
-                  new Violation(
-                      STALE_PUBLICATION,
-                      "group "
-                          + group
-                          + " generation "
-                          + e.order()
-                          + " published by "
-                          + e.process()
-                          + " under epoch "
-                          + e.token()
-                          + " after generation "
-                          + newest.order()
-                          + " under epoch "
-                          + newest.token()));
-            }
-            if (newest == null || e.token() > newest.token()) {
-              newest = e;
-            }
-            previous = e;
-          }
-        });
+    oneHolderPerToken(events, Kind.GRANTED, DOUBLE_LEADER, "role", "epoch", violations);
   }
 
   private static void locks(List<HistoryEvent> events, List<Violation> violations) {
-    byResource(events, Kind.LOCKED)
+    oneHolderPerToken(events, Kind.LOCKED, TOKEN_REUSED, "lock", "token", violations);
+  }
+
+  /** Each token of a resource ({@code kind} events) went to one process only. */
+  private static void oneHolderPerToken(
+      List<HistoryEvent> events,
+      Kind kind,
+      String invariant,
+      String resourceNoun,
+      String tokenNoun,
+      List<Violation> violations) {
+    byResource(events, kind)
         .forEach(
-            (lock, acquired) -> {
+            (resource, granted) -> {
               Map<Long, TreeSet<String>> byToken = new TreeMap<>();
-              for (HistoryEvent e : acquired) {
+              for (HistoryEvent e : granted) {
                 byToken.computeIfAbsent(e.token(), t -> new TreeSet<>()).add(e.process());
               }
               byToken.forEach(
@@ -187,50 +132,73 @@ public final class HistoryChecker {
                     if (processes.size() > 1) {
                       violations.add(
                           new Violation(
-                              TOKEN_REUSED,
-                              "lock " + lock + " token " + token + " handed to " + processes));
+                              invariant,
+                              resourceNoun
+                                  + " "
+                                  + resource
+                                  + " "
+                                  + tokenNoun
+                                  + " "
+                                  + token
+                                  + " granted to "
+                                  + processes));
                     }
                   });
             });
   }
 
+  private static void publications(List<HistoryEvent> events, List<Violation> violations) {
+    ordered(events, Kind.PUBLISHED, STALE_PUBLICATION, "group", "generation", "epoch", violations);
+  }
+
   private static void stores(List<HistoryEvent> events, List<Violation> violations) {
-    byResource(events, Kind.STORE_WRITE)
+    ordered(events, Kind.STORE_WRITE, STALE_WRITE, "store", "version", "token", violations);
+  }
+
+  /**
+   * Each resource's {@code kind} events, in ZooKeeper's order ({@link HistoryEvent#order()}): no
+   * place in that order taken twice, and no token older than one earlier in it.
+   */
+  private static void ordered(
+      List<HistoryEvent> events,
+      Kind kind,
+      String invariant,
+      String resourceNoun,
+      String orderNoun,
+      String tokenNoun,
+      List<Violation> violations) {
+    byResource(events, kind)
         .forEach(
-            (store, writes) -> {
-              writes.sort(Comparator.comparingLong(HistoryEvent::order));
-              HistoryEvent newest = null;
+            (resource, made) -> {
+              made.sort(Comparator.comparingLong(HistoryEvent::order));
+              String what = resourceNoun + " " + resource + " " + orderNoun + " ";
+              HistoryEvent newest = null; // the greatest token so far
               HistoryEvent previous = null;
-              for (HistoryEvent e : writes) {
+              for (HistoryEvent e : made) {
                 if (previous != null && previous.order() == e.order()) {
                   violations.add(
                       new Violation(
-                          STALE_WRITE,
-                          "store "
-                              + store
-                              + " version "
+                          invariant,
+                          what
                               + e.order()
-                              + " made by two writes ("
-                              + previous.process()
-                              + ", "
-                              + e.process()
-                              + ")"));
+                              + " made twice, by "
+                              + made(previous, tokenNoun)
+                              + " and "
+                              + made(e, tokenNoun)));
                 } else if (newest != null && e.token() < newest.token()) {
                   violations.add(
                       new Violation(
-                          STALE_WRITE,
-                          "store "
-                              + store
-                              + " accepted token "
-                              + e.token()
-                              + " from "
-                              + e.process()
-                              + " at version "
+                          invariant,
+                          what
                               + e.order()
-                              + " after token "
-                              + newest.token()
-                              + " at version "
-                              + newest.order()));
+                              + " made by "
+                              + made(e, tokenNoun)
+                              + " after "
+                              + orderNoun
+                              + " "
+                              + newest.order()
+                              + " by "
+                              + made(newest, tokenNoun)));
                 }
                 if (newest == null || e.token() > newest.token()) {
                   newest = e;
@@ -238,6 +206,10 @@ public final class HistoryChecker {
                 previous = e;
               }
             });
+  }
+
+  private static String made(HistoryEvent e, String tokenNoun) {
+    return e.process() + " (" + tokenNoun + " " + e.token() + ")";
   }
 
   private static Map<String, List<HistoryEvent>> byResource(List<HistoryEvent> events, Kind kind) {

@@ -11,10 +11,6 @@ import dev.pipekeeper.core.UnreachableException;
 import dev.pipekeeper.core.config.ChangeOptions;
 import dev.pipekeeper.core.config.Scope;
 import dev.pipekeeper.core.internal.Connection;
-import dev.pipekeeper.core.leader.Leadership;
-import dev.pipekeeper.core.locks.LockHandle;
-import dev.pipekeeper.core.membership.Member;
-import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.embedded.EmbeddedSecurity;
 import dev.pipekeeper.embedded.EmbeddedZooKeeper;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
@@ -82,23 +78,7 @@ class ClientCertificateIT {
   @Test
   void aCertificateWriterRunsMembershipElectionLocksAndConfig() throws Exception {
     try (Pipekeeper writer = byCertificate(EmbeddedSecurity.WRITER, "x509-primitives")) {
-      Member member = writer.membership().join("orders", MemberInfo.defaults());
-      assertThat(writer.membership().members("orders")).hasSize(1);
-      member.close();
-      Leadership leadership = writer.leadership("nightly").start();
-      try {
-        assertThat(leadership.awaitLease(BOUND)).isPresent();
-      } finally {
-        leadership.close();
-      }
-      try (LockHandle lock = writer.locks().mutex("compaction").acquire(BOUND)) {
-        assertThat(lock).isNotNull();
-      }
-      writer
-          .config()
-          .set(Scope.global(), "batch.size", JSON.readTree("100"), ChangeOptions.by("writer"));
-      assertThat(writer.config().get(Scope.global(), "batch.size").orElseThrow().value())
-          .isEqualTo(JSON.readTree("100"));
+      WriterPrimitives.exercise(writer, BOUND);
     }
   }
 

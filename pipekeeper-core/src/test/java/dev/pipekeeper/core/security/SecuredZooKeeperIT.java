@@ -21,9 +21,6 @@ import dev.pipekeeper.core.ensemble.ServerStatus;
 import dev.pipekeeper.core.health.HealthPublication;
 import dev.pipekeeper.core.health.HealthReport;
 import dev.pipekeeper.core.internal.Connection;
-import dev.pipekeeper.core.leader.Leadership;
-import dev.pipekeeper.core.locks.LockHandle;
-import dev.pipekeeper.core.membership.Member;
 import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.core.monitor.Monitor;
 import dev.pipekeeper.core.security.internal.ZooKeeperTransport;
@@ -298,24 +295,7 @@ class SecuredZooKeeperIT {
   @Test
   void aSecuredWriterRunsMembershipElectionLocksAndConfig() throws Exception {
     try (Pipekeeper writer = connect(as("writer"), "primitives")) {
-      Member member = writer.membership().join("orders", MemberInfo.defaults());
-      assertThat(writer.membership().members("orders")).hasSize(1);
-      member.close();
-      Leadership leadership = writer.leadership("nightly").start();
-      try {
-        assertThat(leadership.awaitLease(BOUND)).isPresent();
-      } finally {
-        leadership.close();
-      }
-      try (LockHandle lock = writer.locks().mutex("compaction").acquire(BOUND)) {
-        assertThat(lock).isNotNull();
-      }
-      ObjectMapper json = new ObjectMapper();
-      writer
-          .config()
-          .set(Scope.global(), "batch.size", json.readTree("100"), ChangeOptions.by("writer"));
-      assertThat(writer.config().get(Scope.global(), "batch.size").orElseThrow().value())
-          .isEqualTo(json.readTree("100"));
+      WriterPrimitives.exercise(writer, BOUND);
     }
   }
 
