@@ -1,0 +1,193 @@
+package dev.pipekeeper.faults;
+
+import dev.pipekeeper.embedded.ChildJvm;
+import dev.pipekeeper.embedded.EmbeddedZooKeeper;
+import dev.pipekeeper.embedded.TcpProxy;
+import dev.pipekeeper.embedded.ZooKeeperNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
+
+/**
+ * The processes of a scenario and the faults done to them: a three-server ZooKeeper ensemble, and
+ * worker JVMs each reaching it through proxies of its own (one per server), so that one worker's
+ * traffic can be cut. A worker prints {@code READY ID} once started and leaves when its standard
+ * input closes. Not thread-safe: the scenario's one thread drives it.
+ */
+final class Fleet implements AutoCloseable {
+  /** The kinds of fault a fleet can suffer. */
+  enum Fault {
+    /** {@code kill -9} of a worker, then a new process with the same id. */
+    KILL_WORKER,
+    /** {@code SIGSTOP} of a worker past its session timeout, then {@code SIGCONT}. */
+    PAUSE_WORKER,
+    /** A worker's ZooKeeper traffic cut at its proxies past its session timeout, then restored. */
+    PARTITION_WORKER,
+    /** One ZooKeeper server stopped, then restarted. */
+    STOP_ZOOKEEPER_SERVER,
+    /** Two of the three: no quorum, so nothing can be written until they are back. */
+    STOP_TWO_ZOOKEEPER_SERVERS
+  }
+
+  private final EmbeddedZooKeeper zk;
+  private final Class<?> main;
+  private final Arguments arguments;
+  private final Map<String, ChildJvm> workers = new LinkedHashMap<>();
+  private final Map<String, List<TcpProxy>> proxies = new LinkedHashMap<>();
+  private int restartsBeforeReady;
+
+  /** A worker's command line. */
+  interface Arguments {
+    /**
+     * The arguments of worker {@code id}, whose connect string through its proxies is {@code
+     * proxied}; {@code direct} is the ensemble's own.
+     */
+    List<String> of(String id, String proxied, String direct);
+  }
+
+  /** Starts the ensemble in {@code dir}; workers run {@code main} with {@code arguments}. */
+  Fleet(Path dir, Class<?> main, Arguments arguments) {
+    this.main = main;
+    this.arguments = arguments;
+    this.zk = EmbeddedZooKeeper.builder().servers(3).quiet(true).dataDir(dir).build().start();
+  }
+
+  /** The ensemble's own connect string (not through any proxy). */
+  String connectString() {
+    return zk.connectString();
+  }
+
+  List<String> ids() {
+    return List.copyOf(workers.keySet());
+  }
+
+  /**
+   * Starts worker {@code id} (again, after a kill), and waits for it to be ready. Like a service
+   * manager, it starts the process again when it exits before it is ready: a member restarted with
+   * a fixed id is refused while its killed predecessor's session lives on (until the session
+   * timeout), and exits.
+   */
+  void start(String id) {
+    List<TcpProxy> own = proxies.get(id);
+    if (own == null) {
+      own = new ArrayList<>();
+      for (ZooKeeperNode server : zk.servers()) {
+        own.add(TcpProxy.start("127.0.0.1", server.clientPort()));
+      }
+      proxies.put(id, own);
+    }
+    String proxied = own.stream().map(TcpProxy::address).collect(Collectors.joining(","));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      ChildJvm worker = ChildJvm.start(main, arguments.of(id, proxied, zk.connectString()));
+      workers.put(id, worker);
+      try {
+        worker.awaitLine("READY", Duration.ofSeconds(60));
+        return;
+      } catch (RuntimeException e) {
+        if (!worker.isAlive() && System.nanoTime() < deadline) {
+          restartsBeforeReady++;
+          park(Duration.ofMillis(500)); // a service manager's restart delay
+          continue;
+        }
+        List<String> lines = worker.lines();
+        throw new IllegalStateException(
+            "worker "
+                + id
+                + " did not start; its last lines: "
+                + lines.subList(Math.max(0, lines.size() - 20), lines.size()),
+            e);
+      }
+    }
+  }
+
+  /** How many times a worker exited before it was ready and was started again. */
+  int restartsBeforeReady() {
+    return restartsBeforeReady;
+  }
+
+  /**
+   * Injects {@code fault}, lasting {@code length} where it lasts, to worker {@code id} where it is
+   * done to a worker; returns what was done, in words.
+   */
+  String inject(Fault fault, String id, Duration length, Random random) {
+    switch (fault) {
+      case KILL_WORKER -> {
+        workers.get(id).kill();
+        start(id);
+        return "kill -9 " + id + " and restart it";
+      }
+      case PAUSE_WORKER -> {
+        ChildJvm worker = workers.get(id);
+        worker.pause();
+        park(length);
+        worker.resume();
+        return "SIGSTOP " + id + " for " + length.toMillis() + " ms";
+      }
+      case PARTITION_WORKER -> {
+        proxies.get(id).forEach(TcpProxy::cut);
+        park(length);
+        proxies.get(id).forEach(TcpProxy::restore);
+        return "cut " + id + "'s ZooKeeper traffic for " + length.toMillis() + " ms";
+      }
+      case STOP_ZOOKEEPER_SERVER -> {
+        ZooKeeperNode server = zk.server(1 + random.nextInt(3));
+        server.stop();
+        park(length);
+        server.start();
+        return "stop ZooKeeper server " + server.id() + " for " + length.toMillis() + " ms";
+      }
+      case STOP_TWO_ZOOKEEPER_SERVERS -> {
+        int spared = 1 + random.nextInt(3);
+        List<ZooKeeperNode> stopped =
+            zk.servers().stream().filter(server -> server.id() != spared).toList();
+        stopped.forEach(ZooKeeperNode::stop);
+        park(length);
+        // Each start returns once its server is in a quorum, which needs the other one too.
+        Thread first = new Thread(stopped.get(0)::start, "fault-restart-" + stopped.get(0).id());
+        first.start();
+        stopped.get(1).start();
+        try {
+          first.join(TimeUnit.SECONDS.toMillis(60));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while restarting ZooKeeper servers", e);
+        }
+        return "stop ZooKeeper servers "
+            + stopped.get(0).id()
+            + " and "
+            + stopped.get(1).id()
+            + " for "
+            + length.toMillis()
+            + " ms";
+      }
+      default -> throw new IllegalArgumentException(fault.name());
+    }
+  }
+
+  /** Lets every worker leave (standard input closed), killing those that do not in time. */
+  void stopWorkers() {
+    for (ChildJvm worker : workers.values()) {
+      worker.stop(Duration.ofSeconds(15));
+    }
+  }
+
+  /** The fault's length: the time a pause or an outage lasts, not a wait for a state. */
+  private static void park(Duration duration) {
+    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(duration.toMillis()));
+  }
+
+  @Override
+  public void close() {
+    workers.values().forEach(ChildJvm::close);
+    proxies.values().forEach(list -> list.forEach(TcpProxy::close));
+    zk.close();
+  }
+}

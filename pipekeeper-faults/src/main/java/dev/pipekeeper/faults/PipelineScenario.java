@@ -1,0 +1,239 @@
+package dev.pipekeeper.faults;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.pipekeeper.embedded.EmbeddedKafka;
+import dev.pipekeeper.faults.Fleet.Fault;
+import dev.pipekeeper.kafka.Mode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.core.ConditionTimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An exactly-once pipeline ({@link PipelineWorker} instances, SINGLETON or PARALLEL) on a
+ * three-server ZooKeeper ensemble and a KRaft broker, fed all along while faults drawn from a
+ * seeded schedule hit its instances and the ensemble ({@link Fleet.Fault}; a pause is done to the
+ * instance that wrote the newest output). Afterwards the whole output is read {@code
+ * read_committed} and checked: every input record exactly once ({@link
+ * HistoryChecker#checkOutput}).
+ */
+public final class PipelineScenario {
+  private static final Logger LOG = LoggerFactory.getLogger(PipelineScenario.class);
+  private static final String INPUT = "faults-in";
+  private static final String OUTPUT = "faults-out";
+
+  /**
+   * How to run.
+   *
+   * @param seed the schedule's seed
+   * @param mode SINGLETON or PARALLEL
+   * @param workers how many instances
+   * @param faults how many faults, one after the other
+   * @param records how many input records, fed at an even pace while the faults run
+   * @param session the instances' session timeout
+   * @param recovery how long, after the last fault, the output may take to be complete
+   * @param dir where the servers' data goes
+   */
+  public record Settings(
+      long seed,
+      Mode mode,
+      int workers,
+      int faults,
+      int records,
+      Duration session,
+      Duration recovery,
+      Path dir) {}
+
+  /**
+   * What a run gave.
+   *
+   * @param output the check of the output
+   * @param injected how many faults of each kind
+   * @param writers how many output records each instance wrote
+   * @param restartsBeforeReady how often a restarted instance exited before it was ready (refused
+   *     while its killed predecessor's session lived on) and was started again
+   */
+  public record Result(
+      HistoryChecker.Report output,
+      Map<String, Integer> injected,
+      Map<String, Integer> writers,
+      int restartsBeforeReady) {
+    public boolean passed() {
+      return output.passed();
+    }
+  }
+
+  private PipelineScenario() {}
+
+  /** Runs the scenario and checks its output. */
+  public static Result run(Settings settings) {
+    LOG.info(
+        "fault scenario pipeline ({}): seed {}, {} instances, {} faults, {} records",
+        settings.mode(),
+        settings.seed(),
+        settings.workers(),
+        settings.faults(),
+        settings.records());
+    Random random = new Random(settings.seed());
+    try (EmbeddedKafka kafka =
+            EmbeddedKafka.builder().dataDir(settings.dir().resolve("kafka")).build().start();
+        Fleet fleet =
+            new Fleet(
+                settings.dir().resolve("zookeeper"),
+                PipelineWorker.class,
+                (id, proxied, direct) ->
+                    List.of(
+                        proxied,
+                        "faults",
+                        kafka.bootstrapServers(),
+                        "faults-" + settings.mode().name().toLowerCase(Locale.ROOT),
+                        id,
+                        INPUT,
+                        OUTPUT,
+                        settings.mode().name(),
+                        Long.toString(settings.session().toMillis())));
+        Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()));
+        KafkaConsumer<String, String> reader = reader(kafka.bootstrapServers())) {
+      admin
+          .createTopics(
+              List.of(new NewTopic(INPUT, 4, (short) 1), new NewTopic(OUTPUT, 4, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+      for (int i = 1; i <= settings.workers(); i++) {
+        fleet.start("w" + i);
+      }
+      reader.subscribe(List.of(OUTPUT));
+      List<String> output = new ArrayList<>();
+      AtomicReference<String> newestWriter = new AtomicReference<>("w1");
+      Thread feeder = feeder(kafka.bootstrapServers(), settings);
+      feeder.start();
+
+      Map<String, Integer> injected = new TreeMap<>();
+      Fault[] kinds = Fault.values();
+      Duration past = settings.session().plusSeconds(1);
+      for (int n = 1; n <= settings.faults(); n++) {
+        read(reader, output, newestWriter);
+        Fault fault = kinds[random.nextInt(kinds.length)];
+        List<String> ids = fleet.ids();
+        String id =
+            fault == Fault.PAUSE_WORKER ? newestWriter.get() : ids.get(random.nextInt(ids.size()));
+        String what = fleet.inject(fault, id, past, random);
+        injected.merge(fault.name(), 1, Integer::sum);
+        LOG.info("fault {}/{}: {}", n, settings.faults(), what);
+      }
+      join(feeder);
+      try {
+        await("the whole output")
+            .atMost(settings.recovery())
+            .pollInterval(Duration.ofMillis(200))
+            .until(() -> read(reader, output, newestWriter) >= settings.records());
+      } catch (ConditionTimeoutException e) {
+        LOG.warn("the output was not complete within {}", settings.recovery());
+      }
+      // A duplicate committed with the last transactions would be here by now.
+      read(reader, output, newestWriter);
+      fleet.stopWorkers();
+
+      List<String> expected = new ArrayList<>();
+      for (int i = 0; i < settings.records(); i++) {
+        expected.add("R-" + i);
+      }
+      Map<String, Integer> writers = new TreeMap<>();
+      List<String> values = new ArrayList<>();
+      for (String line : output) {
+        int space = line.lastIndexOf(' ');
+        values.add(line.substring(0, space));
+        writers.merge(line.substring(space + 1), 1, Integer::sum);
+      }
+      return new Result(
+          HistoryChecker.checkOutput(expected, values),
+          injected,
+          writers,
+          fleet.restartsBeforeReady());
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("the pipeline scenario failed to run: " + e, e);
+    }
+  }
+
+  /** Polls once; returns how many output records were read in all. */
+  private static int read(
+      KafkaConsumer<String, String> reader, List<String> output, AtomicReference<String> newest) {
+    for (ConsumerRecord<String, String> r : reader.poll(Duration.ofMillis(200))) {
+      output.add(r.value());
+      newest.set(r.value().substring(r.value().lastIndexOf(' ') + 1));
+    }
+    return output.size();
+  }
+
+  /** Produces {@code r-0} … at an even pace over about the faults' length. */
+  private static Thread feeder(String bootstrap, Settings settings) {
+    long faultMillis = settings.faults() * (settings.session().toMillis() + 2500);
+    long paceNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1, faultMillis / settings.records()));
+    AtomicInteger sent = new AtomicInteger();
+    Thread feeder =
+        new Thread(
+            () -> {
+              try (KafkaProducer<String, String> producer =
+                  new KafkaProducer<>(
+                      Map.of(
+                          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                          bootstrap,
+                          ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                          true,
+                          ProducerConfig.ACKS_CONFIG,
+                          "all"),
+                      new StringSerializer(),
+                      new StringSerializer())) {
+                for (int i = 0; i < settings.records(); i++) {
+                  producer.send(new ProducerRecord<>(INPUT, "k" + (i % 16), "r-" + i));
+                  sent.incrementAndGet();
+                  LockSupport.parkNanos(paceNanos); // the input's pace, not a wait for a state
+                }
+                producer.flush();
+              }
+            },
+            "faults-feeder");
+    feeder.setDaemon(true);
+    return feeder;
+  }
+
+  private static void join(Thread thread) throws InterruptedException {
+    thread.join(TimeUnit.MINUTES.toMillis(5));
+  }
+
+  private static KafkaConsumer<String, String> reader(String bootstrap) {
+    return new KafkaConsumer<>(
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+            ConsumerConfig.GROUP_ID_CONFIG, "faults-checker",
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+        new StringDeserializer(),
+        new StringDeserializer());
+  }
+}
