@@ -1,5 +1,6 @@
 package dev.pipekeeper.faults;
 
+import dev.pipekeeper.kafka.Mode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +25,8 @@ public final class FaultSuite {
     int faults = 60;
     int workers = 3;
     long sessionMs = 2000;
+    String scenario = "leader-lock";
+    int records = 5000;
     try {
       for (int i = 0; i < args.length; i++) {
         String value = i + 1 < args.length ? args[i + 1] : null;
@@ -32,13 +35,21 @@ public final class FaultSuite {
           case "--faults" -> faults = Integer.parseInt(value);
           case "--workers" -> workers = Integer.parseInt(value);
           case "--session-ms" -> sessionMs = Long.parseLong(value);
+          case "--scenario" -> scenario = value;
+          case "--records" -> records = Integer.parseInt(value);
           default -> throw new IllegalArgumentException("unknown argument " + args[i]);
         }
         i++;
       }
-      if (faults < 1 || workers < 2 || sessionMs < 1000) {
+      if (faults < 1 || workers < 2 || sessionMs < 1000 || records < 1) {
         throw new IllegalArgumentException(
-            "need --faults >= 1, --workers >= 2 and --session-ms >= 1000");
+            "need --faults >= 1, --workers >= 2, --session-ms >= 1000 and --records >= 1");
+      }
+      if (!List.of("leader-lock", "pipeline-singleton", "pipeline-parallel").contains(scenario)) {
+        throw new IllegalArgumentException(
+            "unknown --scenario "
+                + scenario
+                + " (leader-lock, pipeline-singleton, pipeline-parallel)");
       }
     } catch (IllegalArgumentException | NullPointerException e) {
       System.err.println("faults: " + e.getMessage());
@@ -46,6 +57,21 @@ public final class FaultSuite {
     }
     Path dir = Files.createTempDirectory("pipekeeper-faults-");
     System.out.println("seed " + seed + " (replay: --seed " + seed + "), data in " + dir);
+    boolean passed =
+        scenario.equals("leader-lock")
+            ? leaderLock(seed, workers, faults, sessionMs, dir)
+            : pipeline(
+                seed,
+                scenario.equals("pipeline-singleton") ? Mode.SINGLETON : Mode.PARALLEL,
+                workers,
+                faults,
+                records,
+                sessionMs,
+                dir);
+    System.exit(passed ? 0 : 1);
+  }
+
+  private static boolean leaderLock(long seed, int workers, int faults, long sessionMs, Path dir) {
     LeaderLockScenario.Result result =
         LeaderLockScenario.run(
             new LeaderLockScenario.Settings(
@@ -63,15 +89,37 @@ public final class FaultSuite {
     }
     result.skippedLines().forEach(line -> System.out.println("skipped: " + line));
     result.stalls().forEach(stall -> System.out.println("STALL " + stall));
-    result.report().violations().forEach(v -> System.out.println("VIOLATION " + v));
+    return verdict(result.report(), result.stalls().size());
+  }
+
+  private static boolean pipeline(
+      long seed, Mode mode, int workers, int faults, int records, long sessionMs, Path dir) {
+    PipelineScenario.Result result =
+        PipelineScenario.run(
+            new PipelineScenario.Settings(
+                seed,
+                mode,
+                workers,
+                faults,
+                records,
+                Duration.ofMillis(sessionMs),
+                Duration.ofSeconds(120),
+                dir));
+    System.out.println("faults injected: " + result.injected());
+    System.out.println("output: " + result.output().counts() + ", written by " + result.writers());
     System.out.println(
-        result.passed()
+        "restarts refused while the killed predecessor's session lived: "
+            + result.restartsBeforeReady());
+    return verdict(result.output(), 0);
+  }
+
+  private static boolean verdict(HistoryChecker.Report report, int stalls) {
+    report.violations().forEach(v -> System.out.println("VIOLATION " + v));
+    boolean passed = report.passed() && stalls == 0;
+    System.out.println(
+        passed
             ? "PASSED: 0 violations, 0 stalls"
-            : "FAILED: "
-                + result.report().violations().size()
-                + " violations, "
-                + result.stalls().size()
-                + " stalls");
-    System.exit(result.passed() ? 0 : 1);
+            : "FAILED: " + report.violations().size() + " violations, " + stalls + " stalls");
+    return passed;
   }
 }
