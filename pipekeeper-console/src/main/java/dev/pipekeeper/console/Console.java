@@ -7,8 +7,11 @@ import java.net.URI;
  * The operator console of one Pipekeeper connection: a read-only REST API under {@code /api/v1},
  * its OpenAPI document at {@code /api/openapi.json}, and a stream of server-sent events at {@code
  * /api/v1/events} fed by the watches the connection holds. See docs/console.md.
+ * <!-- example-context: Pipekeeper pk -->
  *
  * <pre>{@code
+ * import dev.pipekeeper.console.Console;
+ *
  * try (Console console = Console.builder(pk).port(8080).build().start()) {
  *   System.out.println("console at " + console.url());
  * }

@@ -195,6 +195,12 @@ class ConsoleIT {
         JsonNode skipped = find(listing.path("skipped"), "name", "broken.key");
         assertThat(skipped.path("reason").asText()).isNotBlank();
 
+        Answer unreadable = get(console, c + "/config/keys/broken.key");
+        assertError(unreadable, 500, "failed");
+        assertThat(unreadable.json().path("message").asText())
+            .contains("broken.key")
+            .doesNotContain("{not json");
+
         JsonNode entry = ok(console, c + "/config/keys/alert.threshold");
         assertThat(entry.path("value").asDouble()).isEqualTo(0.8);
         assertThat(entry.path("version").asInt()).isEqualTo(1); // its znode version: 0, then 1
