@@ -1,7 +1,7 @@
 package dev.pipekeeper.app.cli;
 
 import dev.pipekeeper.console.views.Views;
-import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.NotFoundException;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.config.ConfigEntry;
 import dev.pipekeeper.core.config.ConfigKeys;
@@ -41,8 +41,7 @@ final class ConfigGetCommand implements Callable<Integer> {
       entry =
           pk.config()
               .get(scope, key)
-              .orElseThrow(
-                  () -> new InvalidInputException("config " + scope + " has no key " + key));
+              .orElseThrow(() -> new NotFoundException("config " + scope + " has no key " + key));
       secret = entry.secret();
     }
     output.print(
