@@ -8,12 +8,10 @@ import dev.pipekeeper.core.NotFoundException;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.PipekeeperException;
 import dev.pipekeeper.core.UnreachableException;
-import dev.pipekeeper.core.config.AppliedConfig;
 import dev.pipekeeper.core.config.ConfigEntry;
 import dev.pipekeeper.core.config.ConfigKeys;
 import dev.pipekeeper.core.config.Configuration;
 import dev.pipekeeper.core.config.Scope;
-import dev.pipekeeper.core.membership.MemberRecord;
 import dev.pipekeeper.core.monitor.Alert;
 import dev.pipekeeper.core.monitor.AlertState;
 import dev.pipekeeper.core.monitor.RuleSet;
@@ -81,15 +79,13 @@ final class Api {
     send(ctx, groups());
   }
 
-  /** {@code GET .../groups/{group}/members}: with the config versions each member applied. */
+  /**
+   * {@code GET .../groups/{group}/members}: with the config versions each member applied, and the
+   * member nodes that are no record, one item each.
+   */
   void members(Context ctx) {
     String group = group(ctx);
-    Map<String, AppliedConfig> applied = pk.config().applied();
-    List<Object> members = new ArrayList<>();
-    for (MemberRecord member : pk.inspector().members(group)) {
-      members.add(Views.member(member, Optional.ofNullable(applied.get(member.id()))));
-    }
-    send(ctx, members);
+    send(ctx, Views.members(pk.inspector().memberListing(group), pk.config().applied()));
   }
 
   /** {@code GET .../groups/{group}/units}. */

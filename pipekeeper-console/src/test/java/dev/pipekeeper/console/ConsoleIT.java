@@ -151,8 +151,11 @@ class ConsoleIT {
         assertThat(ok(console, c).path("groups").toString()).contains("orders");
         assertThat(ok(console, c + "/groups").toString()).contains("orders");
 
-        JsonNode members = ok(console, c + "/groups/orders/members");
+        JsonNode listed = ok(console, c + "/groups/orders/members");
+        JsonNode members = listed.path("members");
         assertThat(members).hasSize(1); // the ghost is left out, the listing stands
+        JsonNode ghost = find(listed.path("skipped"), "name", "ghost");
+        assertThat(ghost.path("reason").asText()).contains("not a valid member record");
         assertThat(members.get(0).path("id").asText()).isEqualTo(w.member().id());
         assertThat(members.get(0).path("state").asText()).isNotBlank();
         assertThat(members.get(0).has("appliedConfig")).isTrue();

@@ -10,6 +10,7 @@ import dev.pipekeeper.core.config.ConfigListing;
 import dev.pipekeeper.core.config.HistoryEntry;
 import dev.pipekeeper.core.config.Scope;
 import dev.pipekeeper.core.config.Secrets;
+import dev.pipekeeper.core.membership.MemberListing;
 import dev.pipekeeper.core.membership.MemberRecord;
 import dev.pipekeeper.core.monitor.Alert;
 import dev.pipekeeper.core.monitor.AlertCodec;
@@ -53,6 +54,23 @@ public final class Views {
     Map<String, Object> json = new LinkedHashMap<>();
     ViewJson.tree(member).properties().forEach(field -> json.put(field.getKey(), field.getValue()));
     json.put("appliedConfig", applied.orElse(null));
+    return json;
+  }
+
+  /**
+   * A group's members ({@link #member} each, with the config each applied from {@code applied}, by
+   * member id) and the member nodes kept out as no member record, one item each with the reason.
+   */
+  public static Map<String, Object> members(
+      MemberListing listing, Map<String, AppliedConfig> applied) {
+    List<Object> members = new ArrayList<>();
+    for (MemberRecord member : listing.members()) {
+      members.add(member(member, Optional.ofNullable(applied.get(member.id()))));
+    }
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("group", listing.group());
+    json.put("members", members);
+    json.put("skipped", listing.skipped());
     return json;
   }
 
