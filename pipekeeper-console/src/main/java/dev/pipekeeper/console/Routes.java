@@ -1,5 +1,6 @@
 package dev.pipekeeper.console;
 
+import dev.pipekeeper.core.InvalidInputException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.HttpResponseException;
 import java.io.IOException;
@@ -44,6 +45,16 @@ final class Routes {
     routes.get(CLUSTER + "/alerts", api::alerts);
     routes.get(CLUSTER + "/alerts/history", api::alertHistory);
     routes.get(CLUSTER + "/alerts/rules", api::rules);
+    // Javalin answers an SSE route asked without this Accept with an empty 200; say why instead.
+    routes.before(
+        V1 + "/events",
+        ctx -> {
+          String accept = ctx.header("Accept");
+          if (accept == null || !accept.contains("text/event-stream")) {
+            throw new InvalidInputException(
+                "the event stream is asked for with Accept: text/event-stream (as EventSource does)");
+          }
+        });
     routes.sse(V1 + "/events", feed::subscribe);
 
     routes.exception(

@@ -246,6 +246,7 @@ class ConsoleIT {
       assertError(get(console, c + "/alerts?state=maybe"), 400, "bad-input");
       assertError(get(console, c + "/alerts/history?limit=lots"), 400, "bad-input");
       assertError(get(console, c + "/alerts/history?limit=0"), 400, "bad-input");
+      assertError(get(console, "/api/v1/events"), 400, "bad-input"); // no Accept: text/event-stream
     }
   }
 
