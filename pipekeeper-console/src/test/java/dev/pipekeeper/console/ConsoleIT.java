@@ -258,15 +258,34 @@ class ConsoleIT {
       assertThatThrownBy(console::port).isInstanceOf(IllegalStateException.class);
       assertThat(console.start()).isSameAs(console.start());
       assertThat(console.port()).isPositive();
+      int port = console.port();
       assertThat(ok(console, "/api/v1/health").path("console").asText()).isEqualTo("serving");
+      assertThat(sweepThreads()).isEqualTo(1);
       console.close();
       console.close();
       assertThat(console.state()).isEqualTo(Console.State.CLOSED);
+      await().atMost(BOUND).until(() -> sweepThreads() == 0); // no thread left behind
+      assertThat(
+              HTTP.sendAsync(
+                      HttpRequest.newBuilder(
+                              URI.create("http://127.0.0.1:" + port + "/api/v1/health"))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .handle((response, error) -> error != null)
+                  .get())
+          .as("nothing serves on the port any more")
+          .isTrue();
       assertThatThrownBy(console::start).isInstanceOf(IllegalStateException.class);
       assertThat(pk.connectionState().isConnected())
           .as("the connection is not the console's")
           .isTrue();
     }
+  }
+
+  static long sweepThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().equals("pipekeeper-console-sweep"))
+        .count();
   }
 
   static void assertError(Answer answer, int status, String error) {
