@@ -2,6 +2,7 @@ package dev.pipekeeper.core;
 
 import dev.pipekeeper.core.leader.RoleInfo;
 import dev.pipekeeper.core.locks.LockInfo;
+import dev.pipekeeper.core.membership.MemberListing;
 import dev.pipekeeper.core.membership.MemberRecord;
 import java.util.List;
 
@@ -18,6 +19,12 @@ public interface ClusterInspector {
 
   /** The members of a group, sorted by id. */
   List<MemberRecord> members(String group);
+
+  /**
+   * The members of a group, and the member nodes that are no member record (written behind
+   * Pipekeeper's back), each with the reason it was kept out.
+   */
+  MemberListing memberListing(String group);
 
   /** Groups that have work units or a published assignment, sorted. */
   List<String> workGroups();

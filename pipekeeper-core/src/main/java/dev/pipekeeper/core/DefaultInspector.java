@@ -8,6 +8,7 @@ import dev.pipekeeper.core.leader.RoleInfo;
 import dev.pipekeeper.core.leader.RoleRetirement;
 import dev.pipekeeper.core.leader.internal.Roles;
 import dev.pipekeeper.core.locks.LockInfo;
+import dev.pipekeeper.core.membership.MemberListing;
 import dev.pipekeeper.core.membership.MemberRecord;
 import dev.pipekeeper.core.membership.internal.DefaultMembership;
 import java.io.IOException;
@@ -40,6 +41,11 @@ final class DefaultInspector implements ClusterInspector {
   @Override
   public List<MemberRecord> members(String group) {
     return membership.members(group);
+  }
+
+  @Override
+  public MemberListing memberListing(String group) {
+    return membership.listing(group);
   }
 
   @Override

@@ -49,8 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>Any other example is a fragment: a sequence of statements, compiled as the body of a method
  *       that may throw any exception. Its leading {@code import} lines, if any, are moved to the
  *       top.
- *   <li>Every example gets on-demand imports of the public packages of core, kafka and embedded and
- *       of {@link #LIBRARY_IMPORTS}; anything else it imports itself.
+ *   <li>Every example gets on-demand imports of the public packages of core, kafka, embedded and
+ *       console and of {@link #LIBRARY_IMPORTS}; anything else it imports itself.
  *   <li>What a fragment takes from its context is declared by an HTML comment just before the
  *       example (the line before the fence, or the javadoc line before {@code <pre>}), a list
  *       separated by {@code ;} of variables ({@code Type name}, fields of the generated class),
@@ -86,7 +86,7 @@ class DocExamplesCompileTest {
           "org.junit.jupiter.api.extension");
 
   private static final List<String> MODULES =
-      List.of("pipekeeper-core", "pipekeeper-kafka", "pipekeeper-embedded");
+      List.of("pipekeeper-core", "pipekeeper-kafka", "pipekeeper-embedded", "pipekeeper-console");
 
   private static final Pattern FENCE = Pattern.compile("^ {0,3}(`{3,}|~{3,})\\s*([^`\\s]*).*$");
   private static final Pattern CONTEXT =

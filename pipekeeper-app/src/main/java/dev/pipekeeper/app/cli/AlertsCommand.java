@@ -1,6 +1,7 @@
 package dev.pipekeeper.app.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pipekeeper.console.views.Views;
 import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.PipekeeperException;
@@ -9,7 +10,6 @@ import dev.pipekeeper.core.config.Scope;
 import dev.pipekeeper.core.internal.Durations;
 import dev.pipekeeper.core.leader.RoleInfo;
 import dev.pipekeeper.core.monitor.Alert;
-import dev.pipekeeper.core.monitor.AlertCodec;
 import dev.pipekeeper.core.monitor.AlertState;
 import dev.pipekeeper.core.monitor.Monitor;
 import dev.pipekeeper.core.monitor.Rule;
@@ -19,7 +19,6 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -98,11 +97,11 @@ final class AlertsCommand implements Callable<Integer> {
       } else if (history) {
         List<Alert> transitions =
             filter(pk.alerts().history(limit != null ? limit : DEFAULT_HISTORY), only);
-        output.print(() -> alertsJson(transitions), out -> printHistory(transitions, only, out));
+        output.print(() -> Views.alerts(transitions), out -> printHistory(transitions, only, out));
       } else {
         List<Alert> active = filter(pk.alerts().active(), only);
         Optional<RoleInfo> leader = monitorLeader(pk);
-        output.print(() -> alertsJson(active), out -> printActive(active, only, leader, out));
+        output.print(() -> Views.alerts(active), out -> printActive(active, only, leader, out));
       }
     }
     return ExitCodes.OK;
@@ -202,18 +201,7 @@ final class AlertsCommand implements Callable<Integer> {
     } else {
       set = Rules.inForce(Optional.empty());
     }
-    output.print(() -> rulesJson(stored, set), out -> printRules(stored, set, out));
-  }
-
-  private static Map<String, Object> rulesJson(Optional<ConfigEntry> stored, RuleSet set) {
-    Map<String, Object> document = new LinkedHashMap<>();
-    document.put("source", stored.isPresent() ? Rules.KEY : "defaults");
-    stored.ifPresent(e -> document.put("version", e.version()));
-    stored.ifPresent(e -> document.put("modifiedAt", e.modifiedAt()));
-    document.put("rules", Rules.toJson(set.rules()));
-    document.put("replacedDefaults", set.replaced());
-    document.put("disabledDefaults", set.disabled());
-    return document;
+    output.print(() -> Views.rules(stored, set), out -> printRules(stored, set, out));
   }
 
   private static void printRules(Optional<ConfigEntry> stored, RuleSet set, PrintWriter out) {
@@ -260,11 +248,6 @@ final class AlertsCommand implements Callable<Integer> {
     if (!set.disabled().isEmpty()) {
       out.println("Defaults switched off: " + String.join(", ", set.disabled()) + ".");
     }
-  }
-
-  /** Alerts as JSON: each exactly as {@link AlertCodec} writes it (and reads it back). */
-  private static List<JsonNode> alertsJson(List<Alert> alerts) {
-    return alerts.stream().map(a -> Json.tree(AlertCodec.toJson(a))).toList();
   }
 
   private static int rank(AlertState s) {

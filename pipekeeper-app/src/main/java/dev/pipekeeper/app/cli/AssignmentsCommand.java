@@ -1,10 +1,10 @@
 package dev.pipekeeper.app.cli;
 
+import dev.pipekeeper.console.views.Views;
 import dev.pipekeeper.core.assignment.Assignment;
 import dev.pipekeeper.core.assignment.AssignmentStatus;
 import java.io.PrintWriter;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,8 +48,7 @@ final class AssignmentsCommand implements Callable<Integer> {
                     (pk, g) -> pk.assignments(g).status())
                 .values());
     output.print(
-        () -> statuses.stream().map(AssignmentsCommand::asJson).toList(),
-        out -> print(statuses, out));
+        () -> statuses.stream().map(Views::assignment).toList(), out -> print(statuses, out));
     return ExitCodes.OK;
   }
 
@@ -138,29 +137,5 @@ final class AssignmentsCommand implements Callable<Integer> {
 
   private static String orDash(String value) {
     return value == null ? "-" : value;
-  }
-
-  private static Map<String, Object> asJson(AssignmentStatus status) {
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("group", status.group());
-    status
-        .assignment()
-        .ifPresentOrElse(
-            a -> {
-              json.put("generation", a.generation());
-              json.put("epoch", a.epoch());
-              json.put("leader", a.leader());
-              json.put("publishedAt", a.at());
-              json.put("assigned", a.owners());
-            },
-            () -> {
-              json.put("generation", null);
-              json.put("assigned", Map.of());
-            });
-    json.put("owners", status.owners());
-    json.put("pendingMoves", status.pendingMoves());
-    json.put("unassigned", status.unassigned());
-    json.put("drained", status.drained());
-    return json;
   }
 }

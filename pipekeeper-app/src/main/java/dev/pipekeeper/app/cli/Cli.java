@@ -128,6 +128,9 @@ public final class Cli {
       if (type == RunCommand.class) {
         return type.cast(new RunCommand(shutdown));
       }
+      if (type == ConsoleCommand.class) {
+        return type.cast(new ConsoleCommand(shutdown));
+      }
       if (type == MonitorCommand.class) {
         return type.cast(new MonitorCommand(shutdown));
       }

@@ -1,6 +1,7 @@
 package dev.pipekeeper.app.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pipekeeper.console.views.Views;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.config.ChangeOptions;
 import dev.pipekeeper.core.config.ConfigCommit;
@@ -62,7 +63,7 @@ final class ConfigApplyCommand implements Callable<Integer> {
           Secrecy.of(pk.config(), scope)
               .guard(scope, changes.keySet(), () -> pk.config().apply(scope, changes, options));
     }
-    output.print(() -> ConfigText.commit(commit), out -> print(scope, changes, commit, out));
+    output.print(() -> Views.commit(commit), out -> print(scope, changes, commit, out));
     return ExitCodes.OK;
   }
 

@@ -1,5 +1,6 @@
 package dev.pipekeeper.app.cli;
 
+import dev.pipekeeper.console.views.Views;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.config.ChangeOptions;
 import dev.pipekeeper.core.config.ConfigCommit;
@@ -40,7 +41,7 @@ final class ConfigDeleteCommand implements Callable<Integer> {
       commit = pk.config().delete(scope, key, options);
     }
     output.print(
-        () -> ConfigText.commit(commit),
+        () -> Views.commit(commit),
         out -> out.printf("Deleted %s %s: scope version %d.%n", scope, key, commit.scopeVersion()));
     return ExitCodes.OK;
   }

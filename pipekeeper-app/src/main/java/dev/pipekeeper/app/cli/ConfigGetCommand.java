@@ -1,12 +1,11 @@
 package dev.pipekeeper.app.cli;
 
-import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.console.views.Views;
+import dev.pipekeeper.core.NotFoundException;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.config.ConfigEntry;
 import dev.pipekeeper.core.config.ConfigKeys;
 import dev.pipekeeper.core.config.Scope;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,21 +41,11 @@ final class ConfigGetCommand implements Callable<Integer> {
       entry =
           pk.config()
               .get(scope, key)
-              .orElseThrow(
-                  () -> new InvalidInputException("config " + scope + " has no key " + key));
+              .orElseThrow(() -> new NotFoundException("config " + scope + " has no key " + key));
       secret = entry.secret();
     }
     output.print(
-        () -> {
-          Map<String, Object> document = new LinkedHashMap<>();
-          document.put("scope", scope.path());
-          document.put("key", key);
-          document.put("value", ConfigText.json(entry.value(), secret));
-          document.put("secret", secret);
-          document.put("version", entry.version());
-          document.put("modifiedAt", entry.modifiedAt());
-          return document;
-        },
+        () -> Views.configEntry(scope, key, entry),
         out ->
             out.printf(
                 "%s %s = %s  (version %d, modified %s)%n",

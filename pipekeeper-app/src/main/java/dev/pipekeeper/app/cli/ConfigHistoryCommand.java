@@ -1,14 +1,12 @@
 package dev.pipekeeper.app.cli;
 
+import dev.pipekeeper.console.views.Views;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.config.ConfigKeys;
 import dev.pipekeeper.core.config.HistoryEntry;
 import dev.pipekeeper.core.config.Scope;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,29 +44,10 @@ final class ConfigHistoryCommand implements Callable<Integer> {
       history = pk.config().history(scope, key);
       secret = Secrecy.of(pk.config(), scope).isSecret(key);
     }
-    output.print(() -> json(scope, history, secret), out -> print(scope, history, secret, out));
+    output.print(
+        () -> Views.configHistory(scope, key, history, secret),
+        out -> print(scope, history, secret, out));
     return ExitCodes.OK;
-  }
-
-  private Map<String, Object> json(Scope scope, List<HistoryEntry> history, boolean secret) {
-    List<Map<String, Object>> entries = new ArrayList<>();
-    for (HistoryEntry entry : history) {
-      Map<String, Object> one = new LinkedHashMap<>();
-      one.put("sequence", entry.sequence());
-      one.put("at", entry.at());
-      one.put("who", entry.who());
-      one.put("oldValue", ConfigText.json(entry.oldValue().orElse(null), secret));
-      one.put("newValue", ConfigText.json(entry.newValue().orElse(null), secret));
-      one.put("comment", entry.comment());
-      one.put("scopeVersion", entry.scopeVersion());
-      entries.add(one);
-    }
-    Map<String, Object> document = new LinkedHashMap<>();
-    document.put("scope", scope.path());
-    document.put("key", key);
-    document.put("secret", secret);
-    document.put("entries", entries);
-    return document;
   }
 
   private void print(Scope scope, List<HistoryEntry> history, boolean secret, PrintWriter out) {

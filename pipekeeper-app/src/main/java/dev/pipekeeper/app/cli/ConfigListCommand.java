@@ -1,5 +1,6 @@
 package dev.pipekeeper.app.cli;
 
+import dev.pipekeeper.console.views.Views;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.config.ConfigEntry;
 import dev.pipekeeper.core.config.ConfigListing;
@@ -7,9 +8,7 @@ import dev.pipekeeper.core.config.Configuration;
 import dev.pipekeeper.core.config.Scope;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,36 +48,9 @@ final class ConfigListCommand implements Callable<Integer> {
       }
     }
     output.print(
-        () -> json(scope, version, rows, listing),
+        () -> Views.configListing(scope, version, listing),
         out -> print(scope, version, rows, listing, out));
     return ExitCodes.OK;
-  }
-
-  private static Map<String, Object> json(
-      Scope scope, int version, List<Row> rows, ConfigListing listing) {
-    List<Map<String, Object>> entries = new ArrayList<>();
-    for (Row row : rows) {
-      Map<String, Object> entry = new LinkedHashMap<>();
-      entry.put("key", row.entry().key());
-      entry.put("value", ConfigText.json(row.entry().value(), row.secret()));
-      entry.put("secret", row.secret());
-      entry.put("version", row.entry().version());
-      entry.put("modifiedAt", row.entry().modifiedAt());
-      entries.add(entry);
-    }
-    Map<String, Object> document = new LinkedHashMap<>();
-    document.put("scope", scope.path());
-    document.put("version", version);
-    document.put("entries", entries);
-    List<Map<String, Object>> skipped = new ArrayList<>();
-    for (ConfigListing.Skipped node : listing.skipped()) {
-      Map<String, Object> entry = new LinkedHashMap<>();
-      entry.put("name", node.name());
-      entry.put("reason", node.reason());
-      skipped.add(entry);
-    }
-    document.put("skipped", skipped);
-    return document;
   }
 
   private static void print(

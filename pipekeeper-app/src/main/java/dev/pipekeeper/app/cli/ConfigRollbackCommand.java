@@ -1,5 +1,6 @@
 package dev.pipekeeper.app.cli;
 
+import dev.pipekeeper.console.views.Views;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.config.ChangeOptions;
 import dev.pipekeeper.core.config.ConfigCommit;
@@ -54,7 +55,7 @@ final class ConfigRollbackCommand implements Callable<Integer> {
               .guard(
                   scope, List.of(key), () -> pk.config().rollback(scope, key, sequence, options));
     }
-    output.print(() -> ConfigText.commit(commit), out -> print(scope, commit, out));
+    output.print(() -> Views.commit(commit), out -> print(scope, commit, out));
     return ExitCodes.OK;
   }
 

@@ -1,6 +1,7 @@
 package dev.pipekeeper.app.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pipekeeper.console.views.Views;
 import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.config.ChangeOptions;
@@ -75,7 +76,7 @@ final class ConfigSetCommand implements Callable<Integer> {
                           ? pk.config().setIfAbsent(scope, key, parsed, options)
                           : pk.config().set(scope, key, parsed, options));
     }
-    output.print(() -> ConfigText.commit(commit), out -> print(scope, commit, out));
+    output.print(() -> Views.commit(commit), out -> print(scope, commit, out));
     return ExitCodes.OK;
   }
 

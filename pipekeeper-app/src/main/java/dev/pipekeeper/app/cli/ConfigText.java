@@ -1,21 +1,13 @@
 package dev.pipekeeper.app.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.NullNode;
-import dev.pipekeeper.core.config.ConfigCommit;
 import dev.pipekeeper.core.config.Secrets;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** How the config commands show values, times and commits; secrets are always masked. */
 final class ConfigText {
-  /** What JSON output shows for a secret value: the string {@code "******"}. */
-  static final JsonNode MASKED = Json.tree(Secrets.MASK.getBytes(StandardCharsets.UTF_8));
-
   /** Values longer than this are cut in tables (the whole value is in {@code --json}). */
   private static final int CELL_LIMIT = 60;
 
@@ -24,14 +16,6 @@ final class ConfigText {
   /** A value as text, masked if secret; {@code (none)} if absent. */
   static String value(JsonNode value, boolean secret) {
     return Secrets.display(value, secret);
-  }
-
-  /** A value as JSON output shows it: masked if secret, JSON null if absent. */
-  static JsonNode json(JsonNode value, boolean secret) {
-    if (value == null) {
-      return NullNode.getInstance();
-    }
-    return secret ? MASKED : value;
   }
 
   /** A value pretty-printed over lines, masked if secret. */
@@ -56,14 +40,5 @@ final class ConfigText {
   /** An instant to the second, e.g. {@code 2025-06-01T10:00:00Z}. */
   static String when(Instant at) {
     return at == null ? "-" : at.truncatedTo(ChronoUnit.SECONDS).toString();
-  }
-
-  /** A commit as {@code --json} prints it. */
-  static Map<String, Object> commit(ConfigCommit commit) {
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("scope", commit.scope().path());
-    json.put("scopeVersion", commit.scopeVersion());
-    json.put("changed", commit.keys());
-    return json;
   }
 }

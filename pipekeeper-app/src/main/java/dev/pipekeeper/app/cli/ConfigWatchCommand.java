@@ -1,6 +1,7 @@
 package dev.pipekeeper.app.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pipekeeper.console.views.Views;
 import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.config.ConfigChange;
@@ -170,8 +171,8 @@ final class ConfigWatchCommand implements Callable<Integer> {
     changes.forEach(
         (key, change) -> {
           Map<String, Object> one = new LinkedHashMap<>();
-          one.put("old", ConfigText.json(change.oldValue().orElse(null), secret.get(key)));
-          one.put("new", ConfigText.json(change.newValue().orElse(null), secret.get(key)));
+          one.put("old", Views.value(change.oldValue().orElse(null), secret.get(key)));
+          one.put("new", Views.value(change.newValue().orElse(null), secret.get(key)));
           one.put("secret", secret.get(key));
           keys.put(key, one);
         });

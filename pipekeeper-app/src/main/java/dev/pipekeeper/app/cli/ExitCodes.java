@@ -1,13 +1,14 @@
 package dev.pipekeeper.app.cli;
 
-import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.ErrorClass;
 import dev.pipekeeper.core.PipekeeperException;
 import dev.pipekeeper.embedded.EmbeddedServerException;
 import org.apache.kafka.common.KafkaException;
 
 /**
  * The one place where exceptions become exit codes and one-line messages: no stack trace for an
- * expected condition.
+ * expected condition. Which exit code follows from the core's one classification, {@link
+ * ErrorClass}.
  */
 public final class ExitCodes {
   /** The command did what was asked. */
@@ -24,14 +25,16 @@ public final class ExitCodes {
 
   private ExitCodes() {}
 
+  /** The exit code of {@code error}: its {@link ErrorClass}, which the console's statuses share. */
   static int of(Throwable error) {
-    if (error instanceof InvalidInputException) {
-      return USAGE;
-    }
-    if (error instanceof PipekeeperException || error instanceof EmbeddedServerException) {
+    if (error instanceof EmbeddedServerException) {
       return FAILED;
     }
-    return INTERNAL;
+    return switch (ErrorClass.of(error)) {
+      case BAD_INPUT, NOT_FOUND -> USAGE;
+      case CONFLICT, FORBIDDEN, UNREACHABLE, FAILED -> FAILED;
+      case INTERNAL -> INTERNAL;
+    };
   }
 
   /**

@@ -4,22 +4,16 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.pipekeeper.console.views.ViewJson;
 
 /**
  * The CLI's JSON mapper: what {@link JsonOutput} prints for {@code --json} (one pretty-printed
  * document, or one compact object per line for a stream, {@code config watch}), and what {@code
- * config schema get} prints.
+ * config schema get} prints: the views' one mapper ({@link ViewJson}), indented.
  */
 final class Json {
   private static final ObjectMapper MAPPER =
-      new ObjectMapper()
-          .registerModule(new Jdk8Module())
-          .registerModule(new JavaTimeModule())
-          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-          .enable(SerializationFeature.INDENT_OUTPUT)
-          .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+      ViewJson.mapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private Json() {}
 

@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
       KafkaAclsCommand.class,
       AlertsCommand.class,
       MonitorCommand.class,
+      ConsoleCommand.class,
       RunCommand.class
     },
     footer = {

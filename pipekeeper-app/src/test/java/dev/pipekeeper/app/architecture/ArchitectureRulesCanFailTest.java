@@ -3,6 +3,7 @@ package dev.pipekeeper.app.architecture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.importer.ClassFileImporter;
+import dev.pipekeeper.console.archfixture.ConsoleUsingCoreInternals;
 import dev.pipekeeper.core.archfixture.CoreUsingKafka;
 import dev.pipekeeper.core.archfixture.LeakyApi;
 import dev.pipekeeper.kafka.archfixture.KafkaUsingCoreInternals;
@@ -26,6 +27,15 @@ class ArchitectureRulesCanFailTest {
     assertThat(
             ArchitectureTest.KAFKA_USES_CORE_API_ONLY
                 .evaluate(new ClassFileImporter().importClasses(KafkaUsingCoreInternals.class))
+                .hasViolation())
+        .isTrue();
+  }
+
+  @Test
+  void consoleUsingCoreInternalsIsCaught() {
+    assertThat(
+            ArchitectureTest.CONSOLE_USES_CORE_API_ONLY
+                .evaluate(new ClassFileImporter().importClasses(ConsoleUsingCoreInternals.class))
                 .hasViolation())
         .isTrue();
   }

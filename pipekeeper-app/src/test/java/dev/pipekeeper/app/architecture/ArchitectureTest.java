@@ -29,6 +29,7 @@ class ArchitectureTest {
   static final String EMBEDDED = "dev.pipekeeper.embedded..";
   static final String APP = "dev.pipekeeper.app..";
   static final String KAFKA = "dev.pipekeeper.kafka..";
+  static final String CONSOLE = "dev.pipekeeper.console..";
 
   /** core knows nothing of Kafka, the CLI or the embedded servers. */
   static final ArchRule CORE_IS_ZOOKEEPER_ONLY =
@@ -37,8 +38,23 @@ class ArchitectureTest {
           .resideInAPackage(CORE)
           .should()
           .dependOnClassesThat()
-          .resideInAnyPackage("org.apache.kafka..", "kafka..", APP, EMBEDDED, "picocli..")
+          .resideInAnyPackage(
+              "org.apache.kafka..", "kafka..", APP, EMBEDDED, CONSOLE, "picocli..", "io.javalin..")
           .because("pipekeeper-core is the ZooKeeper side and sits below everything else");
+
+  /**
+   * The console shows what the core's public API shows, as any operator tool would: it knows
+   * nothing of Kafka (pipekeeper-kafka's pipelines report through the core's health records) nor of
+   * the core's insides.
+   */
+  static final ArchRule CONSOLE_USES_CORE_API_ONLY =
+      noClasses()
+          .that()
+          .resideInAPackage(CONSOLE)
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("dev.pipekeeper.core..internal..", KAFKA, "org.apache.kafka..")
+          .because("pipekeeper-console sits on the coordination library's public API");
 
   /**
    * The Kafka side uses core's public API only, as any user would; of core's insides only {@code
@@ -116,6 +132,11 @@ class ArchitectureTest {
   }
 
   @Test
+  void theConsoleUsesCoresPublicApiOnly() {
+    CONSOLE_USES_CORE_API_ONLY.check(main);
+  }
+
+  @Test
   void onlyTheAppUsesEmbeddedServers() {
     ONLY_APP_USES_EMBEDDED.check(main);
   }
@@ -139,6 +160,7 @@ class ArchitectureTest {
             "dev.pipekeeper.core",
             "dev.pipekeeper.kafka",
             "dev.pipekeeper.embedded",
+            "dev.pipekeeper.console",
             "dev.pipekeeper.app.cli");
   }
 

@@ -59,6 +59,7 @@ class CliTest {
       "units unpin",
       "alerts",
       "monitor",
+      "console",
       "kafka-acls"
     };
     for (String command : commands) {

@@ -120,6 +120,11 @@ class MembershipIT {
               "not json".getBytes(StandardCharsets.UTF_8));
       assertThat(pk.membership().members("g")).extracting(MemberRecord::id).containsExactly("a");
       assertThat(view.members()).extracting(MemberRecord::id).containsExactly("a");
+      MemberListing listing = pk.inspector().memberListing("g");
+      assertThat(listing.members()).extracting(MemberRecord::id).containsExactly("a");
+      assertThat(listing.skipped())
+          .containsExactly(
+              new MemberListing.Skipped("garbage", "not a valid member record (JSON)"));
     }
   }
 

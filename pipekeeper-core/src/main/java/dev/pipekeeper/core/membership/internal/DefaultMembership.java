@@ -7,18 +7,25 @@ import dev.pipekeeper.core.internal.ZkLayout;
 import dev.pipekeeper.core.membership.GroupView;
 import dev.pipekeeper.core.membership.Member;
 import dev.pipekeeper.core.membership.MemberInfo;
+import dev.pipekeeper.core.membership.MemberListing;
 import dev.pipekeeper.core.membership.MemberRecord;
 import dev.pipekeeper.core.membership.Membership;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.TreeSet;
 import org.apache.zookeeper.KeeperException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Membership on member nodes under {@code members/GROUP}. */
 public final class DefaultMembership implements Membership {
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultMembership.class);
+
   private final Session session;
   private final Registry registry;
 
@@ -59,12 +66,23 @@ public final class DefaultMembership implements Membership {
 
   @Override
   public List<MemberRecord> members(String group) {
+    return listing(group).members();
+  }
+
+  /** The group's readable members and the nodes kept out (each also logged once per read). */
+  public MemberListing listing(String group) {
     String path = ZkLayout.members(group);
     List<MemberRecord> members = new ArrayList<>();
-    for (String child : children(path)) {
+    List<MemberListing.Skipped> skipped = new ArrayList<>();
+    for (String child : new TreeSet<>(children(path))) {
       try {
         byte[] data = session.client().getData().forPath(path + "/" + child);
-        MemberCodec.decode(path + "/" + child, data).ifPresent(members::add);
+        try {
+          members.add(MemberCodec.parse(data));
+        } catch (IOException malformed) {
+          LOG.warn("skipping malformed member node {}/{}: {}", path, child, malformed.getMessage());
+          skipped.add(new MemberListing.Skipped(child, malformed.getMessage()));
+        }
       } catch (KeeperException.NoNodeException gone) {
         // left between the listing and the read
       } catch (Exception e) {
@@ -72,7 +90,7 @@ public final class DefaultMembership implements Membership {
       }
     }
     members.sort(Comparator.comparing(MemberRecord::id));
-    return members;
+    return new MemberListing(group, members, skipped);
   }
 
   @Override

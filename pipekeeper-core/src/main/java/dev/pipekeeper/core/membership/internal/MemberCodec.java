@@ -19,14 +19,28 @@ public final class MemberCodec {
 
   public static Optional<MemberRecord> decode(String path, byte[] data) {
     try {
-      MemberRecord record = Json.read(data, MemberRecord.class);
-      if (record.id() == null || record.state() == null) {
-        throw new IOException("missing id or state");
-      }
-      return Optional.of(record);
+      return Optional.of(parse(data));
     } catch (IOException e) {
       LOG.warn("skipping malformed member node {}: {}", path, e.getMessage());
       return Optional.empty();
     }
+  }
+
+  /**
+   * The record in {@code data}.
+   *
+   * @throws IOException naming what is wrong (not JSON, no id or state) without quoting the data
+   */
+  static MemberRecord parse(byte[] data) throws IOException {
+    MemberRecord record;
+    try {
+      record = Json.read(data, MemberRecord.class);
+    } catch (IOException e) {
+      throw new IOException("not a valid member record (JSON)", e);
+    }
+    if (record == null || record.id() == null || record.state() == null) {
+      throw new IOException("missing id or state");
+    }
+    return record;
   }
 }

@@ -1,0 +1,65 @@
+package dev.pipekeeper.app.cli;
+
+import dev.pipekeeper.console.Console;
+import dev.pipekeeper.core.Pipekeeper;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code pipekeeper console}: the read-only REST API and event stream, until stopped. */
+@Command(
+    name = "console",
+    description = {
+      "Serves the read-only operator console (REST API and live events) until stopped.",
+      "The API is under /api/v1, its OpenAPI document at /api/openapi.json, the server-sent"
+          + " events at /api/v1/events. Prints the URL; Ctrl-C stops it. See docs/console.md."
+    })
+final class ConsoleCommand implements Callable<Integer> {
+  private final ShutdownSignal shutdown;
+
+  @ParentCommand PipekeeperCommand root;
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--port",
+      paramLabel = "N",
+      defaultValue = "8080",
+      description = "The port to serve on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(
+      names = "--host",
+      paramLabel = "ADDRESS",
+      defaultValue = "127.0.0.1",
+      description =
+          "The address to listen on; 0.0.0.0 for every interface (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  ConsoleCommand(ShutdownSignal shutdown) {
+    this.shutdown = shutdown;
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    try {
+      // A bad --port or --host is refused by the builder (exit 2) before anything is served.
+      PrintWriter out = spec.commandLine().getOut();
+      try (Pipekeeper pk = Connections.open(root.zookeeper);
+          Console console = Console.builder(pk).port(port).host(host).build().start()) {
+        out.println(
+            "console: cluster " + pk.cluster() + " at " + console.url() + " (Ctrl-C to stop)");
+        out.flush();
+        shutdown.awaitRequest();
+        out.println("console: stopping");
+        out.flush();
+      }
+      return ExitCodes.OK;
+    } finally {
+      shutdown.finished();
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package dev.pipekeeper.console;
+
+import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.Pipekeeper;
+import java.time.Duration;
+import java.util.Objects;
+
+/** Settings for a {@link Console}; {@link #build()} makes one, not yet started. */
+public final class ConsoleBuilder {
+  /** How many recent events a reconnecting client can resume from, by default. */
+  public static final int DEFAULT_EVENT_HISTORY = 1000;
+
+  /** How often what the core has no listener for is compared with what was last sent. */
+  public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(1);
+
+  private final Pipekeeper pipekeeper;
+  private String host = "127.0.0.1";
+  private int port = 0;
+  private int eventHistory = DEFAULT_EVENT_HISTORY;
+  private Duration sweepInterval = DEFAULT_SWEEP_INTERVAL;
+
+  ConsoleBuilder(Pipekeeper pipekeeper) {
+    this.pipekeeper = Objects.requireNonNull(pipekeeper, "pipekeeper");
+  }
+
+  /**
+   * The address to listen on (default {@code 127.0.0.1}, this machine only; {@code 0.0.0.0} for
+   * every interface).
+   */
+  public ConsoleBuilder host(String host) {
+    if (host == null || host.isBlank()) {
+      throw new InvalidInputException("the console's host must not be empty");
+    }
+    this.host = host;
+    return this;
+  }
+
+  /**
+   * The port to listen on; 0 (the default) picks a free one, which {@link Console#port()} tells.
+   *
+   * @throws InvalidInputException if it is not 0 to 65535
+   */
+  public ConsoleBuilder port(int port) {
+    if (port < 0 || port > 65535) {
+      throw new InvalidInputException("the console's port must be 0 to 65535, not " + port);
+    }
+    this.port = port;
+    return this;
+  }
+
+  /**
+   * How many recent events are kept for clients that reconnect with {@code Last-Event-ID} (default
+   * {@value #DEFAULT_EVENT_HISTORY}); one that missed more gets a {@code reset} event.
+   *
+   * @throws InvalidInputException if it is below 1
+   */
+  public ConsoleBuilder eventHistory(int events) {
+    if (events < 1) {
+      throw new InvalidInputException("the console's event history must be at least 1");
+    }
+    this.eventHistory = events;
+    return this;
+  }
+
+  /**
+   * How often the leaders, assignments, health records and alerts, for which the core offers no
+   * listener, are read and compared with what was last sent (default 1 s).
+   *
+   * @throws InvalidInputException if it is not positive
+   */
+  public ConsoleBuilder sweepInterval(Duration interval) {
+    if (interval == null || interval.isZero() || interval.isNegative()) {
+      throw new InvalidInputException("the console's sweep interval must be positive");
+    }
+    this.sweepInterval = interval;
+    return this;
+  }
+
+  /** A console with these settings, not started. */
+  public Console build() {
+    return new DefaultConsole(
+        pipekeeper, new ConsoleSettings(host, port, eventHistory, sweepInterval));
+  }
+
+  /** The immutable settings the console is built with. */
+  record ConsoleSettings(String host, int port, int eventHistory, Duration sweepInterval) {}
+}

@@ -1,0 +1,93 @@
+package dev.pipekeeper.console;
+
+import dev.pipekeeper.core.InvalidInputException;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.HttpResponseException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * Every route the console serves, in one place; each is described in the OpenAPI document {@link
+ * #OPENAPI_RESOURCE} (a test checks that the two agree).
+ */
+final class Routes {
+  /** The OpenAPI document, a resource written by hand. */
+  static final String OPENAPI_RESOURCE = "/dev/pipekeeper/console/openapi.json";
+
+  static final String OPENAPI_PATH = "/api/openapi.json";
+  static final String V1 = "/api/v1";
+  private static final String CLUSTER = V1 + "/clusters/{cluster}";
+  private static final String GROUP = CLUSTER + "/groups/{group}";
+
+  private Routes() {}
+
+  /** Registers the routes, with {@link Errors} answering every failure as JSON. */
+  static void register(RoutesConfig routes, Api api, EventFeed feed) {
+    byte[] openApi = openApi();
+    routes.get(OPENAPI_PATH, ctx -> ctx.contentType("application/json").result(openApi));
+    routes.get(V1 + "/health", api::health);
+    routes.get(V1 + "/clusters", api::clusters);
+    routes.get(CLUSTER, api::cluster);
+    routes.get(CLUSTER + "/groups", api::groups);
+    routes.get(GROUP + "/members", api::members);
+    routes.get(GROUP + "/units", api::units);
+    routes.get(GROUP + "/assignment", api::assignment);
+    routes.get(GROUP + "/health", api::groupHealth);
+    routes.get(CLUSTER + "/assignments", api::assignments);
+    routes.get(CLUSTER + "/leaders", api::leaders);
+    routes.get(CLUSTER + "/locks", api::locks);
+    routes.get(CLUSTER + "/health", api::clusterHealth);
+    routes.get(CLUSTER + "/config/scopes", api::scopes);
+    routes.get(CLUSTER + "/config", api::configListing);
+    routes.get(CLUSTER + "/config/keys/{key}", api::configEntry);
+    routes.get(CLUSTER + "/config/keys/{key}/history", api::configHistory);
+    routes.get(CLUSTER + "/alerts", api::alerts);
+    routes.get(CLUSTER + "/alerts/history", api::alertHistory);
+    routes.get(CLUSTER + "/alerts/rules", api::rules);
+    // Javalin answers an SSE route asked without this Accept with an empty 200; say why instead.
+    routes.before(
+        V1 + "/events",
+        ctx -> {
+          String accept = ctx.header("Accept");
+          if (accept == null || !accept.contains("text/event-stream")) {
+            throw new InvalidInputException(
+                "the event stream is asked for with Accept: text/event-stream (as EventSource does)");
+          }
+        });
+    routes.sse(V1 + "/events", feed::subscribe);
+
+    routes.exception(
+        HttpResponseException.class,
+        (e, ctx) -> Errors.answer(ctx, e.getStatus(), label(e.getStatus()), e.getMessage()));
+    routes.exception(Exception.class, (e, ctx) -> Errors.answer(e, ctx));
+    routes.error(
+        404,
+        ctx -> {
+          if (!"application/json".equals(ctx.res().getContentType())) {
+            Errors.answer(ctx, 404, "not-found", "no such resource: " + ctx.path());
+          }
+        });
+  }
+
+  private static String label(int status) {
+    return switch (status) {
+      case 400 -> "bad-input";
+      case 403 -> "forbidden";
+      case 404 -> "not-found";
+      case 405 -> "bad-input";
+      default -> "failed";
+    };
+  }
+
+  static byte[] openApi() {
+    try (InputStream in = Routes.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + OPENAPI_RESOURCE);
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package dev.pipekeeper.console;
+
+import static dev.pipekeeper.console.ConsoleIT.BOUND;
+import static dev.pipekeeper.console.ConsoleIT.BY_TEST;
+import static dev.pipekeeper.console.ConsoleIT.HTTP;
+import static dev.pipekeeper.console.ConsoleIT.connect;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.config.Scope;
+import dev.pipekeeper.core.membership.Member;
+import dev.pipekeeper.core.membership.MemberInfo;
+import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
+import dev.pipekeeper.embedded.junit.TestCluster;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The event stream: live member and config events, and resuming with Last-Event-ID. */
+@ExtendWith(EmbeddedClusterExtension.class)
+class ConsoleEventsIT {
+
+  @Test
+  void aMemberJoinAndAConfigCommitArriveAndAReconnectResumes(TestCluster cluster) throws Exception {
+    try (Pipekeeper pk = connect(cluster, "console-it");
+        Pipekeeper other = connect(cluster, "worker-2")) {
+      Member first = pk.membership().join("orders", MemberInfo.withCapacity(1));
+      try (Console console = Console.builder(pk).eventHistory(5).build().start();
+          EventStream stream = EventStream.open(HTTP, console.url(), null)) {
+        assertThat(stream.status).isEqualTo(200);
+        assertThat(stream.contentType).startsWith("text/event-stream");
+        await().atMost(BOUND).until(() -> !stream.ofType("ready").isEmpty());
+        // The group existed at start, so the console watches it from its first sweep.
+        await()
+            .atMost(BOUND)
+            .until(
+                () ->
+                    ConsoleIT.ok(console, "/api/v1/clusters/" + cluster.cluster() + "/groups")
+                            .size()
+                        == 1);
+
+        Member second = other.membership().join("orders", MemberInfo.withCapacity(1));
+        await()
+            .atMost(BOUND)
+            .until(
+                () ->
+                    stream.ofType("member-joined").stream()
+                        .anyMatch(
+                            e -> e.data().path("member").path("id").asText().equals(second.id())));
+        EventStream.Event joined =
+            stream.ofType("member-joined").stream()
+                .filter(e -> e.data().path("member").path("id").asText().equals(second.id()))
+                .findFirst()
+                .orElseThrow();
+        assertThat(joined.id()).isNotNull();
+        assertThat(joined.data().path("group").asText()).isEqualTo("orders");
+
+        pk.config().set(Scope.global(), "alert.threshold", 0.7, BY_TEST);
+        await().atMost(BOUND).until(() -> !stream.ofType("config").isEmpty());
+        EventStream.Event commit = stream.ofType("config").get(0);
+        assertThat(commit.data().path("scope").asText()).isEqualTo("global");
+        assertThat(commit.data().path("changed").toString()).contains("alert.threshold");
+        assertThat(commit.data().toString()).doesNotContain("0.7"); // keys only, never values
+        assertThat(Long.parseLong(commit.id())).isGreaterThan(Long.parseLong(joined.id()));
+
+        // A client that saw the join reconnects: it is sent what came after, then ready.
+        try (EventStream resumed = EventStream.open(HTTP, console.url(), joined.id())) {
+          await().atMost(BOUND).until(() -> !resumed.ofType("ready").isEmpty());
+          List<EventStream.Event> replayed =
+              resumed.events.stream().takeWhile(e -> !e.type().equals("ready")).toList();
+          assertThat(replayed).extracting(EventStream.Event::id).contains(commit.id());
+          assertThat(replayed).extracting(EventStream.Event::id).doesNotContain(joined.id());
+          assertThat(resumed.ofType("reset")).isEmpty();
+        }
+
+        // More events than the ring keeps (5): an old id gets a reset, as does a foreign one.
+        for (int i = 0; i < 6; i++) {
+          pk.config().set(Scope.global(), "alert.count", i, BY_TEST);
+          int n = i + 1;
+          await().atMost(BOUND).until(() -> stream.ofType("config").size() == 1 + n);
+        }
+        try (EventStream tooOld = EventStream.open(HTTP, console.url(), joined.id());
+            EventStream foreign = EventStream.open(HTTP, console.url(), "999999")) {
+          await().atMost(BOUND).until(() -> !tooOld.ofType("ready").isEmpty());
+          await().atMost(BOUND).until(() -> !foreign.ofType("ready").isEmpty());
+          assertThat(tooOld.events.get(0).type()).isEqualTo("reset");
+          assertThat(tooOld.events.get(0).data().path("reason").asText()).contains("older than");
+          assertThat(foreign.events.get(0).type()).isEqualTo("reset");
+        }
+
+        second.close();
+        await().atMost(BOUND).until(() -> !stream.ofType("member-left").isEmpty());
+      }
+      first.close();
+    }
+  }
+}
