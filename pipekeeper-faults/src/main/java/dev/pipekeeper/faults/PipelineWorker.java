@@ -1,6 +1,7 @@
 package dev.pipekeeper.faults;
 
 import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.PipekeeperException;
 import dev.pipekeeper.kafka.Guarantee;
 import dev.pipekeeper.kafka.Mode;
 import dev.pipekeeper.kafka.Pipeline;
@@ -22,6 +23,17 @@ public final class PipelineWorker {
   private PipelineWorker() {}
 
   public static void main(String[] args) throws Exception {
+    try {
+      run(args);
+    } catch (PipekeeperException e) {
+      // e.g. refused while a killed predecessor's session lives on: one line, and the fleet
+      // starts it again
+      System.err.println("worker " + args[4] + ": " + e.getMessage());
+      System.exit(3);
+    }
+  }
+
+  private static void run(String[] args) throws Exception {
     String id = args[4];
     String output = args[6];
     try (Pipekeeper pk =
