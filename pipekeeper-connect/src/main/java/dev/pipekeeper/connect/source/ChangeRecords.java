@@ -136,10 +136,9 @@ final class ChangeRecords {
         partition, offset, topic, null, Schema.STRING_SCHEMA, path, valueSchema, value);
   }
 
-  /** The tombstone after a delete: the key, no value. */
+  /** The tombstone after a delete: the key, no value (and no value schema). */
   SourceRecord tombstone(Map<String, Object> partition, Map<String, Object> offset, String path) {
-    return new SourceRecord(
-        partition, offset, topic, null, Schema.STRING_SCHEMA, path, valueSchema, null);
+    return new SourceRecord(partition, offset, topic, null, Schema.STRING_SCHEMA, path, null, null);
   }
 
   private Object data(byte[] data, ConnectHeaders headers) {
