@@ -105,6 +105,10 @@ final class SubtreeStream implements AutoCloseable {
    * @return false if ZooKeeper could not be read
    */
   boolean drain(List<SourceRecord> out, int maxPaths) {
+    if (!client.getZookeeperClient().isConnected()) {
+      // reads would wait for the connection; the watch's reset after it starts a reconcile
+      return false;
+    }
     List<String> batch;
     boolean full;
     synchronized (lock) {

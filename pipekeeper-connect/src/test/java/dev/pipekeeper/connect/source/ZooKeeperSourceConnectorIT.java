@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.pipekeeper.connect.testing.ChangeLog;
 import dev.pipekeeper.connect.testing.ChangeLog.Entry;
+import dev.pipekeeper.connect.testing.FourLetterWords;
 import dev.pipekeeper.connect.testing.StandaloneWorker;
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
@@ -39,6 +41,7 @@ class ZooKeeperSourceConnectorIT {
     String root = cluster.chroot() + "/tree";
     String topic = cluster.topic("changes");
     try (CuratorFramework zk = client(cluster.zkConnect())) {
+      Set<Long> sessions = sessions(cluster);
       zk.create().creatingParentsIfNeeded().forPath(root + "/a/b", bytes("b0"));
       zk.create().forPath(root + "/c", bytes("c0"));
       zk.setData().forPath(root + "/c", bytes("c1"));
@@ -81,7 +84,42 @@ class ZooKeeperSourceConnectorIT {
             .hasSize(1);
         assertThat(log.state()).doesNotContainKeys(root + "/a", root + "/a/b", root + "/c");
       }
+      // a stopped worker leaves no session (and so no watch) behind
+      await().atMost(BOUND).until(() -> sessions.containsAll(sessions(cluster)));
     }
+  }
+
+  @Test
+  void theJsonFormatParsesTheDataAndFlagsWhatIsNotJson(TestCluster cluster) throws Exception {
+    String root = cluster.chroot() + "/json";
+    String topic = cluster.topic("changes");
+    try (CuratorFramework zk = client(cluster.zkConnect())) {
+      zk.create().creatingParentsIfNeeded().forPath(root + "/good", bytes("{ \"a\" : [1, 2] }"));
+      zk.create().forPath(root + "/bad", bytes("{not json"));
+      try (StandaloneWorker worker =
+          StandaloneWorker.start(cluster.bootstrapServers(), dir.resolve("offsets"))) {
+        Map<String, String> config = config(cluster.zkConnect(), root, topic);
+        config.put(ZooKeeperSourceConfig.VALUE_FORMAT_CONFIG, "json");
+        worker.putConnector("zk", config);
+        awaitRecords(cluster, topic, 3);
+        List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> records =
+            dev.pipekeeper.embedded.junit.TopicReader.readCommitted(
+                cluster.bootstrapServers(), topic);
+        Map<String, org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> byPath =
+            new HashMap<>();
+        records.forEach(r -> byPath.put(r.key(), r));
+        assertThat(byPath.get(root + "/good").value()).contains("\"data\":\"{\\\"a\\\":[1,2]}\"");
+        assertThat(byPath.get(root + "/bad").value()).contains("\"data\":null");
+        assertThat(byPath.get(root + "/bad").headers().lastHeader("pipekeeper.data.error"))
+            .isNotNull();
+        assertThat(byPath.get(root + "/good").headers().lastHeader("pipekeeper.data.error"))
+            .isNull();
+      }
+    }
+  }
+
+  static Set<Long> sessions(TestCluster cluster) {
+    return FourLetterWords.sessions("127.0.0.1", cluster.zookeeper().server(1).clientPort());
   }
 
   @Test
