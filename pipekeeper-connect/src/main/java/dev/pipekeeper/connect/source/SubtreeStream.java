@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * jump ({@code versionsSkipped}).
  *
  * <p>The watcher's callbacks only mark paths and wake the poll thread; every read and all state
- * belong to the poll thread.
+ * belong to the poll thread. A node the connection may not read (NoAuth) is left out, as if it did
+ * not exist, with one warning.
  */
 final class SubtreeStream implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SubtreeStream.class);
@@ -65,10 +66,6 @@ final class SubtreeStream implements AutoCloseable {
     watcher.start();
   }
 
-  String subtree() {
-    return subtree;
-  }
-
   /** Curator's thread: a node of the subtree was created, changed or deleted. */
   private void onEvent(WatchedEvent event) {
     String path = event.getPath();
@@ -88,13 +85,6 @@ final class SubtreeStream implements AutoCloseable {
     }
     LOG.debug("persistent watch on {} set; reconciling", subtree);
     wake.run();
-  }
-
-  /** Whether a full read of the subtree is due (the poll thread has work). */
-  boolean hasWork() {
-    synchronized (lock) {
-      return reconcile || !dirty.isEmpty();
-    }
   }
 
   /**

@@ -118,6 +118,51 @@ class ZooKeeperSourceConnectorIT {
     }
   }
 
+  @Test
+  void twoSubtreesOnTwoTasksAndAnUnreachableEnsembleRefusedByTheWorker(TestCluster cluster)
+      throws Exception {
+    String one = cluster.chroot() + "/one";
+    String two = cluster.chroot() + "/two";
+    String topic = cluster.topic("changes");
+    try (CuratorFramework zk = client(cluster.zkConnect());
+        StandaloneWorker worker =
+            StandaloneWorker.start(cluster.bootstrapServers(), dir.resolve("offsets"))) {
+      zk.create().creatingParentsIfNeeded().forPath(one + "/x", bytes("1"));
+      zk.create().creatingParentsIfNeeded().forPath(two + "/y", bytes("2"));
+      Map<String, String> config = config(cluster.zkConnect(), one + "," + two, topic);
+      config.put("tasks.max", "2");
+      worker.putConnector("zk", config);
+      await().atMost(BOUND).until(() -> worker.running("zk"));
+      assertThat(worker.herder().connectorStatus("zk").tasks()).hasSize(2);
+      zk.setData().forPath(two + "/y", bytes("3"));
+      zk.create().forPath(one + "/z", bytes("4"));
+      await()
+          .atMost(BOUND)
+          .until(
+              () -> {
+                Map<String, ChangeLog.NodeState> expected = new java.util.TreeMap<>();
+                expected.putAll(ChangeLog.zooKeeper(zk, one));
+                expected.putAll(ChangeLog.zooKeeper(zk, two));
+                return readTopic(cluster, topic).state().equals(expected);
+              });
+      readTopic(cluster, topic).checkInvariants();
+
+      int port;
+      try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+        port = socket.getLocalPort();
+      }
+      Map<String, String> unreachable = config("127.0.0.1:" + port, one, topic);
+      unreachable.put(ZooKeeperSourceConfig.CONNECTION_TIMEOUT_CONFIG, "500");
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> worker.putConnector("unreachable", unreachable))
+          .hasMessageContaining("no ZooKeeper server of 127.0.0.1:" + port);
+      Map<String, String> relative = config(cluster.zkConnect(), "relative", topic);
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> worker.putConnector("relative", relative))
+          .hasMessageContaining("absolute");
+    }
+  }
+
   static Set<Long> sessions(TestCluster cluster) {
     return FourLetterWords.sessions("127.0.0.1", cluster.zookeeper().server(1).clientPort());
   }
