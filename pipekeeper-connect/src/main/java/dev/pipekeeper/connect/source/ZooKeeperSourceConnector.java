@@ -9,6 +9,7 @@ import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
+import org.apache.kafka.connect.source.ExactlyOnceSupport;
 import org.apache.kafka.connect.source.SourceConnector;
 import org.apache.kafka.connect.util.ConnectorUtils;
 
@@ -68,6 +69,17 @@ public final class ZooKeeperSourceConnector extends SourceConnector {
       configs.add(task);
     }
     return configs;
+  }
+
+  /**
+   * Supported: each record carries the whole state of its bucket, so offsets committed in the same
+   * transaction as the records (workers with {@code exactly.once.source.support=enabled}) are
+   * exactly what the topic holds; a task killed mid-transaction restarts from the last committed
+   * one. Transactions follow {@code poll()} batches (the connector defines no boundaries).
+   */
+  @Override
+  public ExactlyOnceSupport exactlyOnceSupport(Map<String, String> connectorConfig) {
+    return ExactlyOnceSupport.SUPPORTED;
   }
 
   @Override
