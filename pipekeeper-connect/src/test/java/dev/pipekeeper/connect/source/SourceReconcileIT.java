@@ -52,7 +52,8 @@ class SourceReconcileIT {
       ops.run(30);
       Set<Long> before = FourLetterWords.sessions("127.0.0.1", server.clientPort());
       Map<String, String> config = config(proxy.address(), root, topic);
-      config.put(ZooKeeperSourceConfig.SESSION_TIMEOUT_CONFIG, "2000");
+      // long enough that the cut (a few operations) stays inside the session on a loaded machine
+      config.put(ZooKeeperSourceConfig.SESSION_TIMEOUT_CONFIG, "6000");
       config.put(ZooKeeperSourceConfig.CONNECTION_TIMEOUT_CONFIG, "2000");
       worker.putConnector("zk", config);
       await().atMost(BOUND).until(() -> worker.running("zk"));
@@ -70,7 +71,7 @@ class SourceReconcileIT {
 
       ops.run(30);
       proxy.cut(); // a reconnect in the same session
-      ops.run(30);
+      ops.run(10);
       proxy.restore();
       ops.run(30);
       awaitModel(cluster, zk, root, topic, ops);
