@@ -261,6 +261,16 @@ class ZooKeeperSourceConnectorIT {
   static CuratorFramework client(String connect) {
     CuratorFramework client = CuratorFrameworkFactory.newClient(connect, new RetryOneTime(100));
     client.start();
+    try {
+      // connected, so its session is among those a test sees before it starts a worker
+      if (!client.blockUntilConnected(
+          (int) BOUND.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException("no connection to " + connect);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
     return client;
   }
 
