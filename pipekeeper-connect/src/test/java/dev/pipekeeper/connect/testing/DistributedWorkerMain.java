@@ -49,6 +49,9 @@ public final class DistributedWorkerMain {
     // a dead member holds a join up to the rebalance timeout (default 60 s)
     props.put("session.timeout.ms", "6000");
     props.put("rebalance.timeout.ms", "10000");
+    // a killed task's open transaction holds read_committed readers of the offsets topic (the
+    // next worker's start among them) until it times out: 5 s, not the default 60 s
+    props.put("producer.transaction.timeout.ms", "5000");
     props.put("heartbeat.interval.ms", "1000");
     Connect<DistributedHerder> connect = new ConnectDistributed().startConnect(props);
     if (args.length > 3) {
