@@ -6,10 +6,13 @@ import java.util.List;
 public interface Membership {
 
   /**
-   * Joins {@code group}; returns once the member node exists.
+   * Joins {@code group}; returns once the member node exists. When another session holds the member
+   * id (a member restarted with a fixed id right after its process died finds its predecessor's
+   * node until that session expires), it first waits, up to one and a half times this connection's
+   * session timeout, for that node to go.
    *
    * @throws dev.pipekeeper.core.InvalidInputException if the group name or member id is invalid, or
-   *     a live member already uses that id
+   *     a live member still uses that id after that wait
    * @throws dev.pipekeeper.core.UnreachableException if ZooKeeper did not answer in time
    */
   Member join(String group, MemberInfo info);

@@ -8,6 +8,7 @@ import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.internal.ZkLayout;
 import dev.pipekeeper.core.testing.Clients;
+import dev.pipekeeper.core.testing.FaultyClient;
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
@@ -97,11 +98,30 @@ class MembershipIT {
       a.membership().join("g", MemberInfo.defaults().id("worker-1"));
       assertThatThrownBy(() -> b.membership().join("g", MemberInfo.defaults().id("worker-1")))
           .isInstanceOf(InvalidInputException.class)
-          .hasMessage("member id 'worker-1' is already used by a live member of group 'g'");
+          .hasMessage(
+              "member id 'worker-1' is already used by a live member of group 'g' (its node"
+                  + " outlived a session timeout, so it is no predecessor that died)");
       assertThatThrownBy(() -> b.membership().join("bad/group", MemberInfo.defaults()))
           .isInstanceOf(InvalidInputException.class);
       assertThatThrownBy(() -> MemberInfo.withCapacity(0))
           .isInstanceOf(InvalidInputException.class);
+    }
+  }
+
+  @Test
+  void aMemberRestartedWithItsIdWhileItsDeadPredecessorsSessionLivesJoinsOnceItExpires(
+      TestCluster cluster) {
+    try (FaultyClient dead = FaultyClient.connect(cluster, "dead");
+        Pipekeeper restarted = Clients.connect(cluster, "restarted")) {
+      dead.pk().membership().join("g", MemberInfo.defaults().id("worker-1"));
+      long deadSession = dead.pk().sessionId();
+      dead.blackhole(); // the process is gone; ZooKeeper keeps its node until the session expires
+      Member member = restarted.membership().join("g", MemberInfo.defaults().id("worker-1"));
+      assertThat(member.isRegistered()).isTrue();
+      assertThat(restarted.membership().members("g"))
+          .extracting(MemberRecord::id)
+          .containsExactly("worker-1");
+      assertThat(restarted.sessionId()).isNotEqualTo(deadSession);
     }
   }
 

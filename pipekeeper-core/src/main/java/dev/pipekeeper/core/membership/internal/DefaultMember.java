@@ -6,8 +6,10 @@ import dev.pipekeeper.core.internal.ZkLayout;
 import dev.pipekeeper.core.membership.Member;
 import dev.pipekeeper.core.membership.MemberRecord;
 import dev.pipekeeper.core.membership.MemberState;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.data.Stat;
@@ -46,13 +48,15 @@ final class DefaultMember implements Member {
     try {
       Stat existing = session.client().checkExists().forPath(path);
       long ourSession = session.sessionId();
-      if (existing != null && existing.getEphemeralOwner() != ourSession) {
+      if (existing != null
+          && existing.getEphemeralOwner() != ourSession
+          && !predecessorGone(existing.getEphemeralOwner())) {
         throw new InvalidInputException(
             "member id '"
                 + record.id()
                 + "' is already used by a live member of group '"
                 + record.group()
-                + "'");
+                + "' (its node outlived a session timeout, so it is no predecessor that died)");
       }
       node.start();
       if (!node.waitForInitialCreate(
@@ -73,6 +77,47 @@ final class DefaultMember implements Member {
     }
     removeMeters = session.meters().member(record.group());
     LOG.info("joined group {} as {} ({})", record.group(), record.id(), record.state());
+  }
+
+  /**
+   * A member restarted with a fixed id right after its process died finds its predecessor's node,
+   * which ZooKeeper removes only when that session expires. So before refusing the id, wait for the
+   * node to go, for this connection's session timeout and half as long again (the predecessor ran
+   * with the same settings, and the server expires sessions on its ticks): a live member's node
+   * stays, a dead one's goes. Watched, not polled; the watch is removed if it did not fire.
+   */
+  private boolean predecessorGone(long owner) throws Exception {
+    long timeoutMs =
+        session.client().getZookeeperClient().getZooKeeper().getSessionTimeout() * 3L / 2;
+    LOG.info(
+        "member id {} of group {} is held by session 0x{}; waiting up to {} ms for it to expire",
+        record.id(),
+        record.group(),
+        Long.toHexString(owner),
+        timeoutMs);
+    Semaphore events = new Semaphore(0);
+    CuratorWatcher watcher = event -> events.release();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    while (true) {
+      Stat now = session.client().checkExists().usingWatcher(watcher).forPath(path);
+      if (now == null || now.getEphemeralOwner() != owner) {
+        removeWatch(watcher);
+        return now == null;
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0 || !events.tryAcquire(left, TimeUnit.NANOSECONDS)) {
+        removeWatch(watcher);
+        return false;
+      }
+    }
+  }
+
+  private void removeWatch(CuratorWatcher watcher) {
+    try {
+      session.client().watchers().remove(watcher).quietly().forPath(path);
+    } catch (Exception e) {
+      LOG.debug("removing the watch on {} failed", path, e);
+    }
   }
 
   /**
