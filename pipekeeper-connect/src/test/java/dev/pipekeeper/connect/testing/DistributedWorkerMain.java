@@ -1,5 +1,7 @@
 package dev.pipekeeper.connect.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -65,13 +67,10 @@ public final class DistributedWorkerMain {
       connect.herder().putConnectorConfig(name, config, true, done);
       done.get(60, TimeUnit.SECONDS);
     }
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (!running(connect.herder(), name)) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("connector " + name + " did not start");
-      }
-      Thread.sleep(100); // a child's own wait for the worker, not a test's
-    }
+    await("connector " + name + " running")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> running(connect.herder(), name));
     System.out.println("running " + name);
     System.out.flush();
     System.in.transferTo(java.io.OutputStream.nullOutputStream());
