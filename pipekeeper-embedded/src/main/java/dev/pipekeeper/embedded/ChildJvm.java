@@ -42,18 +42,28 @@ public final class ChildJvm implements ChildProcess, AutoCloseable {
 
   /** Starts {@code main} with {@code args} and the given JVM options. */
   public static ChildJvm start(Class<?> main, List<String> args, List<String> jvmOptions) {
+    return start(main.getName(), System.getProperty("java.class.path"), args, jvmOptions);
+  }
+
+  /**
+   * Starts the main class named {@code main} on the given class path (entries separated by the
+   * platform's path separator) rather than this JVM's: a stock tool (a Kafka Connect worker) that
+   * must find a plugin somewhere else.
+   */
+  public static ChildJvm start(
+      String main, String classPath, List<String> args, List<String> jvmOptions) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
     command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(main.getName());
+    command.add(classPath);
+    command.add(main);
     command.addAll(args);
     try {
       return new ChildJvm(
           new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start a child JVM for " + main.getName(), e);
+      throw new UncheckedIOException("cannot start a child JVM for " + main, e);
     }
   }
 
