@@ -34,6 +34,12 @@ public final class StandaloneWorker implements AutoCloseable {
 
   /** Starts a worker on {@code bootstrapServers} with its offsets in {@code offsetsFile}. */
   public static StandaloneWorker start(String bootstrapServers, Path offsetsFile) {
+    return start(bootstrapServers, offsetsFile, Map.of());
+  }
+
+  /** The same with {@code extra} worker settings on top (e.g. an override policy). */
+  public static StandaloneWorker start(
+      String bootstrapServers, Path offsetsFile, Map<String, String> extra) {
     Map<String, String> props = new HashMap<>();
     props.put("bootstrap.servers", bootstrapServers);
     props.put("key.converter", StringConverter.class.getName());
@@ -43,6 +49,7 @@ public final class StandaloneWorker implements AutoCloseable {
     props.put("offset.flush.interval.ms", "500");
     props.put("listeners", "http://127.0.0.1:0");
     props.put("plugin.discovery", "service_load");
+    props.putAll(extra);
     return new StandaloneWorker(new ConnectStandalone().startConnect(props));
   }
 
