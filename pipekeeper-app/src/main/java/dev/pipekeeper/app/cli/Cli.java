@@ -131,6 +131,9 @@ public final class Cli {
       if (type == ConsoleCommand.class) {
         return type.cast(new ConsoleCommand(shutdown));
       }
+      if (type == BridgeCommand.ZkToKafka.class) {
+        return type.cast(new BridgeCommand.ZkToKafka(shutdown));
+      }
       if (type == MonitorCommand.class) {
         return type.cast(new MonitorCommand(shutdown));
       }

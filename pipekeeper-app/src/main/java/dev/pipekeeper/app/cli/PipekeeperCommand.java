@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
       AlertsCommand.class,
       MonitorCommand.class,
       ConsoleCommand.class,
+      BridgeCommand.class,
       RunCommand.class
     },
     footer = {

@@ -1,0 +1,150 @@
+package dev.pipekeeper.app.cli;
+
+import dev.pipekeeper.connect.source.ZooKeeperSourceConfig;
+import dev.pipekeeper.connect.source.ZooKeeperSourceConnector;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code pipekeeper bridge}: the connectors of pipekeeper-connect in an embedded standalone Kafka
+ * Connect worker, its offsets in a file, for users without a Connect cluster.
+ */
+@Command(
+    name = "bridge",
+    description = {
+      "Runs a connector in an embedded Connect worker, offsets in a file, until stopped.",
+      "For users without a Kafka Connect cluster. See docs/connect.md."
+    },
+    subcommands = {BridgeCommand.ZkToKafka.class})
+final class BridgeCommand implements Runnable {
+  @ParentCommand PipekeeperCommand root;
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(), "Missing direction: zk-to-kafka");
+  }
+
+  /** {@code bridge zk-to-kafka}: the source connector. */
+  @Command(
+      name = "zk-to-kafka",
+      description = {
+        "Streams every change of ZooKeeper subtrees into a Kafka topic (the source connector:"
+            + " a snapshot, then each create, change and delete, keyed by path), until Ctrl-C.",
+        "A restart with the same --offsets file resumes: nothing missed, nothing twice."
+      })
+  static final class ZkToKafka implements Callable<Integer> {
+    private final ShutdownSignal shutdown;
+
+    @ParentCommand BridgeCommand bridge;
+    @Spec CommandSpec spec;
+
+    @Option(
+        names = "--subtree",
+        paramLabel = "PATH",
+        required = true,
+        description = "A ZooKeeper subtree to stream (absolute path); repeat for several.")
+    List<String> subtrees;
+
+    @Option(
+        names = "--topic",
+        paramLabel = "NAME",
+        required = true,
+        description = "The topic the records go to (meant to be compacted).")
+    String topic;
+
+    @Option(
+        names = "--value-format",
+        paramLabel = "FORMAT",
+        defaultValue = "string",
+        description =
+            "bytes, string or json: how node data is written (default: ${DEFAULT-VALUE}).")
+    String valueFormat;
+
+    @Option(
+        names = "--name",
+        paramLabel = "NAME",
+        defaultValue = "zk-to-kafka",
+        description =
+            "The connector's name, which its offsets are kept under (default: ${DEFAULT-VALUE}).")
+    String name;
+
+    @Option(
+        names = "--offsets",
+        paramLabel = "FILE",
+        description =
+            "Where the worker keeps its offsets (default: NAME.offsets in the working folder).")
+    Path offsets;
+
+    ZkToKafka(ShutdownSignal shutdown) {
+      this.shutdown = shutdown;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+      try {
+        PipekeeperCommand root = bridge.root;
+        Map<String, String> connector = new HashMap<>();
+        connector.put("connector.class", ZooKeeperSourceConnector.class.getName());
+        connector.put("tasks.max", Integer.toString(subtrees.size()));
+        connector.put(ZooKeeperSourceConfig.ZOOKEEPER_CONNECT_CONFIG, root.zookeeper.connectString);
+        connector.put(ZooKeeperSourceConfig.SUBTREES_CONFIG, String.join(",", subtrees));
+        connector.put(ZooKeeperSourceConfig.TOPIC_CONFIG, topic);
+        connector.put(ZooKeeperSourceConfig.VALUE_FORMAT_CONFIG, valueFormat);
+        connector.put(
+            ZooKeeperSourceConfig.CONNECTION_TIMEOUT_CONFIG,
+            Long.toString(root.zookeeper.connectTimeout.toMillis()));
+        if (root.zookeeper.zkConfig != null) {
+          connector.put(
+              ZooKeeperSourceConfig.CLIENT_FILE_CONFIG,
+              root.zookeeper.zkConfig.toAbsolutePath().toString());
+        }
+        Path file = offsets != null ? offsets : Path.of(name + ".offsets");
+        PrintWriter out = spec.commandLine().getOut();
+        try (BridgeWorker worker =
+            BridgeWorker.start(root.kafka.settings(), file, name, connector)) {
+          worker.awaitRunning(Duration.ofMinutes(2));
+          out.println(
+              "bridge "
+                  + name
+                  + ": ZooKeeper "
+                  + root.zookeeper.connectString
+                  + " "
+                  + String.join(", ", subtrees)
+                  + " -> topic "
+                  + topic
+                  + " at "
+                  + root.kafka.bootstrapServers
+                  + " (offsets in "
+                  + file
+                  + "; Ctrl-C to stop)");
+          out.flush();
+          // runs until Ctrl-C; a connector or task failing meanwhile ends it with exit 1
+          while (!shutdown.awaitRequest(1_000)) {
+            java.util.Optional<String> failure = worker.failure();
+            if (failure.isPresent()) {
+              throw new dev.pipekeeper.core.PipekeeperException(
+                  "bridge " + name + " failed: " + failure.get());
+            }
+          }
+          out.println("bridge " + name + ": stopping");
+          out.flush();
+        }
+        return ExitCodes.OK;
+      } finally {
+        shutdown.finished();
+      }
+    }
+  }
+}

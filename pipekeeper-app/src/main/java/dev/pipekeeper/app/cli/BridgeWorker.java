@@ -1,0 +1,198 @@
+package dev.pipekeeper.app.cli;
+
+import dev.pipekeeper.connect.ClassLoadingOverridePolicy;
+import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.PipekeeperException;
+import dev.pipekeeper.kafka.KafkaClientSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.connect.cli.ConnectStandalone;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.runtime.Connect;
+import org.apache.kafka.connect.runtime.Herder;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorInfo;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
+import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
+import org.apache.kafka.connect.storage.StringConverter;
+import org.apache.kafka.connect.util.FutureCallback;
+
+/**
+ * The embedded Kafka Connect worker of {@code pipekeeper bridge}: connect-runtime's own standalone
+ * worker ({@link ConnectStandalone}) in this process, its offsets in a file, its REST interface on
+ * the loopback address only, the connectors found on the class path by their service manifests,
+ * connector client overrides under {@link ClassLoadingOverridePolicy}. The Kafka client properties
+ * apply to every client the worker makes, as {@link KafkaClientSettings} says (a prefixed key to
+ * its kind of client only).
+ */
+final class BridgeWorker implements AutoCloseable {
+  private final Connect<StandaloneHerder> connect;
+  private final String name;
+
+  private BridgeWorker(Connect<StandaloneHerder> connect, String name) {
+    this.connect = connect;
+    this.name = name;
+  }
+
+  /**
+   * Starts a worker and has it run connector {@code name} with {@code connector}'s settings.
+   *
+   * @throws InvalidInputException (exit 2) if the worker's validation refuses the settings: the
+   *     connector's own errors, one per line
+   */
+  static BridgeWorker start(
+      KafkaClientSettings kafka, Path offsets, String name, Map<String, String> connector) {
+    Connect<StandaloneHerder> connect =
+        new ConnectStandalone().startConnect(workerProps(kafka, offsets));
+    BridgeWorker worker = new BridgeWorker(connect, name);
+    try {
+      Map<String, String> named = new HashMap<>(connector);
+      named.put("name", name);
+      FutureCallback<Herder.Created<ConnectorInfo>> done = new FutureCallback<>();
+      connect.herder().putConnectorConfig(name, named, false, done);
+      done.get(2, TimeUnit.MINUTES);
+      return worker;
+    } catch (ExecutionException e) {
+      worker.close();
+      throw new InvalidInputException("bridge " + name + " refused: " + errors(e.getCause()));
+    } catch (TimeoutException e) {
+      worker.close();
+      throw new PipekeeperException("bridge " + name + ": the worker did not take the connector");
+    } catch (InterruptedException e) {
+      worker.close();
+      Thread.currentThread().interrupt();
+      throw new PipekeeperException("interrupted while starting bridge " + name, e);
+    } catch (RuntimeException e) {
+      worker.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Waits until the connector and every task run.
+   *
+   * @throws PipekeeperException if one failed (the first line of its error), or at {@code bound}
+   */
+  void awaitRunning(Duration bound) throws InterruptedException {
+    long deadline = System.nanoTime() + bound.toNanos();
+    while (true) {
+      Optional<String> failure = failure();
+      if (failure.isPresent()) {
+        throw new PipekeeperException("bridge " + name + " failed: " + failure.get());
+      }
+      if (running()) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new PipekeeperException(
+            "bridge " + name + " did not start its tasks within " + bound.toSeconds() + " s");
+      }
+      Thread.sleep(100); // the herder has no listener for its connectors' states
+    }
+  }
+
+  /** Whether the connector and each of its tasks run. */
+  boolean running() {
+    ConnectorStateInfo status = status();
+    return status != null
+        && "RUNNING".equals(status.connector().state())
+        && !status.tasks().isEmpty()
+        && status.tasks().stream().allMatch(t -> "RUNNING".equals(t.state()));
+  }
+
+  /** The first line of the error of the connector or a task that failed, if one has. */
+  Optional<String> failure() {
+    ConnectorStateInfo status = status();
+    if (status == null) {
+      return Optional.empty();
+    }
+    if ("FAILED".equals(status.connector().state())) {
+      return Optional.of(firstLine(status.connector().trace()));
+    }
+    return status.tasks().stream()
+        .filter(t -> "FAILED".equals(t.state()))
+        .findFirst()
+        .map(t -> "task " + t.id() + ": " + firstLine(t.trace()));
+  }
+
+  private ConnectorStateInfo status() {
+    try {
+      return connect.herder().connectorStatus(name);
+    } catch (RuntimeException e) {
+      return null; // not known yet
+    }
+  }
+
+  /** Stops the worker gracefully: its tasks commit their offsets to the file. */
+  @Override
+  public void close() {
+    connect.stop();
+    connect.awaitStop();
+  }
+
+  private static Map<String, String> workerProps(KafkaClientSettings kafka, Path offsets) {
+    Map<String, String> props = new HashMap<>();
+    // the client properties: unprefixed ones to every client, prefixed ones win for their kind
+    kafka
+        .properties()
+        .forEach(
+            (key, value) -> {
+              props.put(key, value.toString());
+              if (!key.startsWith("producer.")
+                  && !key.startsWith("consumer.")
+                  && !key.startsWith("admin.")) {
+                for (String client : List.of("producer.", "consumer.", "admin.")) {
+                  props.putIfAbsent(client + key, value.toString());
+                }
+              }
+            });
+    kafka
+        .properties()
+        .forEach(
+            (key, value) -> {
+              if (key.startsWith("producer.")
+                  || key.startsWith("consumer.")
+                  || key.startsWith("admin.")) {
+                props.put(key, value.toString());
+              }
+            });
+    props.put("bootstrap.servers", kafka.bootstrapServers());
+    props.put("key.converter", StringConverter.class.getName());
+    props.put("value.converter", JsonConverter.class.getName());
+    props.put("value.converter.schemas.enable", "false");
+    props.put("offset.storage.file.filename", offsets.toAbsolutePath().toString());
+    props.put("offset.flush.interval.ms", "1000");
+    props.put("listeners", "http://127.0.0.1:0");
+    props.put("plugin.discovery", "service_load");
+    props.put(
+        "connector.client.config.override.policy", ClassLoadingOverridePolicy.class.getName());
+    return props;
+  }
+
+  /** The connector's own errors out of the worker's validation message. */
+  private static String errors(Throwable error) {
+    String message = error.getMessage() == null ? error.toString() : error.getMessage();
+    List<String> lines =
+        message
+            .lines()
+            .map(String::strip)
+            .filter(line -> !line.isEmpty())
+            .filter(line -> !line.startsWith("Connector configuration is invalid"))
+            .filter(line -> !line.startsWith("You can also find the above list of errors"))
+            .toList();
+    return String.join("; ", lines);
+  }
+
+  private static String firstLine(String trace) {
+    if (trace == null || trace.isBlank()) {
+      return "(no reason given)";
+    }
+    return trace.lines().findFirst().orElse(trace).strip();
+  }
+}
