@@ -134,6 +134,12 @@ public final class Cli {
       if (type == BridgeCommand.ZkToKafka.class) {
         return type.cast(new BridgeCommand.ZkToKafka(shutdown));
       }
+      if (type == AuditCommand.class) {
+        return type.cast(new AuditCommand(shutdown));
+      }
+      if (type == AuditCommand.Tail.class) {
+        return type.cast(new AuditCommand.Tail(shutdown));
+      }
       if (type == MonitorCommand.class) {
         return type.cast(new MonitorCommand(shutdown));
       }

@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
       MonitorCommand.class,
       ConsoleCommand.class,
       BridgeCommand.class,
+      AuditCommand.class,
       RunCommand.class
     },
     footer = {

@@ -16,7 +16,7 @@ import org.apache.zookeeper.data.Stat;
  * The records of the source connector: keyed by path (a string), the value a {@link Struct} of
  * {@link #valueSchema(ValueFormat)}; a tombstone (null value) follows each delete record.
  */
-final class ChangeRecords {
+public final class ChangeRecords {
   /** The kind of a change record. */
   enum Change {
     /** The node as found by the first read of a subtree the task has no offsets for. */
@@ -33,12 +33,23 @@ final class ChangeRecords {
   static final String VERSIONS_SKIPPED_HEADER = "pipekeeper.versions.skipped";
   static final String DATA_ERROR_HEADER = "pipekeeper.data.error";
 
-  static final String PATH = "path";
+  /** A field of the value. */
+  public static final String PATH = "path";
+
   static final String SUBTREE = "subtree";
-  static final String CHANGE = "change";
-  static final String DATA = "data";
-  static final String CZXID = "czxid";
-  static final String MZXID = "mzxid";
+
+  /** A field of the value. */
+  public static final String CHANGE = "change";
+
+  /** A field of the value. */
+  public static final String DATA = "data";
+
+  /** A field of the value. */
+  public static final String CZXID = "czxid";
+
+  /** A field of the value. */
+  public static final String MZXID = "mzxid";
+
   static final String VERSION = "version";
   static final String EPHEMERAL_OWNER = "ephemeralOwner";
   static final String VERSIONS_SKIPPED = "versionsSkipped";

@@ -1,0 +1,275 @@
+package dev.pipekeeper.app.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pipekeeper.connect.audit.AuditTransformation;
+import dev.pipekeeper.connect.source.ZooKeeperSourceConfig;
+import dev.pipekeeper.connect.source.ZooKeeperSourceConnector;
+import dev.pipekeeper.core.ClusterPath;
+import dev.pipekeeper.core.InvalidInputException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code pipekeeper audit}: publishes every coordination and config change of the cluster to an
+ * audit topic (the source connector of {@code /pipekeeper/CLUSTER} with the audit decoder, in the
+ * bridge's embedded worker); {@code audit tail} reads it.
+ */
+@Command(
+    name = "audit",
+    description = {
+      "Publishes every coordination and config change of the cluster to its audit topic.",
+      "Member joined/left/died, leader granted, lock taken/released, assignment published,"
+          + " config changed (secrets masked), alert transitions; until Ctrl-C."
+          + " 'audit tail' reads the topic. See docs/connect.md."
+    },
+    subcommands = {AuditCommand.Tail.class})
+final class AuditCommand implements Callable<Integer> {
+  private final ShutdownSignal shutdown;
+
+  @ParentCommand PipekeeperCommand root;
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--topic",
+      paramLabel = "NAME",
+      description = "The audit topic (default: pipekeeper-audit-CLUSTER).")
+  String topic;
+
+  @Option(
+      names = "--offsets",
+      paramLabel = "FILE",
+      description = "Where the worker keeps its offsets (default: audit-CLUSTER.offsets).")
+  Path offsets;
+
+  AuditCommand(ShutdownSignal shutdown) {
+    this.shutdown = shutdown;
+  }
+
+  static String topic(String given, String cluster) {
+    return given != null ? given : "pipekeeper-audit-" + cluster;
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    try {
+      String cluster = root.zookeeper.cluster;
+      String subtree = ClusterPath.root(cluster);
+      String target = topic(topic, cluster);
+      Map<String, String> connector = new HashMap<>();
+      connector.put("connector.class", ZooKeeperSourceConnector.class.getName());
+      connector.put("tasks.max", "1");
+      connector.put(ZooKeeperSourceConfig.ZOOKEEPER_CONNECT_CONFIG, root.zookeeper.connectString);
+      connector.put(ZooKeeperSourceConfig.SUBTREES_CONFIG, subtree);
+      connector.put(ZooKeeperSourceConfig.TOPIC_CONFIG, target);
+      connector.put(ZooKeeperSourceConfig.VALUE_FORMAT_CONFIG, "string");
+      connector.put(
+          ZooKeeperSourceConfig.CONNECTION_TIMEOUT_CONFIG,
+          Long.toString(root.zookeeper.connectTimeout.toMillis()));
+      if (root.zookeeper.zkConfig != null) {
+        connector.put(
+            ZooKeeperSourceConfig.CLIENT_FILE_CONFIG,
+            root.zookeeper.zkConfig.toAbsolutePath().toString());
+      }
+      connector.put("transforms", "audit");
+      connector.put("transforms.audit.type", AuditTransformation.class.getName());
+      connector.put("transforms.audit." + AuditTransformation.CLUSTER_CONFIG, cluster);
+      Path file = offsets != null ? offsets : Path.of("audit-" + cluster + ".offsets");
+      String name = "audit-" + cluster;
+      PrintWriter out = spec.commandLine().getOut();
+      try (BridgeWorker worker = BridgeWorker.start(root.kafka.settings(), file, name, connector)) {
+        worker.awaitRunning(Duration.ofMinutes(2));
+        out.println(
+            "audit: cluster "
+                + cluster
+                + " ("
+                + subtree
+                + ") -> topic "
+                + target
+                + " at "
+                + root.kafka.bootstrapServers
+                + " (offsets in "
+                + file
+                + "; Ctrl-C to stop)");
+        out.flush();
+        while (!shutdown.awaitRequest(1_000)) {
+          java.util.Optional<String> failure = worker.failure();
+          if (failure.isPresent()) {
+            throw new dev.pipekeeper.core.PipekeeperException(
+                "audit of " + cluster + " failed: " + failure.get());
+          }
+        }
+        out.println("audit: stopping");
+        out.flush();
+      }
+      return ExitCodes.OK;
+    } finally {
+      shutdown.finished();
+    }
+  }
+
+  /** {@code audit tail}: prints the audit topic's events, oldest first. */
+  @Command(
+      name = "tail",
+      description = {
+        "Prints the cluster's audit events, oldest first (all, or those since --since).",
+        "Ends at the topic's end, or with --follow keeps printing new ones until Ctrl-C."
+      })
+  static final class Tail implements Callable<Integer> {
+    private static final Set<String> HEADER_FIELDS = Set.of("type", "cluster", "subject", "time");
+    private final ShutdownSignal shutdown;
+
+    @ParentCommand AuditCommand audit;
+    @Spec CommandSpec spec;
+
+    @Option(
+        names = "--topic",
+        paramLabel = "NAME",
+        description = "The audit topic (default: pipekeeper-audit-CLUSTER).")
+    String topic;
+
+    @Option(
+        names = "--since",
+        paramLabel = "TIME",
+        description = "Only events from then: an instant (2026-12-03T10:00:00Z) or an age (10m).")
+    String since;
+
+    @Option(names = "--follow", description = "Keep printing new events until Ctrl-C.")
+    boolean follow;
+
+    @Option(names = "--json", description = "One JSON object per event, as on the topic.")
+    boolean json;
+
+    Tail(ShutdownSignal shutdown) {
+      this.shutdown = shutdown;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+      try {
+        PipekeeperCommand root = audit.root;
+        Instant from = since == null ? null : parseSince(since);
+        String target = topic(topic, root.zookeeper.cluster);
+        Map<String, Object> config = root.kafka.settings().consumer();
+        config.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        config.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        config.put("enable.auto.commit", "false");
+        config.put("isolation.level", "read_committed");
+        PrintWriter out = spec.commandLine().getOut();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
+          List<TopicPartition> partitions = partitions(consumer, target);
+          consumer.assign(partitions);
+          seek(consumer, partitions, from);
+          Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+          while (follow
+              ? !shutdown.awaitRequest(0)
+              : partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+              if (record.value() != null) {
+                out.println(json ? line(record.value()) : text(record.value()));
+              }
+            }
+            out.flush();
+          }
+        }
+        return ExitCodes.OK;
+      } finally {
+        shutdown.finished();
+      }
+    }
+
+    private static List<TopicPartition> partitions(
+        KafkaConsumer<byte[], byte[]> consumer, String topic) {
+      if (!consumer.listTopics(Duration.ofSeconds(10)).containsKey(topic)) {
+        throw new dev.pipekeeper.core.NotFoundException(
+            "no audit topic " + topic + ": is 'pipekeeper audit' running for this cluster?");
+      }
+      return consumer.partitionsFor(topic).stream()
+          .map(p -> new TopicPartition(topic, p.partition()))
+          .toList();
+    }
+
+    private static void seek(
+        KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions, Instant from) {
+      if (from == null) {
+        consumer.seekToBeginning(partitions);
+        return;
+      }
+      Map<TopicPartition, Long> times = new HashMap<>();
+      partitions.forEach(p -> times.put(p, from.toEpochMilli()));
+      Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(times);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      for (TopicPartition partition : partitions) {
+        OffsetAndTimestamp at = found.get(partition);
+        consumer.seek(partition, at != null ? at.offset() : end.get(partition));
+      }
+    }
+
+    static Instant parseSince(String text) {
+      try {
+        return Instant.parse(text);
+      } catch (DateTimeParseException notAnInstant) {
+        try {
+          return Instant.now().minus(DurationConverter.parse(text));
+        } catch (RuntimeException notADuration) {
+          throw new InvalidInputException(
+              "--since '"
+                  + text
+                  + "' is neither an instant (2026-12-03T10:00:00Z) nor an age (10m)");
+        }
+      }
+    }
+
+    private static String line(byte[] value) {
+      return new String(value, StandardCharsets.UTF_8).strip();
+    }
+
+    /** {@code TIME TYPE SUBJECT key=value ...}; an event that is not JSON as its text. */
+    static String text(byte[] value) {
+      JsonNode event;
+      try {
+        event = Json.tree(value);
+      } catch (RuntimeException e) {
+        return "(not an audit event) " + line(value);
+      }
+      StringBuilder text =
+          new StringBuilder()
+              .append(event.path("time").asText("?"))
+              .append(' ')
+              .append(event.path("type").asText("?"))
+              .append(' ')
+              .append(event.path("subject").asText("?"));
+      event
+          .properties()
+          .forEach(
+              field -> {
+                if (!HEADER_FIELDS.contains(field.getKey())) {
+                  JsonNode v = field.getValue();
+                  text.append(' ')
+                      .append(field.getKey())
+                      .append('=')
+                      .append(v.isTextual() ? v.asText() : v.toString());
+                }
+              });
+      return text.toString();
+    }
+  }
+}
