@@ -1,0 +1,289 @@
+package dev.pipekeeper.console;
+
+import static dev.pipekeeper.console.ConsoleIT.BOUND;
+import static dev.pipekeeper.console.ConsoleIT.BY_TEST;
+import static dev.pipekeeper.console.ConsoleIT.JSON;
+import static dev.pipekeeper.console.ConsoleIT.connect;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.assignment.GroupWorker;
+import dev.pipekeeper.core.assignment.UnitHandler;
+import dev.pipekeeper.core.assignment.UnitOwnership;
+import dev.pipekeeper.core.assignment.WorkUnit;
+import dev.pipekeeper.core.config.ConfigView;
+import dev.pipekeeper.core.config.HistoryEntry;
+import dev.pipekeeper.core.config.Scope;
+import dev.pipekeeper.core.health.HealthPublication;
+import dev.pipekeeper.core.health.HealthReport;
+import dev.pipekeeper.core.leader.Leadership;
+import dev.pipekeeper.core.membership.MemberInfo;
+import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
+import dev.pipekeeper.embedded.junit.TestCluster;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The page in a real browser: Debian's chromium, driven by Selenium through Debian's
+ * chromium-driver (both given by path, so Selenium Manager downloads nothing), against a real
+ * ZooKeeper. Saves the screenshots it checked under {@code target/screenshots/}, and the README's
+ * as {@code docs/images/console.png}.
+ */
+@ExtendWith(EmbeddedClusterExtension.class)
+class ConsoleBrowserIT {
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  static final Path SCREENSHOTS = Path.of("target", "screenshots");
+  static final Path README_IMAGE = Path.of("..", "docs", "images", "console.png");
+  static final String TOKEN = "page-operator-token-0123456789";
+
+  private static final UnitHandler IDLE =
+      new UnitHandler() {
+        @Override
+        public void start(UnitOwnership unit) {}
+
+        @Override
+        public void stop(UnitOwnership unit) {}
+      };
+
+  /** Skips without chromium, unless under CI, where a missing browser is a failure. */
+  static void requireChromium() {
+    boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+    if (!present && System.getenv("CI") != null) {
+      throw new AssertionError(
+          "CI is set but "
+              + CHROMIUM
+              + " or "
+              + CHROMEDRIVER
+              + " is missing: .ci/run installs them (apt-get install -y chromium chromium-driver)");
+    }
+    Assumptions.assumeTrue(
+        present,
+        "no "
+            + CHROMIUM
+            + " and "
+            + CHROMEDRIVER
+            + ": the browser test is skipped (apt-get install chromium chromium-driver to run it)");
+  }
+
+  static WebDriver browser() {
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER.toFile())
+            .usingAnyFreePort()
+            .build();
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--window-size=1440,2200",
+        "--force-device-scale-factor=1");
+    return new ChromeDriver(service, options);
+  }
+
+  static HealthReport report(String member, AtomicLong tick) {
+    long t = tick.incrementAndGet();
+    return new HealthReport(
+        "orders",
+        member,
+        "RUNNING",
+        1000 * t,
+        40 + 15 * Math.sin(t / 2.0) + (member.hashCode() & 7),
+        38 + 12 * Math.sin(t / 2.0),
+        0,
+        0,
+        Instant.now(),
+        Map.of("orders-0", 20 + (t * 7) % 30),
+        Map.of("global", 1),
+        List.of(),
+        Instant.now());
+  }
+
+  @Test
+  void theClusterIsLiveOnThePageAndChangesNeedAToken(TestCluster cluster, @TempDir Path dir)
+      throws Exception {
+    requireChromium();
+    Path tokens = dir.resolve("operators");
+    Files.writeString(tokens, "page-operator=" + TOKEN + "\n");
+    Files.createDirectories(SCREENSHOTS);
+    List<AutoCloseable> open = new ArrayList<>();
+    try (Pipekeeper pk = connect(cluster, "console-browser");
+        Console console = Console.builder(pk).operatorTokens(tokens).build().start()) {
+      for (int i = 0; i < 6; i++) {
+        pk.workUnits("orders").put(WorkUnit.of("tenant-" + i).withWeight(1 + i % 3));
+      }
+      pk.config().set(Scope.global(), "batch.size", 100, BY_TEST.comment("first"));
+      pk.config().set(Scope.global(), "batch.size", 250, BY_TEST.comment("bigger"));
+      pk.config()
+          .setSchema(Scope.global(), "mode", JSON.readTree("{\"enum\": [\"fast\", \"safe\"]}"));
+      pk.config().set(Scope.global(), "mode", "safe", BY_TEST);
+      AtomicLong tick = new AtomicLong();
+      for (String id : List.of("worker-1", "worker-2")) {
+        Pipekeeper member = connect(cluster, id);
+        open.add(member);
+        GroupWorker worker = member.worker("orders", MemberInfo.withCapacity(4), IDLE);
+        open.add(worker);
+        ConfigView view = member.config().view("orders", worker.member().id());
+        open.add(view);
+        HealthPublication health =
+            member
+                .health()
+                .publish(
+                    "orders", Duration.ofMillis(500), () -> report(worker.member().id(), tick));
+        open.add(health);
+      }
+      Leadership nightly = pk.leadership("nightly-report").start();
+      open.add(nightly);
+      nightly.awaitLease(BOUND).orElseThrow();
+
+      WebDriver browser = browser();
+      try {
+        browser.get(console.url().toString());
+        JavascriptExecutor js = (JavascriptExecutor) browser;
+        js.executeScript("window.__sameDocument = 'yes';");
+
+        // members, leaders and assignments appear
+        await().atMost(BOUND).until(() -> memberRows(browser).size() == 2);
+        await()
+            .atMost(BOUND)
+            .until(() -> text(browser, "#leaders-table").contains("nightly-report"));
+        assertThat(text(browser, "#leaders-table")).contains("console-browser");
+        await()
+            .atMost(BOUND)
+            .until(
+                () ->
+                    text(browser, "#assignments").contains("generation")
+                        && browser.findElements(By.cssSelector("#assignments .unit")).size() == 6
+                        && text(browser, "#assignments").contains("settled"));
+        assertThat(text(browser, "#assignments")).contains("worker-1", "worker-2");
+        await().atMost(BOUND).until(() -> text(browser, "#config-table").contains("batch.size"));
+
+        // live: a member joining and a config change show without a reload
+        Pipekeeper third = connect(cluster, "worker-3");
+        open.add(third);
+        open.add(third.worker("orders", MemberInfo.withCapacity(2), IDLE));
+        await().atMost(BOUND).until(() -> memberRows(browser).size() == 3);
+        pk.config().set(Scope.global(), "batch.size", 500, BY_TEST.comment("live"));
+        await().atMost(BOUND).until(() -> configValue(browser, "batch.size").equals("500"));
+        // the sparklines have drawn a few points
+        await()
+            .atMost(BOUND)
+            .until(() -> browser.findElements(By.cssSelector("#health canvas")).size() >= 2);
+        // the members acknowledge the commit: no drift once they run it
+        await().atMost(BOUND).until(() -> text(browser, "#tile-drift").equals("none"));
+        assertThat(text(browser, "#members-table")).contains("global v4");
+        assertThat(js.executeScript("return window.__sameDocument")).isEqualTo("yes");
+        screenshot(browser, "01-live.png");
+        Files.createDirectories(README_IMAGE.getParent());
+        Files.copy(
+            SCREENSHOTS.resolve("01-live.png"), README_IMAGE, StandardCopyOption.REPLACE_EXISTING);
+
+        // a change without a token is refused, and the page says so
+        browser.findElement(By.cssSelector("#config-table tr[data-key='batch.size']")).click();
+        await().atMost(BOUND).until(() -> browser.findElement(By.id("editor-body")).isDisplayed());
+        await().atMost(BOUND).until(() -> historyRows(browser).size() == 3);
+        WebElement value = browser.findElement(By.id("editor-value"));
+        value.clear();
+        value.sendKeys("999");
+        browser.findElement(By.id("editor-save")).click();
+        await().atMost(BOUND).until(() -> text(browser, "#editor-result").contains("Refused"));
+        assertThat(text(browser, "#editor-result")).contains("operator token");
+        assertThat(text(browser, "#editor-diff-view")).contains("- 500", "+ 999");
+        assertThat(pk.config().get(Scope.global(), "batch.size").orElseThrow().value().asInt())
+            .isEqualTo(500);
+        screenshot(browser, "02-refused-without-token.png");
+
+        // the schema is checked by the server before saving
+        browser.findElement(By.cssSelector("#config-table tr[data-key='mode']")).click();
+        await().atMost(BOUND).until(() -> text(browser, "#editor-key").endsWith("mode"));
+        WebElement mode = browser.findElement(By.id("editor-value"));
+        mode.clear();
+        mode.sendKeys("\"slow\"");
+        browser.findElement(By.id("editor-check")).click();
+        await()
+            .atMost(BOUND)
+            .until(() -> text(browser, "#editor-result").contains("does not match its schema"));
+
+        // with the token, a rollback from the history works
+        browser.findElement(By.id("token")).sendKeys(TOKEN);
+        browser.findElement(By.id("token-save")).click();
+        browser.findElement(By.cssSelector("#config-table tr[data-key='batch.size']")).click();
+        await().atMost(BOUND).until(() -> text(browser, "#editor-key").endsWith("batch.size"));
+        await().atMost(BOUND).until(() -> historyRows(browser).size() == 3);
+        HistoryEntry first = pk.config().history(Scope.global(), "batch.size").get(0);
+        browser
+            .findElement(
+                By.cssSelector(
+                    "#history-table tr[data-sequence='" + first.sequence() + "'] button.rollback"))
+            .click();
+        await()
+            .atMost(BOUND)
+            .until(
+                () ->
+                    pk.config().get(Scope.global(), "batch.size").orElseThrow().value().asInt()
+                        == 100);
+        await().atMost(BOUND).until(() -> configValue(browser, "batch.size").equals("100"));
+        await().atMost(BOUND).until(() -> historyRows(browser).size() == 4);
+        assertThat(text(browser, "#editor-result")).contains("Rolled back", "page-operator");
+        List<HistoryEntry> history = pk.config().history(Scope.global(), "batch.size");
+        assertThat(history.get(history.size() - 1).who()).isEqualTo("page-operator");
+        assertThat(js.executeScript("return window.__sameDocument")).isEqualTo("yes");
+        assertThat(js.executeScript("return document.cookie")).isEqualTo("");
+        screenshot(browser, "03-rolled-back.png");
+      } finally {
+        browser.quit();
+      }
+    } finally {
+      for (int i = open.size() - 1; i >= 0; i--) {
+        open.get(i).close();
+      }
+    }
+  }
+
+  static List<WebElement> memberRows(WebDriver browser) {
+    return browser.findElements(By.cssSelector("#members-table tbody tr[data-member]"));
+  }
+
+  static List<WebElement> historyRows(WebDriver browser) {
+    return browser.findElements(By.cssSelector("#history-table tbody tr[data-sequence]"));
+  }
+
+  static String text(WebDriver browser, String css) {
+    return browser.findElement(By.cssSelector(css)).getText();
+  }
+
+  static String configValue(WebDriver browser, String key) {
+    List<WebElement> cells =
+        browser.findElements(By.cssSelector("#config-table tr[data-key='" + key + "'] td .value"));
+    return cells.isEmpty() ? "" : cells.get(0).getText();
+  }
+
+  static void screenshot(WebDriver browser, String name) throws Exception {
+    File shot = ((ChromeDriver) browser).getScreenshotAs(OutputType.FILE);
+    Files.copy(shot.toPath(), SCREENSHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+  }
+}
