@@ -19,6 +19,7 @@ import dev.pipekeeper.core.health.HealthPublication;
 import dev.pipekeeper.core.health.HealthReport;
 import dev.pipekeeper.core.leader.Leadership;
 import dev.pipekeeper.core.membership.MemberInfo;
+import dev.pipekeeper.core.membership.MemberState;
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import java.io.File;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
@@ -145,7 +147,7 @@ class ConsoleBrowserIT {
       for (String id : List.of("worker-1", "worker-2")) {
         Pipekeeper member = connect(cluster, id);
         open.add(member);
-        GroupWorker worker = member.worker("orders", MemberInfo.withCapacity(4), IDLE);
+        GroupWorker worker = member.worker("orders", MemberInfo.withCapacity(6), IDLE);
         open.add(worker);
         ConfigView view = member.config().view("orders", worker.member().id());
         open.add(view);
@@ -198,9 +200,22 @@ class ConsoleBrowserIT {
         assertThat(text(browser, "#members-table")).contains("global v4");
         assertThat(js.executeScript("return window.__sameDocument")).isEqualTo("yes");
         screenshot(browser, "01-live.png");
+        // the README's picture: the page's own height, no empty space below it
+        Dimension size = browser.manage().window().getSize();
+        long height =
+            (Long)
+                js.executeScript(
+                    "return Math.ceil(document.querySelector('footer')"
+                        + ".getBoundingClientRect().bottom) + window.outerHeight"
+                        + " - window.innerHeight");
+        browser.manage().window().setSize(new Dimension(1440, (int) height));
         Files.createDirectories(README_IMAGE.getParent());
+        screenshot(browser, "00-readme.png");
         Files.copy(
-            SCREENSHOTS.resolve("01-live.png"), README_IMAGE, StandardCopyOption.REPLACE_EXISTING);
+            SCREENSHOTS.resolve("00-readme.png"),
+            README_IMAGE,
+            StandardCopyOption.REPLACE_EXISTING);
+        browser.manage().window().setSize(size);
 
         // a change without a token is refused, and the page says so
         browser.findElement(By.cssSelector("#config-table tr[data-key='batch.size']")).click();
@@ -260,6 +275,52 @@ class ConsoleBrowserIT {
     } finally {
       for (int i = open.size() - 1; i >= 0; i--) {
         open.get(i).close();
+      }
+    }
+  }
+
+  @Test
+  void aThousandMembersArePagedAndFiltered(TestCluster cluster) throws Exception {
+    requireChromium();
+    Files.createDirectories(SCREENSHOTS);
+    try (Pipekeeper pk = connect(cluster, "console-browser-fleet");
+        Console console = Console.builder(pk).build().start()) {
+      for (int i = 0; i < 1000; i++) {
+        MemberInfo info =
+            MemberInfo.withCapacity(1 + i % 4)
+                .id(String.format("member-%04d", i))
+                .tag("zone", i % 2 == 0 ? "zone-a" : "zone-b");
+        pk.membership()
+            .join("fleet", i % 100 == 7 ? info.initialState(MemberState.DRAINING) : info);
+      }
+      WebDriver browser = browser();
+      try {
+        long start = System.nanoTime();
+        browser.get(console.url().toString());
+        await().atMost(BOUND).until(() -> text(browser, "#members-page").equals("1–50 of 1000"));
+        System.out.printf(
+            "page ready with 1000 members in %d ms%n", (System.nanoTime() - start) / 1_000_000);
+        assertThat(memberRows(browser)).hasSize(50);
+        assertThat(text(browser, "#tile-members")).isEqualTo("1000");
+
+        browser.findElement(By.id("members-next")).click();
+        await().atMost(BOUND).until(() -> text(browser, "#members-page").equals("51–100 of 1000"));
+        assertThat(memberRows(browser).get(0).getAttribute("data-member")).isEqualTo("member-0050");
+
+        browser.findElement(By.id("members-filter")).sendKeys("draining");
+        await()
+            .atMost(BOUND)
+            .until(() -> text(browser, "#members-page").equals("1–10 of 10 (1000 in all)"));
+        assertThat(memberRows(browser))
+            .allSatisfy(row -> assertThat(row.getText()).contains("draining"));
+        WebElement filter = browser.findElement(By.id("members-filter"));
+        filter.clear();
+        filter.sendKeys("member-0999");
+        await().atMost(BOUND).until(() -> memberRows(browser).size() == 1);
+        assertThat(memberRows(browser).get(0).getText()).contains("member-0999", "zone=zone-b");
+        screenshot(browser, "04-thousand-members-filtered.png");
+      } finally {
+        browser.quit();
       }
     }
   }

@@ -9,7 +9,7 @@
   const S = {
     cluster: null, writable: false, groups: [], members: {}, scopes: {}, leaders: [],
     assignments: {}, health: {}, series: {}, alerts: [], history: [], config: null,
-    scope: 'global', selected: null, keyHistory: null, page: 0, charts: {},
+    scope: 'global', selected: null, keyHistory: null, page: 0, charts: {}, loaded: false,
   };
 
   // ---- small helpers ----
@@ -87,6 +87,7 @@
     await Promise.all([loadScopes(), loadGroups(), loadLeaders(), loadAssignments(),
       loadHealth(), loadAlerts()]);
     await loadConfig();
+    S.loaded = true;
   }
   async function loadGroups() {
     S.groups = await api(base() + '/groups');
@@ -141,7 +142,8 @@
   function memberDrift(m) {
     const applied = m.appliedConfig && m.appliedConfig.versions;
     if (!applied) return [];
-    return Object.entries(applied).map(([scope, v]) => ({
+    const rank = (scope) => (scope === 'global' ? 0 : scope.startsWith('pipeline/') ? 1 : 2);
+    return Object.entries(applied).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b)).map(([scope, v]) => ({
       scope, version: v, current: S.scopes[scope], behind: S.scopes[scope] !== undefined && v < S.scopes[scope],
     }));
   }
@@ -443,19 +445,25 @@
     $('conn').dataset.state = state;
     $('conn-text').textContent = text;
   }
-  function follow() {
+  // Subscribed before the first read, so no change between the read and the stream is missed:
+  // events wait for the first read to finish, then apply on top of it.
+  function follow(loaded) {
     const events = new EventSource('/api/v1/events');
     const on = (type, fn) => events.addEventListener(type, (ev) => {
       $('last-event').textContent = 'last event: ' + type + ' #' + (ev.lastEventId || '–') + ' at ' + new Date().toLocaleTimeString();
       let data = null;
       try { data = JSON.parse(ev.data); } catch (e) { data = null; }
-      quietly(Promise.resolve().then(() => fn(data)));
+      quietly(loaded.then(() => fn(data)));
     });
     events.onopen = () => setConnection('live', 'live');
     events.onerror = () => setConnection('connecting', 'reconnecting…');
-    on('ready', () => setConnection('live', 'live'));
+    const again = () => { if (!S.loaded) quietly(loadAll()); };
+    on('ready', () => { setConnection('live', 'live'); again(); });
     on('reset', () => loadAll());
-    on('connection', (d) => setConnection(d.connected ? 'live' : 'down', 'ZooKeeper ' + d.state));
+    on('connection', (d) => {
+      setConnection(d.connected ? 'live' : 'down', 'ZooKeeper ' + d.state);
+      if (d.connected) again();
+    });
     for (const type of ['member-joined', 'member-left', 'member-updated']) {
       on(type, (d) => soon('members:' + d.group, () => quietly(loadMembers(d.group))));
     }
@@ -518,9 +526,11 @@
   }
 
   wire();
-  loadAll().then(follow).catch((e) => {
+  // If the first read fails (ZooKeeper away), the stream's next ready or connection event reads
+  // everything again.
+  const loaded = loadAll().catch((e) => {
     setConnection('down', 'unavailable');
     notice('Cannot read the console: ' + e.message, true);
-    follow();
   });
+  follow(loaded);
 })();
