@@ -20,6 +20,8 @@ import dev.pipekeeper.core.health.HealthReport;
 import dev.pipekeeper.core.leader.Leadership;
 import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.core.membership.MemberState;
+import dev.pipekeeper.core.monitor.Monitor;
+import dev.pipekeeper.core.monitor.Rules;
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import java.io.File;
@@ -143,11 +145,23 @@ class ConsoleBrowserIT {
       pk.config()
           .setSchema(Scope.global(), "mode", JSON.readTree("{\"enum\": [\"fast\", \"safe\"]}"));
       pk.config().set(Scope.global(), "mode", "safe", BY_TEST);
+      // a monitor whose one rule fires while units have no owner
+      pk.config()
+          .set(
+              Scope.global(),
+              Rules.KEY,
+              JSON.readTree(
+                  "[{\"name\": \"unassigned-units\", \"kind\": \"unassigned-units\","
+                      + " \"for\": \"500ms\"}]"),
+              BY_TEST);
+      Monitor monitor =
+          pk.monitor().evaluationInterval(Duration.ofMillis(200)).logSink(false).start();
+      open.add(monitor);
       AtomicLong tick = new AtomicLong();
       for (String id : List.of("worker-1", "worker-2")) {
         Pipekeeper member = connect(cluster, id);
         open.add(member);
-        GroupWorker worker = member.worker("orders", MemberInfo.withCapacity(6), IDLE);
+        GroupWorker worker = member.worker("orders", MemberInfo.withCapacity(4), IDLE);
         open.add(worker);
         ConfigView view = member.config().view("orders", worker.member().id());
         open.add(view);
@@ -181,14 +195,26 @@ class ConsoleBrowserIT {
                     text(browser, "#assignments").contains("generation")
                         && browser.findElements(By.cssSelector("#assignments .unit")).size() == 6
                         && text(browser, "#assignments").contains("settled"));
-        assertThat(text(browser, "#assignments")).contains("worker-1", "worker-2");
+        assertThat(text(browser, "#assignments")).contains("worker-1", "worker-2", "unassigned");
+        // 12 units of weight, room for 8: the alert fires, on the page
+        await().atMost(BOUND).until(() -> text(browser, "#alerts-live").contains("firing"));
+        assertThat(text(browser, "#tile-alerts")).isEqualTo("1");
         await().atMost(BOUND).until(() -> text(browser, "#config-table").contains("batch.size"));
 
         // live: a member joining and a config change show without a reload
         Pipekeeper third = connect(cluster, "worker-3");
         open.add(third);
-        open.add(third.worker("orders", MemberInfo.withCapacity(2), IDLE));
+        open.add(third.worker("orders", MemberInfo.withCapacity(6), IDLE));
         await().atMost(BOUND).until(() -> memberRows(browser).size() == 3);
+        // now every unit has room: the alert resolves, and the timeline shows both
+        await()
+            .atMost(BOUND)
+            .until(
+                () ->
+                    text(browser, "#alerts-live").contains("Nothing firing")
+                        && text(browser, "#alerts-timeline").contains("resolved")
+                        && text(browser, "#alerts-timeline").contains("firing"));
+        await().atMost(BOUND).until(() -> !text(browser, "#assignments").contains("unassigned"));
         pk.config().set(Scope.global(), "batch.size", 500, BY_TEST.comment("live"));
         await().atMost(BOUND).until(() -> configValue(browser, "batch.size").equals("500"));
         // the sparklines have drawn a few points
@@ -197,7 +223,8 @@ class ConsoleBrowserIT {
             .until(() -> browser.findElements(By.cssSelector("#health canvas")).size() >= 2);
         // the members acknowledge the commit: no drift once they run it
         await().atMost(BOUND).until(() -> text(browser, "#tile-drift").equals("none"));
-        assertThat(text(browser, "#members-table")).contains("global v4");
+        assertThat(text(browser, "#members-table"))
+            .contains("global v" + pk.config().version(Scope.global()));
         assertThat(js.executeScript("return window.__sameDocument")).isEqualTo("yes");
         screenshot(browser, "01-live.png");
         // the README's picture: the page's own height, no empty space below it

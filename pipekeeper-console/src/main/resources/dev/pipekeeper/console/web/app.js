@@ -293,7 +293,8 @@
 
   // ---- alerts ----
   function renderAlerts() {
-    const live = S.alerts.map((a) => h('div', { class: 'unit', dataset: { alert: a.key } },
+    // The monitor keeps resolved alerts for a while; they belong to the timeline, not here.
+    const live = S.alerts.filter((a) => lower(a.state) !== 'resolved').map((a) => h('div', { class: 'unit', dataset: { alert: a.key } },
       h('span', {}, h('span', { class: 'badge ' + lower(a.state) }, lower(a.state)), ' ',
         h('span', { class: 'badge ' + lower(a.severity) }, lower(a.severity)), ' ', a.summary || a.rule),
       h('span', { class: 'muted' }, ago(a.firedAt || a.pendingSince))));
