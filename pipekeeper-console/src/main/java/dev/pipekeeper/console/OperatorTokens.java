@@ -11,6 +11,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -88,7 +89,7 @@ final class OperatorTokens {
         throw new InvalidInputException(where + ": operator " + name + " is named twice");
       }
       byte[] digest = digest(token);
-      if (!digests.add(java.util.HexFormat.of().formatHex(digest))) {
+      if (!digests.add(HexFormat.of().formatHex(digest))) {
         throw new InvalidInputException(where + ": the token is another operator's too");
       }
       operators.add(new Operator(name, digest));
