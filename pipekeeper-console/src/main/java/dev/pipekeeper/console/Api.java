@@ -37,9 +37,12 @@ final class Api {
   static final int DEFAULT_HISTORY = 50;
 
   private final Pipekeeper pk;
+  private final boolean writable;
 
-  Api(Pipekeeper pk) {
+  /** Handlers over {@code pk}; {@code writable}: whether operators may change it here. */
+  Api(Pipekeeper pk, boolean writable) {
     this.pk = pk;
+    this.writable = writable;
   }
 
   /** {@code GET /api/v1/health}: the console itself, and its connection; always 200. */
@@ -50,6 +53,7 @@ final class Api {
     json.put("identity", pk.identity());
     json.put("zookeeper", pk.connectionState().name().toLowerCase(Locale.ROOT));
     json.put("connected", pk.connectionState().isConnected());
+    json.put("writable", writable);
     send(ctx, json);
   }
 
@@ -234,7 +238,7 @@ final class Api {
    * Checks that {@code name} is this console's cluster and that ZooKeeper is connected now (else
    * 503 at once, rather than after the connection timeout).
    */
-  private void cluster(String name) {
+  void cluster(String name) {
     Names.check("cluster", name);
     if (!name.equals(pk.cluster())) {
       throw new NotFoundException(
@@ -256,7 +260,7 @@ final class Api {
     return group;
   }
 
-  private static Scope scope(Context ctx) {
+  static Scope scope(Context ctx) {
     String scope = ctx.queryParam("scope");
     return scope == null ? Scope.global() : Scope.parse(scope);
   }

@@ -4,9 +4,11 @@ import dev.pipekeeper.core.Pipekeeper;
 import java.net.URI;
 
 /**
- * The operator console of one Pipekeeper connection: a read-only REST API under {@code /api/v1},
- * its OpenAPI document at {@code /api/openapi.json}, and a stream of server-sent events at {@code
- * /api/v1/events} fed by the watches the connection holds. See docs/console.md.
+ * The operator console of one Pipekeeper connection: a web page at {@code /}, a REST API under
+ * {@code /api/v1}, its OpenAPI document at {@code /api/openapi.json}, and a stream of server-sent
+ * events at {@code /api/v1/events} fed by the watches the connection holds. Read-only unless built
+ * with {@link ConsoleBuilder#operatorTokens}: then operators change config (set, apply, rollback)
+ * through the connection, with a bearer token. See docs/console.md.
  * <!-- example-context: Pipekeeper pk -->
  *
  * <pre>{@code

@@ -2,6 +2,7 @@ package dev.pipekeeper.console;
 
 import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Pipekeeper;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -18,6 +19,7 @@ public final class ConsoleBuilder {
   private int port = 0;
   private int eventHistory = DEFAULT_EVENT_HISTORY;
   private Duration sweepInterval = DEFAULT_SWEEP_INTERVAL;
+  private OperatorTokens operators = OperatorTokens.none();
 
   ConsoleBuilder(Pipekeeper pipekeeper) {
     this.pipekeeper = Objects.requireNonNull(pipekeeper, "pipekeeper");
@@ -76,12 +78,29 @@ public final class ConsoleBuilder {
     return this;
   }
 
+  /**
+   * Lets the operators listed in {@code file} change the cluster (config set, apply, rollback);
+   * without it the console is read-only. Each line is {@code NAME=TOKEN} (blank lines and lines
+   * starting with {@code #} are skipped); a request names its operator with {@code Authorization:
+   * Bearer TOKEN}, and the change is recorded under {@code NAME}. Tokens come only from a file, so
+   * they are in no command line, URL or log. The file is read now.
+   *
+   * @throws InvalidInputException if it cannot be read, a line is not {@code NAME=TOKEN}, a name is
+   *     malformed or repeated, a token is shorter than 16 characters or repeated, or it names no
+   *     operator (the message never quotes a token)
+   */
+  public ConsoleBuilder operatorTokens(Path file) {
+    this.operators = OperatorTokens.load(Objects.requireNonNull(file, "file"));
+    return this;
+  }
+
   /** A console with these settings, not started. */
   public Console build() {
     return new DefaultConsole(
-        pipekeeper, new ConsoleSettings(host, port, eventHistory, sweepInterval));
+        pipekeeper, new ConsoleSettings(host, port, eventHistory, sweepInterval, operators));
   }
 
   /** The immutable settings the console is built with. */
-  record ConsoleSettings(String host, int port, int eventHistory, Duration sweepInterval) {}
+  record ConsoleSettings(
+      String host, int port, int eventHistory, Duration sweepInterval, OperatorTokens operators) {}
 }

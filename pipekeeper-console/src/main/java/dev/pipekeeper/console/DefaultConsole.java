@@ -29,13 +29,16 @@ final class DefaultConsole implements Console {
       throw new IllegalStateException("the console is closed; build another");
     }
     feed = new EventFeed(settings.eventHistory());
-    Api api = new Api(pk);
+    OperatorTokens operators = settings.operators();
+    Api api = new Api(pk, operators.writable());
+    Writes writes = new Writes(pk, api, operators);
     server =
         Javalin.create(
             config -> {
               config.startup.showJavalinBanner = false;
               config.startup.showOldJavalinVersionWarning = false;
-              Routes.register(config.routes, api, feed);
+              Routes.page(config.staticFiles);
+              Routes.register(config.routes, api, writes, feed);
             });
     try {
       server.start(settings.host(), settings.port());

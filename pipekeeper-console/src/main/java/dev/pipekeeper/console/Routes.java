@@ -2,10 +2,13 @@ package dev.pipekeeper.console;
 
 import dev.pipekeeper.core.InvalidInputException;
 import io.javalin.config.RoutesConfig;
+import io.javalin.config.StaticFilesConfig;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Map;
 
 /**
  * Every route the console serves, in one place; each is described in the OpenAPI document {@link
@@ -20,10 +23,42 @@ final class Routes {
   private static final String CLUSTER = V1 + "/clusters/{cluster}";
   private static final String GROUP = CLUSTER + "/groups/{group}";
 
+  /** The page's files, in the jar. */
+  static final String PAGE_RESOURCES = "/dev/pipekeeper/console/web";
+
+  /**
+   * What the page may load: its own files only (no CDN, no inline script), and no framing by
+   * another site (clickjacking).
+   */
+  static final String CONTENT_SECURITY_POLICY =
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'"
+          + " data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action"
+          + " 'none'";
+
   private Routes() {}
 
+  /**
+   * Serves the page at {@code /} from {@link #PAGE_RESOURCES}, and its libraries from the WebJars
+   * on the class path at {@code /webjars/}.
+   */
+  static void page(StaticFilesConfig files) {
+    files.add(
+        page -> {
+          page.hostedPath = "/";
+          page.directory = PAGE_RESOURCES;
+          page.location = Location.CLASSPATH;
+          page.headers =
+              Map.of(
+                  "Content-Security-Policy", CONTENT_SECURITY_POLICY,
+                  "X-Content-Type-Options", "nosniff",
+                  "Referrer-Policy", "no-referrer",
+                  "Cache-Control", "no-cache");
+        });
+    files.enableWebjars();
+  }
+
   /** Registers the routes, with {@link Errors} answering every failure as JSON. */
-  static void register(RoutesConfig routes, Api api, EventFeed feed) {
+  static void register(RoutesConfig routes, Api api, Writes writes, EventFeed feed) {
     byte[] openApi = openApi();
     routes.get(OPENAPI_PATH, ctx -> ctx.contentType("application/json").result(openApi));
     routes.get(V1 + "/health", api::health);
@@ -42,6 +77,10 @@ final class Routes {
     routes.get(CLUSTER + "/config", api::configListing);
     routes.get(CLUSTER + "/config/keys/{key}", api::configEntry);
     routes.get(CLUSTER + "/config/keys/{key}/history", api::configHistory);
+    routes.put(CLUSTER + "/config/keys/{key}", writes::set);
+    routes.post(CLUSTER + "/config/apply", writes::apply);
+    routes.post(CLUSTER + "/config/keys/{key}/rollback", writes::rollback);
+    routes.post(CLUSTER + "/config/check", writes::check);
     routes.get(CLUSTER + "/alerts", api::alerts);
     routes.get(CLUSTER + "/alerts/history", api::alertHistory);
     routes.get(CLUSTER + "/alerts/rules", api::rules);
@@ -60,6 +99,8 @@ final class Routes {
     routes.exception(
         HttpResponseException.class,
         (e, ctx) -> Errors.answer(ctx, e.getStatus(), label(e.getStatus()), e.getMessage()));
+    routes.exception(
+        Writes.Refused.class, (e, ctx) -> Errors.answer(ctx, 403, "forbidden", e.getMessage()));
     routes.exception(Exception.class, (e, ctx) -> Errors.answer(e, ctx));
     routes.error(
         404,

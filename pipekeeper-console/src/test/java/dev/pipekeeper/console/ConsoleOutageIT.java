@@ -11,16 +11,19 @@ import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.embedded.TcpProxy;
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** ZooKeeper away: the data endpoints answer 503 JSON, the console keeps serving, and recovers. */
 @ExtendWith(EmbeddedClusterExtension.class)
 class ConsoleOutageIT {
 
   @Test
-  void anOutageIs503WhileTheConsoleKeepsServing(TestCluster cluster) throws Exception {
+  void anOutageIs503WhileTheConsoleKeepsServing(TestCluster cluster, @TempDir Path dir)
+      throws Exception {
     try (TcpProxy proxy = TcpProxy.start("127.0.0.1", cluster.zookeeper().server(1).clientPort());
         Pipekeeper pk =
             Pipekeeper.builder()
@@ -30,7 +33,9 @@ class ConsoleOutageIT {
                 .sessionTimeout(Duration.ofSeconds(30))
                 .connectionTimeout(Duration.ofSeconds(2))
                 .build();
-        Console console = Console.builder(pk).build().start()) {
+        Console console =
+            Console.builder(pk).operatorTokens(ConsoleWritesIT.tokens(dir)).build().start()) {
+      String key = "/api/v1/clusters/" + cluster.cluster() + "/config/keys/batch.size";
       String leaders = "/api/v1/clusters/" + cluster.cluster() + "/leaders";
       ok(console, leaders);
       EventStream live = EventStream.open(ConsoleIT.HTTP, console.url(), null);
@@ -50,6 +55,10 @@ class ConsoleOutageIT {
       assertThat(health.status()).isEqualTo(200);
       assertThat(health.json().path("connected").asBoolean()).isFalse();
       assertThat(ok(console, "/api/openapi.json").path("openapi").asText()).startsWith("3.");
+      ConsoleWritesIT.Answer write =
+          ConsoleWritesIT.as(console, ConsoleWritesIT.ALICE, "PUT", key, "{\"value\": 1}");
+      assertThat(write.status()).isEqualTo(503);
+      assertThat(write.error()).isEqualTo("unreachable");
       try (EventStream stream = EventStream.open(ConsoleIT.HTTP, console.url(), null)) {
         await().atMost(BOUND).until(() -> !stream.ofType("ready").isEmpty());
       }
@@ -57,6 +66,10 @@ class ConsoleOutageIT {
       proxy.restore();
       await().atMost(BOUND).until(() -> get(console, leaders).status() == 200);
       assertThat(ok(console, "/api/v1/health").path("connected").asBoolean()).isTrue();
+      assertThat(
+              ConsoleWritesIT.as(console, ConsoleWritesIT.ALICE, "PUT", key, "{\"value\": 2}")
+                  .status())
+          .isEqualTo(200);
       await()
           .atMost(BOUND)
           .until(

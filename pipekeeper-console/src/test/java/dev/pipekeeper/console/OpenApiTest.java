@@ -27,7 +27,9 @@ class OpenApiTest {
                           + route.getPath());
                 }
               });
-          Routes.register(config.routes, new Api(null), new EventFeed(1));
+          Api api = new Api(null, true);
+          Routes.register(
+              config.routes, api, new Writes(null, api, OperatorTokens.none()), new EventFeed(1));
         });
 
     JsonNode document = new ObjectMapper().readTree(Routes.openApi());

@@ -1,8 +1,10 @@
 package dev.pipekeeper.app.cli;
 
 import dev.pipekeeper.console.Console;
+import dev.pipekeeper.console.ConsoleBuilder;
 import dev.pipekeeper.core.Pipekeeper;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -10,13 +12,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code pipekeeper console}: the read-only REST API and event stream, until stopped. */
+/** {@code pipekeeper console}: the web page, REST API and event stream, until stopped. */
 @Command(
     name = "console",
     description = {
-      "Serves the read-only operator console (REST API and live events) until stopped.",
-      "The API is under /api/v1, its OpenAPI document at /api/openapi.json, the server-sent"
-          + " events at /api/v1/events. Prints the URL; Ctrl-C stops it. See docs/console.md."
+      "Serves the operator console (web page, REST API and live events) until stopped.",
+      "The page is at /, the API under /api/v1, its OpenAPI document at /api/openapi.json, the"
+          + " server-sent events at /api/v1/events. Read-only unless --operator-tokens is given."
+          + " Prints the URL; Ctrl-C stops it. See docs/console.md."
     })
 final class ConsoleCommand implements Callable<Integer> {
   private final ShutdownSignal shutdown;
@@ -39,6 +42,15 @@ final class ConsoleCommand implements Callable<Integer> {
           "The address to listen on; 0.0.0.0 for every interface (default: ${DEFAULT-VALUE}).")
   String host;
 
+  @Option(
+      names = "--operator-tokens",
+      paramLabel = "FILE",
+      description =
+          "Lets the operators in FILE change config (set, apply, rollback): lines NAME=TOKEN;"
+              + " a request sends Authorization: Bearer TOKEN and the change is recorded under"
+              + " NAME. Without it the console is read-only.")
+  Path operatorTokens;
+
   ConsoleCommand(ShutdownSignal shutdown) {
     this.shutdown = shutdown;
   }
@@ -46,16 +58,27 @@ final class ConsoleCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     try {
-      // A bad --port or --host is refused by the builder (exit 2) before anything is served.
+      // A bad --port, --host or --operator-tokens file is refused by the builder (exit 2) before
+      // anything is served; the file's tokens are never printed.
       PrintWriter out = spec.commandLine().getOut();
-      try (Pipekeeper pk = Connections.open(root.zookeeper);
-          Console console = Console.builder(pk).port(port).host(host).build().start()) {
-        out.println(
-            "console: cluster " + pk.cluster() + " at " + console.url() + " (Ctrl-C to stop)");
-        out.flush();
-        shutdown.awaitRequest();
-        out.println("console: stopping");
-        out.flush();
+      try (Pipekeeper pk = Connections.open(root.zookeeper)) {
+        ConsoleBuilder builder = Console.builder(pk).port(port).host(host);
+        if (operatorTokens != null) {
+          builder.operatorTokens(operatorTokens);
+        }
+        try (Console console = builder.build().start()) {
+          out.println(
+              "console: cluster "
+                  + pk.cluster()
+                  + " at "
+                  + console.url()
+                  + (operatorTokens == null ? " (read-only" : " (operators may change config")
+                  + "; Ctrl-C to stop)");
+          out.flush();
+          shutdown.awaitRequest();
+          out.println("console: stopping");
+          out.flush();
+        }
       }
       return ExitCodes.OK;
     } finally {

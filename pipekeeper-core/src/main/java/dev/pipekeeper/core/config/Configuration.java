@@ -133,6 +133,17 @@ public interface Configuration {
   ConfigCommit apply(Scope scope, Map<String, JsonNode> changes, ChangeOptions options);
 
   /**
+   * Checks a change as {@link #apply} checks it before writing (key names, finite numbers, the size
+   * limit, each key's schema in {@code scope}), and writes nothing: for editors that validate a
+   * change before it is saved. A {@code null} value (a delete) passes. A check that passes does not
+   * promise the write will: the schema or the scope may change in between.
+   *
+   * @throws dev.pipekeeper.core.InvalidInputException with the message {@link #apply} would refuse
+   *     the change with
+   */
+  void check(Scope scope, Map<String, JsonNode> changes);
+
+  /**
    * {@link #apply} with plain Java values, each converted as {@link #set(Scope, String, Object,
    * ChangeOptions)} converts it; a {@code null} value deletes the key.
    *

@@ -252,6 +252,41 @@ class ConfigWriteIT {
   }
 
   @Test
+  void checkRefusesWhatApplyWouldRefuseAndWritesNothing(TestCluster cluster) {
+    try (Pipekeeper pk = Clients.connect(cluster, "a")) {
+      Configuration config = pk.config();
+      config.setSchema(GLOBAL, "mode", json("{\"enum\":[\"fast\",\"safe\"]}"));
+      int version = config.version(GLOBAL);
+
+      config.check(GLOBAL, Map.of("mode", TextNode.valueOf("fast"), "other", IntNode.valueOf(1)));
+      Map<String, JsonNode> delete = new HashMap<>();
+      delete.put("mode", null);
+      config.check(GLOBAL, delete); // a delete passes
+      String refusal = "";
+      try {
+        config.apply(GLOBAL, Map.of("mode", TextNode.valueOf("slow")), OPS);
+      } catch (InvalidInputException e) {
+        refusal = e.getMessage();
+      }
+      assertThat(refusal).contains("does not match its schema");
+      assertThatThrownBy(() -> config.check(GLOBAL, Map.of("mode", TextNode.valueOf("slow"))))
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessage(refusal);
+      assertThatThrownBy(() -> config.check(GLOBAL, Map.of("bad key", IntNode.valueOf(1))))
+          .isInstanceOf(InvalidInputException.class);
+      assertThatThrownBy(() -> config.check(GLOBAL, Map.of("x", DoubleNode.valueOf(Double.NaN))))
+          .isInstanceOf(InvalidInputException.class);
+      assertThatThrownBy(() -> config.check(GLOBAL, Map.of()))
+          .isInstanceOf(InvalidInputException.class);
+      // the schema is the scope's: another scope has none
+      config.check(PIPELINE, Map.of("mode", TextNode.valueOf("slow")));
+      assertThat(config.version(GLOBAL)).isEqualTo(version);
+      assertThat(config.get(GLOBAL, "mode")).isEmpty();
+      assertThat(config.get(GLOBAL, "other")).isEmpty();
+    }
+  }
+
+  @Test
   void schemasAreCheckedAgainstTheMetaSchemaBeforeTheyAreStored(TestCluster cluster) {
     try (Pipekeeper pk = Clients.connect(cluster, "a")) {
       Configuration config = pk.config();

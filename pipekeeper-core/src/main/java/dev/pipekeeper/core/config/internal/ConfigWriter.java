@@ -210,31 +210,8 @@ final class ConfigWriter {
   private ConfigCommit write(
       Scope scope, Map<String, JsonNode> requested, ChangeOptions options, Expect expect) {
     // 1. Validate everything before reading or writing anything.
-    Map<String, byte[]> encoded = new TreeMap<>();
     Map<String, JsonNode> changes = new TreeMap<>();
-    for (Map.Entry<String, JsonNode> change : requested.entrySet()) {
-      String key = ConfigKeys.check(change.getKey());
-      JsonNode value = change.getValue() == null ? NullNode.getInstance() : change.getValue();
-      changes.put(key, value);
-      if (value.isNull()) {
-        continue;
-      }
-      ChangeOps.refuseNonFinite("config " + scope + " " + key + ": the value", value);
-      byte[] bytes = Json.write(value);
-      if (bytes.length > valueLimitBytes) {
-        throw new InvalidInputException(
-            "config "
-                + scope
-                + " "
-                + key
-                + ": value is "
-                + bytes.length
-                + " bytes, over the limit of "
-                + valueLimitBytes
-                + " bytes");
-      }
-      encoded.put(key, bytes);
-    }
+    Map<String, byte[]> encoded = validate(scope, requested, changes);
 
     // 2. Write on what this writer knows of the scope from its own last write, if that covers the
     // keys: the multi-op's compare-and-set on the commit node, the keys and the schemas' folder
@@ -260,6 +237,70 @@ final class ConfigWriter {
       throw e;
     } catch (Exception e) {
       throw session.failure("writing config " + scope, e);
+    }
+  }
+
+  /**
+   * Checks what can be checked without reading (key names, finite numbers, the size limit), puts
+   * each change into {@code changes} by its checked key (a delete as JSON null), and returns the
+   * encoded values of those that are not deletes.
+   */
+  private Map<String, byte[]> validate(
+      Scope scope, Map<String, JsonNode> requested, Map<String, JsonNode> changes) {
+    Map<String, byte[]> encoded = new TreeMap<>();
+    for (Map.Entry<String, JsonNode> change : requested.entrySet()) {
+      String key = ConfigKeys.check(change.getKey());
+      JsonNode value = change.getValue() == null ? NullNode.getInstance() : change.getValue();
+      changes.put(key, value);
+      if (value.isNull()) {
+        continue;
+      }
+      ChangeOps.refuseNonFinite("config " + scope + " " + key + ": the value", value);
+      byte[] bytes = Json.write(value);
+      if (bytes.length > valueLimitBytes) {
+        throw new InvalidInputException(
+            "config "
+                + scope
+                + " "
+                + key
+                + ": value is "
+                + bytes.length
+                + " bytes, over the limit of "
+                + valueLimitBytes
+                + " bytes");
+      }
+      encoded.put(key, bytes);
+    }
+    return encoded;
+  }
+
+  /** See {@link dev.pipekeeper.core.config.Configuration#check}. */
+  void check(Scope scope, Map<String, JsonNode> requested) {
+    if (requested.isEmpty()) {
+      throw new InvalidInputException("nothing to check: the change has no keys");
+    }
+    Map<String, JsonNode> changes = new TreeMap<>();
+    validate(scope, requested, changes);
+    for (Map.Entry<String, JsonNode> change : changes.entrySet()) {
+      if (!change.getValue().isNull()) {
+        Optional<JsonNode> schema = reader.schema(scope, change.getKey());
+        if (schema.isPresent()) {
+          refuseBySchema(scope, change.getKey(), schema.get(), change.getValue());
+        }
+      }
+    }
+  }
+
+  private static void refuseBySchema(Scope scope, String key, JsonNode schema, JsonNode value) {
+    List<String> errors = SchemaCheck.errors(schema, value);
+    if (!errors.isEmpty()) {
+      throw new InvalidInputException(
+          "config "
+              + scope
+              + " "
+              + key
+              + ": value does not match its schema: "
+              + String.join("; ", errors));
     }
   }
 
@@ -373,16 +414,7 @@ final class ConfigWriter {
       JsonNode value = changes.get(key);
       JsonNode schema = state.keys().get(key).schema();
       if (!value.isNull() && schema != null) {
-        List<String> errors = SchemaCheck.errors(schema, value);
-        if (!errors.isEmpty()) {
-          throw new InvalidInputException(
-              "config "
-                  + scope
-                  + " "
-                  + key
-                  + ": value does not match its schema: "
-                  + String.join("; ", errors));
-        }
+        refuseBySchema(scope, key, schema, value);
       }
     }
     int scopeVersion = state.commitVersion() + 1;

@@ -127,6 +127,11 @@ public final class DefaultConfiguration implements Configuration {
   }
 
   @Override
+  public void check(Scope scope, Map<String, JsonNode> changes) {
+    writer.check(scope, changes);
+  }
+
+  @Override
   public ConfigCommit applyValues(Scope scope, Map<String, ?> changes, ChangeOptions options) {
     return writer.applyValues(scope, changes, options);
   }
