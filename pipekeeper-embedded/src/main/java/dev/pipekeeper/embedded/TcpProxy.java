@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -42,6 +43,8 @@ import java.util.concurrent.TimeUnit;
  *       direction: what is read is dropped, and an end of stream is not passed on. New connections
  *       are accepted but never forwarded. This is a network partition or a paused peer, where TCP
  *       does not break: a client notices only through its own read timeout.
+ *   <li>{@link #delay(Duration)} (beside any mode) holds every byte that long before forwarding it:
+ *       a slow network.
  *   <li>{@link #restore()} forwards new connections again. Connections that were blackholed are
  *       reset then and never resume, as a real partition would have broken them: their peers have
  *       missed bytes.
@@ -77,6 +80,7 @@ public final class TcpProxy implements AutoCloseable {
   private final Set<ProxyConnection> connections = new HashSet<>();
   private final List<Thread> threads = new ArrayList<>();
   private Mode mode = Mode.FORWARD;
+  private volatile long delayNanos;
   private boolean closed;
   private long accepted;
 
@@ -172,6 +176,30 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   /**
+   * A slow network: from now on, what each direction of every connection (open or new) reads is
+   * held {@code delay} before it is forwarded, in order; the delay adds latency without limiting
+   * throughput. {@link Duration#ZERO} forwards at once again (after what is held). Independent of
+   * the mode.
+   *
+   * @throws IllegalArgumentException if negative
+   * @throws IllegalStateException if closed
+   */
+  public void delay(Duration delay) {
+    if (delay.isNegative()) {
+      throw new IllegalArgumentException("a delay cannot be negative: " + delay);
+    }
+    synchronized (lock) {
+      checkOpen();
+      delayNanos = delay.toNanos();
+    }
+  }
+
+  /** The delay in force ({@link Duration#ZERO} for none). */
+  public Duration delay() {
+    return Duration.ofNanos(delayNanos);
+  }
+
+  /**
    * Forwards new connections again and resets the connections that were blackholed (they never
    * resume). Does nothing in {@link Mode#FORWARD}.
    *
@@ -259,7 +287,8 @@ public final class TcpProxy implements AutoCloseable {
           mode == Mode.BLACKHOLE
               ? ProxyConnection.blackholed(name, socket, this::startThread, this::ended)
               : ProxyConnection.forwarding(
-                  name, socket, targetHost, targetPort, this::startThread, this::ended);
+                      name, socket, targetHost, targetPort, this::startThread, this::ended)
+                  .delay(() -> delayNanos);
       connections.add(connection);
       connection.start();
     }

@@ -162,6 +162,44 @@ class TcpProxyIT {
   }
 
   @Test
+  void aDelayAddsLatencyBothWaysWithoutThrottlingOrBreakingTheSession() throws Exception {
+    byte[] large = new byte[200 * 1024];
+    new Random(7).nextBytes(large);
+    Duration delay = Duration.ofMillis(150);
+    try (TcpProxy proxy = TcpProxy.start("127.0.0.1", zkPort());
+        Session session = Session.open(proxy.address(), 10_000)) {
+      session.client.create("/delayed", large, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+      proxy.delay(delay);
+      assertThat(proxy.delay()).isEqualTo(delay);
+      long start = System.nanoTime();
+      assertThat(session.client.getData("/delayed", false, null)).isEqualTo(large);
+      long roundTrip = System.nanoTime() - start;
+      assertThat(Duration.ofNanos(roundTrip)).isGreaterThanOrEqualTo(delay.multipliedBy(2));
+
+      // 40 requests in flight at once: each is delayed, not each behind the one before
+      java.util.concurrent.CountDownLatch answered = new java.util.concurrent.CountDownLatch(40);
+      start = System.nanoTime();
+      for (int i = 0; i < 40; i++) {
+        session.client.exists(
+            "/delayed", false, (rc, path, ctx, stat) -> answered.countDown(), null);
+      }
+      assertThat(answered.await(BOUND.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
+          .isTrue();
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isGreaterThanOrEqualTo(delay.multipliedBy(2))
+          .isLessThan(delay.multipliedBy(2 * 10));
+
+      proxy.delay(Duration.ZERO);
+      start = System.nanoTime();
+      session.client.exists("/delayed", false);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(delay.multipliedBy(2));
+      assertThat(session.states).doesNotContain(KeeperState.Disconnected);
+      assertThatThrownBy(() -> proxy.delay(Duration.ofMillis(-1)))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Test
   void closeReleasesThePortAndEveryThread() throws Exception {
     TcpProxy proxy = TcpProxy.start("127.0.0.1", zkPort());
     int port = proxy.port();

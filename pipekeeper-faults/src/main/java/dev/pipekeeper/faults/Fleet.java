@@ -1,5 +1,6 @@
 package dev.pipekeeper.faults;
 
+import dev.pipekeeper.core.ensemble.EnsembleProbe;
 import dev.pipekeeper.embedded.ChildJvm;
 import dev.pipekeeper.embedded.EmbeddedZooKeeper;
 import dev.pipekeeper.embedded.TcpProxy;
@@ -33,7 +34,14 @@ final class Fleet implements AutoCloseable {
     /** One ZooKeeper server stopped, then restarted. */
     STOP_ZOOKEEPER_SERVER,
     /** Two of the three: no quorum, so nothing can be written until they are back. */
-    STOP_TWO_ZOOKEEPER_SERVERS
+    STOP_TWO_ZOOKEEPER_SERVERS,
+    /** The server that leads the ensemble stopped (the others elect a new one), then restarted. */
+    STOP_ZOOKEEPER_LEADER,
+    /**
+     * A slow network: every byte of a worker's ZooKeeper traffic held 100 to 400 ms each way (well
+     * under a third of its session timeout) at its proxies, then forwarded at once again.
+     */
+    SLOW_NETWORK
   }
 
   private final EmbeddedZooKeeper zk;
@@ -168,8 +176,46 @@ final class Fleet implements AutoCloseable {
             + length.toMillis()
             + " ms";
       }
+      case STOP_ZOOKEEPER_LEADER -> {
+        ZooKeeperNode leader = leader();
+        leader.stop();
+        park(length);
+        leader.start();
+        return "stop ZooKeeper leader (server "
+            + leader.id()
+            + ") for "
+            + length.toMillis()
+            + " ms";
+      }
+      case SLOW_NETWORK -> {
+        Duration delay = Duration.ofMillis(100 + random.nextInt(301));
+        proxies.get(id).forEach(proxy -> proxy.delay(delay));
+        park(length);
+        proxies.get(id).forEach(proxy -> proxy.delay(Duration.ZERO));
+        return "delay "
+            + id
+            + "'s ZooKeeper traffic by "
+            + delay.toMillis()
+            + " ms each way for "
+            + length.toMillis()
+            + " ms";
+      }
       default -> throw new IllegalArgumentException(fault.name());
     }
+  }
+
+  /** The server whose {@code srvr} says it leads (the ensemble always has one between faults). */
+  private ZooKeeperNode leader() {
+    EnsembleProbe probe = new EnsembleProbe(Duration.ofSeconds(5), Runnable::run);
+    for (ZooKeeperNode server : zk.servers()) {
+      boolean leads =
+          probe.probe(server.clientAddress()).stream()
+              .anyMatch(status -> status.mode().filter("leader"::equals).isPresent());
+      if (leads) {
+        return server;
+      }
+    }
+    throw new IllegalStateException("no ZooKeeper server says it leads");
   }
 
   /** Lets every worker leave (standard input closed), killing those that do not in time. */

@@ -5,9 +5,14 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * One connection through a {@code TcpProxy}: the socket a client opened to the proxy (downstream),
@@ -20,6 +25,11 @@ import java.util.function.Consumer;
  * every byte it reads and passes on no end of stream, as if the network between the peers were
  * gone; it never forwards again. A connection {@linkplain #blackholed accepted while blackholed}
  * has no upstream at all.
+ *
+ * <p>With a {@linkplain #delay delay} (a slow network), what a direction reads is held that long
+ * before it is written on, in order, by a thread of that direction started the first time: bytes
+ * read at time t leave at t + delay, whatever follows them, so the delay adds latency without
+ * throttling. An end of stream follows the last bytes held.
  *
  * <p>Thread-safe. Exceptions from sockets that were closed under a thread are expected and end that
  * thread silently.
@@ -50,6 +60,7 @@ public final class ProxyConnection {
   private final AtomicInteger runningThreads = new AtomicInteger(1);
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean blackholed;
+  private volatile LongSupplier delayNanos = () -> 0L;
 
   private ProxyConnection(
       String name,
@@ -107,6 +118,15 @@ public final class ProxyConnection {
     }
   }
 
+  /**
+   * Holds what each direction reads {@code delayNanos} (asked for every read, so a change applies
+   * at once) before writing it on. Call before {@link #start()}.
+   */
+  public ProxyConnection delay(LongSupplier delayNanos) {
+    this.delayNanos = delayNanos;
+    return this;
+  }
+
   /** Stops forwarding in both directions for good; the sockets stay open. */
   public void blackhole() {
     blackholed = true;
@@ -157,6 +177,7 @@ public final class ProxyConnection {
 
   /** Copies {@code source} to {@code sink} (drops what it reads if {@code sink} is null). */
   private void pump(Socket source, Socket sink) {
+    Direction direction = new Direction();
     try {
       InputStream in = source.getInputStream();
       OutputStream out = sink == null ? null : sink.getOutputStream();
@@ -164,9 +185,10 @@ public final class ProxyConnection {
       int read;
       while ((read = in.read(buffer)) >= 0) {
         if (out != null && !blackholed) {
-          out.write(buffer, 0, read);
+          direction.forward(buffer, read, out);
         }
       }
+      direction.awaitDelivered();
       if (sink == null || blackholed) {
         // The peer's end of stream is lost in the partition: let go of our end towards it only.
         source.close();
@@ -177,7 +199,100 @@ public final class ProxyConnection {
       // Expected: the proxy closed this connection (cut, restore, close) or a peer reset it.
       reset();
     } finally {
+      direction.pumpDone();
       threadEnded();
+    }
+  }
+
+  /** A chunk read at some time, to be written on at {@code due}. */
+  private record Chunk(byte[] bytes, long due) {}
+
+  /**
+   * One direction's bytes held for a delay: written on in order by its own thread, started the
+   * first time a delay applies. Guarded by itself.
+   */
+  private final class Direction {
+    private final ArrayDeque<Chunk> held = new ArrayDeque<>();
+    private boolean delivering;
+    private boolean pumpDone;
+
+    /** Writes {@code read} bytes at once, or holds them if a delay applies or bytes are held. */
+    synchronized void forward(byte[] buffer, int read, OutputStream out) throws IOException {
+      long delay = delayNanos.getAsLong();
+      if (delay <= 0 && held.isEmpty()) {
+        out.write(buffer, 0, read);
+        return;
+      }
+      held.add(new Chunk(Arrays.copyOf(buffer, read), System.nanoTime() + Math.max(0, delay)));
+      notifyAll();
+      if (!delivering) {
+        delivering = true;
+        runningThreads.incrementAndGet();
+        if (!threads.start(name + "-delay", () -> deliver(out))) {
+          throw new IOException("the proxy is closed");
+        }
+      }
+    }
+
+    private void deliver(OutputStream out) {
+      try {
+        while (true) {
+          Chunk chunk;
+          synchronized (this) {
+            while (held.isEmpty() && !pumpDone && !closed.get()) {
+              wait(100);
+            }
+            if (held.isEmpty() || closed.get()) {
+              return;
+            }
+            chunk = held.peek();
+          }
+          long wait = chunk.due() - System.nanoTime();
+          if (wait > 0) {
+            LockSupport.parkNanos(wait); // the network's delay, not a wait for a state
+          }
+          synchronized (this) {
+            if (!blackholed) {
+              out.write(chunk.bytes());
+            }
+            held.poll();
+            notifyAll();
+          }
+        }
+      } catch (IOException e) {
+        reset();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        reset();
+      } finally {
+        synchronized (this) {
+          held.clear();
+          notifyAll();
+        }
+        threadEnded();
+      }
+    }
+
+    /** Waits until every held byte has been written (or the connection ended). */
+    synchronized void awaitDelivered() throws IOException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!held.isEmpty() && !closed.get()) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+          throw new IOException("held bytes were not delivered within 60 s");
+        }
+        try {
+          wait(Math.min(left, 100));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted", e);
+        }
+      }
+    }
+
+    synchronized void pumpDone() {
+      pumpDone = true;
+      notifyAll();
     }
   }
 
