@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The long run of the fault suite, from the command line (docs/reliability.md):
@@ -45,11 +46,12 @@ public final class FaultSuite {
         throw new IllegalArgumentException(
             "need --faults >= 1, --workers >= 2, --session-ms >= 1000 and --records >= 1");
       }
-      if (!List.of("leader-lock", "pipeline-singleton", "pipeline-parallel").contains(scenario)) {
+      if (!List.of("leader-lock", "pipeline-singleton", "pipeline-parallel", "pipeline-sharded")
+          .contains(scenario)) {
         throw new IllegalArgumentException(
             "unknown --scenario "
                 + scenario
-                + " (leader-lock, pipeline-singleton, pipeline-parallel)");
+                + " (leader-lock, pipeline-singleton, pipeline-parallel, pipeline-sharded)");
       }
     } catch (IllegalArgumentException | NullPointerException e) {
       System.err.println("faults: " + e.getMessage());
@@ -62,7 +64,7 @@ public final class FaultSuite {
             ? leaderLock(seed, workers, faults, sessionMs, dir)
             : pipeline(
                 seed,
-                scenario.equals("pipeline-singleton") ? Mode.SINGLETON : Mode.PARALLEL,
+                Mode.valueOf(scenario.substring("pipeline-".length()).toUpperCase(Locale.ROOT)),
                 workers,
                 faults,
                 records,

@@ -2,6 +2,8 @@ package dev.pipekeeper.faults;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.assignment.WorkUnit;
 import dev.pipekeeper.embedded.EmbeddedKafka;
 import dev.pipekeeper.faults.Fleet.Fault;
 import dev.pipekeeper.kafka.Mode;
@@ -32,26 +34,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An exactly-once pipeline ({@link PipelineWorker} instances, SINGLETON or PARALLEL) on a
+ * An exactly-once pipeline ({@link PipelineWorker} instances, SINGLETON, PARALLEL or SHARDED) on a
  * three-server ZooKeeper ensemble and a KRaft broker, fed all along while faults drawn from a
  * seeded schedule hit its instances and the ensemble ({@link Fleet.Fault}; a pause is done to the
- * instance that wrote the newest output). Afterwards the whole output is read {@code
- * read_committed} and checked: every input record exactly once ({@link
- * HistoryChecker#checkOutput}).
+ * instance that wrote the newest output). SINGLETON and PARALLEL read an input topic a feeder fills
+ * at an even pace; SHARDED runs {@value #UNITS} work units, each reading its own external system
+ * whose records arrive at an even pace ({@link CountingSource}), its position stored in a positions
+ * topic. Afterwards the whole output is read {@code read_committed} and checked: every input record
+ * exactly once ({@link HistoryChecker#checkOutput}).
  */
 public final class PipelineScenario {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineScenario.class);
   private static final String INPUT = "faults-in";
   private static final String OUTPUT = "faults-out";
+  private static final String POSITIONS = "faults-positions";
+
+  /** SHARDED: how many work units, each its own external system ({@link CountingSource}). */
+  static final int UNITS = 6;
 
   /**
    * How to run.
    *
    * @param seed the schedule's seed
-   * @param mode SINGLETON or PARALLEL
+   * @param mode SINGLETON, PARALLEL or SHARDED
    * @param workers how many instances
    * @param faults how many faults, one after the other
-   * @param records how many input records, fed at an even pace while the faults run
+   * @param records how many input records, fed at an even pace while the faults run (SHARDED:
+   *     shared evenly by the units, rounded down)
    * @param session the instances' session timeout
    * @param recovery how long, after the last fault, the output may take to be complete
    * @param dir where the servers' data goes
@@ -97,6 +106,12 @@ public final class PipelineScenario {
         settings.faults(),
         settings.records());
     Random random = new Random(settings.seed());
+    boolean sharded = settings.mode() == Mode.SHARDED;
+    String pipelineName = "faults-" + settings.mode().name().toLowerCase(Locale.ROOT);
+    int perUnit = settings.records() / UNITS;
+    int records = sharded ? perUnit * UNITS : settings.records();
+    long paceMillis = Math.max(1, faultMillis(settings) / Math.max(1, sharded ? perUnit : records));
+    long sourcesStart = System.currentTimeMillis();
     try (EmbeddedKafka kafka =
             EmbeddedKafka.builder().dataDir(settings.dir().resolve("kafka")).build().start();
         Fleet fleet =
@@ -108,27 +123,47 @@ public final class PipelineScenario {
                         proxied,
                         "faults",
                         kafka.bootstrapServers(),
-                        "faults-" + settings.mode().name().toLowerCase(Locale.ROOT),
+                        pipelineName,
                         id,
-                        INPUT,
+                        sharded ? POSITIONS : INPUT,
                         OUTPUT,
                         settings.mode().name(),
-                        Long.toString(settings.session().toMillis())));
+                        Long.toString(settings.session().toMillis()),
+                        Integer.toString(perUnit),
+                        Long.toString(sourcesStart),
+                        Long.toString(paceMillis)));
         Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()));
         KafkaConsumer<String, String> reader = reader(kafka.bootstrapServers())) {
       admin
           .createTopics(
-              List.of(new NewTopic(INPUT, 4, (short) 1), new NewTopic(OUTPUT, 4, (short) 1)))
+              List.of(
+                  new NewTopic(INPUT, 4, (short) 1),
+                  new NewTopic(OUTPUT, 4, (short) 1),
+                  new NewTopic(POSITIONS, 4, (short) 1)))
           .all()
           .get(30, TimeUnit.SECONDS);
+      if (sharded) {
+        try (Pipekeeper setup =
+            Pipekeeper.builder()
+                .zookeeper(fleet.connectString())
+                .cluster("faults")
+                .identity("faults-setup")
+                .build()) {
+          for (int u = 0; u < UNITS; u++) {
+            setup.workUnits(pipelineName).put(WorkUnit.of("t" + u));
+          }
+        }
+      }
       for (int i = 1; i <= settings.workers(); i++) {
         fleet.start("w" + i);
       }
       reader.subscribe(List.of(OUTPUT));
       List<String> output = new ArrayList<>();
       AtomicReference<String> newestWriter = new AtomicReference<>("w1");
-      Thread feeder = feeder(kafka.bootstrapServers(), settings);
-      feeder.start();
+      Thread feeder = sharded ? null : feeder(kafka.bootstrapServers(), settings, paceMillis);
+      if (feeder != null) {
+        feeder.start();
+      }
 
       Map<String, Integer> injected = new TreeMap<>();
       Fault[] kinds = Fault.values();
@@ -143,12 +178,14 @@ public final class PipelineScenario {
         injected.merge(fault.name(), 1, Integer::sum);
         LOG.info("fault {}/{}: {}", n, settings.faults(), what);
       }
-      join(feeder);
+      if (feeder != null) {
+        join(feeder);
+      }
       try {
         await("the whole output")
             .atMost(settings.recovery())
             .pollInterval(Duration.ofMillis(200))
-            .until(() -> read(reader, output, newestWriter) >= settings.records());
+            .until(() -> read(reader, output, newestWriter) >= records);
       } catch (ConditionTimeoutException e) {
         LOG.warn("the output was not complete within {}", settings.recovery());
       }
@@ -157,8 +194,16 @@ public final class PipelineScenario {
       fleet.stopWorkers();
 
       List<String> expected = new ArrayList<>();
-      for (int i = 0; i < settings.records(); i++) {
-        expected.add("R-" + i);
+      if (sharded) {
+        for (int u = 0; u < UNITS; u++) {
+          for (int i = 1; i <= perUnit; i++) {
+            expected.add("T" + u + "-" + i);
+          }
+        }
+      } else {
+        for (int i = 0; i < records; i++) {
+          expected.add("R-" + i);
+        }
       }
       Map<String, Integer> writers = new TreeMap<>();
       List<String> values = new ArrayList<>();
@@ -190,10 +235,14 @@ public final class PipelineScenario {
     return output.size();
   }
 
+  /** About how long the faults take: the input arrives at an even pace over it. */
+  private static long faultMillis(Settings settings) {
+    return settings.faults() * (settings.session().toMillis() + 2500);
+  }
+
   /** Produces {@code r-0} … at an even pace over about the faults' length. */
-  private static Thread feeder(String bootstrap, Settings settings) {
-    long faultMillis = settings.faults() * (settings.session().toMillis() + 2500);
-    long paceNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1, faultMillis / settings.records()));
+  private static Thread feeder(String bootstrap, Settings settings, long paceMillis) {
+    long paceNanos = TimeUnit.MILLISECONDS.toNanos(paceMillis);
     AtomicInteger sent = new AtomicInteger();
     Thread feeder =
         new Thread(

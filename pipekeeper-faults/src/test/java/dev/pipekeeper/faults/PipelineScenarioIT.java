@@ -21,7 +21,7 @@ class PipelineScenarioIT {
   @ParameterizedTest
   @EnumSource(
       value = Mode.class,
-      names = {"SINGLETON", "PARALLEL"})
+      names = {"SINGLETON", "PARALLEL", "SHARDED"})
   void underFaultsEveryRecordComesOutExactlyOnce(Mode mode) {
     long seed = Long.getLong("faults.seed", System.nanoTime());
     System.out.println("PipelineScenarioIT " + mode + " seed " + seed);

@@ -2,8 +2,6 @@ package dev.pipekeeper.app.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pipekeeper.connect.audit.AuditTransformation;
-import dev.pipekeeper.connect.source.ZooKeeperSourceConfig;
-import dev.pipekeeper.connect.source.ZooKeeperSourceConnector;
 import dev.pipekeeper.core.ClusterPath;
 import dev.pipekeeper.core.InvalidInputException;
 import java.io.PrintWriter;
@@ -50,6 +48,7 @@ final class AuditCommand implements Callable<Integer> {
 
   @Option(
       names = "--topic",
+      scope = picocli.CommandLine.ScopeType.INHERIT,
       paramLabel = "NAME",
       description = "The audit topic (default: pipekeeper-audit-CLUSTER).")
   String topic;
@@ -74,21 +73,8 @@ final class AuditCommand implements Callable<Integer> {
       String cluster = root.zookeeper.cluster;
       String subtree = ClusterPath.root(cluster);
       String target = topic(topic, cluster);
-      Map<String, String> connector = new HashMap<>();
-      connector.put("connector.class", ZooKeeperSourceConnector.class.getName());
-      connector.put("tasks.max", "1");
-      connector.put(ZooKeeperSourceConfig.ZOOKEEPER_CONNECT_CONFIG, root.zookeeper.connectString);
-      connector.put(ZooKeeperSourceConfig.SUBTREES_CONFIG, subtree);
-      connector.put(ZooKeeperSourceConfig.TOPIC_CONFIG, target);
-      connector.put(ZooKeeperSourceConfig.VALUE_FORMAT_CONFIG, "string");
-      connector.put(
-          ZooKeeperSourceConfig.CONNECTION_TIMEOUT_CONFIG,
-          Long.toString(root.zookeeper.connectTimeout.toMillis()));
-      if (root.zookeeper.zkConfig != null) {
-        connector.put(
-            ZooKeeperSourceConfig.CLIENT_FILE_CONFIG,
-            root.zookeeper.zkConfig.toAbsolutePath().toString());
-      }
+      Map<String, String> connector =
+          BridgeWorker.sourceConnector(root.zookeeper, List.of(subtree), target, "string");
       connector.put("transforms", "audit");
       connector.put("transforms.audit.type", AuditTransformation.class.getName());
       connector.put("transforms.audit." + AuditTransformation.CLUSTER_CONFIG, cluster);
@@ -110,13 +96,7 @@ final class AuditCommand implements Callable<Integer> {
                 + file
                 + "; Ctrl-C to stop)");
         out.flush();
-        while (!shutdown.awaitRequest(1_000)) {
-          java.util.Optional<String> failure = worker.failure();
-          if (failure.isPresent()) {
-            throw new dev.pipekeeper.core.PipekeeperException(
-                "audit of " + cluster + " failed: " + failure.get());
-          }
-        }
+        worker.runUntil(shutdown, "audit of " + cluster);
         out.println("audit: stopping");
         out.flush();
       }
@@ -141,12 +121,6 @@ final class AuditCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(
-        names = "--topic",
-        paramLabel = "NAME",
-        description = "The audit topic (default: pipekeeper-audit-CLUSTER).")
-    String topic;
-
-    @Option(
         names = "--since",
         paramLabel = "TIME",
         description = "Only events from then: an instant (2026-12-03T10:00:00Z) or an age (10m).")
@@ -167,7 +141,7 @@ final class AuditCommand implements Callable<Integer> {
       try {
         PipekeeperCommand root = audit.root;
         Instant from = since == null ? null : parseSince(since);
-        String target = topic(topic, root.zookeeper.cluster);
+        String target = topic(audit.topic, root.zookeeper.cluster);
         Map<String, Object> config = root.kafka.settings().consumer();
         config.put("key.deserializer", ByteArrayDeserializer.class.getName());
         config.put("value.deserializer", ByteArrayDeserializer.class.getName());

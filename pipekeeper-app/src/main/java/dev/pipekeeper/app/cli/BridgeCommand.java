@@ -1,11 +1,8 @@
 package dev.pipekeeper.app.cli;
 
-import dev.pipekeeper.connect.source.ZooKeeperSourceConfig;
-import dev.pipekeeper.connect.source.ZooKeeperSourceConnector;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -95,21 +92,8 @@ final class BridgeCommand implements Runnable {
     public Integer call() throws InterruptedException {
       try {
         PipekeeperCommand root = bridge.root;
-        Map<String, String> connector = new HashMap<>();
-        connector.put("connector.class", ZooKeeperSourceConnector.class.getName());
-        connector.put("tasks.max", Integer.toString(subtrees.size()));
-        connector.put(ZooKeeperSourceConfig.ZOOKEEPER_CONNECT_CONFIG, root.zookeeper.connectString);
-        connector.put(ZooKeeperSourceConfig.SUBTREES_CONFIG, String.join(",", subtrees));
-        connector.put(ZooKeeperSourceConfig.TOPIC_CONFIG, topic);
-        connector.put(ZooKeeperSourceConfig.VALUE_FORMAT_CONFIG, valueFormat);
-        connector.put(
-            ZooKeeperSourceConfig.CONNECTION_TIMEOUT_CONFIG,
-            Long.toString(root.zookeeper.connectTimeout.toMillis()));
-        if (root.zookeeper.zkConfig != null) {
-          connector.put(
-              ZooKeeperSourceConfig.CLIENT_FILE_CONFIG,
-              root.zookeeper.zkConfig.toAbsolutePath().toString());
-        }
+        Map<String, String> connector =
+            BridgeWorker.sourceConnector(root.zookeeper, subtrees, topic, valueFormat);
         Path file = offsets != null ? offsets : Path.of(name + ".offsets");
         PrintWriter out = spec.commandLine().getOut();
         try (BridgeWorker worker =
@@ -131,13 +115,7 @@ final class BridgeCommand implements Runnable {
                   + "; Ctrl-C to stop)");
           out.flush();
           // runs until Ctrl-C; a connector or task failing meanwhile ends it with exit 1
-          while (!shutdown.awaitRequest(1_000)) {
-            java.util.Optional<String> failure = worker.failure();
-            if (failure.isPresent()) {
-              throw new dev.pipekeeper.core.PipekeeperException(
-                  "bridge " + name + " failed: " + failure.get());
-            }
-          }
+          worker.runUntil(shutdown, "bridge " + name);
           out.println("bridge " + name + ": stopping");
           out.flush();
         }

@@ -1,6 +1,8 @@
 package dev.pipekeeper.app.cli;
 
 import dev.pipekeeper.connect.ClassLoadingOverridePolicy;
+import dev.pipekeeper.connect.source.ZooKeeperSourceConfig;
+import dev.pipekeeper.connect.source.ZooKeeperSourceConnector;
 import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.PipekeeperException;
 import dev.pipekeeper.kafka.KafkaClientSettings;
@@ -126,6 +128,44 @@ final class BridgeWorker implements AutoCloseable {
       return connect.herder().connectorStatus(name);
     } catch (RuntimeException e) {
       return null; // not known yet
+    }
+  }
+
+  /**
+   * The source connector's settings for {@code subtrees} of the ensemble that {@code zookeeper}
+   * names (its connect string, connection timeout and client file), one task per subtree.
+   */
+  static Map<String, String> sourceConnector(
+      ConnectionOptions.ZooKeeper zookeeper, List<String> subtrees, String topic, String format) {
+    Map<String, String> connector = new HashMap<>();
+    connector.put("connector.class", ZooKeeperSourceConnector.class.getName());
+    connector.put("tasks.max", Integer.toString(subtrees.size()));
+    connector.put(ZooKeeperSourceConfig.ZOOKEEPER_CONNECT_CONFIG, zookeeper.connectString);
+    connector.put(ZooKeeperSourceConfig.SUBTREES_CONFIG, String.join(",", subtrees));
+    connector.put(ZooKeeperSourceConfig.TOPIC_CONFIG, topic);
+    connector.put(ZooKeeperSourceConfig.VALUE_FORMAT_CONFIG, format);
+    connector.put(
+        ZooKeeperSourceConfig.CONNECTION_TIMEOUT_CONFIG,
+        Long.toString(zookeeper.connectTimeout.toMillis()));
+    if (zookeeper.zkConfig != null) {
+      connector.put(
+          ZooKeeperSourceConfig.CLIENT_FILE_CONFIG, zookeeper.zkConfig.toAbsolutePath().toString());
+    }
+    return connector;
+  }
+
+  /**
+   * Runs until {@code shutdown} is requested (Ctrl-C, SIGTERM).
+   *
+   * @throws PipekeeperException (exit 1) as soon as the connector or a task fails, naming {@code
+   *     what} and the first line of its error
+   */
+  void runUntil(ShutdownSignal shutdown, String what) throws InterruptedException {
+    while (!shutdown.awaitRequest(1_000)) {
+      Optional<String> failure = failure();
+      if (failure.isPresent()) {
+        throw new PipekeeperException(what + " failed: " + failure.get());
+      }
     }
   }
 

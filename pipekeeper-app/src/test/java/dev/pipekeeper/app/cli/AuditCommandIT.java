@@ -81,6 +81,8 @@ class AuditCommandIT {
       doomed.membership().join("orders", MemberInfo.defaults());
       Lease lease = pk.leadership("scheduler").start().awaitLease(BOUND).orElseThrow();
       try (LockHandle lock = pk.locks().mutex("tenant-1").acquire(BOUND)) {
+        // held until the stream has read its node: a hold shorter than that read is not seen
+        await().atMost(BOUND).until(() -> types(tail(cluster)).contains("lock.taken"));
         assertThat(lock).isNotNull();
       }
       pk.assignments("orders").publish(lease, Map.of("u1", "worker-1"));

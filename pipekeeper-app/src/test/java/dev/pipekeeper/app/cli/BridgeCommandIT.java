@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
+import dev.pipekeeper.embedded.junit.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,9 +21,6 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -158,38 +156,26 @@ class BridgeCommandIT {
     return seen.get(0);
   }
 
+  /** The topic's records as changes (none while it does not exist yet). */
   private static List<Change> readTopic(TestCluster cluster, String topic) throws Exception {
-    Map<String, Object> config =
-        Map.of(
-            "bootstrap.servers", cluster.bootstrapServers(),
-            "key.deserializer", StringDeserializer.class.getName(),
-            "value.deserializer", StringDeserializer.class.getName());
+    List<ConsumerRecord<String, String>> records;
+    try {
+      records = TopicReader.readCommitted(cluster.bootstrapServers(), topic);
+    } catch (RuntimeException e) {
+      return List.of(); // not created yet
+    }
     List<Change> changes = new ArrayList<>();
-    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
-      if (!consumer.listTopics(Duration.ofSeconds(5)).containsKey(topic)) {
-        return changes;
-      }
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic).stream()
-              .map(p -> new TopicPartition(topic, p.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-          if (record.value() == null) {
-            changes.add(new Change(record.key(), null, null));
-          } else {
-            JsonNode value = JSON.readTree(record.value());
-            JsonNode data = value.get("data");
-            changes.add(
-                new Change(
-                    record.key(),
-                    value.get("change").asText(),
-                    data == null || data.isNull() ? null : data.asText()));
-          }
-        }
+    for (ConsumerRecord<String, String> record : records) {
+      if (record.value() == null) {
+        changes.add(new Change(record.key(), null, null));
+      } else {
+        JsonNode value = JSON.readTree(record.value());
+        JsonNode data = value.get("data");
+        changes.add(
+            new Change(
+                record.key(),
+                value.get("change").asText(),
+                data == null || data.isNull() ? null : data.asText()));
       }
     }
     return changes;
