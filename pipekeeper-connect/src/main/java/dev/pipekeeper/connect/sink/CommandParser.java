@@ -87,10 +87,10 @@ final class CommandParser {
       JsonNode tree = read(value);
       return commands(tree);
     } catch (Refused e) {
-      return new Rejected(e.getMessage());
+      return new Rejected(oneLine(e.getMessage()));
     } catch (RuntimeException | StackOverflowError e) {
       // a bug or a hostile input the checks above missed: refused all the same, never a crash
-      return new Rejected("the record cannot be read as a command: " + e);
+      return new Rejected(oneLine("the record cannot be read as a command: " + e));
     }
   }
 
@@ -396,6 +396,32 @@ final class CommandParser {
   private static String firstLine(String message) {
     String line = message == null ? "" : message.lines().findFirst().orElse("");
     return shorten(line);
+  }
+
+  /**
+   * A reason as one line of printable text, at most 500 characters: control characters (a path or a
+   * field name may hold them) are written as {@code \\uXXXX}, so a header or a log line shows them
+   * and cannot be split by them.
+   */
+  static String oneLine(String reason) {
+    StringBuilder out = new StringBuilder();
+    String text = reason == null ? "refused" : reason;
+    for (int i = 0; i < text.length() && out.length() < 500; i++) {
+      char c = text.charAt(i);
+      if (Character.isISOControl(c) || Character.isSurrogate(c) && !validSurrogate(text, i)) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.length() < 500 ? out.toString() : out + "...";
+  }
+
+  private static boolean validSurrogate(String text, int i) {
+    char c = text.charAt(i);
+    return Character.isHighSurrogate(c)
+        ? i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))
+        : i > 0 && Character.isHighSurrogate(text.charAt(i - 1));
   }
 
   /** A refusal found while reading; becomes {@link Rejected}. */
