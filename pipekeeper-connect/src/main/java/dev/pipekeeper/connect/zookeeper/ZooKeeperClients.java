@@ -30,6 +30,9 @@ public final class ZooKeeperClients {
             .connectString(config.connectString())
             .sessionTimeoutMs((int) config.sessionTimeout().toMillis())
             .connectionTimeoutMs(connectionMs)
+            // the connect string as given, as Pipekeeper's own connections by default (and no
+            // tracker left reading the ensemble's config from a client closed right after start)
+            .ensembleTracker(false)
             // a read retried for a few seconds at most: poll() gives the rest of its work back
             // and the reconcile after the reconnect catches up
             .retryPolicy(new BoundedExponentialBackoffRetry(100, 1_000, 3));

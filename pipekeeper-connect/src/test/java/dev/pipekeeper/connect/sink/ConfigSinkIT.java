@@ -56,6 +56,7 @@ class ConfigSinkIT {
       config.setSchema(GLOBAL, "rate", json("{\"type\":\"integer\",\"minimum\":1}"));
       config.setSchema(GLOBAL, "token", json("{\"type\":\"string\",\"writeOnly\":true}"));
       Map<String, String> settings = sink.config(ZooKeeperSinkConnector.class.getName());
+      java.util.Set<Long> before = ZooKeeperSinkConnectorIT.sessions(cluster);
       try (StandaloneWorker worker =
           StandaloneWorker.start(cluster.bootstrapServers(), workerOffsets)) {
         worker.putConnector("sink", settings);
@@ -122,6 +123,10 @@ class ConfigSinkIT {
       }
       // nothing went to the dead-letter topic twice
       assertThat(sink.deadLetters()).hasSize(3);
+      // the task's client and its Pipekeeper connection closed with the worker
+      await()
+          .atMost(SinkFixture.BOUND)
+          .until(() -> before.containsAll(ZooKeeperSinkConnectorIT.sessions(cluster)));
     }
   }
 

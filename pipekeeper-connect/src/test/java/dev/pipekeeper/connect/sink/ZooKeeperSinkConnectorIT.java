@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pipekeeper.connect.testing.SinkFixture;
 import dev.pipekeeper.connect.testing.StandaloneWorker;
+import dev.pipekeeper.core.security.AclModel;
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import java.nio.charset.StandardCharsets;
@@ -130,6 +131,68 @@ class ZooKeeperSinkConnectorIT {
       assertThat(zk.checkExists().forPath(app + "/fine")).isNotNull();
       assertThat(zk.checkExists().forPath(app + "/e")).isNull();
     }
+  }
+
+  @Test
+  void theNodesGetTheAclsOfTheClientFilesModelAndTheSessionsGoWithTheWorker(TestCluster cluster)
+      throws Exception {
+    String app = cluster.chroot() + "/secured";
+    java.nio.file.Path file =
+        java.nio.file.Files.writeString(
+            dir.resolve("zk.properties"),
+            "digest=sink:sink-secret\n"
+                + "acl.admins="
+                + AclModel.format(AclModel.digestId("admin", "admin-secret"))
+                + "\nacl.writers="
+                + AclModel.format(AclModel.digestId("sink", "sink-secret"))
+                + "\nacl.readers=world:anyone\n");
+    try (CuratorFramework zk = client(cluster);
+        SinkFixture sink = new SinkFixture(cluster, app)) {
+      java.util.Set<Long> before = sessions(cluster);
+      try (StandaloneWorker worker =
+          StandaloneWorker.start(cluster.bootstrapServers(), dir.resolve("offsets"))) {
+        Map<String, String> config = sink.config(ZooKeeperSinkConnector.class.getName());
+        config.put("zookeeper.client.file", file.toString());
+        worker.putConnector("sink", config);
+        sink.send(create(app + "/a/b", "x"));
+        assertThat(sink.awaitOutcomes(1).get(0).get("outcome").asText()).isEqualTo("applied");
+      }
+      // as an unauthenticated reader sees them: ZooKeeper masks the digests' hashes
+      List<String> model =
+          List.of(
+              ZooDefs.Perms.ALL + " digest:admin",
+              AclModel.WRITER_PERMS + " digest:sink",
+              "1 world:anyone");
+      for (String path :
+          List.of(
+              app,
+              app + "/a",
+              app + "/a/b",
+              sink.offsets,
+              sink.offsets + "/" + sink.commands + "-0")) {
+        assertThat(zk.getACL().forPath(path))
+            .as(path)
+            .extracting(
+                acl ->
+                    acl.getPerms()
+                        + " "
+                        + acl.getId().getScheme()
+                        + ":"
+                        + acl.getId().getId().split(":")[0])
+            .containsExactlyInAnyOrderElementsOf(model);
+      }
+      // an unauthenticated client may read, not write
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> zk.setData().forPath(app + "/a/b", new byte[0]))
+          .isInstanceOf(org.apache.zookeeper.KeeperException.NoAuthException.class);
+      // the stopped worker's task left no session behind
+      await().atMost(SinkFixture.BOUND).until(() -> before.containsAll(sessions(cluster)));
+    }
+  }
+
+  static java.util.Set<Long> sessions(TestCluster cluster) {
+    return dev.pipekeeper.connect.testing.FourLetterWords.sessions(
+        "127.0.0.1", cluster.zookeeper().server(1).clientPort());
   }
 
   /**
