@@ -48,6 +48,10 @@ final class TreeApplier implements Applier {
       }
       int markOp = ops.size();
       ops.add(marks.op(tp, mark, offset + 1));
+      String tooLarge = RequestSize.check(client, ops);
+      if (tooLarge != null) {
+        return Outcome.rejected(tooLarge, described);
+      }
       try {
         client.transaction().forOperations(ops);
         return Outcome.applied(described);

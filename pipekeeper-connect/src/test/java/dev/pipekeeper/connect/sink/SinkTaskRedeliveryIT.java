@@ -78,6 +78,45 @@ class SinkTaskRedeliveryIT {
     }
   }
 
+  /**
+   * A record whose commands would not fit in one ZooKeeper request (the server would drop the
+   * connection, and every retry) is rejected with the sizes, and nothing is written.
+   */
+  @Test
+  void commandsTooLargeForOneRequestAreRejectedNotRetried(TestCluster cluster) throws Exception {
+    String app = cluster.chroot() + "/app";
+    org.apache.zookeeper.client.ZKClientConfig small =
+        new org.apache.zookeeper.client.ZKClientConfig();
+    small.setProperty(org.apache.zookeeper.common.ZKConfig.JUTE_MAXBUFFER, "20000");
+    try (CuratorFramework zk =
+        org.apache.curator.framework.CuratorFrameworkFactory.builder()
+            .connectString(cluster.zkConnect())
+            .zkClientConfig(small)
+            .retryPolicy(new org.apache.curator.retry.RetryOneTime(100))
+            .build()) {
+      zk.start();
+      zk.blockUntilConnected();
+      zk.create().creatingParentsIfNeeded().forPath(app);
+      PartitionMarks marks = new PartitionMarks(zk, cluster.chroot() + "/offsets");
+      marks.ensureRoot();
+      TreeApplier applier = new TreeApplier(zk, marks, app);
+      SinkCommand big =
+          new SinkCommand(
+              SinkCommand.Op.CREATE,
+              app + "/big",
+              new byte[7_000],
+              null,
+              java.util.OptionalInt.of(-1),
+              false);
+      Outcome outcome = applier.apply(TP, 0, PartitionMarks.Mark.NONE, List.of(big, big));
+      assertThat(outcome.kind()).isEqualTo(Outcome.Kind.REJECTED);
+      assertThat(outcome.reason()).contains("one ZooKeeper request", "jute.maxbuffer 20000");
+      assertThat(zk.checkExists().forPath(app + "/big")).isNull();
+      assertThat(applier.apply(TP, 0, PartitionMarks.Mark.NONE, List.of(big)).kind())
+          .isEqualTo(Outcome.Kind.APPLIED);
+    }
+  }
+
   /** Records {@code from} (inclusive) to {@code to}: a create at 0, then sets at version i-1. */
   static List<SinkRecord> records(String app, int from, int to) {
     List<SinkRecord> records = new ArrayList<>();
