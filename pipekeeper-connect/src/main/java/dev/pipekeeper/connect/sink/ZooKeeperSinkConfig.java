@@ -200,7 +200,12 @@ public final class ZooKeeperSinkConfig extends AbstractConfig {
   /** The node of the per-partition offsets ({@value #OFFSETS_PATH_CONFIG} or the default). */
   public String offsetsPath() {
     String path = getString(OFFSETS_PATH_CONFIG).strip();
-    return path.isEmpty() ? "/pipekeeper-connect/sinks/" + name : path;
+    return path.isEmpty() ? defaultOffsetsPath(name) : path;
+  }
+
+  /** The offsets node of a connector named {@code name} without {@value #OFFSETS_PATH_CONFIG}. */
+  static String defaultOffsetsPath(String name) {
+    return "/pipekeeper-connect/sinks/" + name;
   }
 
   public boolean ephemeralAllowed() {
@@ -239,24 +244,36 @@ public final class ZooKeeperSinkConfig extends AbstractConfig {
    * The checks that take several settings: the offsets node apart from the subtree, and brokers for
    * a result topic.
    *
-   * @throws ConfigException naming the setting
+   * @return each refused setting with why, in order; empty if they hold
    */
-  static void checkTogether(
+  static Map<String, String> problemsTogether(
       String subtree, String offsets, Optional<String> resultTopic, String bootstrap) {
+    Map<String, String> problems = new java.util.LinkedHashMap<>();
     if (offsets.equals(subtree)
-        || offsets.startsWith(subtree.equals("/") ? "/" : subtree + "/")
+        || offsets.startsWith(subtree + "/")
         || subtree.startsWith(offsets + "/")) {
-      throw new ConfigException(
+      problems.put(
           OFFSETS_PATH_CONFIG,
-          offsets,
-          "the offsets node must not overlap the subtree "
+          "the offsets node "
+              + offsets
+              + " must not overlap the subtree "
               + subtree
               + " (commands could change it)");
     }
     if (resultTopic.isPresent() && bootstrap.isEmpty()) {
-      throw new ConfigException(
-          RESULT_BOOTSTRAP_CONFIG, bootstrap, "a result topic needs its brokers");
+      problems.put(RESULT_BOOTSTRAP_CONFIG, "a result topic needs its brokers");
     }
+    return problems;
+  }
+
+  private static void checkTogether(
+      String subtree, String offsets, Optional<String> resultTopic, String bootstrap) {
+    problemsTogether(subtree, offsets, resultTopic, bootstrap).entrySet().stream()
+        .findFirst()
+        .ifPresent(
+            problem -> {
+              throw new ConfigException(problem.getKey() + ": " + problem.getValue());
+            });
   }
 
   /** An absolute path, valid for ZooKeeper, no trailing slash. */
@@ -284,7 +301,7 @@ public final class ZooKeeperSinkConfig extends AbstractConfig {
             "Pipekeeper's coordination tree is written by its primitives only; a sink may write"
                 + " a cluster's configuration tree (/pipekeeper/CLUSTER/config[/SCOPE])");
       }
-      if (path.equals("/") || "/pipekeeper".startsWith(path + "/")) {
+      if (path.equals("/")) {
         throw new ConfigException(
             name, path, "the subtree must not hold Pipekeeper's tree (/pipekeeper)");
       }

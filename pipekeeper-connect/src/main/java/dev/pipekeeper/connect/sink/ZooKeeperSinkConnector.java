@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.sink.SinkConnector;
@@ -94,23 +93,16 @@ public final class ZooKeeperSinkConnector extends SinkConnector {
       Object brokers = values.get(ZooKeeperSinkConfig.RESULT_BOOTSTRAP_CONFIG).value();
       String offsetsPath =
           offsets == null || offsets.toString().isBlank()
-              ? "/pipekeeper-connect/sinks/" + name
+              ? ZooKeeperSinkConfig.defaultOffsetsPath(name)
               : offsets.toString().strip();
-      try {
-        ZooKeeperSinkConfig.checkTogether(
-            subtree.strip(),
-            offsetsPath,
-            topic == null || topic.toString().isBlank()
-                ? Optional.empty()
-                : Optional.of(topic.toString().strip()),
-            brokers == null ? "" : brokers.toString().strip());
-      } catch (ConfigException e) {
-        String key =
-            e.getMessage().contains(ZooKeeperSinkConfig.RESULT_BOOTSTRAP_CONFIG)
-                ? ZooKeeperSinkConfig.RESULT_BOOTSTRAP_CONFIG
-                : ZooKeeperSinkConfig.OFFSETS_PATH_CONFIG;
-        values.get(key).addErrorMessage(e.getMessage());
-      }
+      ZooKeeperSinkConfig.problemsTogether(
+              subtree.strip(),
+              offsetsPath,
+              topic == null || topic.toString().isBlank()
+                  ? Optional.empty()
+                  : Optional.of(topic.toString().strip()),
+              brokers == null ? "" : brokers.toString().strip())
+          .forEach((key, problem) -> values.get(key).addErrorMessage(problem));
     }
     ZooKeeperConnection.checkReachable(result, connectorConfigs);
     return result;
