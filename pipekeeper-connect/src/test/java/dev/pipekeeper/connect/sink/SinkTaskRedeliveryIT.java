@@ -114,6 +114,22 @@ class SinkTaskRedeliveryIT {
       assertThat(zk.checkExists().forPath(app + "/big")).isNull();
       assertThat(applier.apply(TP, 0, PartitionMarks.Mark.NONE, List.of(big)).kind())
           .isEqualTo(Outcome.Kind.APPLIED);
+      assertThat(zk.checkExists().forPath(app + "/big").getEphemeralOwner()).isZero();
+      // an ephemeral node only when a create asks (the parser lets it through when allowed)
+      SinkCommand ephemeral =
+          new SinkCommand(
+              SinkCommand.Op.CREATE,
+              app + "/session/e",
+              new byte[0],
+              null,
+              java.util.OptionalInt.of(-1),
+              true);
+      assertThat(applier.apply(TP, 1, marks.read(TP), List.of(ephemeral)).kind())
+          .isEqualTo(Outcome.Kind.APPLIED);
+      long session = zk.getZookeeperClient().getZooKeeper().getSessionId();
+      assertThat(zk.checkExists().forPath(app + "/session/e").getEphemeralOwner())
+          .isEqualTo(session);
+      assertThat(zk.checkExists().forPath(app + "/session").getEphemeralOwner()).isZero();
     }
   }
 
