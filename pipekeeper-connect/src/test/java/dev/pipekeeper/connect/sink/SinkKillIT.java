@@ -20,12 +20,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A distributed worker running the sink is killed ({@code SIGKILL}) in the middle of a stream of
- * commands, after ZooKeeper writes that Connect had not committed; its Connect offsets are then
- * rewound to the start (as if it had committed none), and a second worker of the same group takes
- * the connector over. Every command is a set at the version the one before left, so a command
- * applied twice would be a conflict and one lost would leave the counter short: the counter ends at
- * the last command's value and version, with no conflict and no record applied twice.
+ * A distributed worker running the sink is killed ({@code SIGKILL}) once half the stream of
+ * commands has been sent and at least half of that applied: after ZooKeeper writes that Connect had
+ * not committed (its offset commits are periodic). Its Connect offsets are then rewound to the
+ * start (as if it had committed none), the rest of the stream is sent while no worker runs, and a
+ * second worker of the same group takes the connector over. Every command is a set at the version
+ * the one before left, so a command applied twice would be a conflict and one lost would leave the
+ * counter short: the counter ends at the last command's value and version, with no conflict and no
+ * record applied twice.
  */
 @ExtendWith(EmbeddedClusterExtension.class)
 class SinkKillIT {
@@ -61,7 +63,7 @@ class SinkKillIT {
             .atMost(SinkFixture.BOUND)
             .pollInterval(Duration.ofMillis(20))
             .until(() -> version(zk, counter) >= 60);
-        worker.kill(); // mid-stream: applied in ZooKeeper, not all committed by Connect
+        worker.kill(); // applied in ZooKeeper, not all committed by Connect (printed below)
         mark = version(zk, counter) + 1;
       }
       long committed = sink.committed("sink");
