@@ -1,14 +1,9 @@
 package dev.pipekeeper.connect.source;
 
-import dev.pipekeeper.core.PipekeeperException;
-import dev.pipekeeper.core.ensemble.ZkConnectString;
-import dev.pipekeeper.core.security.ZooKeeperClientFile;
-import java.nio.file.Path;
-import java.time.Duration;
+import dev.pipekeeper.connect.zookeeper.ZooKeeperConnection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -25,10 +20,8 @@ import org.apache.zookeeper.common.PathUtils;
 public final class ZooKeeperSourceConfig extends AbstractConfig {
   private static final String GROUP = "ZooKeeper source";
 
-  public static final String ZOOKEEPER_CONNECT_CONFIG = "zookeeper.connect";
-  public static final String ZOOKEEPER_CONNECT_DOC =
-      "The ZooKeeper connect string, host:port[,host:port...][/chroot]. Subtree paths are relative"
-          + " to the chroot.";
+  public static final String ZOOKEEPER_CONNECT_CONFIG =
+      ZooKeeperConnection.ZOOKEEPER_CONNECT_CONFIG;
 
   public static final String SUBTREES_CONFIG = "zookeeper.subtrees";
   public static final String SUBTREES_DOC =
@@ -48,23 +41,10 @@ public final class ZooKeeperSourceConfig extends AbstractConfig {
           + " that is not JSON gives a null data field and a pipekeeper.data.error header).";
   public static final String VALUE_FORMAT_DEFAULT = "string";
 
-  public static final String SESSION_TIMEOUT_CONFIG = "zookeeper.session.timeout.ms";
-  public static final String SESSION_TIMEOUT_DOC =
-      "The ZooKeeper session timeout asked for, in milliseconds (the servers bound it to 2 to 20"
-          + " ticks). After a session expiry the task re-reads its subtrees and emits what it"
-          + " missed.";
-  public static final int SESSION_TIMEOUT_DEFAULT = 30_000;
-
-  public static final String CONNECTION_TIMEOUT_CONFIG = "zookeeper.connection.timeout.ms";
-  public static final String CONNECTION_TIMEOUT_DOC =
-      "How long validation and a task's start wait for a first connection, in milliseconds.";
-  public static final int CONNECTION_TIMEOUT_DEFAULT = 15_000;
-
-  public static final String CLIENT_FILE_CONFIG = "zookeeper.client.file";
-  public static final String CLIENT_FILE_DOC =
-      "A ZooKeeper client properties file (the one the pipekeeper CLI's --zk-config reads): TLS"
-          + " and digest credentials. Empty for a plaintext connection without credentials. SASL"
-          + " keys are refused for now.";
+  public static final String SESSION_TIMEOUT_CONFIG = ZooKeeperConnection.SESSION_TIMEOUT_CONFIG;
+  public static final String CONNECTION_TIMEOUT_CONFIG =
+      ZooKeeperConnection.CONNECTION_TIMEOUT_CONFIG;
+  public static final String CLIENT_FILE_CONFIG = ZooKeeperConnection.CLIENT_FILE_CONFIG;
 
   /** Internal: the subtrees one task streams (set by the connector, not by users). */
   public static final String TASK_SUBTREES_CONFIG = "task.subtrees";
@@ -109,19 +89,16 @@ public final class ZooKeeperSourceConfig extends AbstractConfig {
 
   private static ConfigDef connectorDef() {
     int order = 0;
-    return new ConfigDef()
-        .define(
-            ZOOKEEPER_CONNECT_CONFIG,
-            Type.STRING,
-            ConfigDef.NO_DEFAULT_VALUE,
-            new ConnectStringValidator(),
-            Importance.HIGH,
-            ZOOKEEPER_CONNECT_DOC,
+    ConfigDef def =
+        ZooKeeperConnection.define(
+            new ConfigDef(),
             GROUP,
             ++order,
-            Width.LONG,
-            "ZooKeeper connect string")
-        .define(
+            "Subtree paths are relative to the chroot.",
+            "After a session expiry the task re-reads its subtrees and emits what it missed.",
+            "The ACL model keys are read but unused (the source only reads).");
+    order += ZooKeeperConnection.KEYS.size() - 1;
+    return def.define(
             SUBTREES_CONFIG,
             Type.LIST,
             ConfigDef.NO_DEFAULT_VALUE,
@@ -153,44 +130,12 @@ public final class ZooKeeperSourceConfig extends AbstractConfig {
             GROUP,
             ++order,
             Width.SHORT,
-            "Value format")
-        .define(
-            SESSION_TIMEOUT_CONFIG,
-            Type.INT,
-            SESSION_TIMEOUT_DEFAULT,
-            ConfigDef.Range.between(1_000, 3_600_000),
-            Importance.MEDIUM,
-            SESSION_TIMEOUT_DOC,
-            GROUP,
-            ++order,
-            Width.SHORT,
-            "Session timeout (ms)")
-        .define(
-            CONNECTION_TIMEOUT_CONFIG,
-            Type.INT,
-            CONNECTION_TIMEOUT_DEFAULT,
-            ConfigDef.Range.between(100, 600_000),
-            Importance.LOW,
-            CONNECTION_TIMEOUT_DOC,
-            GROUP,
-            ++order,
-            Width.SHORT,
-            "Connection timeout (ms)")
-        .define(
-            CLIENT_FILE_CONFIG,
-            Type.STRING,
-            "",
-            new ClientFileValidator(),
-            Importance.MEDIUM,
-            CLIENT_FILE_DOC,
-            GROUP,
-            ++order,
-            Width.LONG,
-            "ZooKeeper client file");
+            "Value format");
   }
 
-  public String connectString() {
-    return getString(ZOOKEEPER_CONNECT_CONFIG).strip();
+  /** How the task reaches ZooKeeper. */
+  public ZooKeeperConnection connection() {
+    return ZooKeeperConnection.of(this);
   }
 
   public List<String> subtrees() {
@@ -208,36 +153,6 @@ public final class ZooKeeperSourceConfig extends AbstractConfig {
 
   public ValueFormat valueFormat() {
     return ValueFormat.parse(getString(VALUE_FORMAT_CONFIG));
-  }
-
-  public Duration sessionTimeout() {
-    return Duration.ofMillis(getInt(SESSION_TIMEOUT_CONFIG));
-  }
-
-  public Duration connectionTimeout() {
-    return Duration.ofMillis(getInt(CONNECTION_TIMEOUT_CONFIG));
-  }
-
-  /** The client file, read again (its password files are read when a client is built). */
-  public Optional<ZooKeeperClientFile> clientFile() {
-    String file = getString(CLIENT_FILE_CONFIG).strip();
-    return file.isEmpty()
-        ? Optional.empty()
-        : Optional.of(loadClientFile(CLIENT_FILE_CONFIG, file));
-  }
-
-  static ZooKeeperClientFile loadClientFile(String key, String file) {
-    ZooKeeperClientFile loaded;
-    try {
-      loaded = ZooKeeperClientFile.load(Path.of(file));
-    } catch (PipekeeperException e) {
-      throw new ConfigException(key, file, e.getMessage());
-    }
-    if (loaded.security().flatMap(s -> s.saslUser()).isPresent()) {
-      throw new ConfigException(
-          key, file, "SASL is not supported by the connector yet (TLS and digest are)");
-    }
-    return loaded;
   }
 
   /** Each entry an absolute ZooKeeper path, no trailing slash, no two overlapping. */
@@ -273,37 +188,6 @@ public final class ZooKeeperSourceConfig extends AbstractConfig {
     @Override
     public String toString() {
       return "absolute ZooKeeper paths, not overlapping";
-    }
-  }
-
-  static final class ConnectStringValidator implements ConfigDef.Validator {
-    @Override
-    public void ensureValid(String name, Object value) {
-      try {
-        ZkConnectString.parse(value == null ? null : value.toString());
-      } catch (PipekeeperException e) {
-        throw new ConfigException(name, value, e.getMessage());
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "host:port[,host:port...][/chroot]";
-    }
-  }
-
-  static final class ClientFileValidator implements ConfigDef.Validator {
-    @Override
-    public void ensureValid(String name, Object value) {
-      String file = value == null ? "" : value.toString().strip();
-      if (!file.isEmpty()) {
-        loadClientFile(name, file);
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "empty, or a readable ZooKeeper client properties file";
     }
   }
 }

@@ -1,13 +1,13 @@
 package dev.pipekeeper.connect.source;
 
 import dev.pipekeeper.connect.ConnectorVersion;
+import dev.pipekeeper.connect.zookeeper.ZooKeeperConnection;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.source.ExactlyOnceSupport;
 import org.apache.kafka.connect.source.SourceConnector;
@@ -98,27 +98,7 @@ public final class ZooKeeperSourceConnector extends SourceConnector {
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
     Config result = super.validate(connectorConfigs);
-    Map<String, ConfigValue> values = new HashMap<>();
-    result.configValues().forEach(v -> values.put(v.name(), v));
-    boolean connectable =
-        List.of(
-                ZooKeeperSourceConfig.ZOOKEEPER_CONNECT_CONFIG,
-                ZooKeeperSourceConfig.SESSION_TIMEOUT_CONFIG,
-                ZooKeeperSourceConfig.CONNECTION_TIMEOUT_CONFIG,
-                ZooKeeperSourceConfig.CLIENT_FILE_CONFIG)
-            .stream()
-            .allMatch(k -> values.get(k) != null && values.get(k).errorMessages().isEmpty());
-    if (connectable) {
-      Map<String, String> probe = new HashMap<>(connectorConfigs);
-      // the other settings may be wrong; they do not matter for the probe
-      probe.put(ZooKeeperSourceConfig.SUBTREES_CONFIG, "/");
-      probe.put(ZooKeeperSourceConfig.TOPIC_CONFIG, "probe");
-      probe.remove(ZooKeeperSourceConfig.VALUE_FORMAT_CONFIG);
-      String problem = ZooKeeperClients.checkReachable(new ZooKeeperSourceConfig(probe));
-      if (problem != null) {
-        values.get(ZooKeeperSourceConfig.ZOOKEEPER_CONNECT_CONFIG).addErrorMessage(problem);
-      }
-    }
+    ZooKeeperConnection.checkReachable(result, connectorConfigs);
     return result;
   }
 }

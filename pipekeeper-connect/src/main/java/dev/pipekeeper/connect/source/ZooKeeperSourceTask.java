@@ -1,6 +1,7 @@
 package dev.pipekeeper.connect.source;
 
 import dev.pipekeeper.connect.ConnectorVersion;
+import dev.pipekeeper.connect.zookeeper.ZooKeeperClients;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,7 @@ public final class ZooKeeperSourceTask extends SourceTask {
   public void start(Map<String, String> props) {
     ZooKeeperSourceConfig config = ZooKeeperSourceConfig.forTask(props);
     ChangeRecords records = new ChangeRecords(config.topic(), config.valueFormat());
-    client = ZooKeeperClients.build(config);
+    client = ZooKeeperClients.build(config.connection());
     client.start();
     for (String subtree : config.taskSubtrees()) {
       EmittedState state = EmittedState.load(subtree, context.offsetStorageReader());

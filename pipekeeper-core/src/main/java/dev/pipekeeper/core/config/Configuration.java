@@ -144,6 +144,24 @@ public interface Configuration {
   void check(Scope scope, Map<String, JsonNode> changes);
 
   /**
+   * Sets and deletes several keys atomically, as {@link #apply} does, each key optionally at an
+   * expected version, and writes {@code extra} nodes outside the cluster's tree in the same
+   * ZooKeeper multi-op: all of it is written, or nothing. A commit whose keys would all be left as
+   * they are writes the extra nodes alone (no history, no new scope version).
+   *
+   * @param changes at least one; a key at most once
+   * @param extra written with the change (see {@link ExtraWrite}); may be empty
+   * @param options who and why; the expected version is the scope's, as for {@link #apply}
+   * @throws dev.pipekeeper.core.InvalidInputException for a malformed key, a refused value, a key
+   *     given twice, or an extra path that is not absolute or lies in the cluster's tree
+   * @throws ConfigConflictException if a key is not at its expected version, the scope changed
+   *     since its expected version (or since it was read), or an extra node is not at its expected
+   *     version (the message names it); nothing was written
+   */
+  ConfigCommit commit(
+      Scope scope, List<KeyChange> changes, List<ExtraWrite> extra, ChangeOptions options);
+
+  /**
    * {@link #apply} with plain Java values, each converted as {@link #set(Scope, String, Object,
    * ChangeOptions)} converts it; a {@code null} value deletes the key.
    *

@@ -11,6 +11,9 @@ import dev.pipekeeper.core.Names;
  * [A-Za-z0-9._-]} and do not start with a dot: they become single path elements.
  */
 public final class ZkLayout {
+  /** The node under which every cluster's root lies. */
+  public static final String BASE = "/pipekeeper";
+
   public static final String MEMBERS = "/members";
   public static final String LEADERS = "/leaders";
   public static final String EPOCHS = "/epochs";
@@ -47,7 +50,7 @@ public final class ZkLayout {
 
   /** The absolute root of a cluster's data: {@code /pipekeeper/CLUSTER}. */
   public static String root(String cluster) {
-    return "/pipekeeper/" + Names.check("cluster", cluster);
+    return BASE + "/" + Names.check("cluster", cluster);
   }
 
   /** The Curator namespace of a cluster (the root without its leading slash). */

@@ -2,6 +2,8 @@ package dev.pipekeeper.core.config.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.config.ConfigConflictException;
+import dev.pipekeeper.core.config.ExtraWrite;
 import dev.pipekeeper.core.config.Scope;
 import dev.pipekeeper.core.internal.Json;
 import dev.pipekeeper.core.internal.Session;
@@ -20,8 +22,10 @@ import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.MultiOperationRecord;
 import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.client.ConnectStringParser;
 import org.apache.zookeeper.client.ZKClientConfig;
+import org.apache.zookeeper.common.PathUtils;
 import org.apache.zookeeper.common.ZKConfig;
 import org.apache.zookeeper.data.ACL;
 
@@ -227,6 +231,136 @@ final class ChangeOps {
     return commitVersion < 0
         ? client().transactionOp().create().forPath(commitPath, commit)
         : client().transactionOp().setData().withVersion(commitVersion).forPath(commitPath, commit);
+  }
+
+  /**
+   * Refuses extra writes ({@link dev.pipekeeper.core.config.Configuration#commit}) whose path is
+   * not a valid absolute path or lies in the cluster's tree (written by Pipekeeper's primitives
+   * only), or that name a path twice.
+   *
+   * @throws InvalidInputException naming the path
+   */
+  void checkExtra(List<ExtraWrite> extra) {
+    String root = "/" + client().getNamespace();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (ExtraWrite write : extra) {
+      String path = write.path();
+      try {
+        PathUtils.validatePath(path);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidInputException(
+            "extra write " + path + ": not a valid ZooKeeper path (" + e.getMessage() + ")");
+      }
+      if (path.equals("/") || path.equals(root) || path.startsWith(root + "/")) {
+        throw new InvalidInputException(
+            "extra write "
+                + path
+                + ": must lie outside the cluster's tree "
+                + root
+                + " (and not be /), which only Pipekeeper's primitives write");
+      }
+      if (write.expectedVersion() < -1) {
+        throw new InvalidInputException(
+            "extra write "
+                + path
+                + ": expected version "
+                + write.expectedVersion()
+                + " (-1 or more)");
+      }
+      if (!seen.add(path)) {
+        throw new InvalidInputException("extra write " + path + ": given twice");
+      }
+    }
+  }
+
+  /**
+   * The operations of extra writes, on paths outside the client's namespace: a create with the
+   * connection's node ACL, or a set at the expected version.
+   */
+  List<CuratorOp> extraOps(List<ExtraWrite> extra) throws Exception {
+    CuratorFramework raw = client().usingNamespace(null);
+    List<CuratorOp> ops = new java.util.ArrayList<>();
+    for (ExtraWrite write : extra) {
+      ops.add(
+          write.expectedVersion() < 0
+              ? raw.transactionOp()
+                  .create()
+                  .withMode(CreateMode.PERSISTENT)
+                  .withACL(session.acls().node())
+                  .forPath(write.path(), write.data())
+              : raw.transactionOp()
+                  .setData()
+                  .withVersion(write.expectedVersion())
+                  .forPath(write.path(), write.data()));
+    }
+    return ops;
+  }
+
+  /** The conflict a failed multi-op means: of an extra node (named) or of the scope. */
+  static ConfigConflictException conflict(
+      Scope scope, int scopeVersion, KeeperException e, int firstExtra, List<ExtraWrite> extras) {
+    int failed = failedOp(e);
+    if (failed >= firstExtra && failed < firstExtra + extras.size()) {
+      ExtraWrite extra = extras.get(failed - firstExtra);
+      return new ConfigConflictException(
+          "config scope "
+              + scope
+              + ": the node "
+              + extra.path()
+              + " written with the change is not at the expected version "
+              + (extra.expectedVersion() < 0 ? "(absent)" : extra.expectedVersion())
+              + " ("
+              + e.code()
+              + "); nothing was written");
+    }
+    return new ConfigConflictException(
+        "config scope "
+            + scope
+            + " changed while this change was written (it was at version "
+            + scopeVersion
+            + "); nothing was written: read it again and retry");
+  }
+
+  /**
+   * Writes {@code ops} (a commit's extra writes, whose keys all stay as they are) with a check that
+   * the scope's commit node is still at {@code commitVersion} (-1: there is none yet).
+   */
+  void writeExtrasAlone(
+      Scope scope, int commitVersion, List<CuratorOp> ops, List<ExtraWrite> extras)
+      throws Exception {
+    List<CuratorOp> all = new java.util.ArrayList<>(ops);
+    if (commitVersion >= 0) {
+      all.add(
+          client()
+              .transactionOp()
+              .check()
+              .withVersion(commitVersion)
+              .forPath(ZkLayout.configCommit(scope.path())));
+    }
+    checkRequestSize(scope, all);
+    try {
+      client().transaction().forOperations(all);
+    } catch (KeeperException.BadVersionException
+        | KeeperException.NodeExistsException
+        | KeeperException.NoNodeException e) {
+      throw conflict(scope, commitVersion + 1, e, 0, extras);
+    }
+  }
+
+  /** The index of the operation a failed multi-op failed on, -1 if it does not say. */
+  static int failedOp(KeeperException e) {
+    List<OpResult> results = e.getResults();
+    if (results == null) {
+      return -1;
+    }
+    for (int i = 0; i < results.size(); i++) {
+      if (results.get(i) instanceof OpResult.ErrorResult error
+          && error.getErr() != KeeperException.Code.OK.intValue()
+          && error.getErr() != KeeperException.Code.RUNTIMEINCONSISTENCY.intValue()) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** Creates the parent of {@code path} if needed; parents known to exist cost nothing. */

@@ -7,7 +7,9 @@ import dev.pipekeeper.core.config.ChangeOptions;
 import dev.pipekeeper.core.config.ConfigCommit;
 import dev.pipekeeper.core.config.ConfigConflictException;
 import dev.pipekeeper.core.config.ConfigKeys;
+import dev.pipekeeper.core.config.ExtraWrite;
 import dev.pipekeeper.core.config.HistoryEntry;
+import dev.pipekeeper.core.config.KeyChange;
 import dev.pipekeeper.core.config.Scope;
 import dev.pipekeeper.core.internal.Json;
 import dev.pipekeeper.core.internal.Session;
@@ -18,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
@@ -154,8 +157,8 @@ final class ConfigWriter {
   }
 
   /** Refuses a change whose expected key version (if given) is not the actual one (-1: unset). */
-  private static void checkKeyVersion(Scope scope, String key, ChangeOptions options, int actual) {
-    if (options.expectedVersion().isPresent() && options.expectedVersion().getAsInt() != actual) {
+  private static void checkKeyVersion(Scope scope, String key, OptionalInt expected, int actual) {
+    if (expected.isPresent() && expected.getAsInt() != actual) {
       throw new ConfigConflictException(
           "config "
               + scope
@@ -164,7 +167,7 @@ final class ConfigWriter {
               + " is at version "
               + (actual < 0 ? "none (not set)" : actual)
               + ", not the expected "
-              + options.expectedVersion().getAsInt()
+              + expected.getAsInt()
               + "; nothing was written");
     }
   }
@@ -195,6 +198,34 @@ final class ConfigWriter {
     return apply(scope, json, options);
   }
 
+  /** See {@link dev.pipekeeper.core.config.Configuration#commit}. */
+  ConfigCommit commit(
+      Scope scope, List<KeyChange> changes, List<ExtraWrite> extra, ChangeOptions options) {
+    if (changes.isEmpty()) {
+      throw new InvalidInputException("nothing to commit: the change has no keys");
+    }
+    Map<String, JsonNode> values = new LinkedHashMap<>();
+    Map<String, OptionalInt> versions = new TreeMap<>();
+    for (KeyChange change : changes) {
+      String key = ConfigKeys.check(change.key());
+      if (values.containsKey(key)) {
+        throw new InvalidInputException("config " + scope + " " + key + ": given twice");
+      }
+      values.put(key, change.value());
+      versions.put(key, change.expectedVersion());
+    }
+    changeOps.checkExtra(extra);
+    return write(scope, values, options, Expect.SCOPE_VERSION, new Extras(versions, extra));
+  }
+
+  /**
+   * What a {@link #commit} adds to a change: the keys' expected versions, checked against the state
+   * the multi-op's compare-and-set is based on, and the nodes written in the same multi-op.
+   */
+  private record Extras(Map<String, OptionalInt> keyVersions, List<ExtraWrite> writes) {
+    static final Extras NONE = new Extras(Map.of(), List.of());
+  }
+
   /** What {@link ChangeOptions#expectedVersion()} refers to, and what must exist beforehand. */
   private enum Expect {
     /** The scope's version ({@code apply}, {@code rollback}). */
@@ -209,6 +240,15 @@ final class ConfigWriter {
 
   private ConfigCommit write(
       Scope scope, Map<String, JsonNode> requested, ChangeOptions options, Expect expect) {
+    return write(scope, requested, options, expect, Extras.NONE);
+  }
+
+  private ConfigCommit write(
+      Scope scope,
+      Map<String, JsonNode> requested,
+      ChangeOptions options,
+      Expect expect,
+      Extras extras) {
     // 1. Validate everything before reading or writing anything.
     Map<String, JsonNode> changes = new TreeMap<>();
     Map<String, byte[]> encoded = validate(scope, requested, changes);
@@ -222,7 +262,7 @@ final class ConfigWriter {
       if (last != null && last.keys().keySet().containsAll(changes.keySet())) {
         try {
           Optional<ConfigCommit> commit =
-              attempt(scope, changes, encoded, options, expect, last, true);
+              attempt(scope, changes, encoded, options, expect, extras, last, true);
           if (commit.isPresent()) {
             return commit.get();
           }
@@ -232,7 +272,7 @@ final class ConfigWriter {
         written.remove(scope, last);
       }
       ScopeState now = read(scope, new ArrayList<>(changes.keySet()));
-      return attempt(scope, changes, encoded, options, expect, now, false).orElseThrow();
+      return attempt(scope, changes, encoded, options, expect, extras, now, false).orElseThrow();
     } catch (InvalidInputException | ConfigConflictException e) {
       throw e;
     } catch (Exception e) {
@@ -390,6 +430,7 @@ final class ConfigWriter {
       Map<String, byte[]> encoded,
       ChangeOptions options,
       Expect expect,
+      Extras extras,
       ScopeState state,
       boolean fromLastWrite)
       throws Exception {
@@ -408,7 +449,11 @@ final class ConfigWriter {
             ? Optional.empty()
             : Optional.of(new ConfigCommit(scope, state.commitVersion() + 1, List.of()));
       }
-      checkKeyVersion(scope, key, options, version);
+      checkKeyVersion(scope, key, options.expectedVersion(), version);
+    }
+    for (Map.Entry<String, OptionalInt> expected : extras.keyVersions().entrySet()) {
+      String key = expected.getKey();
+      checkKeyVersion(scope, key, expected.getValue(), state.keys().get(key).version());
     }
     for (String key : keys) {
       JsonNode value = changes.get(key);
@@ -486,10 +531,17 @@ final class ConfigWriter {
                   options.comment(),
                   scopeVersion + 1)));
     }
-    if (changed.isEmpty()) {
+    if (changed.isEmpty() && (fromLastWrite || extras.writes().isEmpty())) {
       return fromLastWrite
           ? Optional.empty()
           : Optional.of(new ConfigCommit(scope, scopeVersion, List.of()));
+    }
+    int firstExtra = ops.size();
+    ops.addAll(changeOps.extraOps(extras.writes()));
+    if (changed.isEmpty()) {
+      // nothing of the scope changes: the extra nodes alone, on the scope as it was read
+      changeOps.writeExtrasAlone(scope, state.commitVersion(), ops, extras.writes());
+      return Optional.of(new ConfigCommit(scope, scopeVersion, List.of()));
     }
     ops.add(
         changeOps.commitOp(
@@ -511,12 +563,7 @@ final class ConfigWriter {
         | KeeperException.NodeExistsException
         | KeeperException.NoNodeException e) {
       changeOps.forgetParents(); // a parent may have been deleted: check again next time
-      throw new ConfigConflictException(
-          "config scope "
-              + scope
-              + " changed while this change was written (it was at version "
-              + scopeVersion
-              + "); nothing was written: read it again and retry");
+      throw ChangeOps.conflict(scope, scopeVersion, e, firstExtra, extras.writes());
     }
     remember(scope, state, changes, changed, expiredEntries, results);
     LOG.info(

@@ -9,7 +9,9 @@ import dev.pipekeeper.core.config.ConfigEntry;
 import dev.pipekeeper.core.config.ConfigListing;
 import dev.pipekeeper.core.config.ConfigView;
 import dev.pipekeeper.core.config.Configuration;
+import dev.pipekeeper.core.config.ExtraWrite;
 import dev.pipekeeper.core.config.HistoryEntry;
+import dev.pipekeeper.core.config.KeyChange;
 import dev.pipekeeper.core.config.Scope;
 import dev.pipekeeper.core.internal.Registry;
 import dev.pipekeeper.core.internal.Session;
@@ -129,6 +131,12 @@ public final class DefaultConfiguration implements Configuration {
   @Override
   public void check(Scope scope, Map<String, JsonNode> changes) {
     writer.check(scope, changes);
+  }
+
+  @Override
+  public ConfigCommit commit(
+      Scope scope, List<KeyChange> changes, List<ExtraWrite> extra, ChangeOptions options) {
+    return writer.commit(scope, changes, extra, options);
   }
 
   @Override
