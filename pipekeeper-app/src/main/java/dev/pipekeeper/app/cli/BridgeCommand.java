@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
       "Runs a connector in an embedded Connect worker, offsets in a file, until stopped.",
       "For users without a Kafka Connect cluster. See docs/connect.md."
     },
-    subcommands = {BridgeCommand.ZkToKafka.class})
+    subcommands = {BridgeCommand.ZkToKafka.class, BridgeCommand.KafkaToZk.class})
 final class BridgeCommand implements Runnable {
   @ParentCommand PipekeeperCommand root;
   @Spec CommandSpec spec;
@@ -30,7 +30,7 @@ final class BridgeCommand implements Runnable {
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(
-        spec.commandLine(), "Missing direction: zk-to-kafka");
+        spec.commandLine(), "Missing direction: zk-to-kafka or kafka-to-zk");
   }
 
   /** {@code bridge zk-to-kafka}: the source connector. */
@@ -115,6 +115,105 @@ final class BridgeCommand implements Runnable {
                   + "; Ctrl-C to stop)");
           out.flush();
           // runs until Ctrl-C; a connector or task failing meanwhile ends it with exit 1
+          worker.runUntil(shutdown, "bridge " + name);
+          out.println("bridge " + name + ": stopping");
+          out.flush();
+        }
+        return ExitCodes.OK;
+      } finally {
+        shutdown.finished();
+      }
+    }
+  }
+
+  /** {@code bridge kafka-to-zk}: the sink connector. */
+  @Command(
+      name = "kafka-to-zk",
+      description = {
+        "Applies a topic of commands (create, set, delete, batches) to one ZooKeeper subtree, each"
+            + " record once (the sink connector), until Ctrl-C.",
+        "Refused records go to --dead-letter-topic with the reason; see docs/connect.md."
+      })
+  static final class KafkaToZk implements Callable<Integer> {
+    private final ShutdownSignal shutdown;
+
+    @ParentCommand BridgeCommand bridge;
+    @Spec CommandSpec spec;
+
+    @Option(
+        names = "--topic",
+        paramLabel = "NAME",
+        required = true,
+        description = "The topic of commands (JSON values).")
+    String topic;
+
+    @Option(
+        names = "--subtree",
+        paramLabel = "PATH",
+        required = true,
+        description = "The one ZooKeeper subtree the commands may change (absolute path).")
+    String subtree;
+
+    @Option(
+        names = "--dead-letter-topic",
+        paramLabel = "NAME",
+        description =
+            "Where refused records go, with the reason in their headers (default: none, and a"
+                + " refused record stops the task).")
+    String deadLetterTopic;
+
+    @Option(
+        names = "--result-topic",
+        paramLabel = "NAME",
+        description = "Where each command's outcome is reported (plaintext brokers only for now).")
+    String resultTopic;
+
+    @Option(
+        names = "--name",
+        paramLabel = "NAME",
+        defaultValue = "kafka-to-zk",
+        description =
+            "The connector's name: its consumer group, its offsets node (default: ${DEFAULT-VALUE}).")
+    String name;
+
+    @Option(
+        names = "--offsets",
+        paramLabel = "FILE",
+        description =
+            "The worker's offsets file (default: NAME.offsets); the sink's own offsets live in"
+                + " ZooKeeper, with the changes.")
+    Path offsets;
+
+    KafkaToZk(ShutdownSignal shutdown) {
+      this.shutdown = shutdown;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+      try {
+        PipekeeperCommand root = bridge.root;
+        Map<String, String> connector =
+            BridgeWorker.sinkConnector(
+                root.zookeeper, topic, subtree, deadLetterTopic, resultTopic, root.kafka);
+        Path file = offsets != null ? offsets : Path.of(name + ".offsets");
+        PrintWriter out = spec.commandLine().getOut();
+        try (BridgeWorker worker =
+            BridgeWorker.start(root.kafka.settings(), file, name, connector)) {
+          worker.awaitRunning(Duration.ofMinutes(2));
+          out.println(
+              "bridge "
+                  + name
+                  + ": topic "
+                  + topic
+                  + " at "
+                  + root.kafka.bootstrapServers
+                  + " -> ZooKeeper "
+                  + root.zookeeper.connectString
+                  + " "
+                  + subtree
+                  + (deadLetterTopic == null ? "" : " (refused records to " + deadLetterTopic + ")")
+                  + " (Ctrl-C to stop)");
+          out.flush();
           worker.runUntil(shutdown, "bridge " + name);
           out.println("bridge " + name + ": stopping");
           out.flush();

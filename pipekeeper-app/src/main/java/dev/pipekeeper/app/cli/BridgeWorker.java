@@ -1,8 +1,11 @@
 package dev.pipekeeper.app.cli;
 
 import dev.pipekeeper.connect.ClassLoadingOverridePolicy;
+import dev.pipekeeper.connect.sink.ZooKeeperSinkConfig;
+import dev.pipekeeper.connect.sink.ZooKeeperSinkConnector;
 import dev.pipekeeper.connect.source.ZooKeeperSourceConfig;
 import dev.pipekeeper.connect.source.ZooKeeperSourceConnector;
+import dev.pipekeeper.connect.zookeeper.ZooKeeperConnection;
 import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.PipekeeperException;
 import dev.pipekeeper.kafka.KafkaClientSettings;
@@ -140,16 +143,55 @@ final class BridgeWorker implements AutoCloseable {
     Map<String, String> connector = new HashMap<>();
     connector.put("connector.class", ZooKeeperSourceConnector.class.getName());
     connector.put("tasks.max", Integer.toString(subtrees.size()));
-    connector.put(ZooKeeperSourceConfig.ZOOKEEPER_CONNECT_CONFIG, zookeeper.connectString);
+    connector.put(ZooKeeperConnection.ZOOKEEPER_CONNECT_CONFIG, zookeeper.connectString);
     connector.put(ZooKeeperSourceConfig.SUBTREES_CONFIG, String.join(",", subtrees));
     connector.put(ZooKeeperSourceConfig.TOPIC_CONFIG, topic);
     connector.put(ZooKeeperSourceConfig.VALUE_FORMAT_CONFIG, format);
     connector.put(
-        ZooKeeperSourceConfig.CONNECTION_TIMEOUT_CONFIG,
+        ZooKeeperConnection.CONNECTION_TIMEOUT_CONFIG,
         Long.toString(zookeeper.connectTimeout.toMillis()));
     if (zookeeper.zkConfig != null) {
       connector.put(
-          ZooKeeperSourceConfig.CLIENT_FILE_CONFIG, zookeeper.zkConfig.toAbsolutePath().toString());
+          ZooKeeperConnection.CLIENT_FILE_CONFIG, zookeeper.zkConfig.toAbsolutePath().toString());
+    }
+    return connector;
+  }
+
+  /**
+   * The sink connector's settings: commands from {@code topic} applied to {@code subtree} of the
+   * ensemble that {@code zookeeper} names; refused records to {@code deadLetterTopic} (null: none,
+   * and a refused record fails the task); outcomes to {@code resultTopic} (null: none).
+   */
+  static Map<String, String> sinkConnector(
+      ConnectionOptions.ZooKeeper zookeeper,
+      String topic,
+      String subtree,
+      String deadLetterTopic,
+      String resultTopic,
+      ConnectionOptions.Kafka kafka) {
+    Map<String, String> connector = new HashMap<>();
+    connector.put("connector.class", ZooKeeperSinkConnector.class.getName());
+    connector.put("tasks.max", "1");
+    connector.put("topics", topic);
+    connector.put("value.converter", StringConverter.class.getName());
+    connector.put(ZooKeeperConnection.ZOOKEEPER_CONNECT_CONFIG, zookeeper.connectString);
+    connector.put(ZooKeeperSinkConfig.SUBTREE_CONFIG, subtree);
+    connector.put(
+        ZooKeeperConnection.CONNECTION_TIMEOUT_CONFIG,
+        Long.toString(zookeeper.connectTimeout.toMillis()));
+    if (zookeeper.zkConfig != null) {
+      connector.put(
+          ZooKeeperConnection.CLIENT_FILE_CONFIG, zookeeper.zkConfig.toAbsolutePath().toString());
+    }
+    if (deadLetterTopic != null) {
+      connector.put("errors.tolerance", "all");
+      connector.put("errors.deadletterqueue.topic.name", deadLetterTopic);
+      connector.put("errors.deadletterqueue.topic.replication.factor", "-1"); // the broker's
+      connector.put("errors.deadletterqueue.context.headers.enable", "true");
+    }
+    if (resultTopic != null) {
+      connector.put(ZooKeeperSinkConfig.RESULT_TOPIC_CONFIG, resultTopic);
+      connector.put(ZooKeeperSinkConfig.RESULT_BOOTSTRAP_CONFIG, kafka.bootstrapServers);
     }
     return connector;
   }

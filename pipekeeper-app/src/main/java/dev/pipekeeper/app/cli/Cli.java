@@ -134,6 +134,9 @@ public final class Cli {
       if (type == BridgeCommand.ZkToKafka.class) {
         return type.cast(new BridgeCommand.ZkToKafka(shutdown));
       }
+      if (type == BridgeCommand.KafkaToZk.class) {
+        return type.cast(new BridgeCommand.KafkaToZk(shutdown));
+      }
       if (type == AuditCommand.class) {
         return type.cast(new AuditCommand(shutdown));
       }

@@ -79,6 +79,86 @@ class BridgeCommandIT {
   }
 
   @Test
+  void appliesATopicOfCommandsToASubtreeAndSendsRefusedOnesToTheDeadLetterTopic(TestCluster cluster)
+      throws Exception {
+    String subtree = cluster.chroot() + "/applied";
+    String commands = cluster.topic("commands");
+    String dlq = cluster.topic("refused");
+    try (CuratorFramework zk =
+            CuratorFrameworkFactory.newClient(cluster.zkConnect(), new RetryOneTime(100));
+        org.apache.kafka.clients.producer.KafkaProducer<String, String> producer =
+            new org.apache.kafka.clients.producer.KafkaProducer<>(
+                Map.of(
+                    "bootstrap.servers", cluster.bootstrapServers(),
+                    "key.serializer",
+                        org.apache.kafka.common.serialization.StringSerializer.class.getName(),
+                    "value.serializer",
+                        org.apache.kafka.common.serialization.StringSerializer.class.getName()))) {
+      zk.start();
+      zk.create().creatingParentsIfNeeded().forPath(subtree);
+      for (String command :
+          List.of(
+              "{\"op\":\"create\",\"path\":\"" + subtree + "/a\",\"data\":\"1\"}",
+              "{\"op\":\"set\",\"path\":\""
+                  + subtree
+                  + "/a\",\"data\":\"2\",\"expectedVersion\":0}",
+              "{\"op\":\"create\",\"path\":\"/elsewhere\",\"data\":\"x\"}",
+              "not json")) {
+        producer
+            .send(new org.apache.kafka.clients.producer.ProducerRecord<>(commands, "k", command))
+            .get();
+      }
+      CliRun run = new CliRun(Map.of());
+      CompletableFuture<Void> done =
+          CompletableFuture.runAsync(
+              () ->
+                  run.execute(
+                      "bridge",
+                      "kafka-to-zk",
+                      "--topic",
+                      commands,
+                      "--subtree",
+                      subtree,
+                      "--dead-letter-topic",
+                      dlq,
+                      "--offsets",
+                      dir.resolve("sink.offsets").toString(),
+                      "--zk",
+                      cluster.zkConnect(),
+                      "--bootstrap-servers",
+                      cluster.bootstrapServers()));
+      await("the sink bridge running")
+          .atMost(BOUND)
+          .failFast("the bridge exited: " + run.err(), done::isDone)
+          .until(() -> run.out().contains("bridge kafka-to-zk: topic " + commands));
+      await()
+          .atMost(BOUND)
+          .until(
+              () ->
+                  zk.checkExists().forPath(subtree + "/a") != null
+                      && new String(zk.getData().forPath(subtree + "/a"), StandardCharsets.UTF_8)
+                          .equals("2"));
+      await().atMost(BOUND).until(() -> dlqRecords(cluster, dlq).size() == 2);
+      assertThat(zk.checkExists().forPath("/elsewhere")).isNull();
+      assertThat(dlqRecords(cluster, dlq))
+          .allSatisfy(
+              r -> assertThat(r.headers().lastHeader("pipekeeper.sink.reason")).isNotNull());
+      run.shutdown.triggerAndWait();
+      done.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+      assertThat(run.exitCode).as(run.err()).isZero();
+    }
+  }
+
+  private static List<ConsumerRecord<String, String>> dlqRecords(
+      TestCluster cluster, String topic) {
+    try {
+      return TopicReader.readCommitted(cluster.bootstrapServers(), topic);
+    } catch (RuntimeException e) {
+      return List.of();
+    }
+  }
+
+  @Test
   void aRelativeSubtreeIsRefusedWithTheConnectorsMessage(TestCluster cluster) {
     CliRun run =
         CliRun.run(
@@ -103,7 +183,7 @@ class BridgeCommandIT {
   void withoutADirectionItSaysWhichThereAre() {
     CliRun run = CliRun.run("bridge");
     assertThat(run.exitCode).isEqualTo(ExitCodes.USAGE);
-    assertThat(run.err()).contains("zk-to-kafka");
+    assertThat(run.err()).contains("zk-to-kafka or kafka-to-zk");
     assertThat(CliRun.run("bridge", "zk-to-kafka", "--help").exitCode).isZero();
   }
 
