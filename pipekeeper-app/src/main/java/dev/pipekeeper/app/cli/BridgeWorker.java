@@ -1,6 +1,7 @@
 package dev.pipekeeper.app.cli;
 
 import dev.pipekeeper.connect.ClassLoadingOverridePolicy;
+import dev.pipekeeper.connect.ClassLoadingSettings;
 import dev.pipekeeper.connect.sink.ZooKeeperSinkConfig;
 import dev.pipekeeper.connect.sink.ZooKeeperSinkConnector;
 import dev.pipekeeper.connect.source.ZooKeeperSourceConfig;
@@ -192,6 +193,23 @@ final class BridgeWorker implements AutoCloseable {
     if (resultTopic != null) {
       connector.put(ZooKeeperSinkConfig.RESULT_TOPIC_CONFIG, resultTopic);
       connector.put(ZooKeeperSinkConfig.RESULT_BOOTSTRAP_CONFIG, kafka.bootstrapServers);
+      // the result producer logs in as the operator's own client file says (security included);
+      // the class settings in it are the operator's, so they are allowed
+      List<String> allowed = new java.util.ArrayList<>();
+      kafka
+          .settings()
+          .producer()
+          .forEach(
+              (key, value) -> {
+                if (!key.equals("bootstrap.servers")) {
+                  connector.put(ZooKeeperSinkConfig.RESULT_PRODUCER_PREFIX + key, value.toString());
+                  if (ClassLoadingSettings.loadsClasses(key)) {
+                    allowed.add(key);
+                  }
+                }
+              });
+      connector.put(
+          ZooKeeperSinkConfig.RESULT_CLASS_SETTINGS_ALLOWED_CONFIG, String.join(",", allowed));
     }
     return connector;
   }

@@ -27,8 +27,13 @@ final class ResultPublisher implements AutoCloseable {
   private final KafkaProducer<String, String> producer;
   private final String topic;
 
-  ResultPublisher(String bootstrapServers, String topic, String clientId) {
-    Map<String, Object> props = new LinkedHashMap<>();
+  /**
+   * @param settings the producer's own settings (security), checked by the connector's config
+   *     against class-loading keys; the brokers, client id and delivery settings below win
+   */
+  ResultPublisher(
+      String bootstrapServers, Map<String, Object> settings, String topic, String clientId) {
+    Map<String, Object> props = new LinkedHashMap<>(settings);
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
     props.put(ProducerConfig.ACKS_CONFIG, "all");

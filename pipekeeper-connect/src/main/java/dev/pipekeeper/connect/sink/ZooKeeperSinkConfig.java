@@ -1,7 +1,9 @@
 package dev.pipekeeper.connect.sink;
 
+import dev.pipekeeper.connect.ClassLoadingSettings;
 import dev.pipekeeper.connect.zookeeper.ZooKeeperConnection;
 import dev.pipekeeper.core.config.ConfigAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -63,8 +65,19 @@ public final class ZooKeeperSinkConfig extends AbstractConfig {
 
   public static final String RESULT_BOOTSTRAP_CONFIG = "result.bootstrap.servers";
   public static final String RESULT_BOOTSTRAP_DOC =
-      "The brokers of the result topic (host:port,...); required with result.topic. The producer"
-          + " connects in plaintext (no security settings are taken yet).";
+      "The brokers of the result topic (host:port,...); required with result.topic. Its"
+          + " producer's other settings (security among them) are the result.producer.* keys.";
+
+  /**
+   * The prefix of the result producer's own settings ({@code result.producer.security.protocol}).
+   */
+  public static final String RESULT_PRODUCER_PREFIX = "result.producer.";
+
+  public static final String RESULT_CLASS_SETTINGS_ALLOWED_CONFIG = "result.class.settings.allowed";
+  public static final String RESULT_CLASS_SETTINGS_ALLOWED_DOC =
+      "result.producer.* keys that make the producer load a class (a JAAS login module other than"
+          + " Kafka's, interceptors, callback handlers, ...), refused unless listed here"
+          + " (CVE-2023-25194).";
 
   public static final String WHO_CONFIG = "config.who";
   public static final String WHO_DOC =
@@ -84,6 +97,37 @@ public final class ZooKeeperSinkConfig extends AbstractConfig {
     super(CONFIG_DEF, props);
     this.name = props.getOrDefault(NAME_CONFIG, "zookeeper-sink");
     checkTogether(subtree(), offsetsPath(), resultTopic(), resultBootstrap());
+    List<String> refused = resultProducerProblems(props);
+    if (!refused.isEmpty()) {
+      throw new ConfigException(refused.get(0));
+    }
+  }
+
+  /** The result producer's own settings: the {@code result.producer.*} keys, without prefix. */
+  public Map<String, Object> resultProducerSettings() {
+    return originalsWithPrefix(RESULT_PRODUCER_PREFIX);
+  }
+
+  /**
+   * The {@code result.producer.*} settings refused because they load a class ({@link
+   * ClassLoadingSettings}), one line each; empty if none is.
+   */
+  static List<String> resultProducerProblems(Map<String, String> props) {
+    Map<String, String> producer = new java.util.TreeMap<>();
+    props.forEach(
+        (key, value) -> {
+          if (key.startsWith(RESULT_PRODUCER_PREFIX)) {
+            producer.put(key.substring(RESULT_PRODUCER_PREFIX.length()), value);
+          }
+        });
+    String allowed = props.getOrDefault(RESULT_CLASS_SETTINGS_ALLOWED_CONFIG, "");
+    java.util.Set<String> keys =
+        java.util.Arrays.stream(allowed.split(","))
+            .map(String::strip)
+            .filter(k -> !k.isEmpty())
+            .collect(java.util.stream.Collectors.toSet());
+    return ClassLoadingSettings.refusals(
+        producer, RESULT_PRODUCER_PREFIX, keys, RESULT_CLASS_SETTINGS_ALLOWED_CONFIG);
   }
 
   private static ConfigDef connectorDef() {
@@ -171,6 +215,16 @@ public final class ZooKeeperSinkConfig extends AbstractConfig {
             ++order,
             Width.LONG,
             "Result topic's brokers")
+        .define(
+            RESULT_CLASS_SETTINGS_ALLOWED_CONFIG,
+            Type.LIST,
+            "",
+            Importance.LOW,
+            RESULT_CLASS_SETTINGS_ALLOWED_DOC,
+            GROUP,
+            ++order,
+            Width.LONG,
+            "Result producer's allowed class settings")
         .define(
             WHO_CONFIG,
             Type.STRING,

@@ -104,6 +104,12 @@ public final class ZooKeeperSinkConnector extends SinkConnector {
               brokers == null ? "" : brokers.toString().strip())
           .forEach((key, problem) -> values.get(key).addErrorMessage(problem));
     }
+    for (String refused : ZooKeeperSinkConfig.resultProducerProblems(connectorConfigs)) {
+      String key = refused.substring(0, refused.indexOf(' '));
+      ConfigValue value = new ConfigValue(key);
+      value.addErrorMessage(refused);
+      result.configValues().add(value);
+    }
     ZooKeeperConnection.checkReachable(result, connectorConfigs);
     return result;
   }

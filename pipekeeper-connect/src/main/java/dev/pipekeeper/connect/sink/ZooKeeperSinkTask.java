@@ -109,7 +109,12 @@ public final class ZooKeeperSinkTask extends SinkTask {
           config
               .resultTopic()
               .map(
-                  t -> new ResultPublisher(config.resultBootstrap(), t, config.name() + "-results"))
+                  t ->
+                      new ResultPublisher(
+                          config.resultBootstrap(),
+                          config.resultProducerSettings(),
+                          t,
+                          config.name() + "-results"))
               .orElse(null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -62,6 +62,35 @@ class ZooKeeperSinkConnectorTest {
   }
 
   @Test
+  void theResultProducerTakesSecuritySettingsButNoClassToLoadUnlessAllowed() {
+    Map<String, String> config = config("not:a:connect:string", "/apps/a");
+    config.put(ZooKeeperSinkConfig.RESULT_TOPIC_CONFIG, "results");
+    config.put(ZooKeeperSinkConfig.RESULT_BOOTSTRAP_CONFIG, "127.0.0.1:9092");
+    config.put("result.producer.security.protocol", "SASL_SSL");
+    config.put(
+        "result.producer.sasl.jaas.config",
+        "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"w\";");
+    assertThat(errors(config)).doesNotContainKey("result.producer.sasl.jaas.config");
+    config.put(
+        "result.producer.sasl.jaas.config",
+        "com.sun.security.auth.module.JndiLoginModule required user.provider.url=\"ldap://x\";");
+    assertThat(errors(config).get("result.producer.sasl.jaas.config"))
+        .singleElement()
+        .asString()
+        .contains("JndiLoginModule")
+        .contains("CVE-2023-25194")
+        .doesNotContain("ldap://x");
+    Map<String, String> valid = new HashMap<>(config);
+    valid.put("zookeeper.connect", "127.0.0.1:1");
+    assertThatThrownBy(() -> new ZooKeeperSinkConfig(valid))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("CVE-2023-25194");
+    valid.put(ZooKeeperSinkConfig.RESULT_CLASS_SETTINGS_ALLOWED_CONFIG, "sasl.jaas.config");
+    assertThat(new ZooKeeperSinkConfig(valid).resultProducerSettings())
+        .containsEntry("security.protocol", "SASL_SSL");
+  }
+
+  @Test
   void validateFailsEarlyOnAnUnreachableEnsemble() throws IOException {
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
