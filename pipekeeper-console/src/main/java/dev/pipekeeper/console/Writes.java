@@ -13,6 +13,7 @@ import dev.pipekeeper.core.config.ChangeOptions;
 import dev.pipekeeper.core.config.ConfigCommit;
 import dev.pipekeeper.core.config.ConfigKeys;
 import dev.pipekeeper.core.config.Scope;
+import dev.pipekeeper.core.config.Secrets;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.net.URI;
@@ -282,30 +283,7 @@ final class Writes {
    * keeps the reason's kind but not its details, which may quote the value (as the CLI does).
    */
   private <T> T guard(Scope scope, Collection<String> keys, Supplier<T> write) {
-    try {
-      return write.get();
-    } catch (InvalidInputException refused) {
-      String message = refused.getMessage() == null ? "" : refused.getMessage();
-      for (String key : keys) {
-        String prefix = "config " + scope + " " + key + ": ";
-        if (message.startsWith(prefix) && secretNow(scope, key)) {
-          int details = message.indexOf(':', prefix.length());
-          if (details >= 0) {
-            throw new InvalidInputException(
-                message.substring(0, details) + " (details are not shown: the key is secret)");
-          }
-        }
-      }
-      throw refused;
-    }
-  }
-
-  private boolean secretNow(Scope scope, String key) {
-    try {
-      return pk.config().isSecret(scope, key);
-    } catch (RuntimeException e) {
-      return true;
-    }
+    return Secrets.guardRefusal(pk.config(), scope, keys, write);
   }
 
   private static void send(Context ctx, ConfigCommit commit, String operator) {

@@ -1,6 +1,5 @@
 package dev.pipekeeper.app.cli;
 
-import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.config.Configuration;
 import dev.pipekeeper.core.config.Scope;
 import dev.pipekeeper.core.config.Secrets;
@@ -60,21 +59,6 @@ final class Secrecy {
    * schema, the message keeps the reason's kind but not its details, which may quote the value.
    */
   <T> T guard(Scope scope, Collection<String> keys, Supplier<T> write) {
-    try {
-      return write.get();
-    } catch (InvalidInputException refused) {
-      String message = refused.getMessage() == null ? "" : refused.getMessage();
-      for (String key : keys) {
-        String prefix = "config " + scope + " " + key + ": ";
-        if (message.startsWith(prefix) && isSecretNow(key)) {
-          int details = message.indexOf(':', prefix.length());
-          if (details >= 0) {
-            throw new InvalidInputException(
-                message.substring(0, details) + " (details are not shown: the key is secret)");
-          }
-        }
-      }
-      throw refused;
-    }
+    return Secrets.guardRefusal(config, scope, keys, write);
   }
 }

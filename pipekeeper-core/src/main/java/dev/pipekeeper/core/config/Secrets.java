@@ -1,6 +1,9 @@
 package dev.pipekeeper.core.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pipekeeper.core.InvalidInputException;
+import java.util.Collection;
+import java.util.function.Supplier;
 
 /**
  * Secret values, masked in every CLI and log output.
@@ -32,5 +35,43 @@ public final class Secrets {
       return "(none)";
     }
     return secret ? MASK : value.toString();
+  }
+
+  /**
+   * Runs {@code write}, a change of {@code keys} in {@code scope}. If it is refused because a
+   * secret key's value does not fit (its schema, its size), the refusal keeps the reason's kind but
+   * not its details, which may quote the value: {@code config SCOPE KEY: REASON (details are not
+   * shown: the key is secret)}. Whether a key is secret is read now (a schema may have changed); if
+   * that cannot be read, the key is taken as secret. The one rule for every writer that shows
+   * refusals (the CLI, the console).
+   *
+   * @throws InvalidInputException the refusal, its details cut for a secret key
+   */
+  public static <T> T guardRefusal(
+      Configuration config, Scope scope, Collection<String> keys, Supplier<T> write) {
+    try {
+      return write.get();
+    } catch (InvalidInputException refused) {
+      String message = refused.getMessage() == null ? "" : refused.getMessage();
+      for (String key : keys) {
+        String prefix = "config " + scope + " " + key + ": ";
+        if (message.startsWith(prefix) && secretNow(config, scope, key)) {
+          int details = message.indexOf(':', prefix.length());
+          if (details >= 0) {
+            throw new InvalidInputException(
+                message.substring(0, details) + " (details are not shown: the key is secret)");
+          }
+        }
+      }
+      throw refused;
+    }
+  }
+
+  private static boolean secretNow(Configuration config, Scope scope, String key) {
+    try {
+      return config.isSecret(scope, key);
+    } catch (RuntimeException e) {
+      return true;
+    }
   }
 }
