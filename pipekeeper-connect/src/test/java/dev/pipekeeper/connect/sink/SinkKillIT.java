@@ -27,7 +27,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * second worker of the same group takes the connector over. Every command is a set at the version
  * the one before left, so a command applied twice would be a conflict and one lost would leave the
  * counter short: the counter ends at the last command's value and version, with no conflict and no
- * record applied twice.
+ * record applied twice. The second case runs two workers at once and kills the first (which created
+ * the connector) mid-stream: the other takes over what it ran.
  */
 @ExtendWith(EmbeddedClusterExtension.class)
 class SinkKillIT {
@@ -112,6 +113,59 @@ class SinkKillIT {
             .filteredOn(o -> o.get("offset").asLong() >= mark)
             .extracting(o -> o.get("outcome").asText())
             .containsOnly("applied");
+      }
+    }
+  }
+
+  @Test
+  void inAClusterOfTwoWorkersOneKilledMidStreamTheOtherGoesOnAndNothingIsAppliedTwice(
+      TestCluster cluster) throws Exception {
+    String app = cluster.chroot() + "/app2";
+    String counter = app + "/counter";
+    String group = cluster.topic("connect2");
+    try (CuratorFramework zk = ZooKeeperSinkConnectorIT.client(cluster);
+        SinkFixture sink = new SinkFixture(cluster, app)) {
+      Map<String, String> config = sink.config(ZooKeeperSinkConnector.class.getName());
+      config.put("consumer.override.session.timeout.ms", "6000");
+      config.put("consumer.override.heartbeat.interval.ms", "1000");
+      List<String> args = new ArrayList<>(List.of(cluster.bootstrapServers(), group, "sink"));
+      config.forEach((k, v) -> args.add(k + "=" + v));
+      try (ChildJvm first = ChildJvm.start(DistributedWorkerMain.class, args, JVM)) {
+        // the first creates the connector (as the group's leader), then a second joins
+        awaitRunning(first);
+        try (ChildJvm second =
+            ChildJvm.start(
+                DistributedWorkerMain.class,
+                List.of(cluster.bootstrapServers(), group, "sink"),
+                JVM)) {
+          awaitRunning(second);
+          List<String> commands = new ArrayList<>();
+          commands.add(ZooKeeperSinkConnectorIT.create(counter, "0"));
+          for (int i = 1; i <= COMMANDS; i++) {
+            commands.add(ZooKeeperSinkConnectorIT.set(counter, String.valueOf(i), i - 1));
+          }
+          sink.send(commands.subList(0, 101).toArray(String[]::new));
+          await()
+              .atMost(SinkFixture.BOUND)
+              .pollInterval(Duration.ofMillis(20))
+              .until(() -> version(zk, counter) >= 50);
+          first.kill(); // mid-stream, with a second worker running
+          sink.send(commands.subList(101, commands.size()).toArray(String[]::new));
+          await()
+              .atMost(SinkFixture.BOUND.multipliedBy(2))
+              .pollInterval(Duration.ofMillis(100))
+              .until(() -> version(zk, counter) == COMMANDS);
+          assertThat(ZooKeeperSinkConnectorIT.text(zk.getData().forPath(counter)))
+              .isEqualTo(String.valueOf(COMMANDS));
+          List<JsonNode> outcomes = sink.outcomes();
+          assertThat(outcomes)
+              .extracting(o -> o.get("outcome").asText())
+              .doesNotContain("conflict", "rejected");
+          assertThat(outcomes)
+              .filteredOn(o -> o.get("outcome").asText().equals("applied"))
+              .extracting(o -> o.get("offset").asLong())
+              .doesNotHaveDuplicates();
+        }
       }
     }
   }
