@@ -26,14 +26,8 @@ import org.apache.curator.retry.RetryOneTime;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.connect.cli.ConnectStandalone;
-import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.runtime.Connect;
-import org.apache.kafka.connect.runtime.Herder;
-import org.apache.kafka.connect.runtime.rest.entities.ConnectorInfo;
 import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
-import org.apache.kafka.connect.storage.StringConverter;
-import org.apache.kafka.connect.util.FutureCallback;
 import org.apache.zookeeper.Watcher;
 
 /**
@@ -43,11 +37,13 @@ import org.apache.zookeeper.Watcher;
  * <ul>
  *   <li><b>Throughput.</b> Baseline: {@code writers} Curator clients doing async {@code setData} on
  *       {@code nodes} nodes, {@code window} in flight each, for {@code seconds}: the changes per
- *       second ZooKeeper accepts. Then the same load with the connector streaming the subtree: the
- *       changes per second end to end (every change written, from the first write until the topic
- *       holds each node's last version), and whether any node's last version is missing (none
- *       lost). ZooKeeper coalesces changes a watch has not yet been delivered, so the topic holds
- *       fewer records than changes; each record says how many versions it skipped.
+ *       second ZooKeeper accepts. A second baseline: the same load with a bare persistent recursive
+ *       watch on the subtree (what any watcher costs the server). Then the same load with the
+ *       connector streaming the subtree: the changes per second end to end (every change written,
+ *       from the first write until the topic holds each node's last version), and whether any
+ *       node's last version is missing (none lost). The connector reads a node once for all the
+ *       events that came while a read was due, so the topic holds fewer records than changes; each
+ *       record says how many versions it skipped.
  *   <li><b>Latency.</b> One writer, {@code latencyChanges} changes one at a time: change to record
  *       in the topic, against the same change seen by a raw persistent recursive watch (Curator's
  *       {@code PersistentWatcher}), in the same run.
@@ -85,11 +81,21 @@ public final class SourceStreamBench {
         setup.create().creatingParentsIfNeeded().forPath(ROOT + "/n" + i, new byte[8]);
       }
       Load raw = write(zk.connectString(), writers, nodes, window, seconds);
+      // the cost of being watched at all: the same load with a bare persistent recursive watch
+      Load watched;
+      try (CuratorFramework watcherClient = client(zk.connectString());
+          PersistentWatcher watch = new PersistentWatcher(watcherClient, ROOT, true)) {
+        AtomicLong events = new AtomicLong();
+        watch.getListenable().addListener(event -> events.incrementAndGet());
+        watch.start();
+        watched = write(zk.connectString(), writers, nodes, window, seconds);
+      }
 
-      Connect<StandaloneHerder> worker = worker(kafka.bootstrapServers(), dir.resolve("offsets"));
+      Connect<StandaloneHerder> worker =
+          ConnectWorkers.standalone(kafka.bootstrapServers(), dir.resolve("offsets"));
       TopicReader topic = new TopicReader(kafka.bootstrapServers(), "bench-stream");
       try {
-        put(worker, "stream", connector(zk.connectString(), "bench-stream"));
+        ConnectWorkers.put(worker, "stream", connector(zk.connectString(), "bench-stream"));
         topic.awaitAll(nodes, setup, Duration.ofMinutes(2)); // the snapshot is in
         long snapshot = topic.count();
         long start = System.nanoTime();
@@ -105,10 +111,13 @@ public final class SourceStreamBench {
                 "| measure | value |%n| --- | --- |%n"
                     + "| raw async setData, %d writers x %d in flight, %d nodes, %d s"
                     + " | %.0f changes/s |%n"
+                    + "| same load, a bare PersistentWatcher on the subtree | %.0f changes/s"
+                    + " (%.3fx) |%n"
                     + "| same load, streamed: ZooKeeper accepted | %.0f changes/s |%n"
                     + "| streamed end to end (all %d changes in the topic) | %.0f changes/s,"
                     + " %.2f s |%n"
                     + "| **end to end / raw** | **%.3fx** |%n"
+                    + "| end to end / bare watch | %.3fx |%n"
                     + "| records in the topic for those changes (coalesced) | %d (%.1f%%) |%n"
                     + "| every node's last version in the topic (none lost) | %s |%n"
                     + "| change -> record p50 / p99 (%d changes, one at a time) | %.2f / %.2f ms |%n"
@@ -119,11 +128,14 @@ public final class SourceStreamBench {
                 nodes,
                 seconds,
                 raw.rate(),
+                watched.rate(),
+                watched.rate() / raw.rate(),
                 streamed.rate(),
                 streamed.changes,
                 endToEnd,
                 endToEndSeconds,
                 endToEnd / raw.rate(),
+                endToEnd / watched.rate(),
                 streamedRecords,
                 100.0 * streamedRecords / streamed.changes,
                 complete ? "yes" : "NO",
@@ -339,27 +351,7 @@ public final class SourceStreamBench {
     return config;
   }
 
-  private static Connect<StandaloneHerder> worker(String bootstrap, Path offsets) {
-    Map<String, String> props = new HashMap<>();
-    props.put("bootstrap.servers", bootstrap);
-    props.put("key.converter", StringConverter.class.getName());
-    props.put("value.converter", JsonConverter.class.getName());
-    props.put("value.converter.schemas.enable", "false");
-    props.put("offset.storage.file.filename", offsets.toString());
-    props.put("offset.flush.interval.ms", "1000");
-    props.put("listeners", "http://127.0.0.1:0");
-    props.put("plugin.discovery", "service_load");
-    return new ConnectStandalone().startConnect(props);
-  }
-
-  private static void put(Connect<StandaloneHerder> worker, String name, Map<String, String> config)
-      throws Exception {
-    FutureCallback<Herder.Created<ConnectorInfo>> done = new FutureCallback<>();
-    worker.herder().putConnectorConfig(name, config, true, done);
-    done.get(60, TimeUnit.SECONDS);
-  }
-
-  private static CuratorFramework client(String connect) {
+  static CuratorFramework client(String connect) {
     CuratorFramework client = CuratorFrameworkFactory.newClient(connect, new RetryOneTime(100));
     client.start();
     return client;
