@@ -1,5 +1,6 @@
 package dev.pipekeeper.app.demo;
 
+import dev.pipekeeper.console.Console;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.PipekeeperBuilder;
 import dev.pipekeeper.core.config.ChangeOptions;
@@ -75,6 +76,7 @@ final class Stage implements AutoCloseable {
   private final PrintWriter out;
   private final Narrator narrator;
   private final boolean secure;
+  private final int consolePort;
   private final List<AutoCloseable> open = new ArrayList<>();
 
   private Pipekeeper pk;
@@ -87,17 +89,20 @@ final class Stage implements AutoCloseable {
   private TopicTail events;
   private TopicTail enriched;
   private Monitor monitor;
+  private Console console;
   private long fleetStartedAt;
 
   /**
    * @param secure the servers secured ({@link EmbeddedSecurity}): the instances and the monitor run
    *     as {@code writer}, holding its ZooKeeper rights under the ACL model and only the Kafka ACLs
    *     their pipelines need; the demo's own connection, feeds and tails as {@code admin}
+   * @param consolePort the port of the console on the demo's connection; 0 picks a free one
    */
-  Stage(PrintWriter out, Narrator narrator, boolean secure) {
+  Stage(PrintWriter out, Narrator narrator, boolean secure, int consolePort) {
     this.out = out;
     this.narrator = narrator;
     this.secure = secure;
+    this.consolePort = consolePort;
   }
 
   /**
@@ -140,6 +145,9 @@ final class Stage implements AutoCloseable {
               + " the demo's checks as admin");
     }
     pk = opened(connection(EmbeddedSecurity.ADMIN, "demo"));
+    // before the story: its every step reaches the page through the console's event stream
+    console = opened(Console.builder(pk).port(consolePort).build().start());
+    narrator.say("the console shows it all live at %s (read-only)", console.url());
     KafkaClientSettings demoKafka = kafkaAs(EmbeddedSecurity.ADMIN);
     for (Example e : Examples.all()) {
       Examples.setUp(e, pk, demoKafka);
@@ -294,6 +302,11 @@ final class Stage implements AutoCloseable {
 
   Monitor monitor() {
     return monitor;
+  }
+
+  /** The console on the demo's connection, once started. */
+  Console console() {
+    return console;
   }
 
   /** When the fleet's first instance was started ({@link System#nanoTime()}). */
