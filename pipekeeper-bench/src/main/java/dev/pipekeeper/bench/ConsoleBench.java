@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -215,6 +216,8 @@ public final class ConsoleBench {
       Stats ready = new Stats();
       double consoleCpu;
       double browserCpu;
+      double consoleIdle;
+      double browserIdle;
       try (Pipekeeper pk = connect(connect, "bench-console");
           Console console = Console.builder(pk).build().start()) {
         WebDriver browser = browser();
@@ -226,11 +229,17 @@ public final class ConsoleBench {
             await(() -> pageReady(browser, members, units), "the page ready");
             ready.add((System.nanoTime() - start) / 1e6);
           }
+          // the console and the page with nothing changing: the sweep's cost, per second
+          long idleHarness = processCpuNanos();
+          Map<Long, Long> idleChromium = browserCpu();
+          TimeUnit.SECONDS.sleep(updates);
+          consoleIdle = (processCpuNanos() - idleHarness) / 1e6 / updates;
+          browserIdle = browserCpuSince(idleChromium) / 1e6 / updates;
           long harness = processCpuNanos();
-          long chromium = browserCpuNanos();
+          Map<Long, Long> chromium = browserCpu();
           flipOncePerSecond(updates, flipped);
           consoleCpu = (processCpuNanos() - harness) / 1e6 / updates - alone;
-          browserCpu = (browserCpuNanos() - chromium) / 1e6 / updates;
+          browserCpu = browserCpuSince(chromium) / 1e6 / updates;
           // the page shows the last flip: it followed the updates
           String last = flipped.record().state().name().toLowerCase(Locale.ROOT);
           await(
@@ -243,7 +252,7 @@ public final class ConsoleBench {
         }
       }
       // chromedriver and chromium are waited for before the CLI's children are counted
-      await(() -> browserCpuNanos() == 0, "the browser to exit");
+      await(() -> browserCpu().isEmpty(), "the browser to exit");
 
       // baseline: the CLI's --json commands, one java -jar each, once a second
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -286,6 +295,10 @@ public final class ConsoleBench {
       System.out.printf(
           "| console + page in chromium | %.0f | %.0f | %.1f console JVM + %.1f browser |%n",
           ready.percentile(50), ready.max(), consoleCpu, browserCpu);
+      System.out.printf(
+          "%nwith nothing changing, per second: console JVM %.1f ms, browser %.1f ms; so one"
+              + " update costs the console JVM %.1f ms and the browser %.1f ms more than idle%n",
+          consoleIdle, browserIdle, consoleCpu - consoleIdle, browserCpu - browserIdle);
       System.out.printf(
           "%nratios console / CLI poll: ready p50 %.2fx; CPU per update (console JVM) %.3fx,"
               + " (console JVM + browser) %.3fx; %d of %d CLI polls overran their second;"
@@ -348,13 +361,27 @@ public final class ConsoleBench {
         .getProcessCpuTime();
   }
 
-  /** CPU time of the live chromium and chromedriver processes under this JVM. */
-  private static long browserCpuNanos() {
-    return ProcessHandle.current()
+  /** CPU time of each live chromium and chromedriver process under this JVM, by pid. */
+  private static Map<Long, Long> browserCpu() {
+    Map<Long, Long> byPid = new HashMap<>();
+    ProcessHandle.current()
         .descendants()
         .filter(p -> p.info().command().map(c -> c.contains("chrom")).orElse(false))
-        .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L))
-        .sum();
+        .forEach(
+            p -> byPid.put(p.pid(), p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L)));
+    return byPid;
+  }
+
+  /**
+   * What the browser's processes spent since {@code before}: each live one's growth (a new one's
+   * whole time). One that exited meanwhile is left out, so this is a lower bound.
+   */
+  private static long browserCpuSince(Map<Long, Long> before) {
+    long total = 0;
+    for (Map.Entry<Long, Long> now : browserCpu().entrySet()) {
+      total += Math.max(0, now.getValue() - before.getOrDefault(now.getKey(), 0L));
+    }
+    return total;
   }
 
   /** User + system time of this JVM's children that exited and were waited for (Linux). */

@@ -169,22 +169,7 @@ public final class Demo {
 
   /** One progress line: rates per pipeline and the alerts. */
   public String progress() {
-    Map<String, String> rates = new LinkedHashMap<>();
-    for (Example e : Examples.all()) {
-      List<HealthReport> reports = stage.pk().health().reports(e.name());
-      double in = reports.stream().mapToDouble(HealthReport::recordsInPerSecond).sum();
-      rates.put(e.name(), String.format(Locale.ROOT, "%.1f/s (%d up)", in, reports.size()));
-    }
-    long firing =
-        stage.pk().alerts().active().stream().filter(a -> a.state() == AlertState.FIRING).count();
-    return "records in: "
-        + rates.entrySet().stream()
-            .map(x -> x.getKey() + " " + x.getValue())
-            .reduce((a, b) -> a + ", " + b)
-            .orElse("")
-        + "; "
-        + firing
-        + " alerts firing";
+    return stage.progress();
   }
 
   private void say(String format, Object... args) {

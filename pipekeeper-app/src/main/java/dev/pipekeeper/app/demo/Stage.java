@@ -5,7 +5,9 @@ import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.PipekeeperBuilder;
 import dev.pipekeeper.core.config.ChangeOptions;
 import dev.pipekeeper.core.config.Scope;
+import dev.pipekeeper.core.health.HealthReport;
 import dev.pipekeeper.core.monitor.AlertSink;
+import dev.pipekeeper.core.monitor.AlertState;
 import dev.pipekeeper.core.monitor.Monitor;
 import dev.pipekeeper.core.monitor.Rules;
 import dev.pipekeeper.core.security.ZooKeeperClientFile;
@@ -29,7 +31,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -302,6 +306,25 @@ final class Stage implements AutoCloseable {
 
   Monitor monitor() {
     return monitor;
+  }
+
+  /** One progress line: rates per pipeline and the alerts. */
+  String progress() {
+    Map<String, String> rates = new LinkedHashMap<>();
+    for (Example e : Examples.all()) {
+      List<HealthReport> reports = pk.health().reports(e.name());
+      double in = reports.stream().mapToDouble(HealthReport::recordsInPerSecond).sum();
+      rates.put(e.name(), String.format(Locale.ROOT, "%.1f/s (%d up)", in, reports.size()));
+    }
+    long firing = pk.alerts().active().stream().filter(a -> a.state() == AlertState.FIRING).count();
+    return "records in: "
+        + rates.entrySet().stream()
+            .map(x -> x.getKey() + " " + x.getValue())
+            .reduce((a, b) -> a + ", " + b)
+            .orElse("")
+        + "; "
+        + firing
+        + " alerts firing";
   }
 
   /** The console on the demo's connection, once started. */
