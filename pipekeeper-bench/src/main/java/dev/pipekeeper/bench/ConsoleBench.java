@@ -60,7 +60,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * -jar} of the built CLI ({@code cli=PATH}), its CPU read from the children's times in {@code
  * /proc/self/stat}.
  *
- * <p>Run ({@code package} first: the CLI baseline needs {@code
+ * <p>Run ({@code install -DskipTests} first: the CLI baseline needs {@code
  * pipekeeper-app/target/pipekeeper.jar}): {@code ./mvnw -B -q -pl pipekeeper-bench exec:exec
  * -Dbench.main=dev.pipekeeper.bench.ConsoleBench -Dbench.args="server=child"}.
  */
