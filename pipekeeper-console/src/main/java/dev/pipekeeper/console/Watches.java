@@ -4,6 +4,7 @@ import dev.pipekeeper.console.views.ViewJson;
 import dev.pipekeeper.console.views.Views;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.config.ConfigChange;
+import dev.pipekeeper.core.config.ConfigEntry;
 import dev.pipekeeper.core.config.ConfigView;
 import dev.pipekeeper.core.config.Scope;
 import dev.pipekeeper.core.membership.GroupListener;
@@ -168,6 +169,17 @@ final class Watches implements AutoCloseable {
       ConfigView view = pk.config().view(List.of(scope));
       view.onBatch(change -> configChanged(scope, change));
       scopes.put(scope, view);
+      if (!first) {
+        // A scope is made by its first commit, which came before this view: announce what the
+        // scope holds now, as that commit; the view reports every later one.
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("scope", scope.path());
+        data.put("version", pk.config().version(scope));
+        data.put(
+            "changed",
+            new TreeSet<>(pk.config().list(scope).stream().map(ConfigEntry::key).toList()));
+        feed.publish("config", data);
+      }
     }
   }
 

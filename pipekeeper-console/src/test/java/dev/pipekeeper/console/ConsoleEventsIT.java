@@ -95,4 +95,39 @@ class ConsoleEventsIT {
       first.close();
     }
   }
+
+  @Test
+  void aScopeMadeByItsFirstCommitIsAnnounced(TestCluster cluster) throws Exception {
+    try (Pipekeeper pk = connect(cluster, "console-it");
+        Console console = Console.builder(pk).build().start();
+        EventStream stream = EventStream.open(HTTP, console.url(), null)) {
+      await().atMost(BOUND).until(() -> !stream.ofType("ready").isEmpty());
+      // no such scope when the console started: the commit makes it, before any view of it
+      pk.config().set(Scope.pipeline("billing"), "batch.size", 10, BY_TEST);
+      await()
+          .atMost(BOUND)
+          .until(
+              () ->
+                  stream.ofType("config").stream()
+                      .anyMatch(e -> e.data().path("scope").asText().equals("pipeline/billing")));
+      EventStream.Event made =
+          stream.ofType("config").stream()
+              .filter(e -> e.data().path("scope").asText().equals("pipeline/billing"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(made.data().path("version").asInt()).isEqualTo(1);
+      assertThat(made.data().path("changed").toString()).isEqualTo("[\"batch.size\"]");
+      // and the next commit comes from the scope's view
+      pk.config().set(Scope.pipeline("billing"), "batch.size", 20, BY_TEST);
+      await()
+          .atMost(BOUND)
+          .until(
+              () ->
+                  stream.ofType("config").stream()
+                      .anyMatch(
+                          e ->
+                              e.data().path("scope").asText().equals("pipeline/billing")
+                                  && e.data().path("version").asInt() == 2));
+    }
+  }
 }

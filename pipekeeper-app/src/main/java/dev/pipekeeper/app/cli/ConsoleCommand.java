@@ -1,7 +1,6 @@
 package dev.pipekeeper.app.cli;
 
 import dev.pipekeeper.console.Console;
-import dev.pipekeeper.console.ConsoleBuilder;
 import dev.pipekeeper.core.Pipekeeper;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -62,17 +61,14 @@ final class ConsoleCommand implements Callable<Integer> {
       // anything is served; the file's tokens are never printed.
       PrintWriter out = spec.commandLine().getOut();
       try (Pipekeeper pk = Connections.open(root.zookeeper)) {
-        ConsoleBuilder builder = Console.builder(pk).port(port).host(host);
-        if (operatorTokens != null) {
-          builder.operatorTokens(operatorTokens);
-        }
-        try (Console console = builder.build().start()) {
+        try (Console console = ConsoleOption.start(pk, port, host, operatorTokens)) {
           out.println(
               "console: cluster "
                   + pk.cluster()
                   + " at "
                   + console.url()
-                  + (operatorTokens == null ? " (read-only" : " (operators may change config")
+                  + " ("
+                  + ConsoleOption.access(operatorTokens)
                   + "; Ctrl-C to stop)");
           out.flush();
           shutdown.awaitRequest();

@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
       "Shows the whole system at work on this machine, each step verified.",
       "Starts a real ZooKeeper and Kafka, three instances of each example pipeline (each its own"
           + " JVM) and the monitor, and shows them at work: records flowing, a live config change,"
-          + " the SINGLETON leader killed, a SHARDED member drained, an alert firing and resolving."
+          + " the SINGLETON leader killed, a SHARDED member drained, an alert firing and resolving,"
+          + " each also live on the console whose URL it prints."
           + " Interactive by default (runs until Ctrl-C); --scripted tells the story once and"
           + " exits 0 only if every step was verified."
     })
@@ -62,6 +63,15 @@ final class DemoCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}).")
   Duration progressEvery;
 
+  @Option(
+      names = "--console-port",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "The port of the console that shows the story live (web page, REST API, events);"
+              + " 0 picks a free one (default: ${DEFAULT-VALUE}). Its URL is printed.")
+  int consolePort;
+
   DemoCommand(ShutdownSignal shutdown) {
     this.shutdown = shutdown;
   }
@@ -74,8 +84,12 @@ final class DemoCommand implements Callable<Integer> {
     if (progressEvery.isZero()) {
       throw new InvalidInputException("--progress-every must be longer than 0");
     }
+    if (consolePort < 0 || consolePort > 65535) {
+      throw new InvalidInputException(
+          "--console-port must be between 0 and 65535, not " + consolePort);
+    }
     PrintWriter out = spec.commandLine().getOut();
-    Demo demo = new Demo(out, 3, stepTimeout, shutdown::awaitRequest, secure);
+    Demo demo = new Demo(out, 3, stepTimeout, shutdown::awaitRequest, secure, consolePort);
     try {
       Optional<String> failed;
       try {
@@ -100,6 +114,7 @@ final class DemoCommand implements Callable<Integer> {
       out.println("demo: every step verified. Still running: in another terminal, try");
       ServerExports.print(out, "  ", demo.zookeeper(), demo.kafka(), demo.cluster());
       out.println("  ./pipekeeper members; ./pipekeeper health; ./pipekeeper alerts");
+      demo.consoleUrl().ifPresent(url -> out.println("or open the console: " + url));
       out.println("demo: press Ctrl-C to stop everything.");
       out.flush();
       while (!shutdown.awaitRequest(progressEvery.toMillis())) {

@@ -1,5 +1,6 @@
 package dev.pipekeeper.app.cli;
 
+import dev.pipekeeper.console.Console;
 import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Names;
 import dev.pipekeeper.core.Pipekeeper;
@@ -83,6 +84,8 @@ final class RunCommand implements Callable<Integer> {
 
   @Mixin MetricsOption metrics;
 
+  @Mixin ConsoleOption consoleOption;
+
   @Option(
       names = "--clock",
       description = "scheduler only: also write the ticks, one a second (run one clock).")
@@ -107,6 +110,7 @@ final class RunCommand implements Callable<Integer> {
       throw new InvalidInputException("--clock is for the scheduler example only");
     }
     metrics.check();
+    consoleOption.check();
     KafkaClientSettings kafka = root.kafka.settings();
     String id = member != null ? Names.check("member", member) : defaultMember(chosen);
     try {
@@ -114,6 +118,8 @@ final class RunCommand implements Callable<Integer> {
       // so the connection's first CONNECTED is counted.
       try (MetricsEndpoint metrics = this.metrics.start();
           Pipekeeper pk = Connections.openAsMember(root.zookeeper, id, sessionTimeout);
+          // before the pipeline: a refused token file stops the run before it does any work
+          Console console = consoleOption.start(pk);
           TickClock ticks = clock ? TickClock.start(kafka) : null) {
         Examples.setUp(chosen, pk, kafka);
         Pipeline pipeline = chosen.build(pk, kafka);
@@ -130,6 +136,10 @@ final class RunCommand implements Callable<Integer> {
           if (metrics != null) {
             out.printf(
                 "%s: metrics at http://localhost:%d/metrics%n", chosen.name(), metrics.port());
+          }
+          if (console != null) {
+            out.printf(
+                "%s: console at %s (%s)%n", chosen.name(), console.url(), consoleOption.access());
           }
           out.flush();
           if (!awaitStop(pipeline, out, chosen, id)) {

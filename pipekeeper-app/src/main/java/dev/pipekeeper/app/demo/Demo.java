@@ -9,6 +9,7 @@ import static dev.pipekeeper.app.demo.Figures.unitsByOwner;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.DoubleNode;
+import dev.pipekeeper.console.Console;
 import dev.pipekeeper.core.PipekeeperException;
 import dev.pipekeeper.core.assignment.AssignmentStatus;
 import dev.pipekeeper.core.config.AppliedConfig;
@@ -27,6 +28,7 @@ import dev.pipekeeper.examples.Examples;
 import dev.pipekeeper.examples.IngesterExample;
 import dev.pipekeeper.examples.SchedulerExample;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -98,13 +100,15 @@ public final class Demo {
    * @param stop whether the user asked to stop
    * @param secure on secured servers: the instances and the monitor as {@code writer} ({@link
    *     Stage})
+   * @param consolePort where the console that shows the story serves; 0 picks a free port
    */
-  public Demo(PrintWriter out, int instances, Duration bound, Stop stop, boolean secure) {
+  public Demo(
+      PrintWriter out, int instances, Duration bound, Stop stop, boolean secure, int consolePort) {
     this.out = out;
     this.instances = instances;
     this.bound = bound;
     this.stop = stop;
-    this.stage = new Stage(out, this::say, secure);
+    this.stage = new Stage(out, this::say, secure, consolePort);
   }
 
   /**
@@ -158,24 +162,14 @@ public final class Demo {
     return CLUSTER;
   }
 
+  /** The console's URL, once the story has started it. */
+  public Optional<URI> consoleUrl() {
+    return Optional.ofNullable(stage.console()).map(Console::url);
+  }
+
   /** One progress line: rates per pipeline and the alerts. */
   public String progress() {
-    Map<String, String> rates = new LinkedHashMap<>();
-    for (Example e : Examples.all()) {
-      List<HealthReport> reports = stage.pk().health().reports(e.name());
-      double in = reports.stream().mapToDouble(HealthReport::recordsInPerSecond).sum();
-      rates.put(e.name(), String.format(Locale.ROOT, "%.1f/s (%d up)", in, reports.size()));
-    }
-    long firing =
-        stage.pk().alerts().active().stream().filter(a -> a.state() == AlertState.FIRING).count();
-    return "records in: "
-        + rates.entrySet().stream()
-            .map(x -> x.getKey() + " " + x.getValue())
-            .reduce((a, b) -> a + ", " + b)
-            .orElse("")
-        + "; "
-        + firing
-        + " alerts firing";
+    return stage.progress();
   }
 
   private void say(String format, Object... args) {

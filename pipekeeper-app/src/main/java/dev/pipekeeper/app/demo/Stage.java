@@ -1,10 +1,13 @@
 package dev.pipekeeper.app.demo;
 
+import dev.pipekeeper.console.Console;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.PipekeeperBuilder;
 import dev.pipekeeper.core.config.ChangeOptions;
 import dev.pipekeeper.core.config.Scope;
+import dev.pipekeeper.core.health.HealthReport;
 import dev.pipekeeper.core.monitor.AlertSink;
+import dev.pipekeeper.core.monitor.AlertState;
 import dev.pipekeeper.core.monitor.Monitor;
 import dev.pipekeeper.core.monitor.Rules;
 import dev.pipekeeper.core.security.ZooKeeperClientFile;
@@ -28,7 +31,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +80,7 @@ final class Stage implements AutoCloseable {
   private final PrintWriter out;
   private final Narrator narrator;
   private final boolean secure;
+  private final int consolePort;
   private final List<AutoCloseable> open = new ArrayList<>();
 
   private Pipekeeper pk;
@@ -87,17 +93,20 @@ final class Stage implements AutoCloseable {
   private TopicTail events;
   private TopicTail enriched;
   private Monitor monitor;
+  private Console console;
   private long fleetStartedAt;
 
   /**
    * @param secure the servers secured ({@link EmbeddedSecurity}): the instances and the monitor run
    *     as {@code writer}, holding its ZooKeeper rights under the ACL model and only the Kafka ACLs
    *     their pipelines need; the demo's own connection, feeds and tails as {@code admin}
+   * @param consolePort the port of the console on the demo's connection; 0 picks a free one
    */
-  Stage(PrintWriter out, Narrator narrator, boolean secure) {
+  Stage(PrintWriter out, Narrator narrator, boolean secure, int consolePort) {
     this.out = out;
     this.narrator = narrator;
     this.secure = secure;
+    this.consolePort = consolePort;
   }
 
   /**
@@ -140,6 +149,9 @@ final class Stage implements AutoCloseable {
               + " the demo's checks as admin");
     }
     pk = opened(connection(EmbeddedSecurity.ADMIN, "demo"));
+    // before the story: its every step reaches the page through the console's event stream
+    console = opened(Console.builder(pk).port(consolePort).build().start());
+    narrator.say("the console shows it all live at %s (read-only)", console.url());
     KafkaClientSettings demoKafka = kafkaAs(EmbeddedSecurity.ADMIN);
     for (Example e : Examples.all()) {
       Examples.setUp(e, pk, demoKafka);
@@ -294,6 +306,30 @@ final class Stage implements AutoCloseable {
 
   Monitor monitor() {
     return monitor;
+  }
+
+  /** One progress line: rates per pipeline and the alerts. */
+  String progress() {
+    Map<String, String> rates = new LinkedHashMap<>();
+    for (Example e : Examples.all()) {
+      List<HealthReport> reports = pk.health().reports(e.name());
+      double in = reports.stream().mapToDouble(HealthReport::recordsInPerSecond).sum();
+      rates.put(e.name(), String.format(Locale.ROOT, "%.1f/s (%d up)", in, reports.size()));
+    }
+    long firing = pk.alerts().active().stream().filter(a -> a.state() == AlertState.FIRING).count();
+    return "records in: "
+        + rates.entrySet().stream()
+            .map(x -> x.getKey() + " " + x.getValue())
+            .reduce((a, b) -> a + ", " + b)
+            .orElse("")
+        + "; "
+        + firing
+        + " alerts firing";
+  }
+
+  /** The console on the demo's connection, once started. */
+  Console console() {
+    return console;
   }
 
   /** When the fleet's first instance was started ({@link System#nanoTime()}). */

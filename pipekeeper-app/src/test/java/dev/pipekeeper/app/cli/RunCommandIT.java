@@ -13,9 +13,14 @@ import dev.pipekeeper.embedded.junit.TestCluster;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
 import dev.pipekeeper.examples.IngesterExample;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -23,6 +28,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(EmbeddedClusterExtension.class)
 class RunCommandIT {
   private static final Duration BOUND = TestTimeouts.scaled(Duration.ofSeconds(60));
+  private static final Pattern CONSOLE_URL =
+      Pattern.compile("(http://127\\.0\\.0\\.1:\\d+/) \\(read-only\\)");
 
   @Test
   void sigtermStopsTheInstanceGracefullyAndItLeavesAtOnce(TestCluster cluster) throws Exception {
@@ -48,6 +55,8 @@ class RunCommandIT {
                     "--progress-every",
                     "1s",
                     "--metrics-port",
+                    "0",
+                    "--console-port",
                     "0"))) {
       instance.awaitLine("ingester: running as ingest-1 (SHARDED)", BOUND);
       await()
@@ -61,6 +70,7 @@ class RunCommandIT {
                                   && !l.contains(" 0 records")));
       assertThat(admin.inspector().members(IngesterExample.NAME)).hasSize(1);
       scrapeParsesAndHasThePipelineMeters(instance.awaitLine("ingester: metrics at", BOUND));
+      theConsoleShowsTheMember(instance.awaitLine("ingester: console at", BOUND), cluster);
       assertThat(admin.assignments(IngesterExample.NAME).status().owners())
           .hasSize(IngesterExample.DEFAULT_TENANTS);
 
@@ -79,6 +89,37 @@ class RunCommandIT {
           .as("gave its units up")
           .isEmpty();
     }
+  }
+
+  /** The member's own console answers with its group, read-only: it was given no tokens. */
+  private static void theConsoleShowsTheMember(String line, TestCluster cluster) throws Exception {
+    Matcher url = CONSOLE_URL.matcher(line);
+    assertThat(url.matches()).as(line).isTrue();
+    HttpClient http = HttpClient.newHttpClient();
+    String base = url.group(1) + "api/v1/";
+    HttpResponse<String> members =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        base
+                            + "clusters/"
+                            + cluster.cluster()
+                            + "/groups/"
+                            + IngesterExample.NAME
+                            + "/members"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(members.statusCode()).as(members.body()).isEqualTo(200);
+    JsonNode listed = new ObjectMapper().readTree(members.body()).path("members");
+    assertThat(listed).hasSize(1);
+    assertThat(listed.get(0).path("id").asText()).isEqualTo("ingest-1");
+    HttpResponse<String> health =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "health")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    JsonNode self = new ObjectMapper().readTree(health.body());
+    assertThat(self.path("identity").asText()).isEqualTo("ingest-1");
+    assertThat(self.path("writable").asBoolean()).isFalse();
   }
 
   private static void scrapeParsesAndHasThePipelineMeters(String url) throws Exception {
@@ -137,6 +178,12 @@ class RunCommandIT {
     assertUsage(
         CliRun.run("run", "enrichment", "--metrics-port", "70000"),
         "pipekeeper: --metrics-port must be between 0 and 65535, not 70000");
+    assertUsage(
+        CliRun.run("run", "enrichment", "--console-port", "70000"),
+        "pipekeeper: --console-port must be between 0 and 65535, not 70000");
+    assertUsage(
+        CliRun.run("run", "enrichment", "--operator-tokens", "operators"),
+        "pipekeeper: --operator-tokens needs --console-port");
     CliRun badMember = CliRun.run("run", "enrichment", "--member", "a/b");
     assertThat(badMember.exitCode).isEqualTo(ExitCodes.USAGE);
     assertThat(badMember.err()).contains("'a/b' is not valid");

@@ -1,0 +1,86 @@
+package dev.pipekeeper.app.cli;
+
+import dev.pipekeeper.console.Console;
+import dev.pipekeeper.console.ConsoleBuilder;
+import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.Pipekeeper;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --console-port}, {@code --console-host} and {@code --operator-tokens}, for the
+ * long-running commands that serve the console on their own connection (as {@code pipekeeper
+ * console} does on one of its own).
+ */
+final class ConsoleOption {
+  @Option(
+      names = "--console-port",
+      paramLabel = "N",
+      description =
+          "Serve the console (web page, REST API, live events) of this process's connection on"
+              + " port N (0 picks a free one; default: no console). See docs/console.md.")
+  Integer port;
+
+  @Option(
+      names = "--console-host",
+      paramLabel = "ADDRESS",
+      defaultValue = "127.0.0.1",
+      description =
+          "The address the console listens on; 0.0.0.0 for every interface (default:"
+              + " ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(
+      names = "--operator-tokens",
+      paramLabel = "FILE",
+      description =
+          "With --console-port: lets the operators in FILE change config from the console, as"
+              + " pipekeeper console --operator-tokens does. Without it the console is read-only.")
+  Path operatorTokens;
+
+  /**
+   * Checks the options before anything starts.
+   *
+   * @throws InvalidInputException (exit 2) if the port is no port, or tokens come without a port
+   */
+  void check() {
+    if (port != null && (port < 0 || port > 65535)) {
+      throw new InvalidInputException("--console-port must be between 0 and 65535, not " + port);
+    }
+    if (port == null && operatorTokens != null) {
+      throw new InvalidInputException("--operator-tokens needs --console-port");
+    }
+  }
+
+  /**
+   * Starts the console over {@code pk} if one was asked for.
+   *
+   * @return the started console, or null if none was asked for
+   * @throws InvalidInputException (exit 2) if the host is empty or the token file is refused (the
+   *     message never quotes a token)
+   */
+  Console start(Pipekeeper pk) {
+    return port != null ? start(pk, port, host, operatorTokens) : null;
+  }
+
+  /** Whether operators may change config from the console, as its start line says. */
+  String access() {
+    return access(operatorTokens);
+  }
+
+  /**
+   * A started console over {@code pk}: the one way both {@code pipekeeper console} and the
+   * embedding commands build it, so their options mean the same.
+   */
+  static Console start(Pipekeeper pk, int port, String host, Path operatorTokens) {
+    ConsoleBuilder builder = Console.builder(pk).port(port).host(host);
+    if (operatorTokens != null) {
+      builder.operatorTokens(operatorTokens);
+    }
+    return builder.build().start();
+  }
+
+  static String access(Path operatorTokens) {
+    return operatorTokens == null ? "read-only" : "operators may change config";
+  }
+}
