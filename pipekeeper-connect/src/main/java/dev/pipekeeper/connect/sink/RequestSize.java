@@ -1,14 +1,9 @@
 package dev.pipekeeper.connect.sink;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
-import org.apache.jute.BinaryOutputArchive;
-import org.apache.zookeeper.MultiOperationRecord;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.client.ConnectStringParser;
 import org.apache.zookeeper.client.ZKClientConfig;
@@ -56,24 +51,6 @@ final class RequestSize {
 
   /** The bytes a multi request of {@code ops} takes on the wire. */
   static long size(List<Op> ops, int chrootBytes) {
-    long[] count = {0};
-    OutputStream counter =
-        new OutputStream() {
-          @Override
-          public void write(int b) {
-            count[0]++;
-          }
-
-          @Override
-          public void write(byte[] b, int off, int len) {
-            count[0] += len;
-          }
-        };
-    try {
-      new MultiOperationRecord(ops).serialize(BinaryOutputArchive.getArchive(counter), "request");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // counting never fails
-    }
-    return 4 + 8 + count[0] + (long) ops.size() * chrootBytes;
+    return dev.pipekeeper.core.MultiRequests.size(ops, chrootBytes);
   }
 }

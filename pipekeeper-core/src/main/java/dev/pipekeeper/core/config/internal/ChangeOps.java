@@ -8,8 +8,6 @@ import dev.pipekeeper.core.config.Scope;
 import dev.pipekeeper.core.internal.Json;
 import dev.pipekeeper.core.internal.Session;
 import dev.pipekeeper.core.internal.ZkLayout;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.text.NumberFormat;
 import java.util.Iterator;
 import java.util.List;
@@ -17,10 +15,8 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
-import org.apache.jute.BinaryOutputArchive;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.MultiOperationRecord;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.client.ConnectStringParser;
@@ -114,25 +110,7 @@ final class ChangeOps {
    * header (xid and type) and the serialized operations, each path longer by {@code chrootBytes}.
    */
   static long requestSize(List<Op> ops, int chrootBytes) {
-    long[] count = {0};
-    OutputStream counter =
-        new OutputStream() {
-          @Override
-          public void write(int b) {
-            count[0]++;
-          }
-
-          @Override
-          public void write(byte[] b, int off, int len) {
-            count[0] += len;
-          }
-        };
-    try {
-      new MultiOperationRecord(ops).serialize(BinaryOutputArchive.getArchive(counter), "request");
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e); // counting never fails
-    }
-    return 4 + 8 + count[0] + (long) ops.size() * chrootBytes;
+    return dev.pipekeeper.core.MultiRequests.size(ops, chrootBytes);
   }
 
   /**
