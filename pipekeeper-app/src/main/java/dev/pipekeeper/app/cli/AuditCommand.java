@@ -81,25 +81,25 @@ final class AuditCommand implements Callable<Integer> {
       Path file = offsets != null ? offsets : Path.of("audit-" + cluster + ".offsets");
       String name = "audit-" + cluster;
       PrintWriter out = spec.commandLine().getOut();
-      try (BridgeWorker worker = BridgeWorker.start(root.kafka.settings(), file, name, connector)) {
-        worker.awaitRunning(Duration.ofMinutes(2));
-        out.println(
-            "audit: cluster "
-                + cluster
-                + " ("
-                + subtree
-                + ") -> topic "
-                + target
-                + " at "
-                + root.kafka.bootstrapServers
-                + " (offsets in "
-                + file
-                + "; Ctrl-C to stop)");
-        out.flush();
-        worker.runUntil(shutdown, "audit of " + cluster);
-        out.println("audit: stopping");
-        out.flush();
-      }
+      BridgeWorker.serve(
+          root.kafka.settings(),
+          file,
+          name,
+          connector,
+          out,
+          "audit",
+          "cluster "
+              + cluster
+              + " ("
+              + subtree
+              + ") -> topic "
+              + target
+              + " at "
+              + root.kafka.bootstrapServers
+              + " (offsets in "
+              + file
+              + "; Ctrl-C to stop)",
+          shutdown);
       return ExitCodes.OK;
     } finally {
       shutdown.finished();

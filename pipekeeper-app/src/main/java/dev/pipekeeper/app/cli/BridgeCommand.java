@@ -2,7 +2,6 @@ package dev.pipekeeper.app.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -96,29 +95,26 @@ final class BridgeCommand implements Runnable {
             BridgeWorker.sourceConnector(root.zookeeper, subtrees, topic, valueFormat);
         Path file = offsets != null ? offsets : Path.of(name + ".offsets");
         PrintWriter out = spec.commandLine().getOut();
-        try (BridgeWorker worker =
-            BridgeWorker.start(root.kafka.settings(), file, name, connector)) {
-          worker.awaitRunning(Duration.ofMinutes(2));
-          out.println(
-              "bridge "
-                  + name
-                  + ": ZooKeeper "
-                  + root.zookeeper.connectString
-                  + " "
-                  + String.join(", ", subtrees)
-                  + " -> topic "
-                  + topic
-                  + " at "
-                  + root.kafka.bootstrapServers
-                  + " (offsets in "
-                  + file
-                  + "; Ctrl-C to stop)");
-          out.flush();
-          // runs until Ctrl-C; a connector or task failing meanwhile ends it with exit 1
-          worker.runUntil(shutdown, "bridge " + name);
-          out.println("bridge " + name + ": stopping");
-          out.flush();
-        }
+        // runs until Ctrl-C; a connector or task failing meanwhile ends it with exit 1
+        BridgeWorker.serve(
+            root.kafka.settings(),
+            file,
+            name,
+            connector,
+            out,
+            "bridge " + name,
+            "ZooKeeper "
+                + root.zookeeper.connectString
+                + " "
+                + String.join(", ", subtrees)
+                + " -> topic "
+                + topic
+                + " at "
+                + root.kafka.bootstrapServers
+                + " (offsets in "
+                + file
+                + "; Ctrl-C to stop)",
+            shutdown);
         return ExitCodes.OK;
       } finally {
         shutdown.finished();
@@ -197,27 +193,24 @@ final class BridgeCommand implements Runnable {
                 root.zookeeper, topic, subtree, deadLetterTopic, resultTopic, root.kafka);
         Path file = offsets != null ? offsets : Path.of(name + ".offsets");
         PrintWriter out = spec.commandLine().getOut();
-        try (BridgeWorker worker =
-            BridgeWorker.start(root.kafka.settings(), file, name, connector)) {
-          worker.awaitRunning(Duration.ofMinutes(2));
-          out.println(
-              "bridge "
-                  + name
-                  + ": topic "
-                  + topic
-                  + " at "
-                  + root.kafka.bootstrapServers
-                  + " -> ZooKeeper "
-                  + root.zookeeper.connectString
-                  + " "
-                  + subtree
-                  + (deadLetterTopic == null ? "" : " (refused records to " + deadLetterTopic + ")")
-                  + " (Ctrl-C to stop)");
-          out.flush();
-          worker.runUntil(shutdown, "bridge " + name);
-          out.println("bridge " + name + ": stopping");
-          out.flush();
-        }
+        BridgeWorker.serve(
+            root.kafka.settings(),
+            file,
+            name,
+            connector,
+            out,
+            "bridge " + name,
+            "topic "
+                + topic
+                + " at "
+                + root.kafka.bootstrapServers
+                + " -> ZooKeeper "
+                + root.zookeeper.connectString
+                + " "
+                + subtree
+                + (deadLetterTopic == null ? "" : " (refused records to " + deadLetterTopic + ")")
+                + " (Ctrl-C to stop)",
+            shutdown);
         return ExitCodes.OK;
       } finally {
         shutdown.finished();

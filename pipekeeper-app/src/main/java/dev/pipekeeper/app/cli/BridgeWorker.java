@@ -81,6 +81,32 @@ final class BridgeWorker implements AutoCloseable {
   }
 
   /**
+   * The whole life of a bridge command: starts the worker with the connector, waits until it runs,
+   * prints {@code prefix + ": " + started}, runs until {@code shutdown} is requested (a failure
+   * meanwhile is exit 1, naming {@code prefix}), then prints {@code prefix + ": stopping"} and
+   * stops the worker gracefully.
+   */
+  static void serve(
+      KafkaClientSettings kafka,
+      Path offsets,
+      String name,
+      Map<String, String> connector,
+      java.io.PrintWriter out,
+      String prefix,
+      String started,
+      ShutdownSignal shutdown)
+      throws InterruptedException {
+    try (BridgeWorker worker = start(kafka, offsets, name, connector)) {
+      worker.awaitRunning(Duration.ofMinutes(2));
+      out.println(prefix + ": " + started);
+      out.flush();
+      worker.runUntil(shutdown, prefix);
+      out.println(prefix + ": stopping");
+      out.flush();
+    }
+  }
+
+  /**
    * Waits until the connector and every task run.
    *
    * @throws PipekeeperException if one failed (the first line of its error), or at {@code bound}
