@@ -11,6 +11,7 @@ import dev.pipekeeper.core.config.Scope;
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
+import dev.pipekeeper.kafka.internal.KafkaNames;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -24,6 +25,9 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -237,6 +241,51 @@ class ShardedPipelineIT {
     assertThat(counts.keySet()).as("no gaps").isEqualTo(expected);
     assertThat(counts.values()).as("no duplicates").containsOnly(1L);
     assertThat(a.processed()).isEqualTo(300);
+  }
+
+  /**
+   * A stale task of a unit (an earlier owner's, or this instance's own from a generation whose stop
+   * timed out while its start was blocked) may open the unit's transactional producer after the
+   * owner did, fencing the owner's. The owner still owns the unit in ZooKeeper, so it fences the
+   * stale one back and goes on, rather than leave the unit it owns unprocessed (found by the fault
+   * suite: after a broker restart, units whose owners took this for a new owner stopped for good).
+   */
+  @Test
+  void anOwnerWhoseProducerAStaleTaskFencedFencesItBackAndGoesOn(TestCluster cluster)
+      throws Exception {
+    KafkaTopics.create(cluster, 1, cluster.topic("out"), cluster.topic("positions"));
+    String name = "refenced";
+    Pipekeeper admin =
+        Pipekeeper.builder().zookeeper(cluster.zkConnect()).cluster(cluster.cluster()).build();
+    open.push(admin);
+    admin.workUnits(name).put(WorkUnit.of("tenant-0"));
+
+    available.set(50);
+    Pipeline a = sharded(cluster, "a", name);
+    awaitOutput(cluster, 50);
+    try (KafkaProducer<byte[], byte[]> stale =
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                cluster.bootstrapServers(),
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                KafkaNames.unitTransactionalId(name, "tenant-0")),
+            new ByteArraySerializer(),
+            new ByteArraySerializer())) {
+      stale.initTransactions(); // a's producer of the unit is fenced now
+    }
+
+    available.set(150);
+    awaitOutput(cluster, 150);
+    Map<String, Long> counts =
+        KafkaTopics.countsByValue(KafkaTopics.readCommitted(cluster, cluster.topic("out")));
+    Set<String> expected = new TreeSet<>();
+    for (int i = 1; i <= 150; i++) {
+      expected.add("tenant-0:" + i);
+    }
+    assertThat(counts.keySet()).as("no gaps").isEqualTo(expected);
+    assertThat(counts.values()).as("no duplicates").containsOnly(1L);
+    assertThat(a.processed()).isEqualTo(150);
   }
 
   private static void awaitOutput(TestCluster cluster, int records) {

@@ -130,19 +130,69 @@ public final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, 
       return !stopping && unit.isValid();
     }
 
+    /**
+     * The unit's thread. A term of one producer after another: when Kafka fences the unit's
+     * producer while this instance still owns the unit in ZooKeeper, the one that fenced it is a
+     * stale task (an earlier owner's, or this instance's own from a generation whose stop timed out
+     * and whose start had been blocked), so the unit fences it back with a new producer and reads
+     * its position again, rather than leave the unit it owns unprocessed.
+     */
     private void run() {
-      boolean transactional = settings.transactional();
       String transactionalId =
-          transactional ? KafkaNames.unitTransactionalId(name(), unit.unit()) : null;
+          settings.transactional() ? KafkaNames.unitTransactionalId(name(), unit.unit()) : null;
+      WorkUnitSource<KI, VI> source = null;
+      try {
+        source = settings.sources().apply(unit.unit());
+        while (mayWork() && term(source, transactionalId)) {
+          LOG.warn(
+              "pipeline {}: unit {}'s producer was fenced while {} owns it; fencing back the task"
+                  + " that did it",
+              name(),
+              unit.unit(),
+              memberId);
+        }
+      } catch (RuntimeException e) {
+        RuntimeException named = named(e, transactionalId);
+        if (named instanceof KafkaNotAuthorizedException) {
+          // Every unit of the pipeline needs the same ACLs: the instance cannot do its work.
+          LOG.error("{}; unit {} stopped", named.getMessage(), unit.unit());
+          failed(named);
+        } else {
+          LOG.error("pipeline {}: unit {} stopped: {}", name(), unit.unit(), e.toString(), e);
+        }
+      } finally {
+        if (source != null) {
+          try {
+            source.close();
+          } catch (Exception e) {
+            LOG.warn(
+                "pipeline {}: closing the source of {} failed: {}",
+                name(),
+                unit.unit(),
+                e.toString());
+          }
+        }
+        paused = true; // takes no more input: the instance's state no longer waits for this unit
+        reportPause();
+      }
+    }
+
+    /**
+     * One producer's term: fence the unit's previous producer, read the position, and process until
+     * the unit is stopped or lost; returns true when the producer was fenced in turn.
+     */
+    private boolean term(WorkUnitSource<KI, VI> source, String transactionalId) {
       KafkaProducer<byte[], byte[]> producer =
           new KafkaProducer<>(
               ClientProperties.producer(settings, memberId, transactionalId),
               new ByteArraySerializer(),
               new ByteArraySerializer());
-      WorkUnitSource<KI, VI> source = null;
       try {
-        if (transactional) {
+        if (transactionalId != null) {
           producer.initTransactions(); // fences the unit's previous owner
+          if (!mayWork()) {
+            return false; // stopped or lost while that took
+          }
         }
         Optional<String> position = readPosition();
         LOG.info(
@@ -151,7 +201,6 @@ public final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, 
             unit.unit(),
             memberId,
             position.orElse("(start)"));
-        source = settings.sources().apply(unit.unit());
         Role role = Role.owner(unit);
         while (mayWork()) {
           if (pauseWanted() != paused) {
@@ -202,33 +251,16 @@ public final class ShardedPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI, 
             }
           }
         }
+        return false;
       } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
+        if (mayWork()) {
+          return true;
+        }
         LOG.info("pipeline {}: unit {} fenced by its new owner", name(), unit.unit());
-      } catch (RuntimeException e) {
-        RuntimeException named = named(e, transactionalId);
-        if (named instanceof KafkaNotAuthorizedException) {
-          // Every unit of the pipeline needs the same ACLs: the instance cannot do its work.
-          LOG.error("{}; unit {} stopped", named.getMessage(), unit.unit());
-          failed(named);
-        } else {
-          LOG.error("pipeline {}: unit {} stopped: {}", name(), unit.unit(), e.toString(), e);
-        }
+        return false;
       } finally {
-        if (source != null) {
-          try {
-            source.close();
-          } catch (Exception e) {
-            LOG.warn(
-                "pipeline {}: closing the source of {} failed: {}",
-                name(),
-                unit.unit(),
-                e.toString());
-          }
-        }
         // Closing a transactional producer aborts a transaction still open.
         producer.close(Duration.ZERO);
-        paused = true; // takes no more input: the instance's state no longer waits for this unit
-        reportPause();
       }
     }
 
