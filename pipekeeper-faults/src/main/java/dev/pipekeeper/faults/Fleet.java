@@ -5,6 +5,8 @@ import dev.pipekeeper.embedded.ChildJvm;
 import dev.pipekeeper.embedded.EmbeddedZooKeeper;
 import dev.pipekeeper.embedded.TcpProxy;
 import dev.pipekeeper.embedded.ZooKeeperNode;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +17,8 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The processes of a scenario and the faults done to them: a three-server ZooKeeper ensemble, and
@@ -23,6 +27,8 @@ import java.util.stream.Collectors;
  * input closes. Not thread-safe: the scenario's one thread drives it.
  */
 final class Fleet implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Fleet.class);
+
   /** The kinds of fault a fleet can suffer. */
   enum Fault {
     /** {@code kill -9} of a worker, then a new process with the same id. */
@@ -41,14 +47,34 @@ final class Fleet implements AutoCloseable {
      * A slow network: every byte of a worker's ZooKeeper traffic held 100 to 400 ms each way (well
      * under a third of its session timeout) at its proxies, then forwarded at once again.
      */
-    SLOW_NETWORK
+    SLOW_NETWORK,
+    /**
+     * The Kafka broker killed ({@code kill -9}) and started again on its port and data, where the
+     * fleet has one ({@link KafkaBroker}).
+     */
+    RESTART_KAFKA_BROKER
   }
+
+  /**
+   * A fault as it was done.
+   *
+   * @param what what was done, in words
+   * @param startMillis when it began (wall clock)
+   * @param undoMillis when its undoing began: the pause, cut, delay or outage ended, the restart
+   *     begun
+   * @param endMillis when the fleet was whole again (restarted servers in their quorum, a restarted
+   *     worker ready)
+   */
+  record Injected(String what, long startMillis, long undoMillis, long endMillis) {}
 
   private final EmbeddedZooKeeper zk;
   private final Class<?> main;
   private final Arguments arguments;
   private final Map<String, ChildJvm> workers = new LinkedHashMap<>();
   private final Map<String, List<TcpProxy>> proxies = new LinkedHashMap<>();
+  private final KafkaBroker broker;
+  private final Path logs;
+  private final Map<String, Integer> incarnations = new LinkedHashMap<>();
   private int restartsBeforeReady;
 
   /** A worker's command line. */
@@ -62,9 +88,30 @@ final class Fleet implements AutoCloseable {
 
   /** Starts the ensemble in {@code dir}; workers run {@code main} with {@code arguments}. */
   Fleet(Path dir, Class<?> main, Arguments arguments) {
+    this(dir, main, arguments, null);
+  }
+
+  /**
+   * Starts the ensemble in {@code dir}; workers run {@code main} with {@code arguments}; {@code
+   * broker}, when not null, is the Kafka broker {@link Fault#RESTART_KAFKA_BROKER} restarts (the
+   * caller closes it).
+   */
+  Fleet(Path dir, Class<?> main, Arguments arguments, KafkaBroker broker) {
     this.main = main;
     this.arguments = arguments;
+    this.broker = broker;
+    this.logs = dir.resolveSibling("workers");
     this.zk = EmbeddedZooKeeper.builder().servers(3).quiet(true).dataDir(dir).build().start();
+  }
+
+  /**
+   * The faults this fleet can suffer, in {@link Fault} order: all of them, but the broker's restart
+   * where it has no broker.
+   */
+  List<Fault> faults() {
+    return List.of(Fault.values()).stream()
+        .filter(fault -> broker != null || fault != Fault.RESTART_KAFKA_BROKER)
+        .toList();
   }
 
   /** The ensemble's own connect string (not through any proxy). */
@@ -95,7 +142,7 @@ final class Fleet implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
       ChildJvm worker = ChildJvm.start(main, arguments.of(id, proxied, zk.connectString()));
-      workers.put(id, worker);
+      keepLines(id, workers.put(id, worker));
       try {
         worker.awaitLine("READY", Duration.ofSeconds(60));
         return;
@@ -123,32 +170,41 @@ final class Fleet implements AutoCloseable {
 
   /**
    * Injects {@code fault}, lasting {@code length} where it lasts, to worker {@code id} where it is
-   * done to a worker; returns what was done, in words.
+   * done to a worker; returns what was done and when.
    */
-  String inject(Fault fault, String id, Duration length, Random random) {
+  Injected inject(Fault fault, String id, Duration length, Random random) {
+    long start = System.currentTimeMillis();
+    long[] undo = {start};
+    String what = inject(fault, id, length, random, undo);
+    return new Injected(what, start, undo[0], System.currentTimeMillis());
+  }
+
+  /** Does the fault; sets {@code undo[0]} to when its undoing began. */
+  private String inject(Fault fault, String id, Duration length, Random random, long[] undo) {
     switch (fault) {
       case KILL_WORKER -> {
         workers.get(id).kill();
+        undo[0] = System.currentTimeMillis();
         start(id);
         return "kill -9 " + id + " and restart it";
       }
       case PAUSE_WORKER -> {
         ChildJvm worker = workers.get(id);
         worker.pause();
-        park(length);
+        undo[0] = park(length);
         worker.resume();
         return "SIGSTOP " + id + " for " + length.toMillis() + " ms";
       }
       case PARTITION_WORKER -> {
         proxies.get(id).forEach(TcpProxy::cut);
-        park(length);
+        undo[0] = park(length);
         proxies.get(id).forEach(TcpProxy::restore);
         return "cut " + id + "'s ZooKeeper traffic for " + length.toMillis() + " ms";
       }
       case STOP_ZOOKEEPER_SERVER -> {
         ZooKeeperNode server = zk.server(1 + random.nextInt(3));
         server.stop();
-        park(length);
+        undo[0] = park(length);
         server.start();
         return "stop ZooKeeper server " + server.id() + " for " + length.toMillis() + " ms";
       }
@@ -157,7 +213,7 @@ final class Fleet implements AutoCloseable {
         List<ZooKeeperNode> stopped =
             zk.servers().stream().filter(server -> server.id() != spared).toList();
         stopped.forEach(ZooKeeperNode::stop);
-        park(length);
+        undo[0] = park(length);
         // Each start returns once its server is in a quorum, which needs the other one too.
         Thread first = new Thread(stopped.get(0)::start, "fault-restart-" + stopped.get(0).id());
         first.start();
@@ -179,7 +235,7 @@ final class Fleet implements AutoCloseable {
       case STOP_ZOOKEEPER_LEADER -> {
         ZooKeeperNode leader = leader();
         leader.stop();
-        park(length);
+        undo[0] = park(length);
         leader.start();
         return "stop ZooKeeper leader (server "
             + leader.id()
@@ -190,7 +246,7 @@ final class Fleet implements AutoCloseable {
       case SLOW_NETWORK -> {
         Duration delay = Duration.ofMillis(100 + random.nextInt(301));
         proxies.get(id).forEach(proxy -> proxy.delay(delay));
-        park(length);
+        undo[0] = park(length);
         proxies.get(id).forEach(proxy -> proxy.delay(Duration.ZERO));
         return "delay "
             + id
@@ -199,6 +255,15 @@ final class Fleet implements AutoCloseable {
             + " ms each way for "
             + length.toMillis()
             + " ms";
+      }
+      case RESTART_KAFKA_BROKER -> {
+        if (broker == null) {
+          throw new IllegalArgumentException("this fleet has no Kafka broker to restart");
+        }
+        broker.kill();
+        undo[0] = park(length);
+        broker.start();
+        return "kill -9 the Kafka broker, start it again after " + length.toMillis() + " ms";
       }
       default -> throw new IllegalArgumentException(fault.name());
     }
@@ -225,13 +290,35 @@ final class Fleet implements AutoCloseable {
     }
   }
 
-  /** The fault's length: the time a pause or an outage lasts, not a wait for a state. */
-  private static void park(Duration duration) {
+  /**
+   * The fault's length: the time a pause or an outage lasts, not a wait for a state; returns the
+   * wall clock at its end.
+   */
+  private static long park(Duration duration) {
     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(duration.toMillis()));
+    return System.currentTimeMillis();
+  }
+
+  /**
+   * Writes what a worker's process printed to {@code workers/ID-N.log} beside the ensemble's data
+   * ({@code N} counts the processes of that id), for reading after a failed run.
+   */
+  private void keepLines(String id, ChildJvm worker) {
+    if (worker == null) {
+      return;
+    }
+    int n = incarnations.merge(id, 1, Integer::sum);
+    try {
+      Files.createDirectories(logs);
+      Files.write(logs.resolve(id + "-" + n + ".log"), worker.lines());
+    } catch (IOException e) {
+      LOG.warn("could not keep the output of worker {}: {}", id, e.toString());
+    }
   }
 
   @Override
   public void close() {
+    workers.forEach((id, worker) -> keepLines(id, worker));
     workers.values().forEach(ChildJvm::close);
     proxies.values().forEach(list -> list.forEach(TcpProxy::close));
     zk.close();

@@ -107,14 +107,14 @@ public final class LeaderLockScenario {
     Map<String, Integer> injected = new TreeMap<>();
     List<String> stalls = new ArrayList<>();
     List<Duration> recoveries = new ArrayList<>();
-    Fault[] kinds = Fault.values();
+    List<Fault> kinds = fleet.faults();
     Duration past = settings.session().plusSeconds(1);
     for (int n = 1; n <= settings.faults(); n++) {
-      Fault fault = kinds[random.nextInt(kinds.length)];
+      Fault fault = kinds.get(random.nextInt(kinds.size()));
       List<String> ids = fleet.ids();
       // A pause is done to the leader, the one whose pause matters most.
       String id = fault == Fault.PAUSE_WORKER ? leader(ids) : ids.get(random.nextInt(ids.size()));
-      String what = fleet.inject(fault, id, past, random);
+      String what = fleet.inject(fault, id, past, random).what();
       injected.merge(fault == Fault.PAUSE_WORKER ? "PAUSE_LEADER" : fault.name(), 1, Integer::sum);
       long ended = System.nanoTime();
       long generation = newestGeneration();

@@ -4,8 +4,14 @@ import static org.awaitility.Awaitility.await;
 
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.assignment.WorkUnit;
-import dev.pipekeeper.embedded.EmbeddedKafka;
+import dev.pipekeeper.core.config.AppliedConfig;
+import dev.pipekeeper.core.config.ChangeOptions;
+import dev.pipekeeper.core.config.Scope;
 import dev.pipekeeper.faults.Fleet.Fault;
+import dev.pipekeeper.faults.HistoryChecker.Report;
+import dev.pipekeeper.faults.HistoryChecker.Violation;
+import dev.pipekeeper.faults.OutageChecker.Output;
+import dev.pipekeeper.faults.OutageChecker.Window;
 import dev.pipekeeper.kafka.Mode;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +23,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
@@ -40,8 +47,12 @@ import org.slf4j.LoggerFactory;
  * instance that wrote the newest output). SINGLETON and PARALLEL read an input topic a feeder fills
  * at an even pace; SHARDED runs {@value #UNITS} work units, each reading its own external system
  * whose records arrive at an even pace ({@link CountingSource}), its position stored in a positions
- * topic. Afterwards the whole output is read {@code read_committed} and checked: every input record
- * exactly once ({@link HistoryChecker#checkOutput}).
+ * topic. Between faults the pipeline's configuration changes now and then (a new {@link
+ * PipelineWorker#MARK}), and every instance must apply it within the recovery bound; once the
+ * faults end it changes once more and every instance must converge to it. Afterwards the whole
+ * output is read {@code read_committed} and checked: every input record exactly once ({@link
+ * HistoryChecker#checkOutput}), and through every fault the output went on, paused or resumed as it
+ * should ({@link OutageChecker}).
  */
 public final class PipelineScenario {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineScenario.class);
@@ -51,6 +62,12 @@ public final class PipelineScenario {
 
   /** SHARDED: how many work units, each its own external system ({@link CountingSource}). */
   static final int UNITS = 6;
+
+  /** How soon output must come again after a fault ({@link Settings#bounds()}). */
+  static final int RESUME_SECONDS = 30;
+
+  /** A member that did not apply a configuration change within the recovery bound. */
+  static final String NOT_CONVERGED = "not-converged";
 
   /**
    * How to run.
@@ -62,7 +79,8 @@ public final class PipelineScenario {
    * @param records how many input records, fed at an even pace while the faults run (SHARDED:
    *     shared evenly by the units, rounded down)
    * @param session the instances' session timeout
-   * @param recovery how long, after the last fault, the output may take to be complete
+   * @param recovery how long, after the last fault, the output may take to be complete, and a
+   *     configuration change to be applied by every instance
    * @param dir where the servers' data goes
    */
   public record Settings(
@@ -73,12 +91,25 @@ public final class PipelineScenario {
       int records,
       Duration session,
       Duration recovery,
-      Path dir) {}
+      Path dir) {
+    /**
+     * The bounds {@link OutageChecker} holds the output to: with one or two ZooKeeper servers down
+     * a PARALLEL pipeline's output may stop for two session timeouts at most; without a quorum
+     * SINGLETON and SHARDED work pauses within one session timeout (the longest a client can take
+     * to notice a dead connection is two thirds of it); after a fault, output (each SHARDED unit's)
+     * comes again within {@value #RESUME_SECONDS} s.
+     */
+    OutageChecker.Bounds bounds() {
+      return new OutageChecker.Bounds(
+          session.multipliedBy(2), session, Duration.ofSeconds(RESUME_SECONDS));
+    }
+  }
 
   /**
    * What a run gave.
    *
-   * @param output the check of the output
+   * @param output the check of the output: every record once, and when it came ({@link
+   *     OutageChecker}, whose figures are among its counts), and the configuration converging
    * @param injected how many faults of each kind
    * @param writers how many output records each instance wrote
    * @param restartsBeforeReady how often a restarted instance exited before it was ready (refused
@@ -112,8 +143,7 @@ public final class PipelineScenario {
     int records = sharded ? perUnit * UNITS : settings.records();
     long paceMillis = Math.max(1, faultMillis(settings) / Math.max(1, sharded ? perUnit : records));
     long sourcesStart = System.currentTimeMillis();
-    try (EmbeddedKafka kafka =
-            EmbeddedKafka.builder().dataDir(settings.dir().resolve("kafka")).build().start();
+    try (KafkaBroker kafka = new KafkaBroker(settings.dir().resolve("kafka"));
         Fleet fleet =
             new Fleet(
                 settings.dir().resolve("zookeeper"),
@@ -131,9 +161,16 @@ public final class PipelineScenario {
                         Long.toString(settings.session().toMillis()),
                         Integer.toString(perUnit),
                         Long.toString(sourcesStart),
-                        Long.toString(paceMillis)));
+                        Long.toString(paceMillis)),
+                kafka);
         Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()));
-        KafkaConsumer<String, String> reader = reader(kafka.bootstrapServers())) {
+        KafkaConsumer<String, String> reader = reader(kafka.bootstrapServers());
+        Pipekeeper setup =
+            Pipekeeper.builder()
+                .zookeeper(fleet.connectString())
+                .cluster("faults")
+                .identity("faults-setup")
+                .build()) {
       admin
           .createTopics(
               List.of(
@@ -143,41 +180,45 @@ public final class PipelineScenario {
           .all()
           .get(30, TimeUnit.SECONDS);
       if (sharded) {
-        try (Pipekeeper setup =
-            Pipekeeper.builder()
-                .zookeeper(fleet.connectString())
-                .cluster("faults")
-                .identity("faults-setup")
-                .build()) {
-          for (int u = 0; u < UNITS; u++) {
-            setup.workUnits(pipelineName).put(WorkUnit.of("t" + u));
-          }
+        for (int u = 0; u < UNITS; u++) {
+          setup.workUnits(pipelineName).put(WorkUnit.of("t" + u));
         }
       }
+      Configurations configurations =
+          new Configurations(setup, Scope.pipeline(pipelineName), settings.recovery());
       for (int i = 1; i <= settings.workers(); i++) {
         fleet.start("w" + i);
       }
       reader.subscribe(List.of(OUTPUT));
-      List<String> output = new ArrayList<>();
+      List<Output> output = new ArrayList<>();
       AtomicReference<String> newestWriter = new AtomicReference<>("w1");
-      Thread feeder = sharded ? null : feeder(kafka.bootstrapServers(), settings, paceMillis);
+      AtomicLong inputEnd =
+          new AtomicLong(sharded ? sourcesStart + perUnit * paceMillis : Long.MAX_VALUE);
+      Thread feeder =
+          sharded ? null : feeder(kafka.bootstrapServers(), settings, paceMillis, inputEnd);
       if (feeder != null) {
         feeder.start();
       }
 
       Map<String, Integer> injected = new TreeMap<>();
-      Fault[] kinds = Fault.values();
+      List<Window> windows = new ArrayList<>();
+      List<Fault> kinds = fleet.faults();
       Duration past = settings.session().plusSeconds(1);
       for (int n = 1; n <= settings.faults(); n++) {
         read(reader, output, newestWriter);
-        Fault fault = kinds[random.nextInt(kinds.length)];
+        if (random.nextInt(3) == 0) {
+          configurations.change(fleet.ids(), "before fault " + n);
+        }
+        Fault fault = kinds.get(random.nextInt(kinds.size()));
         List<String> ids = fleet.ids();
         String id =
             fault == Fault.PAUSE_WORKER ? newestWriter.get() : ids.get(random.nextInt(ids.size()));
-        String what = fleet.inject(fault, id, past, random);
+        Fleet.Injected done = fleet.inject(fault, id, past, random);
+        windows.add(new Window(fault, done, configurations.mark()));
         injected.merge(fault.name(), 1, Integer::sum);
-        LOG.info("fault {}/{}: {}", n, settings.faults(), what);
+        LOG.info("fault {}/{}: {}", n, settings.faults(), done.what());
       }
+      configurations.change(fleet.ids(), "after the faults");
       if (feeder != null) {
         join(feeder);
       }
@@ -206,14 +247,13 @@ public final class PipelineScenario {
         }
       }
       Map<String, Integer> writers = new TreeMap<>();
-      List<String> values = new ArrayList<>();
-      for (String line : output) {
-        int space = line.lastIndexOf(' ');
-        values.add(line.substring(0, space));
-        writers.merge(line.substring(space + 1), 1, Integer::sum);
-      }
+      output.forEach(o -> writers.merge(o.writer(), 1, Integer::sum));
+      Report exactlyOnce =
+          HistoryChecker.checkOutput(expected, output.stream().map(Output::value).toList());
+      Report timing =
+          OutageChecker.check(settings.mode(), output, windows, inputEnd.get(), settings.bounds());
       return new Result(
-          HistoryChecker.checkOutput(expected, values),
+          merge(exactlyOnce, timing, configurations.violations()),
           injected,
           writers,
           fleet.restartsBeforeReady());
@@ -225,12 +265,91 @@ public final class PipelineScenario {
     }
   }
 
+  private static Report merge(Report exactlyOnce, Report timing, List<Violation> config) {
+    List<Violation> violations = new ArrayList<>(exactlyOnce.violations());
+    violations.addAll(timing.violations());
+    violations.addAll(config);
+    Map<String, Long> counts = new TreeMap<>(exactlyOnce.counts());
+    counts.putAll(timing.counts());
+    return new Report(violations, counts);
+  }
+
+  /**
+   * The pipeline's configuration as the scenario changes it: each change a new mark, which every
+   * instance must then apply within {@code bound}.
+   */
+  private static final class Configurations {
+    private final Pipekeeper pk;
+    private final Scope scope;
+    private final Duration bound;
+    private final List<Violation> violations = new ArrayList<>();
+    private int mark;
+
+    Configurations(Pipekeeper pk, Scope scope, Duration bound) {
+      this.pk = pk;
+      this.scope = scope;
+      this.bound = bound;
+    }
+
+    int mark() {
+      return mark;
+    }
+
+    List<Violation> violations() {
+      return violations;
+    }
+
+    /** Sets the next mark and waits for {@code members} to apply it. */
+    void change(List<String> members, String when) {
+      int next = mark + 1;
+      int version =
+          pk.config()
+              .set(scope, PipelineWorker.MARK, next, ChangeOptions.by("faults").comment(when))
+              .scopeVersion();
+      try {
+        await("every instance applying mark " + next)
+            .atMost(bound)
+            .pollInterval(Duration.ofMillis(100))
+            .until(() -> lagging(members, version).isEmpty());
+      } catch (ConditionTimeoutException e) {
+        violations.add(
+            new Violation(
+                NOT_CONVERGED,
+                lagging(members, version)
+                    + " had not applied "
+                    + scope
+                    + " version "
+                    + version
+                    + " (mark "
+                    + next
+                    + ", set "
+                    + when
+                    + ") within "
+                    + bound));
+      }
+      mark = next;
+    }
+
+    private List<String> lagging(List<String> members, int version) {
+      Map<String, AppliedConfig> applied = pk.config().applied();
+      return members.stream()
+          .filter(
+              member -> {
+                AppliedConfig config = applied.get(member);
+                return config == null || config.versions().getOrDefault(scope.path(), -1) < version;
+              })
+          .toList();
+    }
+  }
+
   /** Polls once; returns how many output records were read in all. */
   private static int read(
-      KafkaConsumer<String, String> reader, List<String> output, AtomicReference<String> newest) {
+      KafkaConsumer<String, String> reader, List<Output> output, AtomicReference<String> newest) {
     for (ConsumerRecord<String, String> r : reader.poll(Duration.ofMillis(200))) {
-      output.add(r.value());
-      newest.set(r.value().substring(r.value().lastIndexOf(' ') + 1));
+      // VALUE WRITER MARK, as PipelineWorker writes it
+      String[] fields = r.value().split(" ");
+      output.add(new Output(fields[0], fields[1], Integer.parseInt(fields[2]), r.timestamp()));
+      newest.set(fields[1]);
     }
     return output.size();
   }
@@ -240,8 +359,12 @@ public final class PipelineScenario {
     return settings.faults() * (settings.session().toMillis() + 2500);
   }
 
-  /** Produces {@code r-0} … at an even pace over about the faults' length. */
-  private static Thread feeder(String bootstrap, Settings settings, long paceMillis) {
+  /**
+   * Produces {@code r-0} … at an even pace over about the faults' length; sets {@code end} to when
+   * the last was sent.
+   */
+  private static Thread feeder(
+      String bootstrap, Settings settings, long paceMillis, AtomicLong end) {
     long paceNanos = TimeUnit.MILLISECONDS.toNanos(paceMillis);
     AtomicInteger sent = new AtomicInteger();
     Thread feeder =
@@ -264,6 +387,7 @@ public final class PipelineScenario {
                   LockSupport.parkNanos(paceNanos); // the input's pace, not a wait for a state
                 }
                 producer.flush();
+                end.set(System.currentTimeMillis());
               }
             },
             "faults-feeder");

@@ -1,0 +1,137 @@
+package dev.pipekeeper.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pipekeeper.faults.Fleet.Fault;
+import dev.pipekeeper.faults.HistoryChecker.Report;
+import dev.pipekeeper.faults.HistoryChecker.Violation;
+import dev.pipekeeper.faults.OutageChecker.Bounds;
+import dev.pipekeeper.faults.OutageChecker.Output;
+import dev.pipekeeper.faults.OutageChecker.Window;
+import dev.pipekeeper.kafka.Mode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Each of the checker's invariants on a made-up output: held, and broken where it must fail. */
+class OutageCheckerTest {
+  private static final Bounds BOUNDS =
+      new Bounds(Duration.ofMillis(400), Duration.ofMillis(300), Duration.ofMillis(1000));
+
+  /** Output every 50 ms from {@code from} to {@code to}, skipping {@code [gapFrom, gapTo)}. */
+  private static List<Output> steady(long from, long to, long gapFrom, long gapTo, int mark) {
+    List<Output> out = new ArrayList<>();
+    int n = 0;
+    for (long t = from; t <= to; t += 50) {
+      if (t < gapFrom || t >= gapTo) {
+        out.add(new Output("R-" + n++, "w" + (n % 3 + 1), mark, t));
+      }
+    }
+    return out;
+  }
+
+  private static Window window(Fault fault, long start, long undo, long end, int mark) {
+    return new Window(fault, new Fleet.Injected(fault.name(), start, undo, end), mark);
+  }
+
+  private static List<String> invariants(Report report) {
+    return report.violations().stream().map(Violation::invariant).distinct().toList();
+  }
+
+  @Test
+  void parallelOutputThatGoesOnThroughEveryOutageHoldsAndGivesItsFigures() {
+    List<Output> out = steady(0, 10_000, 0, 0, 0);
+    Report report =
+        OutageChecker.check(
+            Mode.PARALLEL,
+            out,
+            List.of(
+                window(Fault.STOP_ZOOKEEPER_SERVER, 1000, 2000, 2200, 0),
+                window(Fault.STOP_TWO_ZOOKEEPER_SERVERS, 4000, 5000, 5500, 0)),
+            10_000,
+            BOUNDS);
+    assertThat(report.violations()).isEmpty();
+    assertThat(report.counts())
+        .containsEntry("one-down-windows", 1L)
+        .containsEntry("two-down-windows", 1L)
+        .containsKeys("one-down-longest-gap-ms", "resume-max-ms");
+  }
+
+  @Test
+  void aParallelPauseLongerThanTheBoundWithOneServerDownIsAViolation() {
+    List<Output> out = steady(0, 10_000, 1200, 1800, 0);
+    Report report =
+        OutageChecker.check(
+            Mode.PARALLEL,
+            out,
+            List.of(window(Fault.STOP_ZOOKEEPER_LEADER, 1000, 2000, 2200, 0)),
+            10_000,
+            BOUNDS);
+    assertThat(invariants(report)).containsExactly(OutageChecker.ONE_DOWN_PAUSE);
+  }
+
+  @Test
+  void parallelStoppingOrOnAnOldConfigurationWithoutQuorumIsAViolation() {
+    List<Output> out = steady(0, 10_000, 4100, 4900, 1);
+    Report report =
+        OutageChecker.check(
+            Mode.PARALLEL,
+            out,
+            List.of(window(Fault.STOP_TWO_ZOOKEEPER_SERVERS, 4000, 5000, 5500, 2)),
+            10_000,
+            BOUNDS);
+    assertThat(invariants(report))
+        .containsExactlyInAnyOrder(
+            OutageChecker.QUORUMLESS_STOPPED, OutageChecker.QUORUMLESS_OLD_CONFIG);
+  }
+
+  @Test
+  void singletonWorkWithoutQuorumIsAViolationAndPausingIsNot() {
+    Window outage = window(Fault.STOP_TWO_ZOOKEEPER_SERVERS, 4000, 5000, 5500, 0);
+    Report worked =
+        OutageChecker.check(
+            Mode.SINGLETON, steady(0, 10_000, 0, 0, 0), List.of(outage), 10_000, BOUNDS);
+    assertThat(invariants(worked)).containsExactly(OutageChecker.QUORUMLESS_WORKED);
+
+    Report paused =
+        OutageChecker.check(
+            Mode.SHARDED, steady(0, 10_000, 4200, 5100, 0), List.of(outage), 10_000, BOUNDS);
+    assertThat(paused.violations()).isEmpty();
+  }
+
+  @Test
+  void outputThatComesBackLaterThanTheBoundAfterAFaultIsNotResumed() {
+    Window kill = window(Fault.RESTART_KAFKA_BROKER, 2000, 3000, 4000, 0);
+    Report stalled =
+        OutageChecker.check(
+            Mode.SINGLETON, steady(0, 10_000, 2000, 6000, 0), List.of(kill), 10_000, BOUNDS);
+    assertThat(invariants(stalled)).containsExactly(OutageChecker.NOT_RESUMED);
+
+    // no output after it at all: nothing to judge here (missing records show in checkOutput)
+    Report ended =
+        OutageChecker.check(Mode.SINGLETON, steady(0, 2000, 0, 0, 0), List.of(kill), 2500, BOUNDS);
+    assertThat(ended.violations()).isEmpty();
+  }
+
+  @Test
+  void aShardedUnitIsJudgedOnItsOwnWhileOthersGoOn() {
+    List<Output> out = new ArrayList<>();
+    for (long t = 0; t <= 10_000; t += 50) {
+      out.add(new Output("T0-" + t, "w1", 0, t));
+      if (t < 2000 || t >= 7000) {
+        out.add(new Output("T1-" + t, "w2", 0, t));
+      }
+    }
+    Window kill = window(Fault.KILL_WORKER, 2000, 2100, 4000, 0);
+    Report report = OutageChecker.check(Mode.SHARDED, out, List.of(kill), 10_000, BOUNDS);
+    assertThat(report.violations()).singleElement().asString().contains("unit T1");
+  }
+
+  @Test
+  void aWriterGoingBackToAnOlderMarkIsAViolation() {
+    List<Output> out = List.of(new Output("R-1", "w1", 2, 100), new Output("R-2", "w1", 1, 200));
+    Report report = OutageChecker.check(Mode.PARALLEL, out, List.of(), 300, BOUNDS);
+    assertThat(invariants(report)).containsExactly(OutageChecker.CONFIG_WENT_BACK);
+  }
+}
