@@ -9,6 +9,7 @@ import dev.pipekeeper.embedded.ChildJvm;
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
+import dev.pipekeeper.kafka.internal.KafkaNames;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -21,11 +22,18 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -100,6 +108,104 @@ class SingletonPipelineIT {
     assertThat(counts).hasSize(600);
     assertThat(counts.values()).as("no duplicates").containsOnly(1L);
     assertThat(epochs(out)).as("two terms, two epochs").hasSize(2).isEqualTo(epochsSeen);
+  }
+
+  /**
+   * While an open transaction holds offsets of the pipeline's group, its committed offsets are
+   * unstable and a new leader's fetch of them waits (so it does after a broker restart, or while an
+   * earlier term's transaction is being ended). The leader waits for as long as its lease is valid,
+   * rather than fail when the fetch times out and keep the role from the others (found by the fault
+   * suite: a SINGLETON whose new leader's fetch outlasted a broker restart stopped for good).
+   */
+  @Test
+  void aNewLeaderWaitsForUnstableCommittedOffsetsRatherThanFail(TestCluster cluster)
+      throws Exception {
+    String in = cluster.topic("in");
+    KafkaTopics.create(cluster, 1, in, cluster.topic("out"));
+    String name = "unstable";
+    try (KafkaProducer<String, String> holder =
+            new KafkaProducer<>(
+                Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    cluster.bootstrapServers(),
+                    ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                    "unstable-holder"),
+                new StringSerializer(),
+                new StringSerializer());
+        KafkaConsumer<String, String> group =
+            new KafkaConsumer<>(
+                Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    cluster.bootstrapServers(),
+                    ConsumerConfig.GROUP_ID_CONFIG,
+                    KafkaNames.groupId(name)),
+                new StringDeserializer(),
+                new StringDeserializer())) {
+      holder.initTransactions();
+      holder.beginTransaction();
+      holder.sendOffsetsToTransaction(
+          Map.of(new TopicPartition(in, 0), new OffsetAndMetadata(0)), group.groupMetadata());
+      KafkaTopics.produce(cluster, in, 0, 50);
+
+      Pipekeeper pk = KafkaTopics.connect(cluster, "a", Duration.ofSeconds(2));
+      open.push(pk);
+      Pipeline a =
+          Pipeline.builder(name, Serdes.String(), Serdes.String(), Serdes.String(), Serdes.String())
+              .pipekeeper(pk)
+              .bootstrapServers(cluster.bootstrapServers())
+              .topics(in)
+              .mode(Mode.SINGLETON)
+              .kafkaProperty("consumer.default.api.timeout.ms", 2000)
+              .processor(
+                  (record, ctx) -> ctx.emit(cluster.topic("out"), record.key(), record.value()))
+              .build();
+      open.push(a);
+      a.start();
+      // three times the fetch's own timeout: before, the pipeline failed after the first
+      await()
+          .during(Duration.ofSeconds(6))
+          .atMost(BOUND)
+          .until(() -> a.state() != Pipeline.State.FAILED && a.processed() == 0);
+      holder.abortTransaction();
+      await().atMost(BOUND).until(() -> a.processed() == 50);
+    }
+    Map<String, Long> counts =
+        KafkaTopics.countsByValue(KafkaTopics.readCommitted(cluster, cluster.topic("out")));
+    assertThat(counts).hasSize(50);
+    assertThat(counts.values()).as("no duplicates").containsOnly(1L);
+  }
+
+  /**
+   * A stale term (one whose {@code initTransactions} outlasted its own lease) may fence the leader
+   * in Kafka. The leader's lease stays valid, so once a session timeout has passed it takes the
+   * fence for a stale term's, fences it back and goes on, rather than wait for ever for its lease
+   * to end.
+   */
+  @Test
+  void aLeaderFencedByAStaleTermFencesItBackAfterASessionTimeout(TestCluster cluster)
+      throws Exception {
+    String in = cluster.topic("in");
+    KafkaTopics.create(cluster, 1, in, cluster.topic("out"));
+    Pipeline a = singleton(cluster, "a", "refenced");
+    KafkaTopics.produce(cluster, in, 0, 50);
+    await().atMost(BOUND).until(() -> a.processed() == 50);
+    try (KafkaProducer<String, String> stale =
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                cluster.bootstrapServers(),
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                KafkaNames.singletonTransactionalId("refenced")),
+            new StringSerializer(),
+            new StringSerializer())) {
+      stale.initTransactions(); // a's producer is fenced now
+    }
+    KafkaTopics.produce(cluster, in, 50, 100);
+    await().atMost(BOUND).until(() -> a.processed() == 100);
+    Map<String, Long> counts =
+        KafkaTopics.countsByValue(KafkaTopics.readCommitted(cluster, cluster.topic("out")));
+    assertThat(counts).hasSize(100);
+    assertThat(counts.values()).as("no duplicates").containsOnly(1L);
   }
 
   @Test

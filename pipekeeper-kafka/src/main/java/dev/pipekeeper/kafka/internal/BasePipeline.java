@@ -53,6 +53,9 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
   private volatile Map<String, Long> lag = Map.of();
   private long lagSampledAt = System.nanoTime() - LAG_SAMPLE_NANOS;
 
+  /** How long each committed-offsets fetch of a bounded rewind waits before it looks again. */
+  static final Duration COMMITTED_STEP = Duration.ofSeconds(1);
+
   private static final long LAG_SAMPLE_NANOS = Duration.ofSeconds(1).toNanos();
 
   /** The counters at one health report, to rate the next one against. */
@@ -488,10 +491,32 @@ abstract class BasePipeline<KI, VI, KO, VO> implements Pipeline {
     }
   }
 
-  /** Seeks every assigned partition to the pipeline's committed offset (or its beginning). */
-  static void rewindToCommitted(KafkaConsumer<byte[], byte[]> consumer) {
+  /**
+   * Seeks every assigned partition to the pipeline's committed offset (or its beginning), trying
+   * for as long as {@code wanted} holds: the committed offsets are fetched in steps of {@link
+   * #COMMITTED_STEP}, a step that timed out tried again while it holds (they stay unstable while an
+   * earlier term's transaction is being ended, and after a broker restart while its group
+   * coordinator loads them), so a lease that ends meanwhile ends the wait, and a wait that only
+   * took long does not fail the pipeline.
+   *
+   * @throws org.apache.kafka.common.errors.TimeoutException once {@code wanted} no longer holds
+   */
+  static void rewindToCommitted(KafkaConsumer<byte[], byte[]> consumer, BooleanSupplier wanted) {
+    while (true) {
+      try {
+        seekTo(consumer, consumer.committed(consumer.assignment(), COMMITTED_STEP));
+        return;
+      } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        if (!wanted.getAsBoolean()) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static void seekTo(
+      KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, OffsetAndMetadata> committed) {
     Set<TopicPartition> assigned = consumer.assignment();
-    Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
     List<TopicPartition> fromStart = new ArrayList<>();
     for (TopicPartition partition : assigned) {
       OffsetAndMetadata offset = committed.get(partition);

@@ -141,14 +141,14 @@ public final class ParallelPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI,
           "pipeline {}: the group rebalanced during a batch of {} records; consuming it again",
           name(),
           records.count());
-      rewindToCommitted(consumer);
+      rewindToCommitted(consumer, () -> running);
     } catch (KafkaException e) {
       LOG.warn(
           "pipeline {}: batch of {} records not committed, consuming it again: {}",
           name(),
           records.count(),
           e.toString());
-      rewindToCommitted(consumer);
+      rewindToCommitted(consumer, () -> running);
     }
   }
 

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -77,6 +78,7 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
   private volatile boolean running;
   private volatile Term term;
   private Lease fencedLease;
+  private long fencedAt;
   private Member member;
   private Leadership leadership;
   private Thread thread;
@@ -115,6 +117,15 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
     return this;
   }
 
+  /**
+   * How long a term fenced in Kafka waits for its lease to end before it takes the fence for a
+   * stale term's: one negotiated session timeout, within which a leader that lost its role learns
+   * it.
+   */
+  private long fenceGraceNanos() {
+    return settings.pipekeeper().negotiatedSessionTimeout().toNanos();
+  }
+
   @Override
   String transactionalId() {
     return settings.transactional() ? KafkaNames.singletonTransactionalId(name()) : null;
@@ -133,11 +144,34 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
           continue;
         }
         if (lease.get() == fencedLease) {
-          continue; // Kafka said a newer leader exists; wait for this lease to end
+          if (System.nanoTime() - fencedAt < fenceGraceNanos()) {
+            continue; // Kafka said a newer leader exists; wait for this lease to end
+          }
+          // A newer leader's lease would have ended this one by now (a session timeout): what
+          // fenced this term was a stale one, whose initTransactions outlasted its own lease.
+          LOG.warn(
+              "pipeline {}: fenced in Kafka {} ms ago, and the lease of epoch {} is still valid;"
+                  + " fencing back the stale term that did it",
+              name(),
+              TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - fencedAt),
+              lease.get().epoch());
+          fencedLease = null;
+          continue;
         }
         if (current == null || current.lease() != lease.get()) {
           endTerm(current, "a new term began");
-          current = openTerm(lease.get());
+          try {
+            current = openTerm(lease.get());
+          } catch (RetriableException e) {
+            // e.g. the broker restarting, or the lease ended while the term waited for it
+            LOG.warn(
+                "pipeline {}: could not open the term of epoch {}, trying again: {}",
+                name(),
+                lease.get().epoch(),
+                e.toString());
+            LockSupport.parkNanos(POLL.toNanos()); // not a spin while Kafka is away
+            continue;
+          }
         }
         boolean paused = followPause(current.consumer());
         ConsumerRecords<byte[], byte[]> records;
@@ -158,6 +192,10 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
     } finally {
       loopEnded.countDown(); // nothing more is committed: close() gives the role up meanwhile
       endTerm(term, "stopping");
+      if (running) {
+        // Failed, not closed: an instance that does no work must not keep the role from the others.
+        leadership.close();
+      }
       if (standby != null) {
         close(standby);
         standby = null;
@@ -296,7 +334,7 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
       fenced = System.nanoTime();
       partitions = partitionsOf(consumer::partitionsFor);
       consumer.assign(partitions);
-      rewindToCommitted(consumer);
+      rewindToCommitted(consumer, () -> running && lease.isValid());
     } catch (RuntimeException e) {
       close(clients);
       throw e;
@@ -354,6 +392,7 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
       endTerm(current, "lease of epoch " + current.lease().epoch() + " ended mid-batch");
     } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
       fencedLease = current.lease();
+      fencedAt = System.nanoTime();
       endTerm(current, "fenced by a newer leader in Kafka");
     } catch (KafkaException e) {
       LOG.warn(
@@ -361,7 +400,11 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
           name(),
           records.count(),
           e.toString());
-      rewindToCommitted(current.consumer());
+      try {
+        rewindToCommitted(current.consumer(), owned);
+      } catch (org.apache.kafka.common.errors.TimeoutException ended) {
+        endTerm(current, "lease of epoch " + current.lease().epoch() + " ended while rewinding");
+      }
     }
   }
 
