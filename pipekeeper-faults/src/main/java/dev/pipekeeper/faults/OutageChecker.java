@@ -150,6 +150,7 @@ final class OutageChecker {
           (stream, next) -> {
             long resume = next.millis() - at.endMillis();
             resumes.add(resume);
+            figures.merge("resume-max-ms-after-" + window.fault(), resume, Math::max);
             if (resume > bounds.resume().toMillis()) {
               violations.add(
                   new Violation(
