@@ -3,7 +3,6 @@ package dev.pipekeeper.console;
 import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Pipekeeper;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Objects;
 
 /** Settings for a {@link Console}; {@link #build()} makes one, not yet started. */
@@ -11,14 +10,10 @@ public final class ConsoleBuilder {
   /** How many recent events a reconnecting client can resume from, by default. */
   public static final int DEFAULT_EVENT_HISTORY = 1000;
 
-  /** How often what the core has no listener for is compared with what was last sent. */
-  public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(1);
-
   private final Pipekeeper pipekeeper;
   private String host = "127.0.0.1";
   private int port = 0;
   private int eventHistory = DEFAULT_EVENT_HISTORY;
-  private Duration sweepInterval = DEFAULT_SWEEP_INTERVAL;
   private OperatorTokens operators = OperatorTokens.none();
 
   ConsoleBuilder(Pipekeeper pipekeeper) {
@@ -65,20 +60,6 @@ public final class ConsoleBuilder {
   }
 
   /**
-   * How often the leaders, assignments, health records and alerts, for which the core offers no
-   * listener, are read and compared with what was last sent (default 1 s).
-   *
-   * @throws InvalidInputException if it is not positive
-   */
-  public ConsoleBuilder sweepInterval(Duration interval) {
-    if (interval == null || interval.isZero() || interval.isNegative()) {
-      throw new InvalidInputException("the console's sweep interval must be positive");
-    }
-    this.sweepInterval = interval;
-    return this;
-  }
-
-  /**
    * Lets the operators listed in {@code file} change the cluster (config set, apply, rollback);
    * without it the console is read-only. Each line is {@code NAME=TOKEN} (blank lines and lines
    * starting with {@code #} are skipped); a request names its operator with {@code Authorization:
@@ -96,11 +77,9 @@ public final class ConsoleBuilder {
 
   /** A console with these settings, not started. */
   public Console build() {
-    return new DefaultConsole(
-        pipekeeper, new ConsoleSettings(host, port, eventHistory, sweepInterval, operators));
+    return new DefaultConsole(pipekeeper, new ConsoleSettings(host, port, eventHistory, operators));
   }
 
   /** The immutable settings the console is built with. */
-  record ConsoleSettings(
-      String host, int port, int eventHistory, Duration sweepInterval, OperatorTokens operators) {}
+  record ConsoleSettings(String host, int port, int eventHistory, OperatorTokens operators) {}
 }

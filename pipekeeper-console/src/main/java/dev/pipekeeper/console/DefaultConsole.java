@@ -54,7 +54,7 @@ final class DefaultConsole implements Console {
           e);
     }
     port = server.port();
-    watches = new Watches(pk, feed, settings.sweepInterval());
+    watches = new Watches(pk, feed);
     watches.start();
     state = State.STARTED;
     return this;

@@ -8,7 +8,7 @@
   const $ = (id) => document.getElementById(id);
   const S = {
     cluster: null, writable: false, groups: [], members: {}, scopes: {}, leaders: [],
-    assignments: {}, health: {}, series: {}, alerts: [], history: [], config: null,
+    assignments: {}, health: {}, applied: {}, series: {}, alerts: [], history: [], config: null,
     scope: 'global', selected: null, keyHistory: null, page: 0, charts: {}, loaded: false,
   };
 
@@ -97,6 +97,25 @@
       ...S.groups.map((g) => h('option', { value: g }, g)));
     select.value = S.groups.includes(chosen) ? chosen : '';
     await Promise.all(S.groups.map(loadMembers));
+  }
+  function patchMember(group, member, gone) {
+    const list = S.members[group];
+    if (!list || !member) { soon('members:' + group, () => quietly(loadMembers(group))); return; }
+    const i = list.findIndex((m) => m.id === member.id);
+    if (gone) {
+      if (i >= 0) list.splice(i, 1);
+    } else {
+      const applied = i >= 0 ? list[i].appliedConfig : (S.applied[member.id] || null);
+      const entry = Object.assign({}, member, { appliedConfig: applied });
+      if (i >= 0) list[i] = entry;
+      else list.splice(sortedIndex(list, member.id), 0, entry);
+    }
+    soon('members', renderMembers, 30);
+  }
+  function sortedIndex(list, id) {
+    let i = 0;
+    while (i < list.length && list[i].id < id) i++;
+    return i;
   }
   async function loadMembers(group) {
     try {
@@ -465,9 +484,20 @@
       setConnection(d.connected ? 'live' : 'down', 'ZooKeeper ' + d.state);
       if (d.connected) again();
     });
+    // A member event carries the member: it is patched in, the group is not read again.
     for (const type of ['member-joined', 'member-left', 'member-updated']) {
-      on(type, (d) => soon('members:' + d.group, () => quietly(loadMembers(d.group))));
+      on(type, (d) => patchMember(d.group, d.member, type === 'member-left'));
     }
+    on('applied', (d) => {
+      for (const [id, applied] of Object.entries(d.members || {})) {
+        S.applied[id] = applied;
+        for (const list of Object.values(S.members)) {
+          const m = list.find((x) => x.id === id);
+          if (m) m.appliedConfig = applied;
+        }
+      }
+      soon('members', renderMembers, 30);
+    });
     on('group-added', () => soon('groups', () => quietly(loadGroups())));
     on('leaders', (d) => { S.leaders = d; renderLeaders(); });
     on('assignment', (d) => { S.assignments[d.group] = d; renderAssignments(); });
@@ -475,11 +505,8 @@
     on('alerts', () => soon('alerts', () => quietly(loadAlerts())));
     on('config', (d) => {
       S.scopes[d.scope] = d.version;
+      // what members run comes as 'applied' events, once they acknowledge the commit
       soon('members', renderMembers, 30);
-      // Members acknowledge a commit once they applied it, which sends no member event: read
-      // what they run again shortly, and once more for slower ones.
-      soon('applied', () => quietly(Promise.all(S.groups.map(loadMembers))), 400);
-      soon('applied-late', () => quietly(Promise.all(S.groups.map(loadMembers))), 2500);
       soon('scopes', () => quietly(loadScopes()));
       if (d.scope === S.scope) soon('config', () => quietly(loadConfig()), 60);
     });
