@@ -60,15 +60,18 @@ public final class ConsoleBuilder {
   }
 
   /**
-   * Lets the operators listed in {@code file} change the cluster (config set, apply, rollback);
-   * without it the console is read-only. Each line is {@code NAME=TOKEN} (blank lines and lines
-   * starting with {@code #} are skipped); a request names its operator with {@code Authorization:
-   * Bearer TOKEN}, and the change is recorded under {@code NAME}. Tokens come only from a file, so
-   * they are in no command line, URL or log. The file is read now.
+   * Lets the operators listed in {@code file} with the writer role change the cluster (config set,
+   * apply, rollback); without it the console is read-only. Each line is {@code NAME=TOKEN} (a
+   * writer) or {@code NAME:ROLE=TOKEN} with {@code ROLE} {@code writer} or {@code reader} (every
+   * change it asks for is refused); blank lines and lines starting with {@code #} are skipped. A
+   * request names its operator with {@code Authorization: Bearer TOKEN}, and the change is recorded
+   * under {@code NAME}; it is made with the console's own connection, so with ZooKeeper security
+   * on, with that connection's credentials and ACL model. Tokens come only from a file, so they are
+   * in no command line, URL or log. The file is read now.
    *
-   * @throws InvalidInputException if it cannot be read, a line is not {@code NAME=TOKEN}, a name is
-   *     malformed or repeated, a token is shorter than 16 characters or repeated, or it names no
-   *     operator (the message never quotes a token)
+   * @throws InvalidInputException if it cannot be read, a line is not {@code NAME=TOKEN} or {@code
+   *     NAME:ROLE=TOKEN}, a role is another, a name is malformed or repeated, a token is shorter
+   *     than 16 characters or repeated, or it names no operator (the message never quotes a token)
    */
   public ConsoleBuilder operatorTokens(Path file) {
     this.operators = OperatorTokens.load(Objects.requireNonNull(file, "file"));

@@ -45,7 +45,8 @@ final class ConsoleCommand implements Callable<Integer> {
       names = "--operator-tokens",
       paramLabel = "FILE",
       description =
-          "Lets the operators in FILE change config (set, apply, rollback): lines NAME=TOKEN;"
+          "Lets the operators in FILE change config (set, apply, rollback): lines NAME=TOKEN"
+              + " or NAME:ROLE=TOKEN, ROLE writer (the default) or reader (refused every change);"
               + " a request sends Authorization: Bearer TOKEN and the change is recorded under"
               + " NAME. Without it the console is read-only.")
   Path operatorTokens;
