@@ -15,6 +15,7 @@ public final class ConsoleBuilder {
   private int port = 0;
   private int eventHistory = DEFAULT_EVENT_HISTORY;
   private OperatorTokens operators = OperatorTokens.none();
+  private AuditFeed audit;
 
   ConsoleBuilder(Pipekeeper pipekeeper) {
     this.pipekeeper = Objects.requireNonNull(pipekeeper, "pipekeeper");
@@ -78,11 +79,23 @@ public final class ConsoleBuilder {
     return this;
   }
 
+  /**
+   * Serves the cluster's audit events from {@code feed}: pages at {@code GET .../audit}, and each
+   * new one on the event stream as {@code audit}. The console starts following it when it starts
+   * and closes it when it closes. Without it {@code .../audit} is 404.
+   */
+  public ConsoleBuilder audit(AuditFeed feed) {
+    this.audit = Objects.requireNonNull(feed, "feed");
+    return this;
+  }
+
   /** A console with these settings, not started. */
   public Console build() {
-    return new DefaultConsole(pipekeeper, new ConsoleSettings(host, port, eventHistory, operators));
+    return new DefaultConsole(
+        pipekeeper, new ConsoleSettings(host, port, eventHistory, operators, audit));
   }
 
   /** The immutable settings the console is built with. */
-  record ConsoleSettings(String host, int port, int eventHistory, OperatorTokens operators) {}
+  record ConsoleSettings(
+      String host, int port, int eventHistory, OperatorTokens operators, AuditFeed audit) {}
 }

@@ -51,6 +51,16 @@ final class ConsoleCommand implements Callable<Integer> {
               + " NAME. Without it the console is read-only.")
   Path operatorTokens;
 
+  @Option(
+      names = "--audit-topic",
+      paramLabel = "TOPIC",
+      description =
+          "Serve the cluster's audit events from TOPIC (what 'pipekeeper audit' writes, e.g."
+              + " pipekeeper-audit-CLUSTER), read with --bootstrap-servers and --kafka-config:"
+              + " pages at /api/v1/clusters/CLUSTER/audit and each new one on the event stream."
+              + " Default: no audit feed.")
+  String auditTopic;
+
   ConsoleCommand(ShutdownSignal shutdown) {
     this.shutdown = shutdown;
   }
@@ -62,7 +72,11 @@ final class ConsoleCommand implements Callable<Integer> {
       // anything is served; the file's tokens are never printed.
       PrintWriter out = spec.commandLine().getOut();
       try (Pipekeeper pk = Connections.open(root.zookeeper)) {
-        try (Console console = ConsoleOption.start(pk, port, host, operatorTokens)) {
+        KafkaAuditFeed audit =
+            auditTopic == null
+                ? null
+                : new KafkaAuditFeed(root.kafka.settings().consumer(), auditTopic);
+        try (Console console = ConsoleOption.start(pk, port, host, operatorTokens, audit)) {
           out.println(
               "console: cluster "
                   + pk.cluster()
@@ -70,6 +84,7 @@ final class ConsoleCommand implements Callable<Integer> {
                   + console.url()
                   + " ("
                   + ConsoleOption.access(operatorTokens)
+                  + (audit == null ? "" : "; audit from " + audit.source())
                   + "; Ctrl-C to stop)");
           out.flush();
           shutdown.awaitRequest();

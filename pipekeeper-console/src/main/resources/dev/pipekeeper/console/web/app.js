@@ -8,7 +8,7 @@
   const $ = (id) => document.getElementById(id);
   const S = {
     cluster: null, writable: false, groups: [], members: {}, scopes: {}, leaders: [],
-    assignments: {}, health: {}, applied: {}, series: {}, alerts: [], history: [], config: null,
+    assignments: {}, health: {}, applied: {}, audit: null, auditEvents: [], series: {}, alerts: [], history: [], config: null,
     scope: 'global', selected: null, keyHistory: null, page: 0, charts: {}, loaded: false,
   };
 
@@ -84,8 +84,9 @@
     mode.textContent = S.writable ? 'changes need a token' : 'read-only';
     mode.className = 'badge' + (S.writable ? ' writable' : '');
     setConnection(health.connected ? 'live' : 'down', health.zookeeper);
+    S.audit = health.audit || null;
     await Promise.all([loadScopes(), loadGroups(), loadLeaders(), loadAssignments(),
-      loadHealth(), loadAlerts()]);
+      loadHealth(), loadAlerts(), quietly(loadAudit())]);
     await loadConfig();
     S.loaded = true;
   }
@@ -150,6 +151,24 @@
     const [live, history] = await Promise.all([api(base() + '/alerts'),
       api(base() + '/alerts/history?limit=100')]);
     S.alerts = live; S.history = history; renderAlerts();
+  }
+  // The audit feed, if this console has one: the last hour's events, then each as it comes.
+  const AUDIT_KEPT = 200;
+  async function loadAudit() {
+    $('audit-card').hidden = !S.audit;
+    if (!S.audit) return;
+    $('audit-source').textContent = 'from ' + S.audit + ', live';
+    const page = await api(base() + '/audit?since=1h&limit=1000');
+    S.auditEvents = page.events.slice(-AUDIT_KEPT);
+    renderAudit();
+  }
+  function renderAudit() {
+    const fields = (e) => Object.entries(e).filter(([k]) => !['type', 'cluster', 'subject', 'time'].includes(k))
+      .map(([k, v]) => k + '=' + (typeof v === 'string' ? v : JSON.stringify(v))).join(' ');
+    const items = S.auditEvents.slice().reverse().map((e) => h('li', { dataset: { type: e.type || '' } },
+      h('span', { class: 'muted' }, time(e.time)), ' ', h('strong', {}, e.type || '?'), ' ',
+      h('span', { class: 'mono' }, e.subject || ''), ' ', h('span', { class: 'muted' }, fields(e))));
+    $('audit-events').replaceChildren(...(items.length ? items : [h('li', { class: 'empty' }, 'No audit event in the last hour.')]));
   }
   async function loadConfig() {
     S.config = await api(base() + '/config' + q(S.scope));
@@ -503,6 +522,11 @@
     on('assignment', (d) => { S.assignments[d.group] = d; renderAssignments(); });
     on('health', (d) => { addHealth(d.group, d.reports); renderHealth(); });
     on('alerts', () => soon('alerts', () => quietly(loadAlerts())));
+    on('audit', (d) => {
+      S.auditEvents.push(d);
+      if (S.auditEvents.length > AUDIT_KEPT) S.auditEvents.shift();
+      soon('audit', renderAudit, 30);
+    });
     on('config', (d) => {
       S.scopes[d.scope] = d.version;
       // what members run comes as 'applied' events, once they acknowledge the commit
