@@ -38,11 +38,16 @@ final class Api {
 
   private final Pipekeeper pk;
   private final boolean writable;
+  private final String audit;
 
-  /** Handlers over {@code pk}; {@code writable}: whether operators may change it here. */
-  Api(Pipekeeper pk, boolean writable) {
+  /**
+   * Handlers over {@code pk}; {@code writable}: whether operators may change it here; {@code
+   * audit}: where its audit events come from, or null.
+   */
+  Api(Pipekeeper pk, boolean writable, String audit) {
     this.pk = pk;
     this.writable = writable;
+    this.audit = audit;
   }
 
   /** {@code GET /api/v1/health}: the console itself, and its connection; always 200. */
@@ -54,6 +59,7 @@ final class Api {
     json.put("zookeeper", pk.connectionState().name().toLowerCase(Locale.ROOT));
     json.put("connected", pk.connectionState().isConnected());
     json.put("writable", writable);
+    json.put("audit", audit);
     send(ctx, json);
   }
 

@@ -3,7 +3,6 @@ package dev.pipekeeper.console;
 import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Pipekeeper;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Objects;
 
 /** Settings for a {@link Console}; {@link #build()} makes one, not yet started. */
@@ -11,15 +10,12 @@ public final class ConsoleBuilder {
   /** How many recent events a reconnecting client can resume from, by default. */
   public static final int DEFAULT_EVENT_HISTORY = 1000;
 
-  /** How often what the core has no listener for is compared with what was last sent. */
-  public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(1);
-
   private final Pipekeeper pipekeeper;
   private String host = "127.0.0.1";
   private int port = 0;
   private int eventHistory = DEFAULT_EVENT_HISTORY;
-  private Duration sweepInterval = DEFAULT_SWEEP_INTERVAL;
   private OperatorTokens operators = OperatorTokens.none();
+  private AuditFeed audit;
 
   ConsoleBuilder(Pipekeeper pipekeeper) {
     this.pipekeeper = Objects.requireNonNull(pipekeeper, "pipekeeper");
@@ -65,42 +61,41 @@ public final class ConsoleBuilder {
   }
 
   /**
-   * How often the leaders, assignments, health records and alerts, for which the core offers no
-   * listener, are read and compared with what was last sent (default 1 s).
+   * Lets the operators listed in {@code file} with the writer role change the cluster (config set,
+   * apply, rollback); without it the console is read-only. Each line is {@code NAME=TOKEN} (a
+   * writer) or {@code NAME:ROLE=TOKEN} with {@code ROLE} {@code writer} or {@code reader} (every
+   * change it asks for is refused); blank lines and lines starting with {@code #} are skipped. A
+   * request names its operator with {@code Authorization: Bearer TOKEN}, and the change is recorded
+   * under {@code NAME}; it is made with the console's own connection, so with ZooKeeper security
+   * on, with that connection's credentials and ACL model. Tokens come only from a file, so they are
+   * in no command line, URL or log. The file is read now.
    *
-   * @throws InvalidInputException if it is not positive
-   */
-  public ConsoleBuilder sweepInterval(Duration interval) {
-    if (interval == null || interval.isZero() || interval.isNegative()) {
-      throw new InvalidInputException("the console's sweep interval must be positive");
-    }
-    this.sweepInterval = interval;
-    return this;
-  }
-
-  /**
-   * Lets the operators listed in {@code file} change the cluster (config set, apply, rollback);
-   * without it the console is read-only. Each line is {@code NAME=TOKEN} (blank lines and lines
-   * starting with {@code #} are skipped); a request names its operator with {@code Authorization:
-   * Bearer TOKEN}, and the change is recorded under {@code NAME}. Tokens come only from a file, so
-   * they are in no command line, URL or log. The file is read now.
-   *
-   * @throws InvalidInputException if it cannot be read, a line is not {@code NAME=TOKEN}, a name is
-   *     malformed or repeated, a token is shorter than 16 characters or repeated, or it names no
-   *     operator (the message never quotes a token)
+   * @throws InvalidInputException if it cannot be read, a line is not {@code NAME=TOKEN} or {@code
+   *     NAME:ROLE=TOKEN}, a role is another, a name is malformed or repeated, a token is shorter
+   *     than 16 characters or repeated, or it names no operator (the message never quotes a token)
    */
   public ConsoleBuilder operatorTokens(Path file) {
     this.operators = OperatorTokens.load(Objects.requireNonNull(file, "file"));
     return this;
   }
 
+  /**
+   * Serves the cluster's audit events from {@code feed}: pages at {@code GET .../audit}, and each
+   * new one on the event stream as {@code audit}. The console starts following it when it starts
+   * and closes it when it closes. Without it {@code .../audit} is 404.
+   */
+  public ConsoleBuilder audit(AuditFeed feed) {
+    this.audit = Objects.requireNonNull(feed, "feed");
+    return this;
+  }
+
   /** A console with these settings, not started. */
   public Console build() {
     return new DefaultConsole(
-        pipekeeper, new ConsoleSettings(host, port, eventHistory, sweepInterval, operators));
+        pipekeeper, new ConsoleSettings(host, port, eventHistory, operators, audit));
   }
 
   /** The immutable settings the console is built with. */
   record ConsoleSettings(
-      String host, int port, int eventHistory, Duration sweepInterval, OperatorTokens operators) {}
+      String host, int port, int eventHistory, OperatorTokens operators, AuditFeed audit) {}
 }

@@ -30,15 +30,17 @@ final class DefaultConsole implements Console {
     }
     feed = new EventFeed(settings.eventHistory());
     OperatorTokens operators = settings.operators();
-    Api api = new Api(pk, operators.writable());
+    AuditFeed auditFeed = settings.audit();
+    Api api = new Api(pk, operators.writable(), auditFeed == null ? null : auditFeed.source());
     Writes writes = new Writes(pk, api, operators);
+    AuditApi audit = new AuditApi(pk.cluster(), auditFeed);
     server =
         Javalin.create(
             config -> {
               config.startup.showJavalinBanner = false;
               config.startup.showOldJavalinVersionWarning = false;
               Routes.page(config.staticFiles);
-              Routes.register(config.routes, api, writes, feed);
+              Routes.register(config.routes, api, writes, audit, feed);
             });
     try {
       server.start(settings.host(), settings.port());
@@ -54,8 +56,12 @@ final class DefaultConsole implements Console {
           e);
     }
     port = server.port();
-    watches = new Watches(pk, feed, settings.sweepInterval());
+    watches = new Watches(pk, feed);
     watches.start();
+    if (auditFeed != null) {
+      EventFeed events = feed;
+      auditFeed.follow(event -> events.publish("audit", event));
+    }
     state = State.STARTED;
     return this;
   }
@@ -90,6 +96,9 @@ final class DefaultConsole implements Console {
       feed.close();
       server.stop();
       watches.close();
+    }
+    if (settings.audit() != null) {
+      settings.audit().close();
     }
   }
 

@@ -17,10 +17,11 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The operators who may change the cluster through the console, read from a file of lines {@code
- * NAME=TOKEN} (blank lines and lines starting with {@code #} are skipped). A request names its
- * operator by {@code Authorization: Bearer TOKEN}; the operator's name is what the change is
- * recorded under.
+ * The operators the console knows, read from a file of lines {@code NAME=TOKEN} or {@code
+ * NAME:ROLE=TOKEN} (blank lines and lines starting with {@code #} are skipped). {@code ROLE} is
+ * {@code writer} (may change the cluster; the role of a line without one) or {@code reader} (known,
+ * but every change it asks for is refused). A request names its operator by {@code Authorization:
+ * Bearer TOKEN}; the operator's name is what the change is recorded under.
  *
  * <p>Tokens are kept as SHA-256 digests and a presented token is compared with every one in
  * constant time ({@link MessageDigest#isEqual}), so neither the time an answer takes nor its length
@@ -31,7 +32,32 @@ final class OperatorTokens {
   /** Shorter tokens are refused: they could be guessed. */
   static final int MIN_TOKEN_LENGTH = 16;
 
-  private record Operator(String name, byte[] digest) {}
+  /** What an operator may do through the console. */
+  enum Role {
+    /** May change the cluster (config set, apply, rollback). */
+    WRITER,
+    /** Known by name, changes nothing: every write it asks for is refused. */
+    READER;
+
+    /** How the file names it: {@code writer}, {@code reader}. */
+    String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    static Optional<Role> of(String label) {
+      for (Role role : values()) {
+        if (role.label().equals(label)) {
+          return Optional.of(role);
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  /** A known operator: name and role (the token is not kept). */
+  record Known(String name, Role role) {}
+
+  private record Operator(String name, Role role, byte[] digest) {}
 
   private final List<Operator> operators;
 
@@ -47,9 +73,10 @@ final class OperatorTokens {
   /**
    * The operators in {@code file}.
    *
-   * @throws InvalidInputException if it cannot be read, a line is not {@code NAME=TOKEN}, a name is
-   *     malformed or given twice, a token is shorter than {@value #MIN_TOKEN_LENGTH} characters or
-   *     given twice, or it names no operator; the message gives the line number, never the token
+   * @throws InvalidInputException if it cannot be read, a line is not {@code NAME=TOKEN} or {@code
+   *     NAME:ROLE=TOKEN}, a role is not {@code writer} or {@code reader}, a name is malformed or
+   *     given twice, a token is shorter than {@value #MIN_TOKEN_LENGTH} characters or given twice,
+   *     or it names no operator; the message gives the line number, never the token
    */
   static OperatorTokens load(Path file) {
     List<String> lines;
@@ -72,10 +99,23 @@ final class OperatorTokens {
       String where = "operator tokens " + file + " line " + (i + 1);
       int equals = line.indexOf('=');
       if (equals <= 0) {
-        throw new InvalidInputException(where + " is not NAME=TOKEN");
+        throw new InvalidInputException(where + " is not NAME=TOKEN or NAME:ROLE=TOKEN");
       }
-      String name = line.substring(0, equals).strip();
+      // A name has no colon (Names), a token may: the role is before the first '='.
+      String who = line.substring(0, equals).strip();
       String token = line.substring(equals + 1).strip();
+      int colon = who.indexOf(':');
+      String name = colon < 0 ? who : who.substring(0, colon).strip();
+      Role role = Role.WRITER;
+      if (colon >= 0) {
+        String label = who.substring(colon + 1).strip();
+        role =
+            Role.of(label)
+                .orElseThrow(
+                    () ->
+                        new InvalidInputException(
+                            where + ": the role '" + label + "' is not writer or reader"));
+      }
       try {
         Names.check("operator", name);
       } catch (InvalidInputException malformed) {
@@ -92,7 +132,7 @@ final class OperatorTokens {
       if (!digests.add(HexFormat.of().formatHex(digest))) {
         throw new InvalidInputException(where + ": the token is another operator's too");
       }
-      operators.add(new Operator(name, digest));
+      operators.add(new Operator(name, role, digest));
     }
     if (operators.isEmpty()) {
       throw new InvalidInputException("operator tokens " + file + " names no operator");
@@ -100,9 +140,9 @@ final class OperatorTokens {
     return new OperatorTokens(operators);
   }
 
-  /** Whether any operator may write; if not, the console is read-only. */
+  /** Whether any operator has the writer role; if not, the console is read-only. */
   boolean writable() {
-    return !operators.isEmpty();
+    return operators.stream().anyMatch(o -> o.role() == Role.WRITER);
   }
 
   /** How many operators there are. */
@@ -111,13 +151,13 @@ final class OperatorTokens {
   }
 
   /** The operator whose token {@code token} is, compared in constant time with every one. */
-  Optional<String> operator(String token) {
+  Optional<Known> operator(String token) {
     byte[] presented = digest(token);
-    String found = null;
+    Known found = null;
     for (Operator operator : operators) {
       // Every digest is compared, so the time taken does not tell which one matched.
       if (MessageDigest.isEqual(presented, operator.digest()) && found == null) {
-        found = operator.name();
+        found = new Known(operator.name(), operator.role());
       }
     }
     return Optional.ofNullable(found);

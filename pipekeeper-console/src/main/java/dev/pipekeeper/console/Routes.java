@@ -58,7 +58,8 @@ final class Routes {
   }
 
   /** Registers the routes, with {@link Errors} answering every failure as JSON. */
-  static void register(RoutesConfig routes, Api api, Writes writes, EventFeed feed) {
+  static void register(
+      RoutesConfig routes, Api api, Writes writes, AuditApi audit, EventFeed feed) {
     byte[] openApi = openApi();
     routes.get(OPENAPI_PATH, ctx -> ctx.contentType("application/json").result(openApi));
     routes.get(V1 + "/health", api::health);
@@ -84,6 +85,7 @@ final class Routes {
     routes.get(CLUSTER + "/alerts", api::alerts);
     routes.get(CLUSTER + "/alerts/history", api::alertHistory);
     routes.get(CLUSTER + "/alerts/rules", api::rules);
+    routes.get(CLUSTER + "/audit", audit::page);
     // Javalin answers an SSE route asked without this Accept with an empty 200; say why instead.
     routes.before(
         V1 + "/events",

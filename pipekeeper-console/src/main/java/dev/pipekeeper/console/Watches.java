@@ -2,7 +2,11 @@ package dev.pipekeeper.console;
 
 import dev.pipekeeper.console.views.ViewJson;
 import dev.pipekeeper.console.views.Views;
+import dev.pipekeeper.core.ClusterChange;
+import dev.pipekeeper.core.ClusterListener;
+import dev.pipekeeper.core.ClusterWatch;
 import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.config.AppliedConfig;
 import dev.pipekeeper.core.config.ConfigChange;
 import dev.pipekeeper.core.config.ConfigEntry;
 import dev.pipekeeper.core.config.ConfigView;
@@ -16,57 +20,69 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What feeds the {@link EventFeed}: the core's public listeners where it has them — a {@link
- * GroupView} per group (members joining, leaving, changing state), a {@link ConfigView} per scope
- * (each commit, as one batch), the connection's state changes — and, for what it offers no listener
- * for (leaders, assignments, health records, alerts), a sweep that reads them every interval and
- * sends an event when one differs from what it last sent. The sweep also finds new groups and
- * scopes and starts watching them.
+ * What feeds the {@link EventFeed}: the core's listeners, nothing polled. A {@link GroupView} per
+ * group (members joining, leaving, changing state), a {@link ConfigView} per scope (each commit, as
+ * one batch), the connection's state changes, and one {@link ClusterWatch} for the rest: told that
+ * a role's election, a group's assignment or health records, or the live alerts changed, it reads
+ * that one view again and sends it when it differs from what it last sent. The same watch finds new
+ * groups and scopes, which are then watched; after a reconnect ({@link #watching()}) every view is
+ * read again, since changes made while ZooKeeper was away are not told one by one.
  *
- * <p>The sweep runs on one daemon thread; listeners run on the core's threads. A read that fails
- * (ZooKeeper away) is skipped until the next sweep; it never stops the others.
+ * <p>Cluster-watch calls run on the watch's thread, one at a time (changes that come meanwhile are
+ * merged by the core); member and config listeners on the core's threads; the keep-alive comment
+ * and the members' applied versions on one daemon thread of the console. A read that fails
+ * (ZooKeeper away) is skipped; the reconnect reads it again.
  */
-final class Watches implements AutoCloseable {
+final class Watches implements AutoCloseable, ClusterListener {
   private static final Logger LOG = LoggerFactory.getLogger(Watches.class);
 
   /** How often idle event streams get a comment line. */
   private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
 
+  /** The name of the console's own thread (keep-alive, applied versions). */
+  static final String THREAD = "pipekeeper-console-watches";
+
   private final Pipekeeper pk;
   private final EventFeed feed;
-  private final Duration interval;
   private final Map<String, GroupView> groups = new ConcurrentHashMap<>();
   private final Map<Scope, ConfigView> scopes = new ConcurrentHashMap<>();
-  private final Map<String, String> lastSent = new HashMap<>();
-  private final ScheduledExecutorService sweeper;
+  private final Map<String, String> lastSent = new ConcurrentHashMap<>();
+  private final Map<String, AppliedConfig> appliedSent = new HashMap<>();
+  private final AtomicBoolean appliedQueued = new AtomicBoolean();
+  private final ScheduledExecutorService thread;
+  private volatile ClusterWatch watch;
   private volatile boolean closed;
-  private boolean first = true;
-  private long lastKeepAlive = System.nanoTime();
+  private volatile boolean baseline = true;
 
-  Watches(Pipekeeper pk, EventFeed feed, Duration interval) {
+  Watches(Pipekeeper pk, EventFeed feed) {
     this.pk = pk;
     this.feed = feed;
-    this.interval = interval;
-    this.sweeper =
+    this.thread =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
-              Thread t = new Thread(r, "pipekeeper-console-sweep");
+              Thread t = new Thread(r, THREAD);
               t.setDaemon(true);
               return t;
             });
   }
 
-  /** Starts listening and sweeping; the first sweep runs now (it sends nothing). */
+  /**
+   * Starts listening. The first read of every view, once the cluster watch is in place, sends
+   * nothing: it is what later changes are compared with.
+   */
   void start() {
     pk.onConnectionStateChange(
         state -> {
@@ -80,53 +96,90 @@ final class Watches implements AutoCloseable {
                     state.isConnected()));
           }
         });
-    sweeper.scheduleWithFixedDelay(this::sweep, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    long every = KEEP_ALIVE.toMillis();
+    thread.scheduleAtFixedRate(feed::keepAlive, every, every, TimeUnit.MILLISECONDS);
+    watch = pk.inspector().watch(this);
   }
 
-  private void sweep() {
+  /** The watch is in place (at start, after a reconnect): every view is read again. */
+  @Override
+  public void watching() {
     if (closed) {
-      return;
-    }
-    if (System.nanoTime() - lastKeepAlive > KEEP_ALIVE.toNanos()) {
-      lastKeepAlive = System.nanoTime();
-      feed.keepAlive();
-    }
-    if (!pk.connectionState().isConnected()) {
       return;
     }
     step("groups", this::watchNewGroups);
     step("scopes", this::watchNewScopes);
-    step("leaders", () -> changed("leaders", "leaders", () -> pk.inspector().roles()));
+    step("leaders", this::leaders);
     step(
         "assignments",
         () -> {
           for (String group : pk.inspector().workGroups()) {
-            changed(
-                "assignment:" + group,
-                "assignment",
-                () -> Views.assignment(pk.assignments(group).status()));
+            assignment(group);
           }
         });
     step(
         "health",
         () -> {
           for (String group : pk.health().groups()) {
-            changed(
-                "health:" + group,
-                "health",
-                () -> Map.of("group", group, "reports", pk.health().reports(group)));
+            health(group);
           }
         });
-    step("alerts", () -> changed("alerts", "alerts", () -> Views.alerts(pk.alerts().active())));
-    first = false;
+    step("alerts", this::alerts);
+    step("applied", this::applied);
+    baseline = false;
+  }
+
+  @Override
+  public void changed(ClusterChange change) {
+    if (closed) {
+      return;
+    }
+    String name = change.name();
+    switch (change.area()) {
+      case MEMBERS -> step("group " + name, () -> watchGroup(name));
+      case LEADERS -> step("leaders", this::leaders);
+      case ASSIGNMENT ->
+          step(
+              "assignment of " + name,
+              () -> {
+                watchGroup(name);
+                assignment(name);
+              });
+      case HEALTH -> step("health of " + name, () -> health(name));
+      case ALERTS -> step("alerts", this::alerts);
+      case CONFIG -> step("scope " + name, () -> watchScope(Scope.parse(name)));
+      case APPLIED -> appliedChanged();
+    }
   }
 
   private void step(String what, Runnable step) {
     try {
       step.run();
     } catch (RuntimeException e) {
-      LOG.debug("console sweep of {} skipped: {}", what, e.toString());
+      LOG.debug("console read of {} skipped: {}", what, e.toString());
     }
+  }
+
+  private void leaders() {
+    changed("leaders", "leaders", () -> pk.inspector().roles());
+  }
+
+  private void assignment(String group) {
+    changed(
+        "assignment:" + group,
+        "assignment",
+        () -> Views.assignment(pk.assignments(group).status()));
+  }
+
+  private void health(String group) {
+    changed(
+        "health:" + group,
+        "health",
+        () -> Map.of("group", group, "reports", pk.health().reports(group)));
+  }
+
+  private void alerts() {
+    changed("alerts", "alerts", () -> Views.alerts(pk.alerts().active()));
   }
 
   /** Sends {@code type} with the view when it differs from the one last sent under {@code key}. */
@@ -134,27 +187,80 @@ final class Watches implements AutoCloseable {
     Object now = view.get();
     String json = ViewJson.write(now);
     String before = lastSent.put(key, json);
-    if (!first && !json.equals(before)) {
+    if (!baseline && !json.equals(before)) {
       feed.publish(type, now);
+    }
+  }
+
+  /**
+   * Members acknowledge commits one by one (1,000 members: 1,000 changes), and the core reads every
+   * member's acknowledgement at once: so one read on the console's thread follows a burst, and one
+   * more if changes came during it.
+   */
+  private void appliedChanged() {
+    if (appliedQueued.compareAndSet(false, true)) {
+      try {
+        thread.execute(
+            () -> {
+              appliedQueued.set(false);
+              step("applied versions", this::applied);
+            });
+      } catch (RejectedExecutionException closing) {
+        // closed meanwhile
+      }
+    }
+  }
+
+  /**
+   * One {@code applied} event, {@code {members: {ID: appliedConfig}}}, with the members whose
+   * applied versions differ from those last sent (null: the member's acknowledgement is gone).
+   */
+  private void applied() {
+    if (closed) {
+      return;
+    }
+    Map<String, AppliedConfig> now = pk.config().applied();
+    Map<String, AppliedConfig> changed = new java.util.TreeMap<>();
+    synchronized (appliedSent) {
+      for (Map.Entry<String, AppliedConfig> entry : now.entrySet()) {
+        AppliedConfig before = appliedSent.put(entry.getKey(), entry.getValue());
+        if (!Objects.equals(before, entry.getValue())) {
+          changed.put(entry.getKey(), entry.getValue());
+        }
+      }
+      for (String gone : List.copyOf(appliedSent.keySet())) {
+        if (!now.containsKey(gone)) {
+          appliedSent.remove(gone);
+          changed.put(gone, null);
+        }
+      }
+    }
+    if (!baseline && !changed.isEmpty()) {
+      Map<String, Object> data = new LinkedHashMap<>();
+      data.put("members", changed);
+      feed.publish("applied", data);
     }
   }
 
   private void watchNewGroups() {
     TreeSet<String> names = new TreeSet<>(pk.inspector().groups());
     names.addAll(pk.inspector().workGroups());
-    for (String group : names) {
-      if (closed || groups.containsKey(group)) {
-        continue;
-      }
-      GroupView view = pk.membership().watch(group);
-      view.addListener(new MemberEvents(group));
-      groups.put(group, view);
-      if (!first) {
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("group", group);
-        data.put("members", view.members());
-        feed.publish("group-added", data);
-      }
+    names.forEach(this::watchGroup);
+  }
+
+  /** Watches {@code group} from now on, if it is not yet; announced unless at the first read. */
+  private void watchGroup(String group) {
+    if (closed || groups.containsKey(group)) {
+      return;
+    }
+    GroupView view = pk.membership().watch(group);
+    view.addListener(new MemberEvents(group));
+    groups.put(group, view);
+    if (!baseline) {
+      Map<String, Object> data = new LinkedHashMap<>();
+      data.put("group", group);
+      data.put("members", view.members());
+      feed.publish("group-added", data);
     }
   }
 
@@ -162,24 +268,27 @@ final class Watches implements AutoCloseable {
     TreeSet<Scope> all = new TreeSet<>(java.util.Comparator.comparing(Scope::path));
     all.add(Scope.global());
     all.addAll(pk.config().scopes());
-    for (Scope scope : all) {
-      if (closed || scopes.containsKey(scope)) {
-        continue;
-      }
-      ConfigView view = pk.config().view(List.of(scope));
-      view.onBatch(change -> configChanged(scope, change));
-      scopes.put(scope, view);
-      if (!first) {
-        // A scope is made by its first commit, which came before this view: announce what the
-        // scope holds now, as that commit; the view reports every later one.
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("scope", scope.path());
-        data.put("version", pk.config().version(scope));
-        data.put(
-            "changed",
-            new TreeSet<>(pk.config().list(scope).stream().map(ConfigEntry::key).toList()));
-        feed.publish("config", data);
-      }
+    all.forEach(this::watchScope);
+  }
+
+  /** Watches {@code scope} from now on, if it is not yet; announced unless at the first read. */
+  private void watchScope(Scope scope) {
+    if (closed || scopes.containsKey(scope)) {
+      return;
+    }
+    ConfigView view = pk.config().view(List.of(scope));
+    view.onBatch(change -> configChanged(scope, change));
+    scopes.put(scope, view);
+    if (!baseline) {
+      // A scope is made by its first commit, which came before this view: announce what the
+      // scope holds now, as that commit; the view reports every later one.
+      Map<String, Object> data = new LinkedHashMap<>();
+      data.put("scope", scope.path());
+      data.put("version", pk.config().version(scope));
+      data.put(
+          "changed",
+          new TreeSet<>(pk.config().list(scope).stream().map(ConfigEntry::key).toList()));
+      feed.publish("config", data);
     }
   }
 
@@ -228,14 +337,18 @@ final class Watches implements AutoCloseable {
     }
   }
 
-  /** Stops the sweep and closes every view. Safe twice. */
+  /** Closes the cluster watch, the console's thread and every view. Safe twice. */
   @Override
   public void close() {
     closed = true;
-    sweeper.shutdownNow();
+    ClusterWatch cluster = watch;
+    if (cluster != null) {
+      cluster.close();
+    }
+    thread.shutdownNow();
     try {
-      if (!sweeper.awaitTermination(5, TimeUnit.SECONDS)) {
-        LOG.warn("the console's sweep did not stop within 5 s");
+      if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
+        LOG.warn("the console's thread did not stop within 5 s");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -31,11 +31,11 @@ import java.util.function.Supplier;
  * dev.pipekeeper.core.config.Configuration} with its validation and compare-and-set, as the CLI's
  * {@code config} commands — and the check an editor makes before saving.
  *
- * <p>A change is made only for an operator ({@link OperatorTokens}) named by {@code Authorization:
- * Bearer TOKEN}, never by a cookie, and only when the request is not cross-origin ({@code Origin},
- * {@code Sec-Fetch-Site}): a page of another site cannot make a browser change the cluster. A
- * refusal is {@link Refused} (403 {@code forbidden}). The change is recorded under the operator's
- * name, with a comment saying it came through the console.
+ * <p>A change is made only for an operator with the writer role ({@link OperatorTokens}) named by
+ * {@code Authorization: Bearer TOKEN}, never by a cookie, and only when the request is not
+ * cross-origin ({@code Origin}, {@code Sec-Fetch-Site}): a page of another site cannot make a
+ * browser change the cluster. A refusal is {@link Refused} (403 {@code forbidden}). The change is
+ * recorded under the operator's name, with a comment saying it came through the console.
  */
 final class Writes {
   /** Recorded as the change's comment, before the operator's own. */
@@ -144,13 +144,13 @@ final class Writes {
   }
 
   /**
-   * The operator the request is made by: refused unless this console has operators, the request is
-   * not cross-origin, and its bearer token is one of theirs.
+   * The operator the request is made by: refused unless this console has writers, the request is
+   * not cross-origin, and its bearer token is a writer's.
    */
   private String operator(Context ctx) {
     if (!operators.writable()) {
       throw new Refused(
-          "this console is read-only: it was started without operator tokens"
+          "this console is read-only: it was started without an operator of the writer role"
               + " (pipekeeper console --operator-tokens FILE)");
     }
     refuseCrossOrigin(ctx);
@@ -164,13 +164,24 @@ final class Writes {
       ctx.header("WWW-Authenticate", "Bearer");
       throw new Refused("a change needs an operator token: Authorization: Bearer TOKEN");
     }
-    return operators
-        .operator(parts[1].strip())
-        .orElseThrow(
-            () -> {
-              ctx.header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-              return new Refused("the operator token is not one this console knows");
-            });
+    OperatorTokens.Known known =
+        operators
+            .operator(parts[1].strip())
+            .orElseThrow(
+                () -> {
+                  ctx.header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+                  return new Refused("the operator token is not one this console knows");
+                });
+    if (known.role() != OperatorTokens.Role.WRITER) {
+      ctx.header("WWW-Authenticate", "Bearer error=\"insufficient_scope\"");
+      throw new Refused(
+          "operator "
+              + known.name()
+              + " has the "
+              + known.role().label()
+              + " role: a change needs the writer role");
+    }
+    return known.name();
   }
 
   /**

@@ -8,18 +8,144 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.assignment.GroupWorker;
+import dev.pipekeeper.core.assignment.UnitHandler;
+import dev.pipekeeper.core.assignment.UnitOwnership;
+import dev.pipekeeper.core.assignment.WorkUnit;
+import dev.pipekeeper.core.config.ConfigView;
 import dev.pipekeeper.core.config.Scope;
+import dev.pipekeeper.core.health.HealthPublication;
+import dev.pipekeeper.core.health.HealthReport;
+import dev.pipekeeper.core.leader.Leadership;
 import dev.pipekeeper.core.membership.Member;
 import dev.pipekeeper.core.membership.MemberInfo;
+import dev.pipekeeper.core.monitor.Monitor;
+import dev.pipekeeper.core.monitor.Rules;
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The event stream: live member and config events, and resuming with Last-Event-ID. */
+/**
+ * The event stream: live member and config events, and resuming with Last-Event-ID; a change of
+ * every other kind (leaders, assignments, health, alerts, applied versions, a new group) told by
+ * the cluster watch.
+ */
 @ExtendWith(EmbeddedClusterExtension.class)
 class ConsoleEventsIT {
+  private static final UnitHandler IDLE =
+      new UnitHandler() {
+        @Override
+        public void start(UnitOwnership unit) {}
+
+        @Override
+        public void stop(UnitOwnership unit) {}
+      };
+
+  private static boolean arrived(
+      EventStream stream, String type, Predicate<com.fasterxml.jackson.databind.JsonNode> data) {
+    return stream.ofType(type).stream().anyMatch(e -> data.test(e.data()));
+  }
+
+  @Test
+  void aChangeOfEveryKindReachesTheStream(TestCluster cluster) throws Exception {
+    try (Pipekeeper pk = connect(cluster, "console-it");
+        Pipekeeper other = connect(cluster, "worker-1");
+        Console console = Console.builder(pk).build().start();
+        EventStream stream = EventStream.open(HTTP, console.url(), null)) {
+      await().atMost(BOUND).until(() -> !stream.ofType("ready").isEmpty());
+
+      // a leader of a new role
+      Leadership nightly = other.leadership("nightly").start();
+      nightly.awaitLease(BOUND).orElseThrow();
+      await()
+          .atMost(BOUND)
+          .until(
+              () -> arrived(stream, "leaders", d -> d.toString().contains("\"role\":\"nightly\"")));
+
+      // a new work group: announced, then its leader publishes an assignment
+      other.workUnits("jobs").put(WorkUnit.of("tenant-1"));
+      GroupWorker worker = other.worker("jobs", MemberInfo.withCapacity(2), IDLE);
+      await()
+          .atMost(BOUND)
+          .until(
+              () -> arrived(stream, "group-added", d -> d.path("group").asText().equals("jobs")));
+      await()
+          .atMost(BOUND)
+          .until(
+              () ->
+                  arrived(
+                      stream,
+                      "assignment",
+                      d ->
+                          d.path("group").asText().equals("jobs")
+                              && d.path("generation").isNumber()
+                              && d.path("owners").path("tenant-1").asText().equals("worker-1")));
+
+      // a health record
+      HealthPublication health =
+          other.health().publish("jobs", Duration.ofSeconds(30), () -> report("worker-1"));
+      await()
+          .atMost(BOUND)
+          .until(
+              () ->
+                  arrived(
+                      stream,
+                      "health",
+                      d ->
+                          d.path("group").asText().equals("jobs")
+                              && d.path("reports").size() == 1));
+
+      // a member acknowledging the config it applied
+      ConfigView view = other.config().view("jobs", worker.member().id());
+      await()
+          .atMost(BOUND)
+          .until(() -> arrived(stream, "applied", d -> d.path("members").has("worker-1")));
+
+      // an alert: the group is smaller than its rule wants
+      pk.config()
+          .set(
+              Scope.global(),
+              Rules.KEY,
+              ConsoleIT.JSON.readTree(
+                  "[{\"name\": \"small\", \"kind\": \"group-size\", \"group\": \"jobs\","
+                      + " \"min\": 2}]"),
+              BY_TEST);
+      Monitor monitor =
+          pk.monitor().evaluationInterval(Duration.ofMillis(200)).logSink(false).start();
+      await()
+          .atMost(BOUND)
+          .until(() -> arrived(stream, "alerts", d -> d.toString().contains("small")));
+
+      monitor.close();
+      view.close();
+      health.close();
+      worker.close();
+      nightly.close();
+    }
+  }
+
+  private static HealthReport report(String member) {
+    return new HealthReport(
+        "jobs",
+        member,
+        "RUNNING",
+        1,
+        1.0,
+        1.0,
+        0,
+        0.0,
+        Instant.now(),
+        Map.of("jobs-0", 1L),
+        Map.of(),
+        List.of(),
+        Instant.now());
+  }
 
   @Test
   void aMemberJoinAndAConfigCommitArriveAndAReconnectResumes(TestCluster cluster) throws Exception {
@@ -31,7 +157,7 @@ class ConsoleEventsIT {
         assertThat(stream.status).isEqualTo(200);
         assertThat(stream.contentType).startsWith("text/event-stream");
         await().atMost(BOUND).until(() -> !stream.ofType("ready").isEmpty());
-        // The group existed at start, so the console watches it from its first sweep.
+        // The group existed at start, so the console watches it from its first read.
         await()
             .atMost(BOUND)
             .until(

@@ -260,11 +260,11 @@ class ConsoleIT {
       assertThat(console.port()).isPositive();
       int port = console.port();
       assertThat(ok(console, "/api/v1/health").path("console").asText()).isEqualTo("serving");
-      assertThat(sweepThreads()).isEqualTo(1);
+      assertThat(consoleThreads()).isEqualTo(1);
       console.close();
       console.close();
       assertThat(console.state()).isEqualTo(Console.State.CLOSED);
-      await().atMost(BOUND).until(() -> sweepThreads() == 0); // no thread left behind
+      await().atMost(BOUND).until(() -> consoleThreads() == 0); // no thread left behind
       assertThat(
               HTTP.sendAsync(
                       HttpRequest.newBuilder(
@@ -282,9 +282,9 @@ class ConsoleIT {
     }
   }
 
-  static long sweepThreads() {
+  static long consoleThreads() {
     return Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.isAlive() && t.getName().equals("pipekeeper-console-sweep"))
+        .filter(t -> t.isAlive() && t.getName().equals(Watches.THREAD))
         .count();
   }
 

@@ -76,6 +76,16 @@ class ConsoleOutageIT {
               () ->
                   live.ofType("connection").stream()
                       .anyMatch(e -> e.data().path("connected").asBoolean()));
+      // the cluster watch is set again: a change made after the outage reaches the stream
+      try (Pipekeeper other = ConsoleIT.connect(cluster, "after-outage")) {
+        other.leadership("after-outage").start().awaitLease(BOUND).orElseThrow();
+        await()
+            .atMost(BOUND)
+            .until(
+                () ->
+                    live.ofType("leaders").stream()
+                        .anyMatch(e -> e.data().toString().contains("after-outage")));
+      }
       live.close();
     }
   }

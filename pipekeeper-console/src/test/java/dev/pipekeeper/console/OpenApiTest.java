@@ -27,9 +27,13 @@ class OpenApiTest {
                           + route.getPath());
                 }
               });
-          Api api = new Api(null, true);
+          Api api = new Api(null, true, null);
           Routes.register(
-              config.routes, api, new Writes(null, api, OperatorTokens.none()), new EventFeed(1));
+              config.routes,
+              api,
+              new Writes(null, api, OperatorTokens.none()),
+              new AuditApi("c", null),
+              new EventFeed(1));
         });
 
     JsonNode document = new ObjectMapper().readTree(Routes.openApi());

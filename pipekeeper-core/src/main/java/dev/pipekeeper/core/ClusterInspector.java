@@ -34,4 +34,20 @@ public interface ClusterInspector {
 
   /** Every mutex, read/write lock and semaphore with participants, sorted by name. */
   List<LockInfo> locks();
+
+  /**
+   * Watches the cluster's whole tree and tells {@code listener} what changed, area by area:
+   * members, leaders (contenders, epochs), assignments (generations, owners, drains, units), health
+   * records, live alerts, configuration commits and members' applied versions ({@link
+   * ClusterChange.Area}). It is one persistent recursive ZooKeeper watch (Curator's {@code
+   * PersistentWatcher}): nothing is polled, read or cached; the listener reads what it shows again
+   * when told. Changes that come while the listener is busy are merged, so a burst costs one call
+   * per area and name. After a reconnect the watch is set again by itself and {@link
+   * ClusterListener#watching()} is called: what changed while ZooKeeper was away is not told one by
+   * one. It does not wait for the watch to be in place ({@code watching()} says when); it works
+   * with ZooKeeper away (it is set once ZooKeeper is back). Closed with the connection.
+   *
+   * @throws IllegalStateException if the connection is closed
+   */
+  ClusterWatch watch(ClusterListener listener);
 }

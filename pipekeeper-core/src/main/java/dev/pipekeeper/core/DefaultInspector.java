@@ -26,11 +26,21 @@ import org.apache.zookeeper.data.Stat;
 /** Reads elections, locks and members as Curator's recipes lay them out. */
 final class DefaultInspector implements ClusterInspector {
   private final Session session;
+  private final Registry registry;
   private final DefaultMembership membership;
 
-  DefaultInspector(Session session) {
+  DefaultInspector(Session session, Registry registry) {
     this.session = session;
+    this.registry = registry;
     this.membership = new DefaultMembership(session, Registry.NONE);
+  }
+
+  @Override
+  public ClusterWatch watch(ClusterListener listener) {
+    java.util.Objects.requireNonNull(listener, "listener");
+    DefaultClusterWatch watch = new DefaultClusterWatch(session, listener);
+    watch.start(registry.add(watch));
+    return watch;
   }
 
   @Override

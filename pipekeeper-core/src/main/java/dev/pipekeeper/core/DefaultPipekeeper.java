@@ -478,7 +478,7 @@ final class DefaultPipekeeper implements Pipekeeper, Connection {
 
   @Override
   public ClusterInspector inspector() {
-    return new DefaultInspector(session);
+    return new DefaultInspector(session, this::track);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.pipekeeper.app.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pipekeeper.connect.audit.AuditReader;
 import dev.pipekeeper.connect.audit.AuditTransformation;
 import dev.pipekeeper.core.ClusterPath;
 import dev.pipekeeper.core.InvalidInputException;
@@ -10,16 +11,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -64,7 +59,7 @@ final class AuditCommand implements Callable<Integer> {
   }
 
   static String topic(String given, String cluster) {
-    return given != null ? given : "pipekeeper-audit-" + cluster;
+    return AuditReader.topic(given, cluster);
   }
 
   @Override
@@ -142,24 +137,12 @@ final class AuditCommand implements Callable<Integer> {
         PipekeeperCommand root = audit.root;
         Instant from = since == null ? null : parseSince(since);
         String target = topic(audit.topic, root.zookeeper.cluster);
-        Map<String, Object> config = root.kafka.settings().consumer();
-        config.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        config.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        config.put("enable.auto.commit", "false");
-        config.put("isolation.level", "read_committed");
         PrintWriter out = spec.commandLine().getOut();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
-          List<TopicPartition> partitions = partitions(consumer, target);
-          consumer.assign(partitions);
-          seek(consumer, partitions, from);
-          Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-          while (follow
-              ? !shutdown.awaitRequest(0)
-              : partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-              if (record.value() != null) {
-                out.println(json ? line(record.value()) : text(record.value()));
-              }
+        try (AuditReader reader = new AuditReader(root.kafka.settings().consumer(), target)) {
+          reader.seek(from);
+          while (follow ? !shutdown.awaitRequest(0) : !reader.caughtUp()) {
+            for (byte[] event : reader.poll(Duration.ofMillis(200))) {
+              out.println(json ? line(event) : text(event));
             }
             out.flush();
           }
@@ -170,34 +153,15 @@ final class AuditCommand implements Callable<Integer> {
       }
     }
 
-    private static List<TopicPartition> partitions(
-        KafkaConsumer<byte[], byte[]> consumer, String topic) {
-      if (!consumer.listTopics(Duration.ofSeconds(10)).containsKey(topic)) {
-        throw new dev.pipekeeper.core.NotFoundException(
-            "no audit topic " + topic + ": is 'pipekeeper audit' running for this cluster?");
-      }
-      return consumer.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(topic, p.partition()))
-          .toList();
-    }
-
-    private static void seek(
-        KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions, Instant from) {
-      if (from == null) {
-        consumer.seekToBeginning(partitions);
-        return;
-      }
-      Map<TopicPartition, Long> times = new HashMap<>();
-      partitions.forEach(p -> times.put(p, from.toEpochMilli()));
-      Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(times);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      for (TopicPartition partition : partitions) {
-        OffsetAndTimestamp at = found.get(partition);
-        consumer.seek(partition, at != null ? at.offset() : end.get(partition));
-      }
-    }
-
     static Instant parseSince(String text) {
+      return parseSince("--since", text);
+    }
+
+    /**
+     * An instant ({@code 2026-12-03T10:00:00Z}) or an age ({@code 10m}): the one reading of {@code
+     * --since}, which the console's {@code ?since=} shares; {@code what} names it.
+     */
+    static Instant parseSince(String what, String text) {
       try {
         return Instant.parse(text);
       } catch (DateTimeParseException notAnInstant) {
@@ -205,7 +169,8 @@ final class AuditCommand implements Callable<Integer> {
           return Instant.now().minus(DurationConverter.parse(text));
         } catch (RuntimeException notADuration) {
           throw new InvalidInputException(
-              "--since '"
+              what
+                  + " '"
                   + text
                   + "' is neither an instant (2026-12-03T10:00:00Z) nor an age (10m)");
         }

@@ -45,10 +45,21 @@ final class ConsoleCommand implements Callable<Integer> {
       names = "--operator-tokens",
       paramLabel = "FILE",
       description =
-          "Lets the operators in FILE change config (set, apply, rollback): lines NAME=TOKEN;"
+          "Lets the operators in FILE change config (set, apply, rollback): lines NAME=TOKEN"
+              + " or NAME:ROLE=TOKEN, ROLE writer (the default) or reader (refused every change);"
               + " a request sends Authorization: Bearer TOKEN and the change is recorded under"
               + " NAME. Without it the console is read-only.")
   Path operatorTokens;
+
+  @Option(
+      names = "--audit-topic",
+      paramLabel = "TOPIC",
+      description =
+          "Serve the cluster's audit events from TOPIC (what 'pipekeeper audit' writes, e.g."
+              + " pipekeeper-audit-CLUSTER), read with --bootstrap-servers and --kafka-config:"
+              + " pages at /api/v1/clusters/CLUSTER/audit and each new one on the event stream."
+              + " Default: no audit feed.")
+  String auditTopic;
 
   ConsoleCommand(ShutdownSignal shutdown) {
     this.shutdown = shutdown;
@@ -61,7 +72,11 @@ final class ConsoleCommand implements Callable<Integer> {
       // anything is served; the file's tokens are never printed.
       PrintWriter out = spec.commandLine().getOut();
       try (Pipekeeper pk = Connections.open(root.zookeeper)) {
-        try (Console console = ConsoleOption.start(pk, port, host, operatorTokens)) {
+        KafkaAuditFeed audit =
+            auditTopic == null
+                ? null
+                : new KafkaAuditFeed(root.kafka.settings().consumer(), auditTopic);
+        try (Console console = ConsoleOption.start(pk, port, host, operatorTokens, audit)) {
           out.println(
               "console: cluster "
                   + pk.cluster()
@@ -69,6 +84,7 @@ final class ConsoleCommand implements Callable<Integer> {
                   + console.url()
                   + " ("
                   + ConsoleOption.access(operatorTokens)
+                  + (audit == null ? "" : "; audit from " + audit.source())
                   + "; Ctrl-C to stop)");
           out.flush();
           shutdown.awaitRequest();

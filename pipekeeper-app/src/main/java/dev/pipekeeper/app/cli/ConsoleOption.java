@@ -1,5 +1,6 @@
 package dev.pipekeeper.app.cli;
 
+import dev.pipekeeper.console.AuditFeed;
 import dev.pipekeeper.console.Console;
 import dev.pipekeeper.console.ConsoleBuilder;
 import dev.pipekeeper.core.InvalidInputException;
@@ -60,7 +61,7 @@ final class ConsoleOption {
    *     message never quotes a token)
    */
   Console start(Pipekeeper pk) {
-    return port != null ? start(pk, port, host, operatorTokens) : null;
+    return port != null ? start(pk, port, host, operatorTokens, null) : null;
   }
 
   /** Whether operators may change config from the console, as its start line says. */
@@ -70,14 +71,25 @@ final class ConsoleOption {
 
   /**
    * A started console over {@code pk}: the one way both {@code pipekeeper console} and the
-   * embedding commands build it, so their options mean the same.
+   * embedding commands build it, so their options mean the same. {@code audit}: the audit feed, or
+   * null for none (closed with the console, and here if the console is refused).
    */
-  static Console start(Pipekeeper pk, int port, String host, Path operatorTokens) {
-    ConsoleBuilder builder = Console.builder(pk).port(port).host(host);
-    if (operatorTokens != null) {
-      builder.operatorTokens(operatorTokens);
+  static Console start(Pipekeeper pk, int port, String host, Path operatorTokens, AuditFeed audit) {
+    try {
+      ConsoleBuilder builder = Console.builder(pk).port(port).host(host);
+      if (operatorTokens != null) {
+        builder.operatorTokens(operatorTokens);
+      }
+      if (audit != null) {
+        builder.audit(audit);
+      }
+      return builder.build().start();
+    } catch (RuntimeException refused) {
+      if (audit != null) {
+        audit.close();
+      }
+      throw refused;
     }
-    return builder.build().start();
   }
 
   static String access(Path operatorTokens) {

@@ -8,7 +8,7 @@
   const $ = (id) => document.getElementById(id);
   const S = {
     cluster: null, writable: false, groups: [], members: {}, scopes: {}, leaders: [],
-    assignments: {}, health: {}, series: {}, alerts: [], history: [], config: null,
+    assignments: {}, health: {}, applied: {}, audit: null, auditEvents: [], series: {}, alerts: [], history: [], config: null,
     scope: 'global', selected: null, keyHistory: null, page: 0, charts: {}, loaded: false,
   };
 
@@ -84,8 +84,9 @@
     mode.textContent = S.writable ? 'changes need a token' : 'read-only';
     mode.className = 'badge' + (S.writable ? ' writable' : '');
     setConnection(health.connected ? 'live' : 'down', health.zookeeper);
+    S.audit = health.audit || null;
     await Promise.all([loadScopes(), loadGroups(), loadLeaders(), loadAssignments(),
-      loadHealth(), loadAlerts()]);
+      loadHealth(), loadAlerts(), quietly(loadAudit())]);
     await loadConfig();
     S.loaded = true;
   }
@@ -97,6 +98,25 @@
       ...S.groups.map((g) => h('option', { value: g }, g)));
     select.value = S.groups.includes(chosen) ? chosen : '';
     await Promise.all(S.groups.map(loadMembers));
+  }
+  function patchMember(group, member, gone) {
+    const list = S.members[group];
+    if (!list || !member) { soon('members:' + group, () => quietly(loadMembers(group))); return; }
+    const i = list.findIndex((m) => m.id === member.id);
+    if (gone) {
+      if (i >= 0) list.splice(i, 1);
+    } else {
+      const applied = i >= 0 ? list[i].appliedConfig : (S.applied[member.id] || null);
+      const entry = Object.assign({}, member, { appliedConfig: applied });
+      if (i >= 0) list[i] = entry;
+      else list.splice(sortedIndex(list, member.id), 0, entry);
+    }
+    soon('members', renderMembers, 30);
+  }
+  function sortedIndex(list, id) {
+    let i = 0;
+    while (i < list.length && list[i].id < id) i++;
+    return i;
   }
   async function loadMembers(group) {
     try {
@@ -131,6 +151,24 @@
     const [live, history] = await Promise.all([api(base() + '/alerts'),
       api(base() + '/alerts/history?limit=100')]);
     S.alerts = live; S.history = history; renderAlerts();
+  }
+  // The audit feed, if this console has one: the last hour's events, then each as it comes.
+  const AUDIT_KEPT = 200;
+  async function loadAudit() {
+    $('audit-card').hidden = !S.audit;
+    if (!S.audit) return;
+    $('audit-source').textContent = 'from ' + S.audit + ', live';
+    const page = await api(base() + '/audit?since=1h&limit=1000');
+    S.auditEvents = page.events.slice(-AUDIT_KEPT);
+    renderAudit();
+  }
+  function renderAudit() {
+    const fields = (e) => Object.entries(e).filter(([k]) => !['type', 'cluster', 'subject', 'time'].includes(k))
+      .map(([k, v]) => k + '=' + (typeof v === 'string' ? v : JSON.stringify(v))).join(' ');
+    const items = S.auditEvents.slice().reverse().map((e) => h('li', { dataset: { type: e.type || '' } },
+      h('span', { class: 'muted' }, time(e.time)), ' ', h('strong', {}, e.type || '?'), ' ',
+      h('span', { class: 'mono' }, e.subject || ''), ' ', h('span', { class: 'muted' }, fields(e))));
+    $('audit-events').replaceChildren(...(items.length ? items : [h('li', { class: 'empty' }, 'No audit event in the last hour.')]));
   }
   async function loadConfig() {
     S.config = await api(base() + '/config' + q(S.scope));
@@ -465,21 +503,34 @@
       setConnection(d.connected ? 'live' : 'down', 'ZooKeeper ' + d.state);
       if (d.connected) again();
     });
+    // A member event carries the member: it is patched in, the group is not read again.
     for (const type of ['member-joined', 'member-left', 'member-updated']) {
-      on(type, (d) => soon('members:' + d.group, () => quietly(loadMembers(d.group))));
+      on(type, (d) => patchMember(d.group, d.member, type === 'member-left'));
     }
+    on('applied', (d) => {
+      for (const [id, applied] of Object.entries(d.members || {})) {
+        S.applied[id] = applied;
+        for (const list of Object.values(S.members)) {
+          const m = list.find((x) => x.id === id);
+          if (m) m.appliedConfig = applied;
+        }
+      }
+      soon('members', renderMembers, 30);
+    });
     on('group-added', () => soon('groups', () => quietly(loadGroups())));
     on('leaders', (d) => { S.leaders = d; renderLeaders(); });
     on('assignment', (d) => { S.assignments[d.group] = d; renderAssignments(); });
     on('health', (d) => { addHealth(d.group, d.reports); renderHealth(); });
     on('alerts', () => soon('alerts', () => quietly(loadAlerts())));
+    on('audit', (d) => {
+      S.auditEvents.push(d);
+      if (S.auditEvents.length > AUDIT_KEPT) S.auditEvents.shift();
+      soon('audit', renderAudit, 30);
+    });
     on('config', (d) => {
       S.scopes[d.scope] = d.version;
+      // what members run comes as 'applied' events, once they acknowledge the commit
       soon('members', renderMembers, 30);
-      // Members acknowledge a commit once they applied it, which sends no member event: read
-      // what they run again shortly, and once more for slower ones.
-      soon('applied', () => quietly(Promise.all(S.groups.map(loadMembers))), 400);
-      soon('applied-late', () => quietly(Promise.all(S.groups.map(loadMembers))), 2500);
       soon('scopes', () => quietly(loadScopes()));
       if (d.scope === S.scope) soon('config', () => quietly(loadConfig()), 60);
     });

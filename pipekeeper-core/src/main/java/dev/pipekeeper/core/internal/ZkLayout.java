@@ -1,6 +1,9 @@
 package dev.pipekeeper.core.internal;
 
+import dev.pipekeeper.core.ClusterChange;
 import dev.pipekeeper.core.Names;
+import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * The one place where ZooKeeper paths are built. Everything of one deployment lives under {@link
@@ -252,6 +255,46 @@ public final class ZkLayout {
       }
     }
     return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /**
+   * What a change of the node at {@code path} (relative to the cluster's root) is about, for a
+   * {@link dev.pipekeeper.core.ClusterWatch}: the area and the group, role, scope, member or alert
+   * it belongs to. Empty for nodes no area shows (histories, locks, barriers, rosters, a scope's
+   * keys before its commit, folders).
+   */
+  public static Optional<ClusterChange> changeOf(String path) {
+    String[] parts = path.split("/");
+    if (parts.length < 3 || !parts[0].isEmpty()) {
+      return Optional.empty();
+    }
+    String name = parts[2];
+    ClusterChange.Area area =
+        switch ("/" + parts[1]) {
+          case MEMBERS -> ClusterChange.Area.MEMBERS;
+          case LEADERS, EPOCHS, ROLES_RETIRED -> ClusterChange.Area.LEADERS;
+          case ASSIGNMENTS, OWNERS, DRAINS, UNITS -> ClusterChange.Area.ASSIGNMENT;
+          case HEALTH -> ClusterChange.Area.HEALTH;
+          case CONFIG_APPLIED -> ClusterChange.Area.APPLIED;
+          case ALERTS ->
+              parts.length == 4 && ALERTS_ACTIVE.equals(ALERTS + "/" + parts[2])
+                  ? ClusterChange.Area.ALERTS
+                  : null;
+          case CONFIG ->
+              parts.length >= 4 && parts[parts.length - 1].equals(COMMIT)
+                  ? ClusterChange.Area.CONFIG
+                  : null;
+          default -> null;
+        };
+    if (area == null) {
+      return Optional.empty();
+    }
+    if (area == ClusterChange.Area.ALERTS) {
+      name = alertKey(parts[3]);
+    } else if (area == ClusterChange.Area.CONFIG) {
+      name = String.join("/", Arrays.copyOfRange(parts, 2, parts.length - 1));
+    }
+    return Optional.of(new ClusterChange(area, name));
   }
 
   /** The last element of a path. */
