@@ -13,6 +13,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.zookeeper.CreateMode;
+import org.awaitility.Awaitility;
 
 /**
  * {@code ScaleBench}'s baseline: the naive group, built from the raw Curator recipes, in which
@@ -87,7 +88,7 @@ final class ScaleBaseline implements AutoCloseable {
   /** Waits until every member's cache holds every member (and the group's own node). */
   void awaitJoined(Duration bound) {
     int members = clients.size();
-    org.awaitility.Awaitility.await("every cache holding " + members + " members")
+    Awaitility.await("every cache holding " + members + " members")
         .atMost(bound)
         .pollInterval(Duration.ofMillis(100))
         .until(() -> caches.stream().allMatch(cache -> cache.size() == members + 1));

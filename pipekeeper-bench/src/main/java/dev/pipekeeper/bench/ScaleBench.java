@@ -31,7 +31,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Rolling restart: members are restarted one after the other, each closed gracefully and
  * replaced by a new connection and worker with the same id; the next restart begins once the
  * replacement runs units again (as a deployment waits for each new instance to be ready), and the
- * counts run until the whole group converged after the last.
+ * counts run until the whole group converged after the last. {@code restarts=N} restarts only the
+ * first N members (a full roll of 500 takes most of an hour on two cores).
  *
  * <p>Baseline, on a fresh server of its own: the same number of members built from raw Curator
  * recipes as a group where everyone watches everyone ({@link ScaleBaseline}), the M² join storm.
@@ -187,7 +188,7 @@ public final class ScaleBench {
       out.append(
           String.format(
               "%nPer restart (close → the replacement runs units): p50 %.0f ms, p99 %.0f ms, max"
-                  + " %.0f ms over %d restarts, in member order (oldest first); %d of them"
+                  + " %.0f ms over %d restarts, in member order (m-000 first); %d of them"
                   + " restarted the group's leader.%n",
               restartMillis.percentile(50),
               restartMillis.percentile(99),

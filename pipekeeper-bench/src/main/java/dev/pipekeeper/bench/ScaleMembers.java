@@ -9,6 +9,7 @@ import dev.pipekeeper.core.assignment.WorkerOptions;
 import dev.pipekeeper.core.membership.MemberInfo;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -150,7 +151,7 @@ final class ScaleMembers implements AutoCloseable {
   /** The assignment every member follows, if they converged. */
   private Optional<Assignment> converged() {
     Optional<Assignment> newest =
-        java.util.Arrays.stream(workers)
+        Arrays.stream(workers)
             .map(GroupWorker::assignment)
             .flatMap(Optional::stream)
             .max(Comparator.comparingLong(Assignment::generation));
