@@ -1,7 +1,9 @@
 package dev.pipekeeper.bench;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.zookeeper.client.FourLetterWordMain;
 
 /**
@@ -26,6 +28,22 @@ final class FourLetterWords {
       }
     }
     throw new IllegalStateException("mntr has no " + key);
+  }
+
+  /** Every numeric value of {@code mntr}, in the server's order. */
+  Map<String, Long> mntrAll() {
+    Map<String, Long> values = new LinkedHashMap<>();
+    for (String line : send("mntr").split("\n")) {
+      String[] parts = line.split("\t");
+      if (parts.length == 2) {
+        try {
+          values.put(parts[0], Long.parseLong(parts[1].trim()));
+        } catch (NumberFormatException notWhole) {
+          // a version string, a state name or an average: not a count
+        }
+      }
+    }
+    return values;
   }
 
   /** The last line of {@code wchs}: {@code Total watches:K}. */
