@@ -118,13 +118,12 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
   }
 
   /**
-   * How long a term fenced in Kafka waits for its lease to end before it takes the fence for a
-   * stale term's: one negotiated session timeout, within which a leader that lost its role learns
-   * it.
+   * How long a term fenced in Kafka waits for its lease to end before it takes the fence for a stale
+   * term's: one negotiated session timeout, within which a leader that lost its role learns it. Read
+   * when a term opens (the client is connected then: while it reconnects the client reports 0);
+   * until the first term, a conservative 30 s.
    */
-  private long fenceGraceNanos() {
-    return settings.pipekeeper().negotiatedSessionTimeout().toNanos();
-  }
+  private volatile long fenceGraceNanos = Duration.ofSeconds(30).toNanos();
 
   @Override
   String transactionalId() {
@@ -144,7 +143,7 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
           continue;
         }
         if (lease.get() == fencedLease) {
-          if (System.nanoTime() - fencedAt < fenceGraceNanos()) {
+          if (System.nanoTime() - fencedAt < fenceGraceNanos) {
             continue; // Kafka said a newer leader exists; wait for this lease to end
           }
           // A newer leader's lease would have ended this one by now (a session timeout): what
@@ -338,6 +337,10 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
     } catch (RuntimeException e) {
       close(clients);
       throw e;
+    }
+    long session = settings.pipekeeper().negotiatedSessionTimeout().toNanos();
+    if (session > 0) {
+      fenceGraceNanos = session;
     }
     Term opened = new Term(lease, consumer, producer, Role.leader(lease), Set.copyOf(partitions));
     term = opened;
