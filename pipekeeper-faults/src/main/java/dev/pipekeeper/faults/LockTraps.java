@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -44,15 +46,24 @@ final class LockTraps {
   }
 
   /** A client's current handle of the lock, for the sampler. */
-  private static final class Holding {
+  private static final class Holding implements AutoCloseable {
     final AtomicReference<LockHandle> handle = new AtomicReference<>();
+    private final ExecutorService thread;
     final TrapClient client;
     final DistributedLock lock;
 
     Holding(TrapRun run, TrapClient client) {
       this.client = client;
       this.lock = client.pk().locks().mutex(LOCK);
+      this.thread =
+          Executors.newSingleThreadExecutor(
+              task -> {
+                Thread holder = new Thread(task, "trap-holder-" + client.id());
+                holder.setDaemon(true);
+                return holder;
+              });
       run.holder(RESOURCE, client.id(), this::valid);
+      run.closeLater(this);
     }
 
     boolean valid() {
@@ -70,34 +81,43 @@ final class LockTraps {
       return held;
     }
 
+    /**
+     * Releases on the thread that acquired (the handle's rule: Curator's mutex knows its holder by
+     * thread), and waits for it.
+     */
     void release() {
       LockHandle held = handle.getAndSet(null);
       if (held != null) {
-        try {
-          held.close();
-        } catch (PipekeeperException e) {
-          // the release found the session gone: the lock is given up all the same
-        }
+        CompletableFuture.runAsync(
+                () -> {
+                  try {
+                    held.close();
+                  } catch (PipekeeperException e) {
+                    // the release found the session gone: the lock is given up all the same
+                  }
+                },
+                thread)
+            .join();
         client.history().record(Kind.UNLOCKED, LOCK, held.fencingToken(), 0);
       }
     }
 
-    /** Acquires on a thread of its own (the lock's own waiting), at most {@code timeout}. */
+    /** Acquires on this holder's own thread (the lock's own waiting), at most {@code timeout}. */
     CompletableFuture<Optional<LockHandle>> acquire(Duration timeout, Store store) {
-      CompletableFuture<Optional<LockHandle>> done = new CompletableFuture<>();
-      Thread thread =
-          new Thread(
-              () -> {
-                try {
-                  done.complete(lock.tryAcquire(timeout).map(held -> took(held, store)));
-                } catch (RuntimeException e) {
-                  done.complete(Optional.empty());
-                }
-              },
-              "trap-acquire-" + client.id());
-      thread.setDaemon(true);
-      thread.start();
-      return done;
+      return CompletableFuture.supplyAsync(
+          () -> {
+            try {
+              return lock.tryAcquire(timeout).map(held -> took(held, store));
+            } catch (RuntimeException e) {
+              return Optional.empty();
+            }
+          },
+          thread);
+    }
+
+    @Override
+    public void close() {
+      thread.shutdownNow();
     }
   }
 
@@ -124,7 +144,7 @@ final class LockTraps {
       String what = "round " + round;
       Optional<LockHandle> first = a.acquire(bound, store).join();
       if (first.isEmpty()) {
-        run.violation(Trap.STUCK, what + ": a did not get the free lock");
+        run.violation(Trap.STUCK, what + ": a did not get the lock; " + nodes(run, a, b));
         continue;
       }
       long tokenA = first.get().fencingToken();
@@ -145,7 +165,8 @@ final class LockTraps {
         run.count("cuts past the session (expired)");
         Optional<LockHandle> second = waiting.join();
         if (second.isEmpty()) {
-          run.violation(Trap.STUCK, what + ": b did not get the lock after a's session expired");
+          run.violation(
+              Trap.STUCK, what + ": b did not get the lock after a's expiry; " + nodes(run, a, b));
         } else if (second.get().fencingToken() <= tokenA) {
           run.violation(
               Trap.EPOCH_NOT_RAISED,
@@ -159,10 +180,9 @@ final class LockTraps {
           run.count("zombie writes accepted");
         }
         // With its new session, A asks at once: the expired node must not count as its own.
-        Optional<LockHandle> again = a.lock.tryAcquire(Duration.ofMillis(500));
+        a.release();
+        Optional<LockHandle> again = a.acquire(Duration.ofMillis(500), store).join();
         if (again.isPresent()) {
-          a.release();
-          a.took(again.get(), store);
           if (b.valid()) {
             run.violation(
                 Trap.OVERLAP, what + ": a acquired again with its new session while b holds");
@@ -176,7 +196,8 @@ final class LockTraps {
         a.release();
         Optional<LockHandle> second = waiting.join();
         if (second.isEmpty()) {
-          run.violation(Trap.STUCK, what + ": b did not get the lock a released");
+          run.violation(
+              Trap.STUCK, what + ": b did not get the lock a released; " + nodes(run, a, b));
         }
         b.release();
       }
@@ -231,6 +252,10 @@ final class LockTraps {
         Holding holding = a;
         CompletableFuture<Optional<LockHandle>> attempt = acquiring;
         run.await(what + ": a's acquisition ended", attempt::isDone);
+        run.count(
+            holding.valid()
+                ? "cut acquisitions that hold the lock"
+                : "cut acquisitions that failed or lost it");
         if (holding.valid() && !ownNode(run, holding)) {
           run.violation(
               Trap.FOREIGN_NODE,
@@ -242,13 +267,33 @@ final class LockTraps {
                   + " was created with it");
         }
         holding.release();
-        run.await(what + ": b takes the lock", waiting::isDone);
+        if (!run.await(what + ": b takes the lock", waiting::isDone)) {
+          run.violation(Trap.STUCK, what + ": " + nodes(run, holding, b));
+        }
         b.release();
       } else {
         role.recovered(what, before - 1);
         role.handOver(what);
       }
     }
+  }
+
+  /** The lock's nodes as ZooKeeper holds them, and the sessions of {@code holders}, in words. */
+  private static String nodes(TrapRun run, Holding... holders) {
+    StringBuilder text = new StringBuilder("lock nodes ");
+    try {
+      text.append(run.children(ZkLayout.lock(LOCK)));
+    } catch (Exception e) {
+      text.append("unreadable (").append(e).append(')');
+    }
+    for (Holding holding : holders) {
+      text.append(", ")
+          .append(holding.client.id())
+          .append("'s session ")
+          .append(holding.client.sessionId())
+          .append(holding.valid() ? " (holding)" : "");
+    }
+    return text.toString();
   }
 
   /** Whether {@code holding}'s token is the creation zxid of a lock node of its current session. */

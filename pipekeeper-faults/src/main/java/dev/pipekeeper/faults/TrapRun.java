@@ -59,6 +59,7 @@ final class TrapRun implements AutoCloseable {
   private final List<Violation> violations = new CopyOnWriteArrayList<>();
   private final Map<String, Long> figures = new TreeMap<>();
   private final List<Thread> threads = new ArrayList<>();
+  private final List<AutoCloseable> closeLater = new ArrayList<>();
   private final CuratorFramework raw;
   private volatile boolean running = true;
   private long overlapSamples;
@@ -141,6 +142,11 @@ final class TrapRun implements AutoCloseable {
           }
         });
     return leadership;
+  }
+
+  /** Closes {@code closeable} when the run ends, before the clients. */
+  void closeLater(AutoCloseable closeable) {
+    closeLater.add(closeable);
   }
 
   /** Counts {@code holds} among those of {@code resource} the sampler compares. */
@@ -344,6 +350,13 @@ final class TrapRun implements AutoCloseable {
     }
     for (TrapClient client : clients.values()) {
       client.restore();
+    }
+    for (AutoCloseable closeable : closeLater) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        violation(Trap.STUCK, "closing " + closeable + " failed: " + e);
+      }
     }
     leaderships.forEach(Leadership::close);
     clients.values().forEach(TrapClient::close);
