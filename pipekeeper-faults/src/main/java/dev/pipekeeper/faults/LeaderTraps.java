@@ -1,5 +1,6 @@
 package dev.pipekeeper.faults;
 
+import dev.pipekeeper.core.internal.ZkLayout;
 import dev.pipekeeper.core.leader.Leadership;
 import dev.pipekeeper.core.leader.Lease;
 import dev.pipekeeper.embedded.ZooKeeperNode;
@@ -72,10 +73,30 @@ final class LeaderTraps {
               what + ": " + leader.orElse("?") + " leads with epoch " + epoch + " after " + before);
         }
       }
-      run.await(
+      if (!run.await(
           what + ": one latch node per contender, each of its current session",
-          () -> run.latchNodesAreLive(role, clients.values()));
+          () -> run.latchNodesAreLive(role, clients.values()))) {
+        run.violation(Trap.STUCK, what + ": " + nodes());
+      }
       return leader;
+    }
+
+    /** The latch nodes as ZooKeeper holds them, and each contender's session, in words. */
+    String nodes() {
+      StringBuilder text = new StringBuilder("latch nodes ");
+      try {
+        text.append(run.children(ZkLayout.leaders(role)));
+      } catch (Exception e) {
+        text.append("unreadable (").append(e).append(')');
+      }
+      clients.forEach(
+          (id, client) ->
+              text.append(", ")
+                  .append(id)
+                  .append("'s session ")
+                  .append(client.sessionId())
+                  .append(leads.get(id).currentLease().isPresent() ? " (leading)" : ""));
+      return text.toString();
     }
 
     /** The leader resigns: another contender must win (no contender stuck as a non-leader). */

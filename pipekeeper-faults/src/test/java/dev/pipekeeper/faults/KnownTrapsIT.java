@@ -25,35 +25,35 @@ class KnownTrapsIT {
 
   @Test
   void curator696ALatchDoesNotReclaimLeadershipWithItsExpiredNode(TestCluster cluster) {
-    provoke(Trap.CURATOR_696, 2, cluster);
+    provoke(Trap.CURATOR_696, 2, cluster, "granted");
   }
 
   @Test
   void curator653NoDoubleLeaderWhileTheEnsembleSwitchesItsLeader(TestCluster cluster) {
-    provoke(Trap.CURATOR_653, 2, cluster);
+    provoke(Trap.CURATOR_653, 2, cluster, "ZooKeeper leader stopped");
   }
 
   @Test
   void curator620TwoQuickReconnectsGiveOneLeaderAndAGreaterEpoch(TestCluster cluster) {
-    provoke(Trap.CURATOR_620, 2, cluster);
+    provoke(Trap.CURATOR_620, 2, cluster, "double reconnects");
   }
 
   @Test
   void curator604AMutexIsNotHeldTwiceAfterTheHoldersSessionExpires(TestCluster cluster) {
-    provoke(Trap.CURATOR_604, 2, cluster);
+    provoke(Trap.CURATOR_604, 2, cluster, "store_refused", "locked");
   }
 
   @Test
   void curator498AProtectedCreateDoesNotTakeAClosingSessionsNode(TestCluster cluster) {
-    provoke(Trap.CURATOR_498, 2, cluster);
+    provoke(Trap.CURATOR_498, 2, cluster, "lock creates cut", "latch creates cut");
   }
 
   @Test
   void viewsConvergeAfterACreateAndADeleteMissedWhileDisconnected(TestCluster cluster) {
-    provoke(Trap.MISSED_WATCHES, 2, cluster);
+    provoke(Trap.MISSED_WATCHES, 2, cluster, "members kept");
   }
 
-  private void provoke(Trap trap, int rounds, TestCluster cluster) {
+  private void provoke(Trap trap, int rounds, TestCluster cluster, String... provoked) {
     long seed = Long.getLong("faults.seed", System.nanoTime());
     int n = Integer.getInteger("faults.rounds", rounds);
     System.out.println(
@@ -73,5 +73,6 @@ class KnownTrapsIT {
     System.out.println("KnownTrapsIT " + trap.scenario() + ": " + result.report().counts());
     assertThat(result.report().violations()).as("%s, seed %d", trap.scenario(), seed).isEmpty();
     assertThat(result.skippedLines()).isEmpty();
+    assertThat(result.report().counts()).as("the trap was provoked").containsKeys(provoked);
   }
 }
