@@ -322,7 +322,11 @@ final class TrapRun implements AutoCloseable {
 
   /** Stops the threads, closes the contenders and clients, and checks the history. */
   Trap.Result finish(Trap trap) {
+    long lost = clients.values().stream().mapToLong(TrapClient::losses).sum();
+    long reconnected = clients.values().stream().mapToLong(TrapClient::reconnects).sum();
     close();
+    figures.put("sessions lost", lost);
+    figures.put("reconnects", reconnected);
     History history = History.read(histories);
     HistoryChecker.Report checked = HistoryChecker.check(history);
     List<Violation> all = new ArrayList<>(checked.violations());
