@@ -1,11 +1,14 @@
 package dev.pipekeeper.faults;
 
+import dev.pipekeeper.embedded.EmbeddedZooKeeper;
 import dev.pipekeeper.kafka.Mode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The long run of the fault suite, from the command line (docs/reliability.md):
@@ -15,10 +18,16 @@ import java.util.Locale;
  *     -Dfaults.args="--faults 60 --workers 3 --session-ms 2000 --seed 42"
  * }</pre>
  *
- * Prints the seed, each fault, the checker's verdict and the figures; exits 1 when an invariant was
- * broken or the role stalled after a fault, 2 on bad arguments.
+ * <p>{@code --scenario trap-curator-696} (or another {@link Trap}) provokes one known trap {@code
+ * --rounds N} times (default 10) on a three-server ensemble of its own.
+ *
+ * <p>Prints the seed, each fault, the checker's verdict and the figures; exits 1 when an invariant
+ * was broken or the role stalled after a fault, 2 on bad arguments.
  */
 public final class FaultSuite {
+  private static final List<String> SCENARIOS =
+      List.of("leader-lock", "pipeline-singleton", "pipeline-parallel", "pipeline-sharded");
+
   private FaultSuite() {}
 
   public static void main(String[] args) throws Exception {
@@ -28,6 +37,7 @@ public final class FaultSuite {
     long sessionMs = 2000;
     String scenario = "leader-lock";
     int records = 5000;
+    int rounds = 10;
     try {
       for (int i = 0; i < args.length; i++) {
         String value = i + 1 < args.length ? args[i + 1] : null;
@@ -38,20 +48,21 @@ public final class FaultSuite {
           case "--session-ms" -> sessionMs = Long.parseLong(value);
           case "--scenario" -> scenario = value;
           case "--records" -> records = Integer.parseInt(value);
+          case "--rounds" -> rounds = Integer.parseInt(value);
           default -> throw new IllegalArgumentException("unknown argument " + args[i]);
         }
         i++;
       }
-      if (faults < 1 || workers < 2 || sessionMs < 1000 || records < 1) {
+      if (faults < 1 || workers < 2 || sessionMs < 1000 || records < 1 || rounds < 1) {
         throw new IllegalArgumentException(
-            "need --faults >= 1, --workers >= 2, --session-ms >= 1000 and --records >= 1");
+            "need --faults >= 1, --workers >= 2, --session-ms >= 1000, --records >= 1 and"
+                + " --rounds >= 1");
       }
-      if (!List.of("leader-lock", "pipeline-singleton", "pipeline-parallel", "pipeline-sharded")
-          .contains(scenario)) {
+      List<String> scenarios = new ArrayList<>(SCENARIOS);
+      scenarios.addAll(Trap.scenarios());
+      if (!scenarios.contains(scenario)) {
         throw new IllegalArgumentException(
-            "unknown --scenario "
-                + scenario
-                + " (leader-lock, pipeline-singleton, pipeline-parallel, pipeline-sharded)");
+            "unknown --scenario " + scenario + " (" + String.join(", ", scenarios) + ")");
       }
     } catch (IllegalArgumentException | NullPointerException e) {
       System.err.println("faults: " + e.getMessage());
@@ -59,18 +70,42 @@ public final class FaultSuite {
     }
     Path dir = Files.createTempDirectory("pipekeeper-faults-");
     System.out.println("seed " + seed + " (replay: --seed " + seed + "), data in " + dir);
+    Optional<Trap> trap = Trap.named(scenario);
     boolean passed =
-        scenario.equals("leader-lock")
-            ? leaderLock(seed, workers, faults, sessionMs, dir)
-            : pipeline(
-                seed,
-                Mode.valueOf(scenario.substring("pipeline-".length()).toUpperCase(Locale.ROOT)),
-                workers,
-                faults,
-                records,
-                sessionMs,
-                dir);
+        trap.isPresent()
+            ? trap(trap.get(), seed, rounds, sessionMs, dir)
+            : scenario.equals("leader-lock")
+                ? leaderLock(seed, workers, faults, sessionMs, dir)
+                : pipeline(
+                    seed,
+                    Mode.valueOf(scenario.substring("pipeline-".length()).toUpperCase(Locale.ROOT)),
+                    workers,
+                    faults,
+                    records,
+                    sessionMs,
+                    dir);
     System.exit(passed ? 0 : 1);
+  }
+
+  /** A known trap provoked {@code rounds} times on a three-server ensemble of its own. */
+  private static boolean trap(Trap trap, long seed, int rounds, long sessionMs, Path dir) {
+    try (EmbeddedZooKeeper zk =
+        EmbeddedZooKeeper.builder()
+            .servers(3)
+            .quiet(true)
+            .dataDir(dir.resolve("zookeeper"))
+            .build()
+            .start()) {
+      Trap.Result result =
+          trap.run(
+              new Trap.Settings(
+                  seed, rounds, Duration.ofMillis(sessionMs), Duration.ofSeconds(30), dir),
+              zk,
+              "faults");
+      System.out.println("rounds: " + rounds + ", events and figures: " + result.report().counts());
+      result.skippedLines().forEach(line -> System.out.println("skipped: " + line));
+      return verdict(result.report(), 0);
+    }
   }
 
   private static boolean leaderLock(long seed, int workers, int faults, long sessionMs, Path dir) {

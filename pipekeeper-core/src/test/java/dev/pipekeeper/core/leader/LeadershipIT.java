@@ -6,15 +6,27 @@ import static org.awaitility.Awaitility.await;
 import dev.pipekeeper.core.ClusterInspector;
 import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.internal.ZkLayout;
 import dev.pipekeeper.core.testing.Clients;
+import dev.pipekeeper.core.testing.FaultyClient;
 import dev.pipekeeper.core.testing.LeaseHistory;
 import dev.pipekeeper.core.testing.ServerState;
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -153,5 +165,74 @@ class LeadershipIT {
         .filter(r -> r.role().equals(role))
         .findFirst()
         .orElseThrow();
+  }
+
+  /**
+   * Curator's ConnectionStateManager declares the session LOST once it has been suspended for the
+   * session timeout, and the client starts a new session, while the server may not have expired the
+   * old one yet: the latch, looking for its node in the new session, still finds the old session's
+   * node and waits behind the leader with it; when the server expires the old session the node
+   * goes, and the contender is out of the election with no node at all. Pipekeeper contends with a
+   * new latch after a lost session.
+   */
+  @Test
+  void aContenderWhoseSessionWasLostContendsWithANodeOfItsNewSession(TestCluster cluster)
+      throws Exception {
+    String role = "standby";
+    String latchPath = ZkLayout.root(cluster.cluster()) + ZkLayout.leaders(role);
+    try (Pipekeeper a = Clients.connect(cluster, "a");
+        FaultyClient c = FaultyClient.connect(cluster, "c");
+        CuratorFramework raw =
+            CuratorFrameworkFactory.newClient(
+                cluster.zkConnect(), new ExponentialBackoffRetry(100, 3))) {
+      raw.start();
+      Leadership la = a.leadership(role).start();
+      Lease first = la.awaitLease(BOUND).orElseThrow();
+      Leadership lc = c.pk().leadership(role).start();
+      await().atMost(BOUND).until(() -> latchNodes(raw, latchPath).size() == 2);
+      long before = c.pk().sessionId();
+      AtomicBoolean lost = new AtomicBoolean();
+      c.pk()
+          .onConnectionStateChange(
+              state -> {
+                if (state == ConnectionState.LOST) {
+                  lost.set(true);
+                }
+              });
+      c.cut();
+      await().atMost(BOUND).untilTrue(lost);
+      c.restore(); // at once: the server may still hold the old session and its node
+      await().atMost(BOUND).until(() -> c.pk().sessionId() != before && c.pk().sessionId() != 0);
+      await()
+          .atMost(BOUND)
+          .until(
+              () -> {
+                Map<String, Long> nodes = latchNodes(raw, latchPath);
+                return nodes.size() == 2
+                    && nodes.containsKey("a")
+                    && nodes.get("c") != null
+                    && nodes.get("c") == c.pk().sessionId();
+              });
+      la.close();
+      Lease next = lc.awaitLease(BOUND).orElseThrow();
+      assertThat(next.epoch()).isGreaterThan(first.epoch());
+      lc.close();
+    }
+  }
+
+  /** The latch nodes under {@code path}: each one's data (the contender's id) and its owner. */
+  private static Map<String, Long> latchNodes(CuratorFramework raw, String path) throws Exception {
+    Map<String, Long> nodes = new TreeMap<>();
+    for (String child : raw.getChildren().forPath(path)) {
+      Stat stat = new Stat();
+      try {
+        byte[] data = raw.getData().storingStatIn(stat).forPath(path + "/" + child);
+        nodes.merge(
+            new String(data, StandardCharsets.UTF_8), stat.getEphemeralOwner(), (x, y) -> -1L);
+      } catch (KeeperException.NoNodeException gone) {
+        // deleted between the listing and the read
+      }
+    }
+    return nodes;
   }
 }

@@ -57,6 +57,12 @@ public final class DefaultLeadership implements Leadership {
   private final Await grants = new Await(Duration.ofMillis(100));
   private LeaderLatch latch;
 
+  /**
+   * Set when the session the latch was started in is lost (see {@link #contendAfterExpiry}); a new
+   * latch clears it.
+   */
+  private volatile boolean latchOutlivedSession;
+
   /** The epoch of the last lease granted, 0 before the first; for the epoch gauge. */
   private volatile long lastEpoch;
 
@@ -117,6 +123,7 @@ public final class DefaultLeadership implements Leadership {
         },
         events.executor("leadership of " + role));
     latch = created;
+    latchOutlivedSession = false;
     try {
       created.start();
     } catch (Exception e) {
@@ -202,6 +209,11 @@ public final class DefaultLeadership implements Leadership {
 
   /** On Curator's event thread: only state flips here, the telling happens on ours. */
   private void onConnection(ConnectionState newState) {
+    if (newState == ConnectionState.LOST) {
+      latchOutlivedSession = true;
+    } else if (newState.isConnected() && latchOutlivedSession) {
+      events.execute("a new latch of " + role + " after a lost session", this::contendAfterExpiry);
+    }
     DefaultLease lease = current.get();
     if (lease == null) {
       return;
@@ -221,6 +233,24 @@ public final class DefaultLeadership implements Leadership {
       default:
         break;
     }
+  }
+
+  /**
+   * On the events thread, after the session the latch was started in was lost. Curator's latch
+   * looks for its node again in the new session, and a server that has not applied the old
+   * session's expiry yet still lists that session's node: the latch takes it for its own and, if it
+   * is not first, waits behind its predecessor with a node that is about to vanish, out of the
+   * election until that predecessor changes (found by the fault suite's CURATOR-653 trap: a
+   * contender left without a node). A new latch makes a node of the new session instead.
+   */
+  private synchronized void contendAfterExpiry() {
+    if (state.get() != State.STARTED || !latchOutlivedSession) {
+      return;
+    }
+    LOG.info("contending for {} with a new latch: its session was lost", role);
+    revokeCurrent("the session was lost; contending with a new latch");
+    closeLatch();
+    contend();
   }
 
   /** Revokes the current lease; the future completes once every listener was told. */
