@@ -40,6 +40,9 @@ import org.slf4j.LoggerFactory;
 final class GroupAssigner implements LeaseListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GroupAssigner.class);
 
+  /** How long after a failed start of its term a leader tries again. */
+  private static final long START_RETRY_MILLIS = 1000;
+
   private final Session session;
   private final String group;
   private final String memberId;
@@ -151,7 +154,13 @@ final class GroupAssigner implements LeaseListener, AutoCloseable {
       next.start();
     } catch (RuntimeException e) {
       next.close();
-      LOG.warn("group {}: could not start assigning: {}", group, e.getMessage());
+      // Tried again while the lease holds: a leader that does not assign must not stay so.
+      LOG.warn(
+          "group {}: could not start assigning, trying again in {} ms: {}",
+          group,
+          START_RETRY_MILLIS,
+          e.getMessage());
+      retryStart(lease);
       return;
     }
     synchronized (this) {
@@ -160,6 +169,25 @@ final class GroupAssigner implements LeaseListener, AutoCloseable {
     }
     LOG.info("group {}: assigning work units as leader (epoch {})", group, lease.epoch());
     poke(false);
+  }
+
+  private void retryStart(Lease lease) {
+    try {
+      thread.schedule(
+          () -> {
+            boolean unstarted;
+            synchronized (this) {
+              unstarted = term == null || term.lease != lease;
+            }
+            if (unstarted && lease.isValid()) {
+              granted(lease);
+            }
+          },
+          START_RETRY_MILLIS,
+          TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      // closed meanwhile: nothing to assign
+    }
   }
 
   @Override
