@@ -141,7 +141,8 @@ public final class FaultSuite {
                 records,
                 Duration.ofMillis(sessionMs),
                 Duration.ofSeconds(120),
-                dir));
+                dir,
+                PipelineScenario.RESUME));
     System.out.println("faults injected: " + result.injected());
     System.out.println("output: " + result.output().counts() + ", written by " + result.writers());
     System.out.println(

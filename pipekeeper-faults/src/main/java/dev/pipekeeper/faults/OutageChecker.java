@@ -31,8 +31,8 @@ import java.util.TreeMap;
  *   <li>{@value #NOT_RESUMED}: no output within {@link Bounds#resume()} of a fault's end while
  *       input was still coming (nothing is restarted for a ZooKeeper or broker fault: the processes
  *       must resume on their own);
- *   <li>{@value #CONFIG_WENT_BACK}: an instance's output carried an older configuration mark after
- *       a newer one.
+ *   <li>{@value #CONFIG_WENT_BACK}: an instance's output (for SHARDED, of one unit) carried an
+ *       older configuration mark after a newer one.
  * </ul>
  */
 final class OutageChecker {
@@ -172,7 +172,9 @@ final class OutageChecker {
     }
     Map<String, Output> newest = new HashMap<>();
     for (Output output : sorted) {
-      Output before = newest.put(output.writer(), output);
+      // per writer and stream: a SHARDED instance's units run on threads of their own, each
+      // reading the live configuration when it processes a record
+      Output before = newest.put(output.writer() + " " + stream(mode, output), output);
       if (before != null && output.mark() < before.mark()) {
         violations.add(
             new Violation(

@@ -63,8 +63,10 @@ public final class PipelineScenario {
   /** SHARDED: how many work units, each its own external system ({@link CountingSource}). */
   static final int UNITS = 6;
 
-  /** How soon output must come again after a fault ({@link Settings#bounds()}). */
-  static final int RESUME_SECONDS = 30;
+  /**
+   * How soon output must come again after a fault, in the long runs ({@link Settings#bounds()}).
+   */
+  public static final Duration RESUME = Duration.ofSeconds(30);
 
   /** A member that did not apply a configuration change within the recovery bound. */
   static final String NOT_CONVERGED = "not-converged";
@@ -82,6 +84,7 @@ public final class PipelineScenario {
    * @param recovery how long, after the last fault, the output may take to be complete, and a
    *     configuration change to be applied by every instance
    * @param dir where the servers' data goes
+   * @param resume how soon after a fault's end output must come again ({@link #RESUME})
    */
   public record Settings(
       long seed,
@@ -91,17 +94,17 @@ public final class PipelineScenario {
       int records,
       Duration session,
       Duration recovery,
-      Path dir) {
+      Path dir,
+      Duration resume) {
     /**
      * The bounds {@link OutageChecker} holds the output to: with one or two ZooKeeper servers down
      * a PARALLEL pipeline's output may stop for two session timeouts at most; without a quorum
      * SINGLETON and SHARDED work pauses within one session timeout (the longest a client can take
      * to notice a dead connection is two thirds of it); after a fault, output (each SHARDED unit's)
-     * comes again within {@value #RESUME_SECONDS} s.
+     * comes again within {@code resume}.
      */
     OutageChecker.Bounds bounds() {
-      return new OutageChecker.Bounds(
-          session.multipliedBy(2), session, Duration.ofSeconds(RESUME_SECONDS));
+      return new OutageChecker.Bounds(session.multipliedBy(2), session, resume);
     }
   }
 

@@ -35,7 +35,10 @@ class PipelineScenarioIT {
                 1000,
                 Duration.ofSeconds(2),
                 TestTimeouts.scaled(Duration.ofSeconds(60)),
-                dir.resolve(mode.name())));
+                dir.resolve(mode.name()),
+                // the long runs hold it to 30 s; a SHARDED unit's start can take 20 s after a
+                // broker restart (docs/reliability.md), so the build's run allows it its recovery
+                TestTimeouts.scaled(Duration.ofSeconds(60))));
     System.out.println("PipelineScenarioIT " + mode + ": " + result);
     assertThat(result.output().violations()).as("seed %d", seed).isEmpty();
     assertThat(result.writers()).as("the instances that wrote output").isNotEmpty();
