@@ -23,10 +23,50 @@ public final class Names {
     if (name == null || !NAME.matcher(name).matches()) {
       throw new InvalidInputException(
           what
-              + " name '"
-              + name
-              + "' is not valid: use 1 to 200 characters of A-Z a-z 0-9 . _ -, not starting with '.'");
+              + " name "
+              + quote(name)
+              + " is not valid: use 1 to 200 characters of A-Z a-z 0-9 . _ -, not starting with '.'");
     }
     return name;
+  }
+
+  /** Input longer than this is cut when quoted in a message. */
+  static final int QUOTED_MAX = 80;
+
+  /**
+   * {@code input} as a message quotes it: in single quotes, on one printable line (control and
+   * format characters, line and paragraph separators and lone surrogates as a backslash, u and four
+   * hex digits), cut after 80 characters with the length said. A refusal that quotes its input so
+   * cannot break a log line or a terminal, however hostile the input.
+   */
+  public static String quote(String input) {
+    if (input == null) {
+      return "null";
+    }
+    String cut = input.length() > QUOTED_MAX ? input.substring(0, QUOTED_MAX) : input;
+    StringBuilder out = new StringBuilder("'");
+    for (int i = 0; i < cut.length(); i++) {
+      char c = cut.charAt(i);
+      boolean pair =
+          Character.isHighSurrogate(c)
+              && i + 1 < cut.length()
+              && Character.isLowSurrogate(cut.charAt(i + 1));
+      if (pair) {
+        out.append(c).append(cut.charAt(++i));
+      } else if (Character.isISOControl(c)
+          || Character.isSurrogate(c)
+          || Character.getType(c) == Character.FORMAT
+          || Character.getType(c) == Character.LINE_SEPARATOR
+          || Character.getType(c) == Character.PARAGRAPH_SEPARATOR) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    out.append('\'');
+    if (cut.length() < input.length()) {
+      out.append("... (").append(input.length()).append(" characters)");
+    }
+    return out.toString();
   }
 }
