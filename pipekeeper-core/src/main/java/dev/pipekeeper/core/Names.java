@@ -34,17 +34,33 @@ public final class Names {
   static final int QUOTED_MAX = 80;
 
   /**
-   * {@code input} as a message quotes it: in single quotes, on one printable line (control and
-   * format characters, line and paragraph separators and lone surrogates as a backslash, u and four
-   * hex digits), cut after 80 characters with the length said. A refusal that quotes its input so
-   * cannot break a log line or a terminal, however hostile the input.
+   * {@code input} as a message quotes it: in single quotes, on one printable line (as {@link
+   * #printable} makes it), cut after 80 characters with the length said. A refusal that quotes its
+   * input so cannot break a log line or a terminal, however hostile the input.
    */
   public static String quote(String input) {
     if (input == null) {
       return "null";
     }
     String cut = input.length() > QUOTED_MAX ? input.substring(0, QUOTED_MAX) : input;
-    StringBuilder out = new StringBuilder("'");
+    return "'"
+        + printable(cut, QUOTED_MAX)
+        + "'"
+        + (cut.length() < input.length() ? "... (" + input.length() + " characters)" : "");
+  }
+
+  /**
+   * {@code text} on one printable line: control and format characters, line and paragraph
+   * separators and lone surrogates written as a backslash, u and four hex digits; cut after {@code
+   * max} characters with "..." when longer. For messages that carry text from outside (a library's
+   * exception message, a stored value's fragment).
+   */
+  public static String printable(String text, int max) {
+    if (text == null) {
+      return "null";
+    }
+    String cut = text.length() > max ? text.substring(0, max) : text;
+    StringBuilder out = new StringBuilder();
     for (int i = 0; i < cut.length(); i++) {
       char c = cut.charAt(i);
       boolean pair =
@@ -63,10 +79,6 @@ public final class Names {
         out.append(c);
       }
     }
-    out.append('\'');
-    if (cut.length() < input.length()) {
-      out.append("... (").append(input.length()).append(" characters)");
-    }
-    return out.toString();
+    return cut.length() < text.length() ? out.append("...").toString() : out.toString();
   }
 }
