@@ -114,6 +114,16 @@ public final class Fuzz {
     return fuzz;
   }
 
+  /**
+   * A test fixed to {@code seed} and {@code runs}, whatever the system properties say: a seed that
+   * once found a bug, kept as its regression test.
+   */
+  public static Fuzz replay(String what, long seed, int runs) {
+    Fuzz fuzz = new Fuzz(what, seed, Math.max(1, runs));
+    System.out.println("fuzz " + what + ": replaying seed " + seed + ", " + fuzz.runs + " runs");
+    return fuzz;
+  }
+
   /** The seed of this test. */
   public long seed() {
     return seed;

@@ -82,6 +82,34 @@ public final class ZooKeeperTree implements AutoCloseable {
     return out;
   }
 
+  /**
+   * What changed from {@code before} to {@code after} (two {@link #snapshot}s), one line per node
+   * added, removed or changed; empty when nothing did.
+   */
+  public static String diff(Map<String, String> before, Map<String, String> after) {
+    StringBuilder out = new StringBuilder();
+    for (Map.Entry<String, String> entry : after.entrySet()) {
+      String old = before.get(entry.getKey());
+      if (old == null) {
+        out.append("added ").append(entry.getKey()).append('\n');
+      } else if (!old.equals(entry.getValue())) {
+        out.append("changed ")
+            .append(entry.getKey())
+            .append(" (")
+            .append(old)
+            .append(" -> ")
+            .append(entry.getValue())
+            .append(")\n");
+      }
+    }
+    for (String path : before.keySet()) {
+      if (!after.containsKey(path)) {
+        out.append("removed ").append(path).append('\n');
+      }
+    }
+    return out.toString();
+  }
+
   private void walk(String path, Map<String, String> out)
       throws KeeperException, InterruptedException {
     Stat stat = zk.exists(path, false);
