@@ -21,7 +21,7 @@ class FuzzTest {
 
   @Test
   void aFailureNamesTheSeedTheRunAndTheReplay() {
-    Fuzz fuzz = Fuzz.start("fuzz test", 5);
+    Fuzz fuzz = Fuzz.replay("fuzz test", 7, 5);
     assertThatThrownBy(
             () ->
                 fuzz.run(
