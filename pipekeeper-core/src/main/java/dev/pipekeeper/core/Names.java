@@ -20,7 +20,7 @@ public final class Names {
    * @throws InvalidInputException naming what the name is for and why it is refused
    */
   public static String check(String what, String name) {
-    if (name == null || !NAME.matcher(name).matches()) {
+    if (!isValid(name)) {
       throw new InvalidInputException(
           what
               + " name "
@@ -28,6 +28,11 @@ public final class Names {
               + " is not valid: use 1 to 200 characters of A-Z a-z 0-9 . _ -, not starting with '.'");
     }
     return name;
+  }
+
+  /** Whether {@code name} satisfies the rule {@link #check} enforces. */
+  public static boolean isValid(String name) {
+    return name != null && NAME.matcher(name).matches();
   }
 
   /** Input longer than this is cut when quoted in a message. */
