@@ -87,6 +87,9 @@ final class DefaultInspector implements ClusterInspector {
   public List<LockInfo> locks() {
     List<LockInfo> result = new ArrayList<>();
     for (String name : new TreeSet<>(children(ZkLayout.LOCKS))) {
+      if (!Names.isValid(name)) {
+        continue; // made behind Pipekeeper's back: no lock can have that name
+      }
       String base = ZkLayout.lock(name);
       List<Node> nodes = nodes(base, children(base));
       if (nodes.isEmpty()) {
@@ -112,6 +115,9 @@ final class DefaultInspector implements ClusterInspector {
               readWrite ? "read-write" : "mutex", name, holders, nodes.size() - holders.size()));
     }
     for (String name : new TreeSet<>(children(ZkLayout.SEMAPHORES))) {
+      if (!Names.isValid(name)) {
+        continue; // made behind Pipekeeper's back: no lock can have that name
+      }
       String base = ZkLayout.semaphore(name);
       List<Node> leases =
           nodes(ZkLayout.semaphoreLeases(name), children(ZkLayout.semaphoreLeases(name)));
@@ -138,7 +144,9 @@ final class DefaultInspector implements ClusterInspector {
 
     String owner() {
       try {
-        Object owner = Json.read(data, Map.class).get("owner");
+        // JSON null (or no data) reads as no map: written behind Pipekeeper's back, like any text
+        Map<?, ?> record = Json.read(data, Map.class);
+        Object owner = record == null ? null : record.get("owner");
         return owner == null ? text() : owner.toString();
       } catch (IOException e) {
         return text();

@@ -165,16 +165,25 @@ final class ConfigInput {
     return changes;
   }
 
+  /**
+   * The most a file or standard input may hold: far more than one ZooKeeper change can carry (its
+   * request limit is 1 MiB by default), little enough that reading it cannot exhaust the heap.
+   */
+  static final int MAX_INPUT_BYTES = 16 * 1024 * 1024;
+
   private static byte[] read(String file, String name, InputStream stdin) {
     try {
       if (file.equals("-")) {
-        return stdin.readAllBytes();
+        return bounded(name, stdin);
       }
       Path path = Path.of(file);
       if (Files.isDirectory(path)) {
         throw new InvalidInputException("cannot read " + name + ": it is a folder");
       }
-      return Files.readAllBytes(path);
+      // read through a bound: a device (/dev/zero) or a huge file would otherwise fill the heap
+      try (InputStream in = Files.newInputStream(path)) {
+        return bounded(name, in);
+      }
     } catch (NoSuchFileException e) {
       throw new InvalidInputException("cannot read " + name + ": no such file");
     } catch (AccessDeniedException e) {
@@ -182,6 +191,19 @@ final class ConfigInput {
     } catch (IOException | InvalidPathException e) {
       throw new InvalidInputException("cannot read " + name + ": " + e.getMessage());
     }
+  }
+
+  private static byte[] bounded(String name, InputStream in) throws IOException {
+    byte[] bytes = in.readNBytes(MAX_INPUT_BYTES + 1);
+    if (bytes.length > MAX_INPUT_BYTES) {
+      throw new InvalidInputException(
+          "cannot read "
+              + name
+              + ": it holds more than "
+              + MAX_INPUT_BYTES / (1024 * 1024)
+              + " MiB");
+    }
+    return bytes;
   }
 
   /** Why a document was refused, without naming it. */

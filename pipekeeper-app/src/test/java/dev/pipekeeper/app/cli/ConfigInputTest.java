@@ -89,6 +89,64 @@ class ConfigInputTest {
         .containsExactly(new ConfigDiffCommand.Row("same", "same", false));
   }
 
+  /**
+   * A device that never ends, or a file past the bound, is refused in one line; reading {@code
+   * /dev/zero} used to fill the heap (an OutOfMemoryError, exit 70).
+   */
+  @Test
+  void anEndlessOrHugeInputIsRefusedNotReadWhole() {
+    assertThatThrownBy(() -> ConfigInput.document("/dev/zero", noInput()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("cannot read /dev/zero: it holds more than 16 MiB");
+    InputStream endless =
+        new java.io.InputStream() {
+          @Override
+          public int read() {
+            return '1';
+          }
+        };
+    assertThatThrownBy(() -> ConfigInput.document("-", endless))
+        .hasMessage("cannot read standard input: it holds more than 16 MiB");
+  }
+
+  /**
+   * Seeded: values and documents (JSON, YAML, random bytes, broken and hostile text) either read or
+   * are refused as bad input with a message, never another exception.
+   */
+  @Test
+  void hostileValuesAndDocumentsReadOrAreRefused(@TempDir Path dir) {
+    dev.pipekeeper.embedded.junit.Fuzz fuzz =
+        dev.pipekeeper.embedded.junit.Fuzz.start("config input", 2000);
+    fuzz.run(
+        run -> {
+          String text =
+              switch (fuzz.random().nextInt(5)) {
+                case 0 -> fuzz.json();
+                case 1 -> fuzz.mutate("a: &x [1]\nb: *x\nc: {d: !!binary AAE=}\n---\ne: 1\n");
+                case 2 ->
+                    fuzz.mutate("{\"k\": 1, \"mode\": \"fast\", \"x.y\": [1, {\"a\": null}]}");
+                case 3 -> fuzz.string(200);
+                default -> fuzz.jsonValue(3);
+              };
+          try {
+            ConfigInput.value(GLOBAL, "k", text);
+          } catch (InvalidInputException refused) {
+            assertThat(refused.getMessage()).isNotBlank();
+          }
+          Path file = dir.resolve("in" + fuzz.pick(".json", ".yaml", ".yml", ".txt", ""));
+          if (fuzz.chance(20)) {
+            Files.write(file, fuzz.bytes(200));
+          } else {
+            Files.write(file, text.getBytes(StandardCharsets.UTF_8));
+          }
+          try {
+            ConfigInput.changes(file.toString(), ConfigInput.document(file.toString(), noInput()));
+          } catch (InvalidInputException refused) {
+            assertThat(refused.getMessage()).isNotBlank();
+          }
+        });
+  }
+
   /** Standard input for tests that do not read it. */
   private static InputStream noInput() {
     return new ByteArrayInputStream(new byte[0]);

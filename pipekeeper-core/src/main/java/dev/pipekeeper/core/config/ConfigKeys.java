@@ -1,6 +1,7 @@
 package dev.pipekeeper.core.config;
 
 import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.Names;
 import java.util.regex.Pattern;
 
 /**
@@ -26,17 +27,17 @@ public final class ConfigKeys {
     }
     if (key.length() > MAX_LENGTH) {
       throw new InvalidInputException(
-          "config key '"
-              + key.substring(0, 40)
-              + "...' is longer than "
+          "config key "
+              + Names.quote(key.substring(0, 40))
+              + "... is longer than "
               + MAX_LENGTH
               + " characters");
     }
     if (!KEY.matcher(key).matches()) {
       throw new InvalidInputException(
-          "config key '"
-              + key
-              + "' is malformed: use dot-separated words of a-z 0-9 _ -, each starting with a"
+          "config key "
+              + Names.quote(key)
+              + " is malformed: use dot-separated words of a-z 0-9 _ -, each starting with a"
               + " letter or a digit, e.g. alert.threshold");
     }
     return key;

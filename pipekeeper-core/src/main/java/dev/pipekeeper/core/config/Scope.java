@@ -62,7 +62,7 @@ public record Scope(Kind kind, String name) {
       return member(name);
     }
     throw new InvalidInputException(
-        "scope '" + text + "' is not valid; use global, pipeline/NAME or member/ID");
+        "scope " + Names.quote(text) + " is not valid; use global, pipeline/NAME or member/ID");
   }
 
   /** The scope as a relative path: {@code global}, {@code pipeline/NAME}, {@code member/ID}. */

@@ -170,9 +170,18 @@ public final class DefaultAssignments implements Assignments {
   @Override
   public AssignmentStatus status() {
     Optional<Assignment> assignment = current();
-    List<String> units = session.children(ZkLayout.units(group)).stream().sorted().toList();
+    // nodes made behind Pipekeeper's back (zkCli) with names no unit can have are left out
+    List<String> units =
+        session.children(ZkLayout.units(group)).stream().filter(Names::isValid).sorted().toList();
     Map<String, String> owners = new TreeMap<>();
     for (String unit : session.children(ZkLayout.owners(group))) {
+      if (!Names.isValid(unit)) {
+        LOG.warn(
+            "skipping node {} under the owners of group {}: not a work unit name",
+            Names.quote(unit),
+            group);
+        continue;
+      }
       try {
         byte[] data = session.client().getData().forPath(ZkLayout.owner(group, unit));
         owners.put(unit, Json.read(data, OwnerRecord.class).member());

@@ -79,6 +79,14 @@ public final class DefaultWorkUnits implements WorkUnits {
   public List<WorkUnit> list() {
     List<WorkUnit> units = new ArrayList<>();
     for (String name : session.children(ZkLayout.units(group)).stream().sorted().toList()) {
+      if (!Names.isValid(name)) {
+        // made behind Pipekeeper's back (zkCli): no unit, and no reason to hide the others
+        LOG.warn(
+            "skipping node {} under the units of group {}: not a work unit name",
+            Names.quote(name),
+            group);
+        continue;
+      }
       get(name).ifPresent(units::add);
     }
     return units;
@@ -152,6 +160,11 @@ public final class DefaultWorkUnits implements WorkUnits {
   static Optional<WorkUnit> decode(String group, String name, byte[] data) {
     try {
       UnitRecord record = Json.read(data, UnitRecord.class);
+      if (record == null) {
+        // JSON null, written behind Pipekeeper's back: as malformed as any other garbage
+        LOG.warn("skipping malformed work unit {} of group {}: it holds null", name, group);
+        return Optional.empty();
+      }
       return Optional.of(
           new WorkUnit(
               name,

@@ -365,8 +365,9 @@ final class ConfigWriter {
    * schemas' folder, and each key's value, version, schema and history entries.
    */
   private ScopeState read(Scope scope, List<String> keys) throws Exception {
+    // The schemas' folder is not created here: a change refused on what this read finds (its
+    // schema, an expected version) writes nothing, not even an empty folder (see attempt).
     String schemas = ZkLayout.configSchemas(scope.path());
-    changeOps.ensureFolder(schemas);
     List<String> reads = new ArrayList<>();
     reads.add(ZkLayout.configCommit(scope.path()));
     reads.add(schemas);
@@ -548,12 +549,16 @@ final class ConfigWriter {
             scope,
             state.commitVersion(),
             new CommitRecord(options.who(), Instant.now(), changed, options.comment())));
-    // the schemas validated against are still the current ones (see setSchema)
+    // The schemas validated against are still the current ones (see setSchema). Every check on
+    // the state passed, so the folder may be made now; one absent when read is made empty
+    // (version 0), and the check of version 0 fails if a schema was set in between.
+    changeOps.ensureFolder(ZkLayout.configSchemas(scope.path()));
+    int schemasVersion = Math.max(0, state.schemasVersion());
     ops.add(
         client()
             .transactionOp()
             .check()
-            .withVersion(state.schemasVersion())
+            .withVersion(schemasVersion)
             .forPath(ZkLayout.configSchemas(scope.path())));
     changeOps.checkRequestSize(scope, ops);
     List<CuratorTransactionResult> results;

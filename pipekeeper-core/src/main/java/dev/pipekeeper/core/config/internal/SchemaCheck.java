@@ -7,10 +7,12 @@ import com.networknt.schema.SchemaId;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import dev.pipekeeper.core.Names;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.PatternSyntaxException;
 
 /** JSON Schema (draft 2020-12) validation of configuration values, with networknt's validator. */
 public final class SchemaCheck {
@@ -30,6 +32,9 @@ public final class SchemaCheck {
   private static final JsonSchema META_SCHEMA =
       FACTORY.getSchema(SchemaLocation.of(SchemaId.V202012));
 
+  /** A validator's message longer than this is cut (it may quote the schema or the value). */
+  private static final int MESSAGE_MAX = 300;
+
   private SchemaCheck() {}
 
   /** Why {@code value} fails {@code schema}, one message per problem; empty if it passes. */
@@ -39,7 +44,10 @@ public final class SchemaCheck {
     }
     JsonSchema compiled = COMPILED.computeIfAbsent(schema, FACTORY::getSchema);
     Set<ValidationMessage> messages = compiled.validate(value);
-    return messages.stream().map(ValidationMessage::getMessage).sorted().toList();
+    return messages.stream()
+        .map(m -> Names.printable(m.getMessage(), MESSAGE_MAX))
+        .sorted()
+        .toList();
   }
 
   /**
@@ -54,7 +62,7 @@ public final class SchemaCheck {
     }
     List<String> invalid =
         META_SCHEMA.validate(schema).stream()
-            .map(ValidationMessage::getMessage)
+            .map(m -> Names.printable(m.getMessage(), MESSAGE_MAX))
             .distinct()
             .sorted()
             .toList();
@@ -67,7 +75,19 @@ public final class SchemaCheck {
       FACTORY.getSchema(schema).initializeValidators();
       return List.of();
     } catch (RuntimeException e) {
-      return List.of(String.valueOf(e.getMessage()));
+      // A library's message may span lines and name its own classes (a pattern that is no regular
+      // expression: java.util.regex.PatternSyntaxException and the pattern drawn under a caret).
+      for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+        if (cause instanceof PatternSyntaxException bad) {
+          return List.of(
+              "the pattern "
+                  + Names.quote(bad.getPattern())
+                  + " is not a regular expression: "
+                  + Names.printable(bad.getDescription(), MESSAGE_MAX));
+        }
+      }
+      String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+      return List.of(Names.printable(message, MESSAGE_MAX));
     }
   }
 }

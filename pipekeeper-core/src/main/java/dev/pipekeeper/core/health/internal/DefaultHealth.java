@@ -1,6 +1,7 @@
 package dev.pipekeeper.core.health.internal;
 
 import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.Names;
 import dev.pipekeeper.core.health.Health;
 import dev.pipekeeper.core.health.HealthPublication;
 import dev.pipekeeper.core.health.HealthReport;
@@ -72,7 +73,8 @@ public final class DefaultHealth implements Health {
   public List<String> groups() {
     List<String> groups = new ArrayList<>();
     for (String group : new TreeSet<>(session.children(ZkLayout.HEALTH))) {
-      if (!session.children(ZkLayout.health(group)).isEmpty()) {
+      // a node made behind Pipekeeper's back with a name no group can have is no group
+      if (Names.isValid(group) && !session.children(ZkLayout.health(group)).isEmpty()) {
         groups.add(group);
       }
     }

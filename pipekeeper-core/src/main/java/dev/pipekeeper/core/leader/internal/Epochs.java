@@ -1,5 +1,6 @@
 package dev.pipekeeper.core.leader.internal;
 
+import dev.pipekeeper.core.Names;
 import dev.pipekeeper.core.internal.ZkLayout;
 import java.nio.charset.StandardCharsets;
 import org.apache.curator.framework.CuratorFramework;
@@ -59,11 +60,17 @@ public final class Epochs {
   }
 
   private static long decode(byte[] data) {
+    String text = new String(data, StandardCharsets.UTF_8);
     try {
-      return Long.parseLong(new String(data, StandardCharsets.UTF_8).trim());
+      return Long.parseLong(text.trim());
     } catch (NumberFormatException e) {
       // Someone wrote garbage: keep increasing from zero would break monotonicity, so refuse.
-      throw new IllegalStateException("epoch node holds a non-number: " + e.getMessage(), e);
+      // The garbage is quoted on one line: it may hold anything, line breaks included.
+      throw new IllegalStateException(
+          "epoch node holds "
+              + Names.quote(text)
+              + ", not a number (written behind Pipekeeper's back)",
+          e);
     }
   }
 }

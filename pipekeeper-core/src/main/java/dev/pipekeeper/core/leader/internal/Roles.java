@@ -1,5 +1,6 @@
 package dev.pipekeeper.core.leader.internal;
 
+import dev.pipekeeper.core.Names;
 import dev.pipekeeper.core.internal.Session;
 import dev.pipekeeper.core.internal.ZkLayout;
 import dev.pipekeeper.core.leader.RoleRetirement;
@@ -28,6 +29,9 @@ public final class Roles {
   public static List<Role> list(Session session) {
     TreeSet<String> names = new TreeSet<>(session.children(ZkLayout.LEADERS));
     names.addAll(session.children(ZkLayout.EPOCHS));
+    // a node made behind Pipekeeper's back (zkCli) with a name no role can have is no role, and
+    // no reason to hide the others
+    names.removeIf(name -> !Names.isValid(name));
     List<Role> roles = new ArrayList<>();
     for (String name : names) {
       long epoch;
