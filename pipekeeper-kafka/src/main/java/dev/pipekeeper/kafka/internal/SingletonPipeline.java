@@ -118,10 +118,10 @@ public final class SingletonPipeline<KI, VI, KO, VO> extends BasePipeline<KI, VI
   }
 
   /**
-   * How long a term fenced in Kafka waits for its lease to end before it takes the fence for a stale
-   * term's: one negotiated session timeout, within which a leader that lost its role learns it. Read
-   * when a term opens (the client is connected then: while it reconnects the client reports 0);
-   * until the first term, a conservative 30 s.
+   * How long a term fenced in Kafka waits for its lease to end before it takes the fence for a
+   * stale term's: one negotiated session timeout, within which a leader that lost its role learns
+   * it. Read when a term opens (the client is connected then: while it reconnects the client
+   * reports 0); until the first term, a conservative 30 s.
    */
   private volatile long fenceGraceNanos = Duration.ofSeconds(30).toNanos();
 
