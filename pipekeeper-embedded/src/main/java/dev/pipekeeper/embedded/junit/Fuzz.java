@@ -12,8 +12,8 @@ import java.util.Random;
  * <p>The seed is the system property {@code fuzz.seed} when given, else random; the number of runs
  * is {@code fuzz.runs} when given, else the test's own CI-sized default. {@link #start} prints
  * both; {@link #run} names the seed, the run and the replay command in every failure:
- *
  * <!-- example-context: void assertRefused(String json) -->
+ *
  * <pre>{@code
  * Fuzz fuzz = Fuzz.start("config values", 200);
  * fuzz.run(run -> assertRefused(fuzz.json()));
