@@ -184,7 +184,13 @@ public final class DefaultAssignments implements Assignments {
       }
       try {
         byte[] data = session.client().getData().forPath(ZkLayout.owner(group, unit));
-        owners.put(unit, Json.read(data, OwnerRecord.class).member());
+        OwnerRecord owner = Json.read(data, OwnerRecord.class);
+        if (owner == null || owner.member() == null) {
+          // JSON null, or an object without a member: written behind Pipekeeper's back
+          LOG.warn("skipping owner node of unit {} in group {}: it names no member", unit, group);
+          continue;
+        }
+        owners.put(unit, owner.member());
       } catch (KeeperException.NoNodeException gone) {
         // released between the listing and the read
       } catch (IOException malformed) {
