@@ -208,7 +208,14 @@ class ForeignNodesFuzzIT {
       default -> path = fuzz.pick(FOLDERS) + "/" + child(fuzz);
     }
     String full = root + path;
-    create(zk, full, data);
+    try {
+      create(zk, full, data);
+    } catch (KeeperException.NoNodeException | KeeperException.NoChildrenForEphemeralsException e) {
+      // the chosen parent went meanwhile (its session ended, or Pipekeeper removed it): elsewhere
+      String gone = path;
+      written.removeIf(p -> gone.startsWith(p + "/"));
+      return writeForeign(fuzz, zk, root, written);
+    }
     if (data.length > 64 * 1024) {
       zk.setData(full, new byte[0], -1); // keep the tree small for the next reads
     } else if (!GOOD_NODES.contains(path) && !written.contains(path)) {
