@@ -73,13 +73,7 @@ final class ScaleBaseline implements AutoCloseable {
                   return null;
                 }));
       }
-      beforeGate.run();
-      long opened = System.nanoTime();
-      gate.countDown();
-      for (Future<?> future : started) {
-        future.get();
-      }
-      return opened;
+      return ScaleMembers.openGate(beforeGate, gate, started);
     } finally {
       pool.shutdown();
     }

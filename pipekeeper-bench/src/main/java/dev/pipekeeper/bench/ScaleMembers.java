@@ -107,6 +107,16 @@ final class ScaleMembers implements AutoCloseable {
                 return null;
               }));
     }
+    return openGate(beforeGate, gate, started);
+  }
+
+  /**
+   * Runs {@code beforeGate}, opens {@code gate} and waits for every task that waited at it; returns
+   * the {@code System.nanoTime()} at which the gate opened. The one start of "all at once" for the
+   * members and the baseline alike.
+   */
+  static long openGate(Runnable beforeGate, CountDownLatch gate, List<Future<?>> started)
+      throws Exception {
     beforeGate.run();
     long opened = System.nanoTime();
     gate.countDown();
