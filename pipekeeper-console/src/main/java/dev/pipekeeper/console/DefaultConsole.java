@@ -39,6 +39,7 @@ final class DefaultConsole implements Console {
             config -> {
               config.startup.showJavalinBanner = false;
               config.startup.showOldJavalinVersionWarning = false;
+              config.http.maxRequestSize = Routes.MAX_BODY;
               Routes.page(config.staticFiles);
               Routes.register(config.routes, api, writes, audit, feed);
             });

@@ -3,6 +3,8 @@ package dev.pipekeeper.console;
 import dev.pipekeeper.core.InvalidInputException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.config.StaticFilesConfig;
+import io.javalin.http.ContentTooLargeResponse;
+import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
 import java.io.IOException;
@@ -25,6 +27,12 @@ final class Routes {
 
   /** The page's files, in the jar. */
   static final String PAGE_RESOURCES = "/dev/pipekeeper/console/web";
+
+  /**
+   * The largest request body taken, 2 MiB: room for a change near ZooKeeper's 1 MiB node limit, so
+   * that it is refused by the config's own check with its reason rather than by size.
+   */
+  static final long MAX_BODY = 2L * 1024 * 1024;
 
   /**
    * What the page may load: its own files only (no CDN, no inline script), and no framing by
@@ -61,6 +69,7 @@ final class Routes {
   static void register(
       RoutesConfig routes, Api api, Writes writes, AuditApi audit, EventFeed feed) {
     byte[] openApi = openApi();
+    routes.before(Routes::readBody);
     routes.get(OPENAPI_PATH, ctx -> ctx.contentType("application/json").result(openApi));
     routes.get(V1 + "/health", api::health);
     routes.get(V1 + "/clusters", api::clusters);
@@ -113,12 +122,29 @@ final class Routes {
         });
   }
 
+  /**
+   * Reads the whole request body before any handler answers (Javalin keeps it for {@code
+   * ctx.body()}). Jetty closes a connection whose body was left unread, and a client still sending
+   * that body can then lose the answer, a 404 or a refusal, and see only a closed connection. A
+   * body announced over {@link #MAX_BODY} is refused at once, unread.
+   */
+  private static void readBody(Context ctx) {
+    long length = ctx.req().getContentLengthLong();
+    if (length > MAX_BODY) {
+      throw new ContentTooLargeResponse(
+          "the request body is " + length + " bytes; the console takes at most " + MAX_BODY);
+    }
+    if (length != 0) {
+      ctx.bodyAsBytes();
+    }
+  }
+
   private static String label(int status) {
     return switch (status) {
       case 400 -> "bad-input";
       case 403 -> "forbidden";
       case 404 -> "not-found";
-      case 405 -> "bad-input";
+      case 405, 413 -> "bad-input";
       default -> "failed";
     };
   }
