@@ -2,6 +2,7 @@ package dev.pipekeeper.connect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pipekeeper.embedded.junit.Seeds;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -72,8 +73,7 @@ class ClassLoadingSettingsTest {
 
   @Test
   void randomSettingsAreRefusedExactlyWhenTheyLoadAClass() {
-    long seed = Long.getLong("connect.seed", System.nanoTime());
-    System.out.println("ClassLoadingSettingsTest seed " + seed + " (-Dconnect.seed to replay)");
+    long seed = Seeds.seed("connect.seed", "ClassLoadingSettingsTest");
     Random random = new Random(seed);
     List<String> keys = List.copyOf(ProducerConfig.configNames());
     for (int i = 0; i < 500; i++) {

@@ -2,6 +2,7 @@ package dev.pipekeeper.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pipekeeper.embedded.junit.Seeds;
 import dev.pipekeeper.faults.HistoryEvent.Kind;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,8 +21,7 @@ class HistoryCheckerTest {
 
   @Test
   void correctHistoriesPassAndEachInjectedViolationIsFound() {
-    long base = Long.getLong("faults.seed", System.nanoTime());
-    System.out.println("HistoryCheckerTest seed " + base + " (replay: -Dfaults.seed=" + base + ")");
+    long base = Seeds.seed("faults.seed", "HistoryCheckerTest");
     for (int run = 0; run < RUNS; run++) {
       long seed = base + run;
       Random random = new Random(seed);

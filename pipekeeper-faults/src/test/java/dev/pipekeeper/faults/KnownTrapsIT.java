@@ -3,6 +3,7 @@ package dev.pipekeeper.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
+import dev.pipekeeper.embedded.junit.Seeds;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
 import dev.pipekeeper.embedded.junit.ZooKeeperQuorum;
@@ -54,16 +55,8 @@ class KnownTrapsIT {
   }
 
   private void provoke(Trap trap, int rounds, TestCluster cluster, String... provoked) {
-    long seed = Long.getLong("faults.seed", System.nanoTime());
+    long seed = Seeds.seed("faults.seed", "KnownTrapsIT " + trap.scenario());
     int n = Integer.getInteger("faults.rounds", rounds);
-    System.out.println(
-        "KnownTrapsIT "
-            + trap.scenario()
-            + " seed "
-            + seed
-            + " (replay: -Dfaults.seed="
-            + seed
-            + ")");
     Trap.Result result =
         trap.run(
             new Trap.Settings(

@@ -2,6 +2,7 @@ package dev.pipekeeper.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pipekeeper.embedded.junit.Seeds;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,9 +19,7 @@ class LeaderLockScenarioIT {
 
   @Test
   void underKillsPausesPartitionsAndServerOutagesNothingIsHeldTwiceOrWrittenStale() {
-    long seed = Long.getLong("faults.seed", System.nanoTime());
-    System.out.println(
-        "LeaderLockScenarioIT seed " + seed + " (replay: -Dfaults.seed=" + seed + ")");
+    long seed = Seeds.seed("faults.seed", "LeaderLockScenarioIT");
     LeaderLockScenario.Result result =
         LeaderLockScenario.run(
             new LeaderLockScenario.Settings(

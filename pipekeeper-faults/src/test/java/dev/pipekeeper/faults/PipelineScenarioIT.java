@@ -2,6 +2,7 @@ package dev.pipekeeper.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pipekeeper.embedded.junit.Seeds;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
 import dev.pipekeeper.kafka.Mode;
 import java.nio.file.Path;
@@ -23,8 +24,7 @@ class PipelineScenarioIT {
       value = Mode.class,
       names = {"SINGLETON", "PARALLEL", "SHARDED"})
   void underFaultsEveryRecordComesOutExactlyOnce(Mode mode) {
-    long seed = Long.getLong("faults.seed", System.nanoTime());
-    System.out.println("PipelineScenarioIT " + mode + " seed " + seed);
+    long seed = Seeds.seed("faults.seed", "PipelineScenarioIT " + mode);
     PipelineScenario.Result result =
         PipelineScenario.run(
             new PipelineScenario.Settings(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pipekeeper.connect.audit.AuditDecoder.Change;
 import dev.pipekeeper.connect.audit.AuditDecoder.Event;
+import dev.pipekeeper.embedded.junit.Seeds;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -160,8 +161,7 @@ class AuditDecoderTest {
 
   @Test
   void nodesWrittenBehindPipekeepersBackAreReportedNeverACrash() {
-    long seed = Long.getLong("connect.seed", System.nanoTime());
-    System.out.println("AuditDecoderTest seed " + seed + " (-Dconnect.seed to replay)");
+    long seed = Seeds.seed("connect.seed", "AuditDecoderTest");
     Random random = new Random(seed);
     List<String> paths =
         List.of(

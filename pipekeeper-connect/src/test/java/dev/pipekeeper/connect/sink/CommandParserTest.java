@@ -6,6 +6,7 @@ import dev.pipekeeper.connect.sink.CommandParser.Commands;
 import dev.pipekeeper.connect.sink.CommandParser.Parsed;
 import dev.pipekeeper.connect.sink.CommandParser.Rejected;
 import dev.pipekeeper.connect.sink.SinkCommand.Op;
+import dev.pipekeeper.embedded.junit.Seeds;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -179,8 +180,7 @@ class CommandParserTest {
    */
   @Test
   void randomInputsNeverCrashTheParser() {
-    long seed = Long.getLong("sink.parser.seed", System.nanoTime());
-    System.out.println("CommandParserTest seed " + seed + " (-Dsink.parser.seed=" + seed + ")");
+    long seed = Seeds.seed("sink.parser.seed", "CommandParserTest");
     Random random = new Random(seed);
     int accepted = 0;
     for (int i = 0; i < 20_000; i++) {

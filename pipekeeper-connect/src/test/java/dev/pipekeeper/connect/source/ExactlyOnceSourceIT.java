@@ -10,6 +10,7 @@ import dev.pipekeeper.connect.testing.DistributedWorkerMain;
 import dev.pipekeeper.connect.testing.OperationStream;
 import dev.pipekeeper.embedded.ChildJvm;
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
+import dev.pipekeeper.embedded.junit.Seeds;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
 import java.time.Duration;
@@ -37,8 +38,7 @@ class ExactlyOnceSourceIT {
 
   @Test
   void aWorkerKilledMidStreamLeavesNoDuplicateAndNoGap(TestCluster cluster) throws Exception {
-    long seed = System.nanoTime();
-    System.out.println("ExactlyOnceSourceIT seed " + seed);
+    long seed = Seeds.seed("property.seed", "ExactlyOnceSourceIT");
     String root = cluster.chroot() + "/tree";
     String topic = cluster.topic("changes");
     String group = cluster.topic("connect");

@@ -2,6 +2,7 @@ package dev.pipekeeper.core.assignment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pipekeeper.embedded.junit.Seeds;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -16,7 +17,7 @@ class AssignerPropertyTest {
   private static final int CASES = 500;
 
   private static void forEachCase(Consumer<Random> check) {
-    long seed = new Random().nextLong();
+    long seed = Seeds.seed("property.seed", "AssignerPropertyTest");
     for (int i = 0; i < CASES; i++) {
       Random random = new Random(seed * 31 + i);
       try {

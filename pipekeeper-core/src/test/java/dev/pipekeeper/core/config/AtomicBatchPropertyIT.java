@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.IntNode;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.testing.Clients;
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
+import dev.pipekeeper.embedded.junit.Seeds;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
 import java.time.Duration;
@@ -35,7 +36,7 @@ class AtomicBatchPropertyIT {
 
   @Test
   void everyListenerSeesEveryBatchWhole(TestCluster cluster) {
-    long seed = new Random().nextLong();
+    long seed = Seeds.seed("property.seed", "AtomicBatchPropertyIT");
     Random random = new Random(seed);
     Scope scope = Scope.pipeline("atomic");
     List<String> violations = new CopyOnWriteArrayList<>();

@@ -10,6 +10,7 @@ import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.internal.ZkLayout;
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
+import dev.pipekeeper.embedded.junit.Seeds;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -41,7 +42,7 @@ class WriterStatePropertyIT {
 
   @Test
   void writesOnStaleKnowledgeAreNeverMade(TestCluster cluster) throws Exception {
-    long seed = new Random().nextLong();
+    long seed = Seeds.seed("property.seed", "WriterStatePropertyIT");
     Random random = new Random(seed);
     Map<String, Integer> values = new TreeMap<>();
     Map<String, Integer> maxima = new HashMap<>();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.embedded.junit.Seeds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -44,7 +45,7 @@ class ZkConnectStringTest {
   /** Property: printing a parsed connect string and parsing it again gives the same value. */
   @Test
   void roundTripsRandomConnectStrings() {
-    long seed = new Random().nextLong();
+    long seed = Seeds.seed("property.seed", "ZkConnectStringTest round trips");
     Random random = new Random(seed);
     for (int i = 0; i < 2000; i++) {
       ZkConnectString original = randomConnectString(random);
@@ -60,7 +61,7 @@ class ZkConnectStringTest {
   /** Property: no input makes the parser fail with anything but a clear InvalidInputException. */
   @Test
   void randomGarbageIsRefusedCleanlyOrParsed() {
-    long seed = new Random().nextLong();
+    long seed = Seeds.seed("property.seed", "ZkConnectStringTest garbage");
     Random random = new Random(seed);
     String alphabet = "az09.:,/[]-_ %";
     for (int i = 0; i < 5000; i++) {

@@ -9,9 +9,11 @@ import java.util.Random;
  * Seeded random hostile input for tests of parsers and entry points: strings, names, JSON, bytes
  * and huge values. One seed drives a whole test, so a failure replays exactly.
  *
- * <p>The seed is the system property {@code fuzz.seed} when given, else random; the number of runs
- * is {@code fuzz.runs} when given, else the test's own CI-sized default. {@link #start} prints
- * both; {@link #run} names the seed, the run and the replay command in every failure:
+ * <p>The seed is chosen by {@link Seeds} from the system property {@code fuzz.seed}: a number
+ * replays, {@code random} draws one, and without it the seed is fixed by the test's name. The
+ * number of runs is {@code fuzz.runs} when given, else the test's own CI-sized default. {@link
+ * #start} prints both; {@link #run} names the seed, the run and the replay command in every
+ * failure:
  * <!-- example-context: void assertRefused(String json) -->
  *
  * <pre>{@code
@@ -107,11 +109,10 @@ public final class Fuzz {
    * @param defaultRuns the runs when {@code fuzz.runs} is not given (keep it CI-sized)
    */
   public static Fuzz start(String what, int defaultRuns) {
-    long seed = Long.getLong("fuzz.seed", new Random().nextLong());
+    long seed = Seeds.seed("fuzz.seed", "fuzz " + what);
     int runs = Integer.getInteger("fuzz.runs", defaultRuns);
     Fuzz fuzz = new Fuzz(what, seed, Math.max(1, runs));
-    System.out.println(
-        "fuzz " + what + ": seed " + seed + ", " + fuzz.runs + " runs (" + fuzz.replay() + ")");
+    System.out.println("fuzz " + what + ": " + fuzz.runs + " runs (" + fuzz.replay() + ")");
     return fuzz;
   }
 

@@ -20,6 +20,33 @@ class FuzzTest {
   }
 
   @Test
+  void withoutASeedTheRunIsFixedByTheTestsName() {
+    assertThat(inputs()).isEqualTo(inputs());
+    assertThat(Seeds.seed("fuzz.seed", "one test"))
+        .isNotEqualTo(Seeds.seed("fuzz.seed", "another"));
+  }
+
+  @Test
+  void randomDrawsAFreshSeedAndAnythingElseIsRefusedByName() {
+    System.setProperty("fuzz.seed", "random");
+    try {
+      assertThat(
+              java.util.stream.IntStream.range(0, 5)
+                  .mapToLong(i -> Seeds.seed("fuzz.seed", "drawn"))
+                  .distinct()
+                  .count())
+          .isGreaterThan(1);
+      System.setProperty("fuzz.seed", "12x");
+      assertThatThrownBy(() -> Seeds.seed("fuzz.seed", "bad"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("-Dfuzz.seed must be a number")
+          .hasMessageContaining("12x");
+    } finally {
+      System.clearProperty("fuzz.seed");
+    }
+  }
+
+  @Test
   void aFailureNamesTheSeedTheRunAndTheReplay() {
     Fuzz fuzz = Fuzz.replay("fuzz test", 7, 5);
     assertThatThrownBy(

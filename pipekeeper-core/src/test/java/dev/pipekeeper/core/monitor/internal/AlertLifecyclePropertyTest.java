@@ -8,6 +8,7 @@ import dev.pipekeeper.core.monitor.Rule;
 import dev.pipekeeper.core.monitor.internal.AlertLifecycle.Condition;
 import dev.pipekeeper.core.monitor.internal.AlertLifecycle.RuleResult;
 import dev.pipekeeper.core.monitor.internal.AlertLifecycle.Step;
+import dev.pipekeeper.embedded.junit.Seeds;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,7 +30,7 @@ class AlertLifecyclePropertyTest {
 
   @Test
   void alertsFireAndResolveOnlyAsTheirRulesSay() {
-    long seed = System.nanoTime();
+    long seed = Seeds.seed("property.seed", "AlertLifecyclePropertyTest");
     Random random = new Random(seed);
     for (int round = 0; round < 400; round++) {
       try {

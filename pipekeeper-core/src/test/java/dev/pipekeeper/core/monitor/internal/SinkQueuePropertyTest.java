@@ -9,6 +9,7 @@ import ch.qos.logback.classic.Logger;
 import dev.pipekeeper.core.monitor.Alert;
 import dev.pipekeeper.core.monitor.AlertState;
 import dev.pipekeeper.core.monitor.internal.TestSinks.ScriptedSink;
+import dev.pipekeeper.embedded.junit.Seeds;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -37,7 +38,7 @@ class SinkQueuePropertyTest {
     Logger logger = (Logger) LoggerFactory.getLogger(SinkDelivery.class);
     Level level = logger.getLevel();
     logger.setLevel(Level.ERROR);
-    long seed = new Random().nextLong();
+    long seed = Seeds.seed("property.seed", "SinkQueuePropertyTest");
     try {
       for (int i = 0; i < CASES; i++) {
         try {
