@@ -10,7 +10,7 @@ import dev.pipekeeper.core.config.ChangeOptions;
 import dev.pipekeeper.core.config.ConfigView;
 import dev.pipekeeper.core.config.Scope;
 import dev.pipekeeper.core.health.HealthPublication;
-import dev.pipekeeper.core.health.HealthReport;
+import dev.pipekeeper.core.health.HealthReports;
 import dev.pipekeeper.core.leader.Leadership;
 import dev.pipekeeper.core.membership.Member;
 import dev.pipekeeper.core.membership.MemberInfo;
@@ -21,9 +21,7 @@ import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -88,7 +86,12 @@ class ClusterWatchIT {
       await().atMost(BOUND).until(() -> told.saw(Area.ASSIGNMENT, "orders"));
 
       HealthPublication health =
-          other.health().publish("orders", Duration.ofSeconds(5), () -> report(member.id()));
+          other
+              .health()
+              .publish(
+                  "orders",
+                  Duration.ofSeconds(5),
+                  () -> HealthReports.running("orders", member.id()));
       await().atMost(BOUND).until(() -> told.saw(Area.HEALTH, "orders"));
       health.close();
 
@@ -154,22 +157,5 @@ class ClusterWatchIT {
       await().atMost(BOUND).until(() -> told.saw(Area.MEMBERS, "after"));
     }
     // closed with the connection: nothing left to tell
-  }
-
-  private static HealthReport report(String member) {
-    return new HealthReport(
-        "orders",
-        member,
-        "RUNNING",
-        1,
-        1.0,
-        1.0,
-        0,
-        0.0,
-        Instant.now(),
-        Map.of(),
-        Map.of(),
-        List.of(),
-        Instant.now());
   }
 }

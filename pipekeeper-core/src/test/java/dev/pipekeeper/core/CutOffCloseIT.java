@@ -7,7 +7,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.pipekeeper.core.config.ConfigView;
-import dev.pipekeeper.core.health.HealthReport;
+import dev.pipekeeper.core.health.HealthReports;
 import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.core.testing.Clients;
 import dev.pipekeeper.core.testing.ServerState;
@@ -16,9 +16,6 @@ import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.state.ConnectionState;
@@ -58,7 +55,8 @@ class CutOffCloseIT {
               .build();
       long session = pk.sessionId();
       pk.membership().join("orders", MemberInfo.defaults());
-      pk.health().publish("orders", Duration.ofMillis(200), CutOffCloseIT::health);
+      pk.health()
+          .publish("orders", Duration.ofMillis(200), () -> HealthReports.running("orders", "w1"));
       ConfigView view = pk.config().view("orders", "w1");
       pk.leadership("orders.singleton");
       await()
@@ -90,22 +88,5 @@ class CutOffCloseIT {
     } finally {
       root.detachAppender(logs);
     }
-  }
-
-  private static HealthReport health() {
-    return new HealthReport(
-        "orders",
-        "w1",
-        "RUNNING",
-        1,
-        1.0,
-        1.0,
-        0,
-        0.0,
-        Instant.now(),
-        Map.of(),
-        Map.of(),
-        List.of(),
-        Instant.now());
   }
 }

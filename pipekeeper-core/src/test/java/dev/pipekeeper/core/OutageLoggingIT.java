@@ -7,7 +7,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.pipekeeper.core.config.ConfigView;
-import dev.pipekeeper.core.health.HealthReport;
+import dev.pipekeeper.core.health.HealthReports;
 import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.core.monitor.Monitor;
 import dev.pipekeeper.embedded.TcpProxy;
@@ -15,9 +15,7 @@ import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.apache.curator.framework.state.ConnectionState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -46,7 +44,10 @@ class OutageLoggingIT {
         Pipekeeper member = connect(proxy, cluster, "member");
         Pipekeeper watcher = connect(proxy, cluster, "monitor")) {
       member.membership().join("orders", MemberInfo.defaults());
-      member.health().publish("orders", Duration.ofMillis(200), OutageLoggingIT::health);
+      member
+          .health()
+          .publish(
+              "orders", Duration.ofMillis(200), () -> HealthReports.running("orders", "member"));
       ConfigView view = member.config().view("orders", "member");
       member.leadership("orders.singleton").start();
       Monitor monitor = watcher.monitor().evaluationInterval(Duration.ofMillis(200)).start();
@@ -112,22 +113,5 @@ class OutageLoggingIT {
         .sessionTimeout(SESSION)
         .connectionTimeout(Duration.ofSeconds(2))
         .build();
-  }
-
-  private static HealthReport health() {
-    return new HealthReport(
-        "orders",
-        "member",
-        "RUNNING",
-        1,
-        1.0,
-        1.0,
-        0,
-        0.0,
-        Instant.now(),
-        Map.of(),
-        Map.of(),
-        List.of(),
-        Instant.now());
   }
 }

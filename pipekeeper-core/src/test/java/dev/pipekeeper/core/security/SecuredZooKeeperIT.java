@@ -19,7 +19,7 @@ import dev.pipekeeper.core.config.Scope;
 import dev.pipekeeper.core.ensemble.EnsembleProbe;
 import dev.pipekeeper.core.ensemble.ServerStatus;
 import dev.pipekeeper.core.health.HealthPublication;
-import dev.pipekeeper.core.health.HealthReport;
+import dev.pipekeeper.core.health.HealthReports;
 import dev.pipekeeper.core.internal.Connection;
 import dev.pipekeeper.core.membership.MemberInfo;
 import dev.pipekeeper.core.monitor.Monitor;
@@ -31,8 +31,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooDefs;
@@ -320,7 +318,10 @@ class SecuredZooKeeperIT {
       try (HealthPublication publishing =
           writer
               .health()
-              .publish("ingest", Duration.ofMillis(100), () -> health(writer.identity()))) {
+              .publish(
+                  "ingest",
+                  Duration.ofMillis(100),
+                  () -> HealthReports.running("ingest", writer.identity()))) {
         publishing.publishNow();
         await().atMost(BOUND).until(() -> reader.health().reports("ingest").size() == 1);
       }
@@ -372,23 +373,6 @@ class SecuredZooKeeperIT {
         @Override
         public void stop(UnitOwnership unit) {}
       };
-
-  private static HealthReport health(String member) {
-    return new HealthReport(
-        "ingest",
-        member,
-        "RUNNING",
-        1,
-        1.0,
-        1.0,
-        0,
-        0.0,
-        Instant.now(),
-        Map.of(),
-        Map.of(),
-        List.of(),
-        Instant.now());
-  }
 
   /**
    * The client files pipekeeper-embedded (and {@code pipekeeper local --secure}) writes are what
