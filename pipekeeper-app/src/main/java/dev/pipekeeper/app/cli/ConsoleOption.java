@@ -5,13 +5,14 @@ import dev.pipekeeper.console.Console;
 import dev.pipekeeper.console.ConsoleBuilder;
 import dev.pipekeeper.core.InvalidInputException;
 import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.kafka.KafkaClientSettings;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --console-port}, {@code --console-host} and {@code --operator-tokens}, for the
- * long-running commands that serve the console on their own connection (as {@code pipekeeper
- * console} does on one of its own).
+ * {@code --console-port}, {@code --console-host}, {@code --operator-tokens} and {@code
+ * --console-audit-topic}, for the long-running commands that serve the console on their own
+ * connection (as {@code pipekeeper console} does on one of its own).
  */
 final class ConsoleOption {
   @Option(
@@ -39,10 +40,22 @@ final class ConsoleOption {
               + " pipekeeper console --operator-tokens does. Without it the console is read-only.")
   Path operatorTokens;
 
+  @Option(
+      names = "--console-audit-topic",
+      paramLabel = "TOPIC",
+      description =
+          "With --console-port: serves the cluster's audit events from TOPIC (what 'pipekeeper"
+              + " audit' writes), read with --bootstrap-servers and --kafka-config, as pipekeeper"
+              + " console --audit-topic does. Default: no audit feed.")
+  String auditTopic;
+
+  private AuditFeed audit;
+
   /**
    * Checks the options before anything starts.
    *
-   * @throws InvalidInputException (exit 2) if the port is no port, or tokens come without a port
+   * @throws InvalidInputException (exit 2) if the port is no port, or tokens or an audit topic come
+   *     without a port
    */
   void check() {
     if (port != null && (port < 0 || port > 65535)) {
@@ -51,22 +64,30 @@ final class ConsoleOption {
     if (port == null && operatorTokens != null) {
       throw new InvalidInputException("--operator-tokens needs --console-port");
     }
+    if (port == null && auditTopic != null) {
+      throw new InvalidInputException("--console-audit-topic needs --console-port");
+    }
   }
 
   /**
-   * Starts the console over {@code pk} if one was asked for.
+   * Starts the console over {@code pk} if one was asked for, with the audit feed of {@code kafka}'s
+   * consumer if {@code --console-audit-topic} names one.
    *
    * @return the started console, or null if none was asked for
    * @throws InvalidInputException (exit 2) if the host is empty or the token file is refused (the
    *     message never quotes a token)
    */
-  Console start(Pipekeeper pk) {
-    return port != null ? start(pk, port, host, operatorTokens, null) : null;
+  Console start(Pipekeeper pk, KafkaClientSettings kafka) {
+    if (port == null) {
+      return null;
+    }
+    audit = auditTopic == null ? null : new KafkaAuditFeed(kafka.consumer(), auditTopic);
+    return start(pk, port, host, operatorTokens, audit);
   }
 
-  /** Whether operators may change config from the console, as its start line says. */
+  /** Whether operators may change config from the console, and where audit comes from. */
   String access() {
-    return access(operatorTokens);
+    return access(operatorTokens) + (audit == null ? "" : "; audit from " + audit.source());
   }
 
   /**

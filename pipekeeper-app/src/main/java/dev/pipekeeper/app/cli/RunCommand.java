@@ -119,7 +119,7 @@ final class RunCommand implements Callable<Integer> {
       try (MetricsEndpoint metrics = this.metrics.start();
           Pipekeeper pk = Connections.openAsMember(root.zookeeper, id, sessionTimeout);
           // before the pipeline: a refused token file stops the run before it does any work
-          Console console = consoleOption.start(pk);
+          Console console = consoleOption.start(pk, kafka);
           TickClock ticks = clock ? TickClock.start(kafka) : null) {
         Examples.setUp(chosen, pk, kafka);
         Pipeline pipeline = chosen.build(pk, kafka);

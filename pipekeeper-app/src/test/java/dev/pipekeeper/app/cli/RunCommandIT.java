@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class RunCommandIT {
   private static final Duration BOUND = TestTimeouts.scaled(Duration.ofSeconds(60));
   private static final Pattern CONSOLE_URL =
-      Pattern.compile("(http://127\\.0\\.0\\.1:\\d+/) \\(read-only\\)");
+      Pattern.compile("(http://127\\.0\\.0\\.1:\\d+/) \\(read-only[^)]*\\)");
 
   @Test
   void sigtermStopsTheInstanceGracefullyAndItLeavesAtOnce(TestCluster cluster) throws Exception {
@@ -57,7 +57,9 @@ class RunCommandIT {
                     "--metrics-port",
                     "0",
                     "--console-port",
-                    "0"))) {
+                    "0",
+                    "--console-audit-topic",
+                    "pipekeeper-audit-" + cluster.cluster()))) {
       instance.awaitLine("ingester: running as ingest-1 (SHARDED)", BOUND);
       await()
           .atMost(BOUND)
@@ -91,7 +93,10 @@ class RunCommandIT {
     }
   }
 
-  /** The member's own console answers with its group, read-only: it was given no tokens. */
+  /**
+   * The member's own console answers with its group, read-only (it was given no tokens), and says
+   * where its audit feed comes from.
+   */
   private static void theConsoleShowsTheMember(String line, TestCluster cluster) throws Exception {
     Matcher url = CONSOLE_URL.matcher(line);
     assertThat(url.matches()).as(line).isTrue();
@@ -120,6 +125,10 @@ class RunCommandIT {
     JsonNode self = new ObjectMapper().readTree(health.body());
     assertThat(self.path("identity").asText()).isEqualTo("ingest-1");
     assertThat(self.path("writable").asBoolean()).isFalse();
+    assertThat(self.path("audit").asText())
+        .isEqualTo("kafka topic pipekeeper-audit-" + cluster.cluster());
+    assertThat(line)
+        .endsWith("(read-only; audit from kafka topic pipekeeper-audit-" + cluster.cluster() + ")");
   }
 
   private static void scrapeParsesAndHasThePipelineMeters(String url) throws Exception {
@@ -184,6 +193,9 @@ class RunCommandIT {
     assertUsage(
         CliRun.run("run", "enrichment", "--operator-tokens", "operators"),
         "pipekeeper: --operator-tokens needs --console-port");
+    assertUsage(
+        CliRun.run("run", "enrichment", "--console-audit-topic", "audit"),
+        "pipekeeper: --console-audit-topic needs --console-port");
     CliRun badMember = CliRun.run("run", "enrichment", "--member", "a/b");
     assertThat(badMember.exitCode).isEqualTo(ExitCodes.USAGE);
     assertThat(badMember.err()).contains("'a/b' is not valid");
