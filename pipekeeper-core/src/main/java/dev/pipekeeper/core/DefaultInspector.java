@@ -78,7 +78,8 @@ final class DefaultInspector implements ClusterInspector {
               leader.map(Node::created),
               role.epoch(),
               contenders.stream().map(Node::text).toList(),
-              Roles.retirement(session, role).map(RoleRetirement::at)));
+              Roles.retirement(session, role).map(RoleRetirement::at),
+              role.problem()));
     }
     return result;
   }

@@ -15,6 +15,7 @@ import dev.pipekeeper.core.health.HealthReport;
 import dev.pipekeeper.core.internal.ZkLayout;
 import dev.pipekeeper.core.leader.Leadership;
 import dev.pipekeeper.core.leader.Lease;
+import dev.pipekeeper.core.leader.RoleInfo;
 import dev.pipekeeper.core.locks.LockHandle;
 import dev.pipekeeper.core.membership.GroupView;
 import dev.pipekeeper.core.membership.Member;
@@ -26,6 +27,7 @@ import dev.pipekeeper.embedded.junit.Fuzz;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
 import dev.pipekeeper.embedded.junit.ZooKeeperTree;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -143,6 +145,36 @@ class ForeignNodesFuzzIT {
       leadership.close();
       member.close();
       System.out.println("fuzz foreign nodes: " + written.size() + " raw writes, all read past");
+    }
+  }
+
+  /**
+   * An epoch node overwritten with garbage: the role is listed with its problem (its epoch unknown)
+   * beside the other roles, rather than the whole listing refused.
+   */
+  @Test
+  void aGarbageEpochIsListedWithItsProblemBesideTheOtherRoles(TestCluster cluster)
+      throws Exception {
+    String root = ZkLayout.root(cluster.cluster());
+    try (Pipekeeper pk = Clients.connect(cluster, "good");
+        ZooKeeperTree tree = ZooKeeperTree.connect(cluster.zkConnect());
+        Leadership broken = pk.leadership("broken").start();
+        Leadership fine = pk.leadership("fine").start()) {
+      broken.awaitLease(BOUND).orElseThrow();
+      fine.awaitLease(BOUND).orElseThrow();
+      tree.client()
+          .setData(root + ZkLayout.epoch("broken"), "x\n1".getBytes(StandardCharsets.UTF_8), -1);
+
+      List<RoleInfo> roles = pk.inspector().roles();
+
+      assertThat(roles).extracting(RoleInfo::role).containsExactly("broken", "fine");
+      assertThat(roles.get(0).problem())
+          .hasValueSatisfying(
+              problem -> assertThat(problem).contains("not a number", "'x").doesNotContain("\n"));
+      assertThat(roles.get(0).epoch()).isZero();
+      assertThat(roles.get(0).leader()).contains("good");
+      assertThat(roles.get(1).problem()).isEmpty();
+      assertThat(roles.get(1).epoch()).isPositive();
     }
   }
 

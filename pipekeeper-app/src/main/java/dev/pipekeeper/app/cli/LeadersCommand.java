@@ -56,11 +56,14 @@ final class LeadersCommand implements Callable<Integer> {
                   role.retiredAt()
                       .map(at -> "(retired " + Table.age(at, now) + " ago)")
                       .orElse("(none)")),
-          role.epoch(),
+          role.problem().isPresent() ? "?" : role.epoch(),
           role.leaderSince().map(since -> Table.age(since, now)).orElse("-"),
           role.contenders().size());
     }
     table.print(out);
+    for (RoleInfo role : roles) {
+      role.problem().ifPresent(problem -> out.println("role " + role.role() + ": " + problem));
+    }
   }
 
   /** {@code pipekeeper leaders retire ROLE}. */

@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pipekeeper.core.Pipekeeper;
+import dev.pipekeeper.core.internal.ZkLayout;
 import dev.pipekeeper.core.leader.Leadership;
 import dev.pipekeeper.embedded.junit.EmbeddedClusterExtension;
 import dev.pipekeeper.embedded.junit.TestCluster;
 import dev.pipekeeper.embedded.junit.TestTimeouts;
 import java.time.Duration;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -68,6 +72,34 @@ class LeadersCommandIT {
           .contains("Retired role reports at epoch 1: its nodes are removed.")
           .contains("Removed its contenders: worker-7.");
       forced.close();
+    }
+  }
+
+  /** A role whose epoch node holds garbage is listed with it, beside the others, exit 0. */
+  @Test
+  void aRoleWithAGarbageEpochIsListedWithItsProblem(TestCluster cluster) throws Exception {
+    try (Pipekeeper pk = connect(cluster, "worker-7");
+        Leadership broken = pk.leadership("broken").start();
+        Leadership fine = pk.leadership("fine").start();
+        CuratorFramework raw =
+            CuratorFrameworkFactory.newClient(cluster.zkConnect(), new RetryOneTime(100))) {
+      broken.awaitLease(BOUND).orElseThrow();
+      fine.awaitLease(BOUND).orElseThrow();
+      raw.start();
+      raw.setData()
+          .forPath(ZkLayout.root(cluster.cluster()) + ZkLayout.epoch("broken"), "zz".getBytes());
+
+      CliRun listed = CliRun.against(cluster, "leaders");
+
+      assertThat(listed.exitCode).isZero();
+      assertThat(listed.out())
+          .containsPattern("broken +worker-7 +\\? ")
+          .containsPattern("fine +worker-7 +1 ")
+          .contains("role broken: epoch node holds 'zz', not a number");
+      JsonNode json =
+          new ObjectMapper().readTree(CliRun.against(cluster, "leaders", "--json").out());
+      assertThat(json.get(0).path("problem").asText()).contains("not a number");
+      assertThat(json.get(1).path("problem").isNull()).isTrue();
     }
   }
 

@@ -246,7 +246,7 @@
     const rows = S.leaders.map((r) => h('tr', { dataset: { role: r.role } },
       h('td', { class: 'mono' }, r.role),
       h('td', { class: 'mono leader' }, r.leader || h('span', { class: 'badge warn' }, 'none')),
-      h('td', { class: 'epoch' }, r.epoch),
+      h('td', { class: 'epoch' }, r.problem ? h('span', { class: 'badge warn', title: r.problem }, 'unreadable') : r.epoch),
       h('td', { class: 'muted', title: r.leaderSince || '' }, ago(r.leaderSince)),
       h('td', { class: 'muted' }, (r.contenders || []).length)));
     $('leaders-table').tBodies[0].replaceChildren(...(rows.length ? rows

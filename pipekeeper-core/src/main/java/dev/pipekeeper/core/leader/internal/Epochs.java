@@ -46,7 +46,18 @@ public final class Epochs {
     }
   }
 
-  /** The role's current epoch, or 0 if it never had a leader. */
+  /** An epoch node that holds no number: written behind Pipekeeper's back. */
+  public static final class Unreadable extends IllegalStateException {
+    Unreadable(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * The role's current epoch, or 0 if it never had a leader.
+   *
+   * @throws Unreadable if the epoch node holds no number
+   */
   public static long current(CuratorFramework client, String role) throws Exception {
     try {
       return decode(client.getData().forPath(ZkLayout.epoch(role)));
@@ -66,7 +77,7 @@ public final class Epochs {
     } catch (NumberFormatException e) {
       // Someone wrote garbage: keep increasing from zero would break monotonicity, so refuse.
       // The garbage is quoted on one line: it may hold anything, line breaks included.
-      throw new IllegalStateException(
+      throw new Unreadable(
           "epoch node holds "
               + Names.quote(text)
               + ", not a number (written behind Pipekeeper's back)",

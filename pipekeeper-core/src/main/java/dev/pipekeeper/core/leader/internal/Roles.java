@@ -20,7 +20,12 @@ public final class Roles {
    * A role: its current epoch (0 if it never had a leader) and the names of its contenders' latch
    * nodes, as listed (unsorted).
    */
-  public record Role(String name, long epoch, List<String> contenders) {}
+  public record Role(String name, long epoch, List<String> contenders, Optional<String> problem) {
+    /** A role whose epoch was read. */
+    public Role(String name, long epoch, List<String> contenders) {
+      this(name, epoch, contenders, Optional.empty());
+    }
+  }
 
   /**
    * The roles, sorted by name. Costs two listings, then per role a read of its epoch and a listing
@@ -34,13 +39,18 @@ public final class Roles {
     names.removeIf(name -> !Names.isValid(name));
     List<Role> roles = new ArrayList<>();
     for (String name : names) {
-      long epoch;
+      long epoch = 0;
+      Optional<String> problem = Optional.empty();
       try {
         epoch = Epochs.current(session.client(), name);
+      } catch (Epochs.Unreadable garbage) {
+        // written behind Pipekeeper's back: this role is listed with the problem, the others
+        // as they are; leading it again is refused until the node is repaired (Epochs.next)
+        problem = Optional.of(garbage.getMessage());
       } catch (Exception e) {
         throw session.failure("reading the epoch of " + name, e);
       }
-      roles.add(new Role(name, epoch, session.children(ZkLayout.leaders(name))));
+      roles.add(new Role(name, epoch, session.children(ZkLayout.leaders(name)), problem));
     }
     return roles;
   }
@@ -50,7 +60,7 @@ public final class Roles {
    * none when the role has contenders.
    */
   public static Optional<RoleRetirement> retirement(Session session, Role role) {
-    if (!role.contenders().isEmpty()) {
+    if (!role.contenders().isEmpty() || role.problem().isPresent()) {
       return Optional.empty();
     }
     Optional<RoleRetirement> retirement = RoleRetirements.of(session, role.name());
