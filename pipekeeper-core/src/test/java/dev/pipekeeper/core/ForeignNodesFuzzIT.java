@@ -69,6 +69,7 @@ class ForeignNodesFuzzIT {
           ZkLayout.units(G),
           ZkLayout.UNITS,
           ZkLayout.ASSIGNMENTS,
+          ZkLayout.ASSIGNMENT_CHANGES,
           ZkLayout.owners(G),
           ZkLayout.drains(G),
           ZkLayout.health(G),
@@ -89,6 +90,7 @@ class ForeignNodesFuzzIT {
           ZkLayout.configKey("global", "ok"),
           ZkLayout.unit(G, "u1"),
           ZkLayout.assignment(G),
+          ZkLayout.assignmentChange(G),
           ZkLayout.epoch("r"),
           ZkLayout.member(G, "m1"),
           ZkLayout.health(G, "m1"),
@@ -230,7 +232,8 @@ class ForeignNodesFuzzIT {
     switch (fuzz.random().nextInt(10)) {
       case 0 ->
           // a good node's data overwritten: the assignment, an epoch
-          path = fuzz.pick(ZkLayout.assignment(G), ZkLayout.epoch("r"));
+          path =
+              fuzz.pick(ZkLayout.assignment(G), ZkLayout.assignmentChange(G), ZkLayout.epoch("r"));
       case 1, 2 -> {
         // an unexpected child, under a good node or a foreign one
         List<String> parents = new ArrayList<>(written);

@@ -25,6 +25,7 @@ public final class ZkLayout {
   public static final String BARRIERS = "/barriers";
   public static final String UNITS = "/units";
   public static final String ASSIGNMENTS = "/assignments";
+  public static final String ASSIGNMENT_CHANGES = "/assignment-changes";
   public static final String OWNERS = "/owners";
   public static final String DRAINS = "/drains";
   public static final String HEALTH = "/health";
@@ -102,6 +103,15 @@ public final class ZkLayout {
   /** A group's current assignment, written by its leader only. */
   public static String assignment(String group) {
     return ASSIGNMENTS + "/" + Names.check("group", group);
+  }
+
+  /**
+   * What the latest generation of a group's assignment changed from the one before (which units
+   * moved where), written in the same transaction as the assignment, so a member that saw the
+   * generation before reads this small node instead of the whole assignment.
+   */
+  public static String assignmentChange(String group) {
+    return ASSIGNMENT_CHANGES + "/" + Names.check("group", group);
   }
 
   /** The owner nodes of a group's units: ephemeral, one per unit being run. */

@@ -48,8 +48,18 @@ public final class DefaultAssignments implements Assignments {
 
   @Override
   public Optional<Assignment> current() {
+    return read(new Stat());
+  }
+
+  /**
+   * The assignment, its node's stat stored in {@code stat}; empty if there is none or it is
+   * malformed (written behind Pipekeeper's back: logged, and treated as absent).
+   */
+  Optional<Assignment> read(Stat stat) {
     try {
-      return Optional.of(Json.read(session.client().getData().forPath(path), Assignment.class));
+      return Optional.of(
+          Json.read(
+              session.client().getData().storingStatIn(stat).forPath(path), Assignment.class));
     } catch (KeeperException.NoNodeException none) {
       return Optional.empty();
     } catch (IOException e) {
@@ -81,15 +91,15 @@ public final class DefaultAssignments implements Assignments {
     for (int attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
       try {
         Stat stat = new Stat();
-        long generation = 1;
+        Optional<Assignment> previous = Optional.empty();
         boolean exists = true;
         try {
-          byte[] data = session.client().getData().storingStatIn(stat).forPath(path);
-          generation = readGeneration(data) + 1;
+          previous = readAssignment(session.client().getData().storingStatIn(stat).forPath(path));
         } catch (KeeperException.NoNodeException none) {
           exists = false;
-          ensureParent();
+          ensureParent(ZkLayout.ASSIGNMENTS);
         }
+        long generation = previous.map(Assignment::generation).orElse(0L) + 1;
         Assignment next = new Assignment(generation, lease.epoch(), leader, owners, Instant.now());
         CuratorOp write =
             exists
@@ -99,9 +109,17 @@ public final class DefaultAssignments implements Assignments {
                     .withVersion(stat.getVersion())
                     .forPath(path, Json.write(next))
                 : fencing.ops().create().forPath(path, Json.write(next));
+        // the change, in the same transaction: a member that saw the generation before reads it
+        byte[] change = Json.write(AssignmentChange.between(previous, next));
+        String changePath = ZkLayout.assignmentChange(group);
+        ensureParent(ZkLayout.ASSIGNMENT_CHANGES);
+        CuratorOp writeChange =
+            session.client().checkExists().forPath(changePath) != null
+                ? fencing.ops().setData().forPath(changePath, change)
+                : fencing.ops().create().forPath(changePath, change);
         try {
           fencing.commit(
-              List.of(write),
+              List.of(write, writeChange),
               () ->
                   "lease of "
                       + lease.role()
@@ -205,19 +223,20 @@ public final class DefaultAssignments implements Assignments {
   /** What a drain node holds: who drained the member, and when. */
   record DrainRecord(String by, Instant at) {}
 
-  private long readGeneration(byte[] data) {
+  /** The assignment {@code data} holds; empty (the next generation starts over) if malformed. */
+  private Optional<Assignment> readAssignment(byte[] data) {
     try {
-      return Json.read(data, Assignment.class).generation();
+      return Optional.ofNullable(Json.read(data, Assignment.class));
     } catch (IOException e) {
       LOG.warn("assignment of group {} is malformed; the next generation starts over", group);
-      return 0;
+      return Optional.empty();
     }
   }
 
-  private void ensureParent() throws Exception {
-    if (session.client().checkExists().forPath(ZkLayout.ASSIGNMENTS) == null) {
+  private void ensureParent(String folder) throws Exception {
+    if (session.client().checkExists().forPath(folder) == null) {
       try {
-        session.client().create().creatingParentsIfNeeded().forPath(ZkLayout.ASSIGNMENTS);
+        session.client().create().creatingParentsIfNeeded().forPath(folder);
       } catch (KeeperException.NodeExistsException raced) {
         // another publisher made it first
       }

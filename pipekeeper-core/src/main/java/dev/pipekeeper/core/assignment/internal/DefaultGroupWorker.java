@@ -66,6 +66,7 @@ public final class DefaultGroupWorker implements GroupWorker {
   private final String group;
   private final WorkerOptions options;
   private final DefaultAssignments assignments;
+  private final AssignmentFollower follower;
   private final ScheduledExecutorService control;
   private final UnitRunner units;
   private final ConnectionStateListener connectionListener = (client, s) -> onConnection(s);
@@ -106,6 +107,7 @@ public final class DefaultGroupWorker implements GroupWorker {
     ZkLayout.assignerRole(group);
     this.options = options;
     this.assignments = new DefaultAssignments(session, group);
+    this.follower = new AssignmentFollower(session, group, assignments);
     this.control = daemonScheduler("pipekeeper-worker-" + group);
     this.units = new UnitRunner(session, group, handler, options, new Host());
   }
@@ -296,8 +298,7 @@ public final class DefaultGroupWorker implements GroupWorker {
     }
     long sessionId = session.sessionId();
     units.checkSession(sessionId);
-    Optional<Assignment> assignment =
-        now == State.STARTED ? assignments.current() : Optional.empty();
+    Optional<Assignment> assignment = now == State.STARTED ? follower.current() : Optional.empty();
     assignment.ifPresent(a -> lastSeen = a);
     units.follow(assignment, sessionId);
   }
