@@ -219,7 +219,15 @@ public final class PipelineScenario {
         Fleet.Injected done = fleet.inject(fault, id, past, random);
         windows.add(new Window(fault, done, configurations.mark()));
         injected.merge(fault.name(), 1, Integer::sum);
-        LOG.info("fault {}/{}: {}", n, settings.faults(), done.what());
+        // How long it lasted: a broker restart's undoing (the new process until it answers) takes
+        // most of it, and the output of every mode waits for it (docs/reliability.md).
+        LOG.info(
+            "fault {}/{}: {} (whole again {} ms after it began, {} ms after its undoing began)",
+            n,
+            settings.faults(),
+            done.what(),
+            done.endMillis() - done.startMillis(),
+            done.endMillis() - done.undoMillis());
       }
       configurations.change(fleet.ids(), "after the faults");
       if (feeder != null) {

@@ -114,6 +114,52 @@ class OutageCheckerTest {
     assertThat(ended.violations()).isEmpty();
   }
 
+  /**
+   * Issue 20: a unit whose owner was cut off, and the broker restarted right after (in the long
+   * runs it takes 15–20 s to answer again), came again 400 ms after the broker did; the whole
+   * silence was charged to the cut.
+   */
+  @Test
+  void timeInsideALaterFaultIsNotChargedToTheFaultBefore() {
+    List<Output> out = new ArrayList<>();
+    for (long t = 0; t <= 10_000; t += 50) {
+      if (t < 2100 || t >= 6300) {
+        out.add(new Output("T0-" + t, "w1", 0, t));
+      }
+      if (t < 1000 || t >= 6500) {
+        out.add(new Output("T1-" + t, "w2", 0, t));
+      }
+    }
+    List<Window> windows =
+        List.of(
+            window(Fault.PARTITION_WORKER, 1000, 1900, 2000, 0),
+            window(Fault.RESTART_KAFKA_BROKER, 2100, 2200, 6100, 0));
+    Report report = OutageChecker.check(Mode.SHARDED, out, windows, 10_000, BOUNDS);
+    assertThat(report.violations()).isEmpty();
+    assertThat(report.counts())
+        .containsEntry("resume-max-ms-after-PARTITION_WORKER", 500L) // 100 before, 400 after
+        .containsEntry("resume-max-ms-after-RESTART_KAFKA_BROKER", 400L)
+        .containsEntry("resume-wall-max-ms", 4500L);
+  }
+
+  @Test
+  void silenceOutsideTheFaultsAddsUpAcrossThem() {
+    List<Window> windows =
+        List.of(
+            window(Fault.PARTITION_WORKER, 1000, 1900, 2000, 0),
+            window(Fault.PAUSE_WORKER, 2600, 2900, 3000, 0),
+            window(Fault.KILL_WORKER, 3600, 3700, 4000, 0));
+    Report report =
+        OutageChecker.check(
+            Mode.SINGLETON, steady(0, 10_000, 1000, 4500, 0), windows, 10_000, BOUNDS);
+    // after the first: 600 + 600 + 500 ms outside the faults; after the second 600 + 500
+    assertThat(report.violations())
+        .extracting(Violation::detail)
+        .satisfiesExactly(
+            first -> assertThat(first).contains("1700 ms outside later faults", "PARTITION_WORKER"),
+            second -> assertThat(second).contains("1100 ms outside later faults", "PAUSE_WORKER"));
+  }
+
   @Test
   void aShardedUnitIsJudgedOnItsOwnWhileOthersGoOn() {
     List<Output> out = new ArrayList<>();
