@@ -66,6 +66,50 @@ class ConfigReconnectIT {
     assertThat(seen.get(seen.size() - 1)).isEqualTo(45);
   }
 
+  /**
+   * A change made just as a member's view comes back from a session expiry (a process paused past
+   * its session, as the fault suite's SINGLETON run saw it) is applied and acknowledged: the
+   * member's applied record reaches the new version, round after round.
+   */
+  @Test
+  void aChangeMadeAsTheMemberReturnsFromAnExpiryIsAppliedAndAcknowledged(TestCluster cluster) {
+    try (Pipekeeper writer = Clients.connect(cluster, "writer");
+        FaultyClient member = FaultyClient.connect(cluster, "w1")) {
+      ConfigView view = member.pk().config().view("stream", "w1");
+      int n = write(writer, 0, 1);
+      await().atMost(BOUND).until(() -> acknowledged(writer, "w1") == 1);
+      for (int round = 0; round < 6; round++) {
+        long session = member.pk().sessionId();
+        member.blackhole();
+        if (round % 2 == 0) {
+          await().atMost(BOUND).until(() -> sessionGone(writer, cluster, session));
+        } else {
+          // a fault window of its own length, as a pause is: just past the session, so the
+          // member comes back while the server may still be expiring it
+          Duration window = FaultyClient.SESSION.plusMillis(200L * round);
+          await().pollDelay(window).atMost(window.plusSeconds(5)).until(() -> true);
+        }
+        member.restore();
+        n = write(writer, n, 1); // at once, as the scenario's change after its last fault
+        int version = writer.config().version(SCOPE);
+        int expected = n;
+        await()
+            .atMost(BOUND)
+            .alias("round " + round + ": w1 acknowledges version " + version)
+            .until(
+                () ->
+                    view.get("seq", Integer.class, 0) == expected
+                        && acknowledged(writer, "w1") == version);
+      }
+      view.close();
+    }
+  }
+
+  private static int acknowledged(Pipekeeper writer, String member) {
+    AppliedConfig applied = writer.config().applied().get(member);
+    return applied == null ? -1 : applied.versions().getOrDefault(SCOPE.path(), -1);
+  }
+
   private static boolean sessionGone(Pipekeeper writer, TestCluster cluster, long session) {
     return !dev.pipekeeper.core.testing.ServerState.send(cluster.zkConnect(), "cons")
         .contains("sid=0x" + Long.toHexString(session));
