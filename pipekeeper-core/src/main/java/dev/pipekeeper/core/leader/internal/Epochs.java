@@ -1,6 +1,7 @@
 package dev.pipekeeper.core.leader.internal;
 
 import dev.pipekeeper.core.Names;
+import dev.pipekeeper.core.PipekeeperException;
 import dev.pipekeeper.core.internal.ZkLayout;
 import java.nio.charset.StandardCharsets;
 import org.apache.curator.framework.CuratorFramework;
@@ -46,8 +47,12 @@ public final class Epochs {
     }
   }
 
-  /** An epoch node that holds no number: written behind Pipekeeper's back. */
-  public static final class Unreadable extends IllegalStateException {
+  /**
+   * An epoch node that holds no number: written behind Pipekeeper's back. A failure of stored data
+   * ({@code failed}, exit 1), not a bug: the role is listed with it, and nobody leads it until the
+   * node is repaired.
+   */
+  public static final class Unreadable extends PipekeeperException {
     Unreadable(String message, Throwable cause) {
       super(message, cause);
     }
