@@ -159,9 +159,10 @@ class ConsoleAuditIT {
                 return lines.stream()
                     .anyMatch(l -> l.startsWith("data:") && l.contains("member.died"));
               });
-      int at =
-          lines.indexOf(lines.stream().filter(l -> l.contains("member.died")).findFirst().get());
-      assertThat(lines.subList(0, at)).contains("event: audit");
+      // a copy: the reader goes on adding lines, and a view of the live list would fail
+      List<String> seen = List.copyOf(lines);
+      int at = seen.indexOf(seen.stream().filter(l -> l.contains("member.died")).findFirst().get());
+      assertThat(seen.subList(0, at)).contains("event: audit");
 
       stream.join().body().close();
       run.shutdown.triggerAndWait();
