@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * System.in} to its end), so that it never outlives the test that started it. Thread-safe.
  */
 public final class ChildJvm implements ChildProcess, AutoCloseable {
-  private static final List<String> DEFAULT_OPTIONS =
+  /** The JVM options of {@link #start(Class, List)}: a small-heap client. */
+  public static final List<String> CLIENT_OPTIONS =
       List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
 
   private final Process process;
@@ -37,7 +38,7 @@ public final class ChildJvm implements ChildProcess, AutoCloseable {
 
   /** Starts {@code main} with {@code args}, with small-heap client JVM options. */
   public static ChildJvm start(Class<?> main, List<String> args) {
-    return start(main, args, DEFAULT_OPTIONS);
+    return start(main, args, CLIENT_OPTIONS);
   }
 
   /** Starts {@code main} with {@code args} and the given JVM options. */

@@ -17,6 +17,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +77,13 @@ final class Fleet implements AutoCloseable {
   private final Path logs;
   private final Map<String, Integer> incarnations = new LinkedHashMap<>();
   private int restartsBeforeReady;
+
+  /** A worker's JVM: a small client, logging as logback-worker.xml says (to its log file). */
+  private static final List<String> WORKER_JVM =
+      Stream.concat(
+              ChildJvm.CLIENT_OPTIONS.stream(),
+              Stream.of("-Dlogback.configurationFile=logback-worker.xml"))
+          .toList();
 
   /** A worker's command line. */
   interface Arguments {
@@ -141,7 +149,8 @@ final class Fleet implements AutoCloseable {
     String proxied = own.stream().map(TcpProxy::address).collect(Collectors.joining(","));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
-      ChildJvm worker = ChildJvm.start(main, arguments.of(id, proxied, zk.connectString()));
+      ChildJvm worker =
+          ChildJvm.start(main, arguments.of(id, proxied, zk.connectString()), WORKER_JVM);
       keepLines(id, workers.put(id, worker));
       try {
         worker.awaitLine("READY", Duration.ofSeconds(60));

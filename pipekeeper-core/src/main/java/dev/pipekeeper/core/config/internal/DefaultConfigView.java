@@ -113,7 +113,13 @@ final class DefaultConfigView implements ConfigView {
               });
       // Events may have been missed while disconnected, and a read on its way may have been sent
       // before the watch was back: read (again) once the watch is re-established.
-      watcher.getResetListenable().addListener(() -> readFresh(scope));
+      watcher
+          .getResetListenable()
+          .addListener(
+              () -> {
+                LOG.debug("config {}: watch set (again), reading the scope", scope);
+                readFresh(scope);
+              });
       watcher.start();
       watchers.add(watcher);
     }
@@ -238,7 +244,10 @@ final class DefaultConfigView implements ConfigView {
       }
     }
     good.put(scope, Map.copyOf(next));
-    versions.put(scope, snapshot.version);
+    Integer before = versions.put(scope, snapshot.version);
+    if (memberId != null && !Objects.equals(before, snapshot.version)) {
+      LOG.info("config {} version {} applied by {}", scope, snapshot.version, memberId);
+    }
     applyEffective();
     loaded.get(scope).complete(null);
   }
@@ -331,7 +340,9 @@ final class DefaultConfigView implements ConfigView {
         LOG.warn("could not acknowledge applied config of {}: not registered in time", memberId);
         return;
       }
-      ack.setData(ackBytes());
+      byte[] bytes = ackBytes();
+      LOG.debug("config: acknowledging {} as {}", versions, memberId);
+      ack.setData(bytes);
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
