@@ -3,6 +3,8 @@ package dev.pipekeeper.faults;
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.PipekeeperException;
 import dev.pipekeeper.core.assignment.Assignment;
+import dev.pipekeeper.core.config.ConfigView;
+import dev.pipekeeper.core.config.Scope;
 import dev.pipekeeper.core.leader.FencedException;
 import dev.pipekeeper.core.leader.Leadership;
 import dev.pipekeeper.core.leader.Lease;
@@ -44,6 +46,9 @@ public final class FaultWorker {
   static final String GROUP = "g";
   static final String LOCK = "l";
 
+  /** The scope whose mark the scenario changes ({@link ConfigConvergence}): group g's pipeline. */
+  static final Scope SCOPE = Scope.pipeline(GROUP);
+
   /** The store's node, outside Pipekeeper's tree: the outside system of the lock's holders. */
   static final String STORE = "/faults-store/" + LOCK;
 
@@ -83,6 +88,13 @@ public final class FaultWorker {
   }
 
   private void run(String id) throws IOException {
+    // A member's view of the scenario's configuration: it acknowledges each version it applies
+    // (ConfigConvergence waits for that), and the history records each one.
+    ConfigView config = pk.config().view(GROUP, id);
+    config.onBatch(
+        change ->
+            history.record(
+                Kind.CONFIG_APPLIED, SCOPE.path(), change.versions().getOrDefault(SCOPE, -1), 0));
     Leadership leadership =
         pk.leadership(ROLE)
             .addListener(
@@ -110,6 +122,7 @@ public final class FaultWorker {
     }
     running = false;
     leadership.close();
+    config.close();
     try {
       leader.join(10_000);
       holder.join(10_000);

@@ -25,6 +25,8 @@ import java.util.TreeSet;
  *   <li>{@value #TOKEN_REUSED}: one fencing token of a lock handed to two processes;
  *   <li>{@value #STALE_WRITE}: a store accepted a write under a token older than one it had
  *       accepted before, or two writes made the same version;
+ *   <li>{@value #CONFIG_WENT_BACK}: a process applied a version of a configuration scope older than
+ *       one it had applied before;
  *   <li>{@value #DUPLICATE}, {@value #MISSING} and {@value #UNEXPECTED}: in an exactly-once output
  *       ({@link #checkOutput}).
  * </ul>
@@ -38,6 +40,7 @@ public final class HistoryChecker {
   public static final String DUPLICATE = "duplicate";
   public static final String MISSING = "missing";
   public static final String UNEXPECTED = "unexpected";
+  public static final String CONFIG_WENT_BACK = "config-went-back";
 
   /** A broken invariant: which, and what shows it. */
   public record Violation(String invariant, String detail) {
@@ -82,6 +85,7 @@ public final class HistoryChecker {
     publications(history.events(), violations);
     locks(history.events(), violations);
     stores(history.events(), violations);
+    configs(history.events(), violations);
     return new Report(violations, counts);
   }
 
@@ -106,6 +110,28 @@ public final class HistoryChecker {
       }
     }
     oneHolderPerToken(events, Kind.GRANTED, DOUBLE_LEADER, "role", "epoch", violations);
+  }
+
+  private static void configs(List<HistoryEvent> events, List<Violation> violations) {
+    Map<String, Long> lastOfProcess = new HashMap<>();
+    for (HistoryEvent e : events) { // by process, then sequence
+      if (e.kind() != Kind.CONFIG_APPLIED) {
+        continue;
+      }
+      Long before = lastOfProcess.put(e.process() + "\u0000" + e.resource(), e.token());
+      if (before != null && e.token() < before) {
+        violations.add(
+            new Violation(
+                CONFIG_WENT_BACK,
+                e.process()
+                    + " applied "
+                    + e.resource()
+                    + " version "
+                    + e.token()
+                    + " after version "
+                    + before));
+      }
+    }
   }
 
   private static void locks(List<HistoryEvent> events, List<Violation> violations) {

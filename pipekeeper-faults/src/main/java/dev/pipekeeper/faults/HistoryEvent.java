@@ -41,7 +41,12 @@ public record HistoryEvent(
      * Store {@code resource} refused a write under token {@code token}: it had seen token {@code
      * order}.
      */
-    STORE_REFUSED
+    STORE_REFUSED,
+    /**
+     * The process's member view of the configuration applied scope {@code resource} (its path) at
+     * version {@code token}.
+     */
+    CONFIG_APPLIED
   }
 
   public HistoryEvent {

@@ -2,6 +2,7 @@ package dev.pipekeeper.faults;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.faults.Fleet.Fault;
 import dev.pipekeeper.faults.HistoryEvent.Kind;
 import java.nio.file.Path;
@@ -22,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * and restarted; the leader paused ({@code SIGSTOP}) past its session timeout and resumed; a
  * worker's ZooKeeper traffic cut at its proxies and restored; one ZooKeeper server, or two (the
  * quorum lost), stopped and restarted. After each fault the scenario waits for the role to be
- * published under again (a bounded wait: missing it is a stall, which fails the run). Then the
- * history is checked.
+ * published under again (a bounded wait: missing it is a stall, which fails the run). The moment
+ * each fault ends, the configuration changes ({@link ConfigConvergence}), and every worker must
+ * apply the change within the recovery bound. Then the history is checked.
  */
 public final class LeaderLockScenario {
   private static final Logger LOG = LoggerFactory.getLogger(LeaderLockScenario.class);
@@ -99,6 +101,17 @@ public final class LeaderLockScenario {
   }
 
   private Result runAll(Fleet fleet) {
+    try (Pipekeeper setup =
+        Pipekeeper.builder()
+            .zookeeper(fleet.connectString())
+            .cluster("faults")
+            .identity("faults-setup")
+            .build()) {
+      return runAll(fleet, new ConfigConvergence(setup, FaultWorker.SCOPE, settings.recovery()));
+    }
+  }
+
+  private Result runAll(Fleet fleet, ConfigConvergence configurations) {
     for (int i = 1; i <= settings.workers(); i++) {
       fleet.start("w" + i);
     }
@@ -118,6 +131,9 @@ public final class LeaderLockScenario {
       injected.merge(fault == Fault.PAUSE_WORKER ? "PAUSE_LEADER" : fault.name(), 1, Integer::sum);
       long ended = System.nanoTime();
       long generation = newestGeneration();
+      // At once, as a change an operator makes just as a paused process comes back; every
+      // worker must apply it (after the publication is awaited, so as not to delay its figure).
+      configurations.set("after fault " + n);
       try {
         awaitPublication(generation, "fault " + n + " (" + what + ")");
         recoveries.add(Duration.ofNanos(System.nanoTime() - ended));
@@ -125,12 +141,22 @@ public final class LeaderLockScenario {
         stalls.add(
             "fault " + n + " (" + what + "): nothing published within " + settings.recovery());
       }
+      configurations.await(fleet.ids());
       LOG.info("fault {}/{}: {}", n, settings.faults(), what);
     }
     fleet.stopWorkers();
     History history = History.read(histories);
+    HistoryChecker.Report checked = HistoryChecker.check(history);
+    List<HistoryChecker.Violation> violations = new ArrayList<>(checked.violations());
+    violations.addAll(configurations.violations());
+    Map<String, Long> counts = new TreeMap<>(checked.counts());
+    counts.put("config_changes", (long) configurations.changes());
     return new Result(
-        HistoryChecker.check(history), injected, stalls, recoveries, history.skipped());
+        new HistoryChecker.Report(violations, counts),
+        injected,
+        stalls,
+        recoveries,
+        history.skipped());
   }
 
   /** The worker last granted the role, by epoch (the greatest epoch is ZooKeeper's newest term). */

@@ -45,7 +45,7 @@ final class OutageChecker {
   static final String QUORUMLESS_OLD_CONFIG = "not-on-last-config-without-quorum";
   static final String QUORUMLESS_WORKED = "worked-without-quorum";
   static final String NOT_RESUMED = "not-resumed";
-  static final String CONFIG_WENT_BACK = "config-went-back";
+  static final String CONFIG_WENT_BACK = HistoryChecker.CONFIG_WENT_BACK;
 
   /**
    * One output record.

@@ -4,8 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.pipekeeper.core.Pipekeeper;
 import dev.pipekeeper.core.assignment.WorkUnit;
-import dev.pipekeeper.core.config.AppliedConfig;
-import dev.pipekeeper.core.config.ChangeOptions;
 import dev.pipekeeper.core.config.Scope;
 import dev.pipekeeper.faults.Fleet.Fault;
 import dev.pipekeeper.faults.HistoryChecker.Report;
@@ -48,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * at an even pace; SHARDED runs {@value #UNITS} work units, each reading its own external system
  * whose records arrive at an even pace ({@link CountingSource}), its position stored in a positions
  * topic. Between faults the pipeline's configuration changes now and then (a new {@link
- * PipelineWorker#MARK}), and every instance must apply it within the recovery bound; once the
+ * ConfigConvergence#MARK}), and every instance must apply it within the recovery bound; once the
  * faults end it changes once more and every instance must converge to it. Afterwards the whole
  * output is read {@code read_committed} and checked: every input record exactly once ({@link
  * HistoryChecker#checkOutput}), and through every fault the output went on, paused or resumed as it
@@ -67,9 +65,6 @@ public final class PipelineScenario {
    * How soon output must come again after a fault, in the long runs ({@link Settings#bounds()}).
    */
   public static final Duration RESUME = Duration.ofSeconds(30);
-
-  /** A member that did not apply a configuration change within the recovery bound. */
-  static final String NOT_CONVERGED = "not-converged";
 
   /**
    * How to run.
@@ -187,8 +182,8 @@ public final class PipelineScenario {
           setup.workUnits(pipelineName).put(WorkUnit.of("t" + u));
         }
       }
-      Configurations configurations =
-          new Configurations(setup, Scope.pipeline(pipelineName), settings.recovery());
+      ConfigConvergence configurations =
+          new ConfigConvergence(setup, Scope.pipeline(pipelineName), settings.recovery());
       for (int i = 1; i <= settings.workers(); i++) {
         fleet.start("w" + i);
       }
@@ -283,74 +278,6 @@ public final class PipelineScenario {
     Map<String, Long> counts = new TreeMap<>(exactlyOnce.counts());
     counts.putAll(timing.counts());
     return new Report(violations, counts);
-  }
-
-  /**
-   * The pipeline's configuration as the scenario changes it: each change a new mark, which every
-   * instance must then apply within {@code bound}.
-   */
-  private static final class Configurations {
-    private final Pipekeeper pk;
-    private final Scope scope;
-    private final Duration bound;
-    private final List<Violation> violations = new ArrayList<>();
-    private int mark;
-
-    Configurations(Pipekeeper pk, Scope scope, Duration bound) {
-      this.pk = pk;
-      this.scope = scope;
-      this.bound = bound;
-    }
-
-    int mark() {
-      return mark;
-    }
-
-    List<Violation> violations() {
-      return violations;
-    }
-
-    /** Sets the next mark and waits for {@code members} to apply it. */
-    void change(List<String> members, String when) {
-      int next = mark + 1;
-      int version =
-          pk.config()
-              .set(scope, PipelineWorker.MARK, next, ChangeOptions.by("faults").comment(when))
-              .scopeVersion();
-      try {
-        await("every instance applying mark " + next)
-            .atMost(bound)
-            .pollInterval(Duration.ofMillis(100))
-            .until(() -> lagging(members, version).isEmpty());
-      } catch (ConditionTimeoutException e) {
-        violations.add(
-            new Violation(
-                NOT_CONVERGED,
-                lagging(members, version)
-                    + " had not applied "
-                    + scope
-                    + " version "
-                    + version
-                    + " (mark "
-                    + next
-                    + ", set "
-                    + when
-                    + ") within "
-                    + bound));
-      }
-      mark = next;
-    }
-
-    private List<String> lagging(List<String> members, int version) {
-      Map<String, AppliedConfig> applied = pk.config().applied();
-      return members.stream()
-          .filter(
-              member -> {
-                AppliedConfig config = applied.get(member);
-                return config == null || config.versions().getOrDefault(scope.path(), -1) < version;
-              })
-          .toList();
-    }
   }
 
   /** Polls once; returns how many output records were read in all. */

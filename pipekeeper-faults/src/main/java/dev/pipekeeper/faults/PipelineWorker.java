@@ -13,20 +13,18 @@ import org.apache.kafka.common.serialization.Serdes;
 /**
  * A process of {@link PipelineScenario}: one instance of an exactly-once pipeline (SINGLETON,
  * PARALLEL or SHARDED) that upper-cases each input value and appends its member id and the
- * configuration mark it runs with, the pipeline's live config key {@value #MARK} ({@code r-17} →
- * {@code R-17 w2 3}), so the output tells who wrote each record under which configuration.
- * SINGLETON and PARALLEL read the input topic; SHARDED reads, for each work unit it owns, a {@link
- * CountingSource} (the external system of that unit) and stores its positions in a positions topic.
- * Its ZooKeeper connection goes through the scenario's proxies; Kafka is reached directly. Prints
- * {@code READY ID} once started and leaves when its standard input closes.
+ * configuration mark it runs with, the pipeline's live config key {@value ConfigConvergence#MARK}
+ * ({@code r-17} → {@code R-17 w2 3}), so the output tells who wrote each record under which
+ * configuration. SINGLETON and PARALLEL read the input topic; SHARDED reads, for each work unit it
+ * owns, a {@link CountingSource} (the external system of that unit) and stores its positions in a
+ * positions topic. Its ZooKeeper connection goes through the scenario's proxies; Kafka is reached
+ * directly. Prints {@code READY ID} once started and leaves when its standard input closes.
  *
  * <p>Arguments: proxied connect string, cluster, bootstrap servers, pipeline, member id, input
  * topic (SHARDED: the positions topic), output topic, mode, session timeout in ms, and for SHARDED
  * the sources' records per unit, start (epoch ms) and pace (ms per record).
  */
 public final class PipelineWorker {
-  /** The config key whose value each output carries: which configuration it was made under. */
-  static final String MARK = "faults.mark";
 
   private PipelineWorker() {}
 
@@ -69,7 +67,7 @@ public final class PipelineWorker {
                               + " "
                               + ctx.memberId()
                               + " "
-                              + ctx.config().get(MARK, Integer.class, 0)));
+                              + ctx.config().get(ConfigConvergence.MARK, Integer.class, 0)));
       if (mode == Mode.SHARDED) {
         int perUnit = Integer.parseInt(args[9]);
         long start = Long.parseLong(args[10]);

@@ -57,13 +57,15 @@ class HistoryCheckerTest {
     HistoryChecker.EPOCH_REGRESSED,
     HistoryChecker.STALE_PUBLICATION,
     HistoryChecker.TOKEN_REUSED,
-    HistoryChecker.STALE_WRITE
+    HistoryChecker.STALE_WRITE,
+    HistoryChecker.CONFIG_WENT_BACK
   };
 
   /**
    * A run as a correct system makes it: terms of role "r" with rising epochs, each leader
    * publishing the next generations of group "g"; holds of lock "l" with rising tokens, each holder
-   * writing store "s" (refused when a newer token was there first).
+   * writing store "s" (refused when a newer token was there first); config versions applied, never
+   * going back.
    */
   private static List<HistoryEvent> correctRun(Random random) {
     Events events = new Events();
@@ -73,8 +75,14 @@ class HistoryCheckerTest {
     long token = 1000;
     long version = 0;
     long storeToken = 0;
+    long configVersion = 0;
     for (int step = 0; step < 5 + random.nextInt(30); step++) {
       String p = "p" + random.nextInt(processes);
+      if (random.nextInt(4) == 0) {
+        // a config version applied; one process may apply one twice (a restarted process)
+        configVersion += random.nextInt(3);
+        events.add(p, Kind.CONFIG_APPLIED, "pipeline/g", configVersion, 0);
+      }
       if (random.nextBoolean()) {
         epoch += 1 + random.nextInt(2); // a failed takeover attempt may use an epoch up
         events.add(p, Kind.GRANTED, "r", epoch, 0);
@@ -155,6 +163,10 @@ class HistoryCheckerTest {
       case HistoryChecker.STALE_WRITE -> {
         events.add("x1", Kind.STORE_WRITE, "s", maxToken + 10, maxVersion + 1);
         events.add("x2", Kind.STORE_WRITE, "s", maxToken + 9, maxVersion + 2);
+      }
+      case HistoryChecker.CONFIG_WENT_BACK -> {
+        events.add("x1", Kind.CONFIG_APPLIED, "pipeline/g2", 5, 0);
+        events.add("x1", Kind.CONFIG_APPLIED, "pipeline/g2", 5 - 1 - random.nextInt(3), 0);
       }
       default -> throw new IllegalArgumentException(invariant);
     }

@@ -34,7 +34,7 @@ class LeaderLockScenarioIT {
     assertThat(result.stalls()).as("seed %d", seed).isEmpty();
     assertThat(result.report().counts())
         .as("the run did something to judge")
-        .containsKeys("granted", "published", "locked", "store_write");
+        .containsKeys("granted", "published", "locked", "store_write", "config_applied");
     assertThat(result.injected().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(8);
   }
 }
