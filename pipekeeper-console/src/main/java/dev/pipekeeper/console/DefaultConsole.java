@@ -40,6 +40,7 @@ final class DefaultConsole implements Console {
               config.startup.showJavalinBanner = false;
               config.startup.showOldJavalinVersionWarning = false;
               config.http.maxRequestSize = Routes.MAX_BODY;
+              config.jetty.modifyServer(jetty -> jetty.setErrorHandler(new JettyErrors()));
               Routes.page(config.staticFiles);
               Routes.register(config.routes, api, writes, audit, feed);
             });

@@ -29,6 +29,27 @@ final class Errors {
     };
   }
 
+  /**
+   * The error class of an HTTP status that no exception gave (Jetty's own refusals): the class
+   * whose status it is, else bad input for a 4xx and internal for the rest.
+   */
+  static ErrorClass ofStatus(int status) {
+    for (ErrorClass error : ErrorClass.values()) {
+      if (status(error) == status && error != ErrorClass.FAILED) {
+        return error;
+      }
+    }
+    return status >= 400 && status < 500 ? ErrorClass.BAD_INPUT : ErrorClass.INTERNAL;
+  }
+
+  /** An error body: {@code {"error": LABEL, "message": MESSAGE}}. */
+  static String body(String label, String message) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", label);
+    body.put("message", message);
+    return ViewJson.write(body);
+  }
+
   /** Answers {@code error}; only an unexpected one is logged with its stack trace. */
   static void answer(Throwable error, Context ctx) {
     ErrorClass kind = ErrorClass.of(error);
@@ -42,9 +63,6 @@ final class Errors {
 
   /** Answers with an error body of the given status, class label and message. */
   static void answer(Context ctx, int status, String label, String message) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("error", label);
-    body.put("message", message);
-    ctx.status(status).contentType("application/json").result(ViewJson.write(body));
+    ctx.status(status).contentType("application/json").result(body(label, message));
   }
 }
