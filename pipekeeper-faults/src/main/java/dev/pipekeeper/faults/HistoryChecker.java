@@ -90,45 +90,51 @@ public final class HistoryChecker {
   }
 
   private static void grants(List<HistoryEvent> events, List<Violation> violations) {
-    Map<String, Long> lastOfProcess = new HashMap<>();
-    for (HistoryEvent e : events) { // by process, then sequence
-      if (e.kind() != Kind.GRANTED) {
-        continue;
-      }
-      Long before = lastOfProcess.put(e.process() + "\u0000" + e.resource(), e.token());
-      if (before != null && e.token() <= before) {
-        violations.add(
-            new Violation(
-                EPOCH_REGRESSED,
-                e.process()
-                    + " was granted role "
-                    + e.resource()
-                    + " with epoch "
-                    + e.token()
-                    + " after epoch "
-                    + before));
-      }
-    }
+    risingPerProcess(
+        events, Kind.GRANTED, true, EPOCH_REGRESSED, "was granted role", "with epoch", violations);
     oneHolderPerToken(events, Kind.GRANTED, DOUBLE_LEADER, "role", "epoch", violations);
   }
 
   private static void configs(List<HistoryEvent> events, List<Violation> violations) {
+    risingPerProcess(
+        events, Kind.CONFIG_APPLIED, false, CONFIG_WENT_BACK, "applied", "version", violations);
+  }
+
+  /**
+   * Each process's {@code kind} events of one resource, in its own order, have rising tokens
+   * ({@code strictly}, or never falling): e.g. "w1 was granted role r with epoch 3 after epoch 4".
+   */
+  private static void risingPerProcess(
+      List<HistoryEvent> events,
+      Kind kind,
+      boolean strictly,
+      String invariant,
+      String verb,
+      String tokenWords,
+      List<Violation> violations) {
+    String noun = tokenWords.substring(tokenWords.lastIndexOf(' ') + 1);
     Map<String, Long> lastOfProcess = new HashMap<>();
     for (HistoryEvent e : events) { // by process, then sequence
-      if (e.kind() != Kind.CONFIG_APPLIED) {
+      if (e.kind() != kind) {
         continue;
       }
       Long before = lastOfProcess.put(e.process() + "\u0000" + e.resource(), e.token());
-      if (before != null && e.token() < before) {
+      if (before != null && (strictly ? e.token() <= before : e.token() < before)) {
         violations.add(
             new Violation(
-                CONFIG_WENT_BACK,
+                invariant,
                 e.process()
-                    + " applied "
+                    + " "
+                    + verb
+                    + " "
                     + e.resource()
-                    + " version "
+                    + " "
+                    + tokenWords
+                    + " "
                     + e.token()
-                    + " after version "
+                    + " after "
+                    + noun
+                    + " "
                     + before));
       }
     }
