@@ -30,6 +30,9 @@ class LeaderLockScenarioIT {
                 TestTimeouts.scaled(Duration.ofSeconds(30)),
                 dir));
     System.out.println("LeaderLockScenarioIT: " + result);
+    if (!result.passed()) {
+      WorkerLogs.print(dir);
+    }
     assertThat(result.report().violations()).as("seed %d", seed).isEmpty();
     assertThat(result.stalls()).as("seed %d", seed).isEmpty();
     assertThat(result.report().counts())

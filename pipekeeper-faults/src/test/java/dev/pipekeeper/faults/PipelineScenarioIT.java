@@ -40,6 +40,9 @@ class PipelineScenarioIT {
                 // and are not counted against the fault before it (docs/reliability.md)
                 TestTimeouts.scaled(PipelineScenario.RESUME)));
     System.out.println("PipelineScenarioIT " + mode + ": " + result);
+    if (!result.output().violations().isEmpty()) {
+      WorkerLogs.print(dir.resolve(mode.name()));
+    }
     assertThat(result.output().violations()).as("seed %d", seed).isEmpty();
     assertThat(result.writers()).as("the instances that wrote output").isNotEmpty();
   }
