@@ -27,7 +27,14 @@ public interface LockHandle extends AutoCloseable {
    */
   boolean isValid();
 
-  /** Releases the lock. Safe to call twice; after a lost session it only forgets the handle. */
+  /**
+   * Releases the lock. Safe to call twice; after a lost session it only forgets the handle.
+   *
+   * @throws IllegalMonitorStateException if a mutex or a read/write lock side is closed on another
+   *     thread than the one that acquired it (Curator's recipe knows its holder by thread); the
+   *     lock is still held then, and the handle still valid. A semaphore permit may be closed
+   *     anywhere.
+   */
   @Override
   void close();
 }

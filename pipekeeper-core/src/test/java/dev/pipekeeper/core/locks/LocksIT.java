@@ -77,6 +77,47 @@ class LocksIT {
     }
   }
 
+  /**
+   * A mutex closed on another thread than the one that acquired it is refused with a clear error,
+   * and stays held and valid (Curator's recipe knows its holder by thread: before, the handle said
+   * released while its node stayed, the lock held until the session ended); closed on its own
+   * thread, it is released. A semaphore permit is released from any thread.
+   */
+  @Test
+  void aMutexClosedOnAnotherThreadIsRefusedAndStaysHeld(TestCluster cluster) throws Exception {
+    try (Pipekeeper a = Clients.connect(cluster, "a");
+        Pipekeeper b = Clients.connect(cluster, "b")) {
+      ExecutorService acquirer = Executors.newSingleThreadExecutor();
+      try {
+        LockHandle held =
+            acquirer.submit(() -> a.locks().mutex("m").acquire(LONG)).get(30, TimeUnit.SECONDS);
+        assertThatThrownBy(held::close)
+            .isInstanceOf(IllegalMonitorStateException.class)
+            .hasMessageContaining("lock m (token " + held.fencingToken() + ")")
+            .hasMessageContaining("must be released on it; it is still held");
+        assertThat(held.isValid()).isTrue();
+        assertThat(b.locks().mutex("m").tryAcquire(SHORT)).as("still held").isEmpty();
+        acquirer.submit(held::close).get(30, TimeUnit.SECONDS);
+        assertThat(held.isValid()).isFalse();
+        try (LockHandle next = b.locks().mutex("m").acquire(LONG)) {
+          assertThat(next.fencingToken()).isGreaterThan(held.fencingToken());
+        }
+
+        LockHandle permit =
+            acquirer
+                .submit(() -> a.locks().semaphore("s", 1).acquire(LONG))
+                .get(30, TimeUnit.SECONDS);
+        permit.close(); // on this thread: a lease knows no thread
+        assertThat(permit.isValid()).isFalse();
+        try (LockHandle again = b.locks().semaphore("s", 1).acquire(LONG)) {
+          assertThat(again.isValid()).isTrue();
+        }
+      } finally {
+        acquirer.shutdownNow();
+      }
+    }
+  }
+
   @Test
   void readersShareAndWritersExclude(TestCluster cluster) {
     try (Pipekeeper a = Clients.connect(cluster, "a");

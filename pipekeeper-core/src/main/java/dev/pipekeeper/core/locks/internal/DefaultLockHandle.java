@@ -29,15 +29,25 @@ final class DefaultLockHandle implements LockHandle {
   private final long token;
   private final Instant acquiredAt = Instant.now();
   private final Releaser releaser;
+
+  /** The thread that acquired it, for recipes that know their holder by thread; else null. */
+  private final Thread acquirer;
+
   private final DefaultLocks owner;
   private final AtomicReference<State> state = new AtomicReference<>(State.HELD);
 
   DefaultLockHandle(
-      String name, String nodePath, long token, Releaser releaser, DefaultLocks owner) {
+      String name,
+      String nodePath,
+      long token,
+      Releaser releaser,
+      Thread acquirer,
+      DefaultLocks owner) {
     this.name = name;
     this.nodePath = nodePath;
     this.token = token;
     this.releaser = releaser;
+    this.acquirer = acquirer;
     this.owner = owner;
   }
 
@@ -83,6 +93,20 @@ final class DefaultLockHandle implements LockHandle {
 
   @Override
   public void close() {
+    State now = state.get();
+    if (acquirer != null
+        && acquirer != Thread.currentThread()
+        && (now == State.HELD || now == State.SUSPENDED)) {
+      // Curator's recipe would refuse, and the lock would stay held by a handle said released.
+      throw new IllegalMonitorStateException(
+          "lock "
+              + name
+              + " (token "
+              + token
+              + ") was acquired on thread "
+              + acquirer.getName()
+              + " and must be released on it; it is still held");
+    }
     State before = state.getAndSet(State.RELEASED);
     if (before == State.RELEASED) {
       return;

@@ -98,9 +98,23 @@ public final class DefaultLocks implements Locks, AutoCloseable {
     return stat.getCzxid();
   }
 
-  private DefaultLockHandle hold(
+  /**
+   * A handle of a recipe that knows its holder by thread (Curator's mutex and read/write lock): it
+   * must be released on the acquiring thread, this one.
+   */
+  private DefaultLockHandle holdOnThisThread(
       String name, String nodePath, long token, DefaultLockHandle.Releaser releaser) {
-    DefaultLockHandle handle = new DefaultLockHandle(name, nodePath, token, releaser, this);
+    return hold(name, nodePath, token, releaser, Thread.currentThread());
+  }
+
+  private DefaultLockHandle hold(
+      String name,
+      String nodePath,
+      long token,
+      DefaultLockHandle.Releaser releaser,
+      Thread acquirer) {
+    DefaultLockHandle handle =
+        new DefaultLockHandle(name, nodePath, token, releaser, acquirer, this);
     held.add(handle);
     return handle;
   }
@@ -117,7 +131,8 @@ public final class DefaultLocks implements Locks, AutoCloseable {
         }
         String ours = mutex.ourPath();
         Long token = mutex.capturedToken(ours);
-        return Optional.of(hold(name, ours, token != null ? token : tokenOf(ours), mutex::release));
+        return Optional.of(
+            holdOnThisThread(name, ours, token != null ? token : tokenOf(ours), mutex::release));
       }
     };
   }
@@ -145,14 +160,15 @@ public final class DefaultLocks implements Locks, AutoCloseable {
             return Optional.empty();
           }
           return Optional.of(
-              hold(name, side.getLockPath(), tokenOf(side.getLockPath()), side::release));
+              holdOnThisThread(
+                  name, side.getLockPath(), tokenOf(side.getLockPath()), side::release));
         }
         InterProcessReadWriteLock.WriteLock side = lock.writeLock();
         if (!side.acquire(millis, TimeUnit.MILLISECONDS)) {
           return Optional.empty();
         }
         return Optional.of(
-            hold(name, side.getLockPath(), tokenOf(side.getLockPath()), side::release));
+            holdOnThisThread(name, side.getLockPath(), tokenOf(side.getLockPath()), side::release));
       }
     };
   }
@@ -182,7 +198,8 @@ public final class DefaultLocks implements Locks, AutoCloseable {
         }
         // Curator names the lease node only; it lives under the semaphore's "leases" child.
         String nodePath = ZkLayout.semaphoreLeases(name) + "/" + lease.getNodeName();
-        return Optional.of(hold(name, nodePath, tokenOf(nodePath), lease::close));
+        // A lease is released from any thread.
+        return Optional.of(hold(name, nodePath, tokenOf(nodePath), lease::close, null));
       }
     };
   }
