@@ -149,9 +149,10 @@ class LeakIT {
         .untilAsserted(
             () -> {
               assertThat(ServerState.ephemeralsOf(server, session)).isEmpty();
-              // Persistent watches (the group views', the worker's) are removed (the client
-              // receives PersistentWatchRemoved and no more events), but ZooKeeper 3.9.5 keeps
-              // listing them in wchc until the session ends; every other watch must be gone.
+              // Persistent watches (the group views', the worker's, the member nodes' own
+              // checks) are removed (the client receives PersistentWatchRemoved and no more
+              // events), but ZooKeeper 3.9.5 keeps listing them in wchc until the session ends;
+              // every other watch must be gone.
               String root = ZkLayout.root(cluster.cluster());
               assertThat(ServerState.watchesOf(server, session))
                   .isSubsetOf(
@@ -160,7 +161,9 @@ class LeakIT {
                       root + ZkLayout.units("w"),
                       root + ZkLayout.drains("w"),
                       root + ZkLayout.assignment("w"),
-                      root + ZkLayout.drain("w", "leaky"));
+                      root + ZkLayout.drain("w", "leaky"),
+                      root + ZkLayout.member("g", "leaky"),
+                      root + ZkLayout.member("w", "leaky"));
             });
 
     pk.close();

@@ -148,6 +148,39 @@ class MembershipIT {
     }
   }
 
+  /**
+   * A member's node holds its newest state whatever lands on it later: a state change retried by
+   * Curator after a connection loss, or the node's create after a new session, can land after a
+   * newer change, as an older record written over it behind its back does here.
+   */
+  @Test
+  void anOlderRecordWrittenOverAMembersNodeIsRestored(TestCluster cluster) throws Exception {
+    try (Pipekeeper pk = Clients.connect(cluster, "a");
+        Pipekeeper observer = Clients.connect(cluster, "observer");
+        CuratorFramework raw =
+            CuratorFrameworkFactory.newClient(cluster.zkConnect(), new RetryOneTime(100))) {
+      raw.start();
+      Member member = pk.membership().join("g", MemberInfo.defaults().id("worker-1"));
+      String path = ZkLayout.root(cluster.cluster()) + ZkLayout.member("g", "worker-1");
+      byte[] starting = raw.getData().forPath(path);
+      member.setState(MemberState.DRAINING);
+      await().atMost(BOUND).until(() -> state(observer, "worker-1") == MemberState.DRAINING);
+
+      raw.setData().forPath(path, starting);
+
+      await().atMost(BOUND).until(() -> state(observer, "worker-1") == MemberState.DRAINING);
+      assertThat(raw.checkExists().forPath(path).getEphemeralOwner()).isEqualTo(pk.sessionId());
+    }
+  }
+
+  static MemberState state(Pipekeeper reader, String id) {
+    return reader.membership().members("g").stream()
+        .filter(m -> m.id().equals(id))
+        .findFirst()
+        .map(MemberRecord::state)
+        .orElse(null);
+  }
+
   @Test
   void closingLeavesNoThreadsOrWatchers(TestCluster cluster) {
     long before = Clients.threadsNamed("pipekeeper-");

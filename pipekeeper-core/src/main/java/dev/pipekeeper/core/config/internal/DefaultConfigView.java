@@ -2,7 +2,6 @@ package dev.pipekeeper.core.config.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pipekeeper.core.InvalidInputException;
-import dev.pipekeeper.core.config.AppliedConfig;
 import dev.pipekeeper.core.config.ConfigChange;
 import dev.pipekeeper.core.config.ConfigView;
 import dev.pipekeeper.core.config.LiveValue;
@@ -13,7 +12,6 @@ import dev.pipekeeper.core.internal.Serial;
 import dev.pipekeeper.core.internal.Session;
 import dev.pipekeeper.core.internal.ZkLayout;
 import java.io.IOException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,9 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.curator.framework.recipes.watch.PersistentWatcher;
-import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.OpResult;
 import org.slf4j.Logger;
@@ -82,13 +78,20 @@ final class DefaultConfigView implements ConfigView {
   private final List<DefaultLiveValue<?>> bindings = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Resolved resolved = new Resolved(Map.of(), Map.of(), 0);
-  private PersistentNode ack;
+  private final Acknowledgements acknowledgements;
+  private volatile Acknowledgements.Part ack;
   private volatile Runnable removeMeters = () -> {};
 
-  DefaultConfigView(ConfigReader reader, List<Scope> scopes, String memberId) {
+  /**
+   * @param memberId the member whose applied versions the view acknowledges (in {@code
+   *     acknowledgements}), or null for a view that acknowledges nothing
+   */
+  DefaultConfigView(
+      ConfigReader reader, List<Scope> scopes, String memberId, Acknowledgements acknowledgements) {
     this.reader = reader;
     this.scopes = List.copyOf(scopes);
     this.memberId = memberId;
+    this.acknowledgements = acknowledgements;
     this.events = new Serial("pipekeeper-config-view");
   }
 
@@ -124,14 +127,7 @@ final class DefaultConfigView implements ConfigView {
       watchers.add(watcher);
     }
     if (memberId != null) {
-      ack =
-          new PersistentNode(
-              reader.client(),
-              CreateMode.EPHEMERAL,
-              false,
-              ZkLayout.configApplied(memberId),
-              ackBytes());
-      ack.start();
+      ack = acknowledgements.attach(memberId);
     }
     // Sent after the watches were added, on the same connection, so nothing falls in between.
     scopes.forEach(this::readFresh);
@@ -328,34 +324,15 @@ final class DefaultConfigView implements ConfigView {
     }
   }
 
+  /** On the events thread: reports what is applied to the member's record (written if changed). */
   private void writeAck() {
-    if (ack == null) {
+    Acknowledgements.Part part = ack;
+    if (part == null) {
       return;
     }
-    try {
-      // The first changes can be applied before the node's first create is through, and
-      // PersistentNode refuses data changes until then.
-      if (!ack.waitForInitialCreate(
-          reader.session().connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-        LOG.warn("could not acknowledge applied config of {}: not registered in time", memberId);
-        return;
-      }
-      byte[] bytes = ackBytes();
-      LOG.debug("config: acknowledging {} as {}", versions, memberId);
-      ack.setData(bytes);
-    } catch (Exception e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
-      LOG.warn("could not acknowledge applied config of {}: {}", memberId, e.toString());
-    }
-  }
-
-  private byte[] ackBytes() {
     Map<String, Integer> applied = new TreeMap<>();
     versions.forEach((scope, version) -> applied.put(scope.path(), version));
-    return Json.write(
-        new AppliedConfig(memberId, applied, new ArrayList<>(lastKnownGoodIds()), Instant.now()));
+    part.report(applied, lastKnownGoodIds());
   }
 
   /**
@@ -579,8 +556,9 @@ final class DefaultConfigView implements ConfigView {
     for (PersistentWatcher watcher : watchers) {
       watcher.close();
     }
-    if (ack != null) {
-      reader.session().release(ack, "applied config of " + memberId);
+    Acknowledgements.Part part = ack;
+    if (part != null) {
+      part.detach();
     }
     events.close();
   }

@@ -38,12 +38,14 @@ public final class DefaultConfiguration implements Configuration {
   private final ConfigWriter writer;
   private final SchemaWriter schemas;
   private final SecretMarkers secrets;
+  private final Acknowledgements acknowledgements;
 
   public DefaultConfiguration(
       Session session, Registry registry, int valueLimitBytes, int historyLimit) {
     this.session = session;
     this.registry = registry;
     this.reader = new ConfigReader(session);
+    this.acknowledgements = new Acknowledgements(session);
     ChangeOps changeOps = new ChangeOps(session, historyLimit);
     this.writer = new ConfigWriter(session, reader, changeOps, valueLimitBytes);
     this.secrets = new SecretMarkers(session, reader, changeOps, this::scopesUnder);
@@ -195,7 +197,7 @@ public final class DefaultConfiguration implements Configuration {
     if (scopes.isEmpty()) {
       throw new InvalidInputException("a config view needs at least one scope");
     }
-    DefaultConfigView view = new DefaultConfigView(reader, scopes, memberId);
+    DefaultConfigView view = new DefaultConfigView(reader, scopes, memberId, acknowledgements);
     view.start();
     view.forgetOnClose(registry.add(view));
     return view;

@@ -1,6 +1,7 @@
 package dev.pipekeeper.core.membership.internal;
 
 import dev.pipekeeper.core.InvalidInputException;
+import dev.pipekeeper.core.internal.EphemeralRecord;
 import dev.pipekeeper.core.internal.Session;
 import dev.pipekeeper.core.internal.ZkLayout;
 import dev.pipekeeper.core.membership.Member;
@@ -10,13 +11,15 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.api.CuratorWatcher;
-import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A member node kept by Curator's {@link PersistentNode} (recreated after session loss). */
+/**
+ * A member node kept by an {@link EphemeralRecord} (Curator's {@code PersistentNode}, recreated
+ * after session loss and checked to hold the newest state).
+ */
 final class DefaultMember implements Member {
   /** Set once by whoever registered this with the connection; run on close. */
   private volatile Runnable forget = () -> {};
@@ -29,7 +32,7 @@ final class DefaultMember implements Member {
 
   private final Session session;
   private final String path;
-  private final PersistentNode node;
+  private final EphemeralRecord node;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile MemberRecord record;
   private volatile Runnable removeMeters = () -> {};
@@ -39,8 +42,11 @@ final class DefaultMember implements Member {
     this.record = record;
     this.path = ZkLayout.member(record.group(), record.id());
     this.node =
-        new PersistentNode(
-            session.client(), CreateMode.EPHEMERAL, false, path, MemberCodec.encode(record));
+        new EphemeralRecord(
+            session,
+            path,
+            MemberCodec.encode(record),
+            "member " + record.id() + " of group " + record.group());
   }
 
   void start() {
@@ -59,8 +65,7 @@ final class DefaultMember implements Member {
                 + "' (its node outlived a session timeout, so it is no predecessor that died)");
       }
       node.start();
-      if (!node.waitForInitialCreate(
-          session.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+      if (!node.awaitCreated(session.connectionTimeout())) {
         node.close();
         refusedByAcl();
         throw session.unreachable(
@@ -191,7 +196,7 @@ final class DefaultMember implements Member {
       if (session.client().getZookeeperClient().isConnected()) {
         GracefulLeaves.record(session, group(), id()); // before the node goes: see GracefulLeaves
       }
-      if (session.release(node, "member " + id() + " of group " + group())) {
+      if (node.release()) {
         LOG.info("left group {} ({})", group(), id());
       }
     }
